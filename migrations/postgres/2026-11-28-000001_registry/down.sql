@@ -1,0 +1,12 @@
+DROP TABLE registry_meta;
+DROP TABLE search_tokens;
+DROP TABLE certificate_events;
+DROP TABLE evaluation_scores;
+DROP TABLE evaluations;
+DROP TABLE certificates;
+DROP TABLE platform_domains;
+DROP TABLE platforms;
+DROP TABLE companies;
+DROP TABLE indicators;
+DROP TABLE scheme_versions;
+DROP TABLE certification_bodies;

@@ -1,0 +1,114 @@
+//! Typed configuration, read once from the environment (and an optional `.env`) at start.
+//! Documented in `.env.example`.
+
+use std::env;
+
+use anyhow::{bail, Context};
+
+use crate::web::i18n::Lang;
+
+/// The default SQLite database, created on first start.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/sqe-registry.db";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `postgres://…` for PostgreSQL; anything else is a SQLite path (`sqlite://` optional).
+    pub database_url: String,
+    /// Address the HTTP server listens on.
+    pub bind: String,
+    /// Public base URL without trailing slash, for absolute links and QR codes.
+    pub public_url: String,
+    /// Validity period of a new or renewed certificate.
+    pub cert_validity_years: u32,
+    /// Language when neither `?lang=`, the cookie nor `Accept-Language` decide.
+    pub default_lang: Lang,
+    /// Connections in the pool.
+    pub pool_size: u32,
+}
+
+impl Config {
+    /// Reads `DATABASE_URL`, `SQE_BIND`, `SQE_PUBLIC_URL`, `SQE_CERT_VALIDITY_YEARS`,
+    /// `SQE_DEFAULT_LANG` and `SQE_POOL_SIZE`.
+    pub fn from_env() -> anyhow::Result<Config> {
+        let database_url =
+            env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
+        let bind = env::var("SQE_BIND").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
+        let public_url = match env::var("SQE_PUBLIC_URL") {
+            Ok(url) => url,
+            Err(_) => format!("http://{bind}"),
+        };
+        let cert_validity_years = parse_var("SQE_CERT_VALIDITY_YEARS", 3)?;
+        if !(1..=10).contains(&cert_validity_years) {
+            bail!("SQE_CERT_VALIDITY_YEARS must be between 1 and 10");
+        }
+        let default_lang = match env::var("SQE_DEFAULT_LANG") {
+            Ok(tag) => Lang::from_tag(&tag)
+                .with_context(|| format!("SQE_DEFAULT_LANG: unsupported language {tag:?}"))?,
+            Err(_) => Lang::ZhCn,
+        };
+        let pool_size = parse_var("SQE_POOL_SIZE", default_pool_size(&database_url))?;
+        Config::new(
+            database_url,
+            bind,
+            public_url,
+            cert_validity_years,
+            default_lang,
+            pool_size,
+        )
+    }
+
+    /// Builds and checks a configuration (tests build theirs with this).
+    pub fn new(
+        database_url: String,
+        bind: String,
+        public_url: String,
+        cert_validity_years: u32,
+        default_lang: Lang,
+        pool_size: u32,
+    ) -> anyhow::Result<Config> {
+        let parsed = url::Url::parse(&public_url)
+            .with_context(|| format!("SQE_PUBLIC_URL is not a URL: {public_url:?}"))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            bail!("SQE_PUBLIC_URL must be an http or https URL");
+        }
+        Ok(Config {
+            database_url,
+            bind,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            cert_validity_years,
+            default_lang,
+            pool_size: pool_size.max(1),
+        })
+    }
+
+    /// A configuration for tests and tools: the given database, defaults elsewhere.
+    pub fn for_database(database_url: &str) -> Config {
+        Config {
+            database_url: database_url.to_owned(),
+            bind: "127.0.0.1:8080".to_owned(),
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            cert_validity_years: 3,
+            default_lang: Lang::ZhCn,
+            pool_size: default_pool_size(database_url),
+        }
+    }
+}
+
+/// SQLite has one writer and fast local reads: a small pool. PostgreSQL gets more.
+fn default_pool_size(database_url: &str) -> u32 {
+    if database_url.starts_with("postgres") {
+        16
+    } else {
+        8
+    }
+}
+
+fn parse_var(name: &str, default: u32) -> anyhow::Result<u32> {
+    match env::var(name) {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .with_context(|| format!("{name} must be a positive whole number, not {v:?}")),
+        Err(_) => Ok(default),
+    }
+}

@@ -1,0 +1,116 @@
+//! Reading one certificate with everything its verification page shows.
+
+use diesel::prelude::*;
+
+use super::models::*;
+use super::schema::*;
+use super::DbConnection;
+
+/// A per-indicator result of an evaluation, with the indicator's names.
+#[derive(Debug, Clone, Queryable)]
+pub struct IndicatorResult {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub earned: Option<f64>,
+    pub max_points: f64,
+}
+
+/// A certificate and all it links to.
+#[derive(Debug, Clone)]
+pub struct CertificateDetail {
+    pub certificate: Certificate,
+    pub platform: Platform,
+    pub company: Company,
+    pub body: CertificationBody,
+    pub scheme: SchemeVersion,
+    /// Bound domains, normalised ASCII form, sorted.
+    pub domains: Vec<String>,
+    /// Public history, oldest first.
+    pub events: Vec<CertificateEvent>,
+    /// The latest evaluation and its first-level indicator results.
+    pub latest_evaluation: Option<(Evaluation, Vec<IndicatorResult>)>,
+}
+
+/// Finds a certificate by its exact number.
+pub fn find_detail(
+    conn: &mut DbConnection,
+    number: &str,
+) -> QueryResult<Option<CertificateDetail>> {
+    let row = certificates::table
+        .inner_join(platforms::table)
+        .inner_join(companies::table)
+        .inner_join(certification_bodies::table)
+        .inner_join(scheme_versions::table)
+        .filter(certificates::number.eq(number))
+        .select((
+            Certificate::as_select(),
+            Platform::as_select(),
+            Company::as_select(),
+            CertificationBody::as_select(),
+            SchemeVersion::as_select(),
+        ))
+        .first::<(
+            Certificate,
+            Platform,
+            Company,
+            CertificationBody,
+            SchemeVersion,
+        )>(conn)
+        .optional()?;
+    let Some((certificate, platform, company, body, scheme)) = row else {
+        return Ok(None);
+    };
+    let domains = domains_of(conn, platform.id)?;
+    let events = certificate_events::table
+        .filter(certificate_events::certificate_id.eq(certificate.id))
+        .order_by(certificate_events::occurred_on.asc())
+        .then_order_by(certificate_events::id.asc())
+        .select(CertificateEvent::as_select())
+        .load(conn)?;
+    let latest = evaluations::table
+        .filter(evaluations::certificate_id.eq(certificate.id))
+        .order_by(evaluations::assessed_on.desc())
+        .then_order_by(evaluations::id.desc())
+        .select(Evaluation::as_select())
+        .first::<Evaluation>(conn)
+        .optional()?;
+    let latest_evaluation = match latest {
+        Some(evaluation) => {
+            let results = evaluation_scores::table
+                .inner_join(indicators::table)
+                .filter(evaluation_scores::evaluation_id.eq(evaluation.id))
+                .filter(indicators::parent_id.is_null())
+                .order_by(indicators::position.asc())
+                .select((
+                    indicators::code,
+                    indicators::name_zh,
+                    indicators::name_en,
+                    evaluation_scores::earned,
+                    evaluation_scores::max_points,
+                ))
+                .load::<IndicatorResult>(conn)?;
+            Some((evaluation, results))
+        }
+        None => None,
+    };
+    Ok(Some(CertificateDetail {
+        certificate,
+        platform,
+        company,
+        body,
+        scheme,
+        domains,
+        events,
+        latest_evaluation,
+    }))
+}
+
+/// The bound domains of a platform, sorted.
+pub fn domains_of(conn: &mut DbConnection, platform_id: i32) -> QueryResult<Vec<String>> {
+    platform_domains::table
+        .filter(platform_domains::platform_id.eq(platform_id))
+        .order_by(platform_domains::domain.asc())
+        .select(platform_domains::domain)
+        .load(conn)
+}

@@ -1,0 +1,17 @@
+//! The database layer (diesel): connections and pool, migrations, schema, rows and queries.
+//! It knows the domain's types but nothing of HTTP.
+
+pub mod certificates;
+pub mod companies;
+pub mod events;
+pub mod models;
+mod pool;
+pub mod schema;
+pub mod search;
+pub mod stats;
+pub mod write;
+
+pub use pool::{build_pool, run_migrations, Backend, ConnectionManager, DbConnection, DbPool};
+
+/// The backend type of [`DbConnection`], for boxed queries.
+pub type Db = <DbConnection as diesel::Connection>::Backend;

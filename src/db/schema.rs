@@ -1,0 +1,169 @@
+//! The database schema, shared by SQLite and PostgreSQL: only types both backends have.
+//! `tests/schema.rs` checks it against both migration sets.
+
+diesel::table! {
+    certification_bodies (id) {
+        id -> Integer,
+        code -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        approval_number -> Text,
+        website -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    scheme_versions (id) {
+        id -> Integer,
+        slug -> Text,
+        standard_code -> Text,
+        title_zh -> Text,
+        title_en -> Text,
+        effective_from -> Date,
+        illustrative -> Bool,
+    }
+}
+
+diesel::table! {
+    indicators (id) {
+        id -> Integer,
+        scheme_version_id -> Integer,
+        parent_id -> Nullable<Integer>,
+        code -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        max_points -> Double,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    companies (id) {
+        id -> Integer,
+        credit_code -> Text,
+        name_zh -> Text,
+        name_en -> Nullable<Text>,
+        province_code -> Text,
+        city -> Text,
+        address -> Text,
+    }
+}
+
+diesel::table! {
+    platforms (id) {
+        id -> Integer,
+        company_id -> Integer,
+        name -> Text,
+        platform_type -> Text,
+        app_names -> Text,
+    }
+}
+
+diesel::table! {
+    platform_domains (id) {
+        id -> Integer,
+        platform_id -> Integer,
+        domain -> Text,
+    }
+}
+
+diesel::table! {
+    certificates (id) {
+        id -> Integer,
+        number -> Text,
+        platform_id -> Integer,
+        company_id -> Integer,
+        body_id -> Integer,
+        scheme_version_id -> Integer,
+        score -> Double,
+        grade -> SmallInt,
+        status -> Text,
+        first_issued_on -> Date,
+        issued_on -> Date,
+        expires_on -> Date,
+        last_assessed_on -> Date,
+        last_assessment_kind -> Text,
+        scope_zh -> Text,
+        scope_en -> Text,
+        sort_name -> Text,
+        search_text -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evaluations (id) {
+        id -> Integer,
+        certificate_id -> Integer,
+        kind -> Text,
+        assessed_on -> Date,
+        total_score -> Double,
+        grade -> Nullable<SmallInt>,
+    }
+}
+
+diesel::table! {
+    evaluation_scores (id) {
+        id -> Integer,
+        evaluation_id -> Integer,
+        indicator_id -> Integer,
+        earned -> Nullable<Double>,
+        max_points -> Double,
+    }
+}
+
+diesel::table! {
+    certificate_events (id) {
+        id -> Integer,
+        certificate_id -> Integer,
+        kind -> Text,
+        occurred_on -> Date,
+        grade_before -> Nullable<SmallInt>,
+        grade_after -> Nullable<SmallInt>,
+        reason_zh -> Nullable<Text>,
+        reason_en -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    search_tokens (token, certificate_id) {
+        token -> Text,
+        certificate_id -> Integer,
+    }
+}
+
+diesel::table! {
+    registry_meta (key) {
+        key -> Text,
+        value -> Text,
+    }
+}
+
+diesel::joinable!(indicators -> scheme_versions (scheme_version_id));
+diesel::joinable!(platforms -> companies (company_id));
+diesel::joinable!(platform_domains -> platforms (platform_id));
+diesel::joinable!(certificates -> platforms (platform_id));
+diesel::joinable!(certificates -> companies (company_id));
+diesel::joinable!(certificates -> certification_bodies (body_id));
+diesel::joinable!(certificates -> scheme_versions (scheme_version_id));
+diesel::joinable!(evaluations -> certificates (certificate_id));
+diesel::joinable!(evaluation_scores -> evaluations (evaluation_id));
+diesel::joinable!(evaluation_scores -> indicators (indicator_id));
+diesel::joinable!(certificate_events -> certificates (certificate_id));
+diesel::joinable!(search_tokens -> certificates (certificate_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    certification_bodies,
+    scheme_versions,
+    indicators,
+    companies,
+    platforms,
+    platform_domains,
+    certificates,
+    evaluations,
+    evaluation_scores,
+    certificate_events,
+    search_tokens,
+    registry_meta,
+);

@@ -1,0 +1,158 @@
+//! Inserts of registry records, used by the demo generator, the tests and (later) the back office.
+//! Each function keeps the derived columns (search tokens, sort name) in step with the record.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::models::*;
+use super::schema::*;
+use super::DbConnection;
+use crate::domain::search_text;
+
+/// Inserts many rows in one statement, on either backend (the multi-backend type has no batch
+/// insert of its own).
+macro_rules! insert_batch {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            DbConnection::Pg(c) => diesel::insert_into($table).values($rows).execute(c),
+            DbConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
+        }
+    };
+}
+pub(crate) use insert_batch;
+
+/// Inserts one row and returns its new id, on either backend.
+macro_rules! insert_returning_id {
+    ($conn:expr, $table:expr, $values:expr, $id:expr) => {
+        match $conn {
+            DbConnection::Pg(c) => diesel::insert_into($table)
+                .values($values)
+                .returning($id)
+                .get_result::<i32>(c),
+            DbConnection::Sqlite(c) => diesel::insert_into($table)
+                .values($values)
+                .returning($id)
+                .get_result::<i32>(c),
+        }
+    };
+}
+
+pub fn insert_body(conn: &mut DbConnection, body: &NewCertificationBody) -> QueryResult<i32> {
+    insert_returning_id!(
+        conn,
+        certification_bodies::table,
+        body,
+        certification_bodies::id
+    )
+}
+
+pub fn insert_scheme_version(conn: &mut DbConnection, v: &NewSchemeVersion) -> QueryResult<i32> {
+    insert_returning_id!(conn, scheme_versions::table, v, scheme_versions::id)
+}
+
+pub fn insert_indicator(conn: &mut DbConnection, i: &NewIndicator) -> QueryResult<i32> {
+    insert_returning_id!(conn, indicators::table, i, indicators::id)
+}
+
+pub fn insert_company(conn: &mut DbConnection, c: &NewCompany) -> QueryResult<i32> {
+    insert_returning_id!(conn, companies::table, c, companies::id)
+}
+
+/// Inserts a platform and its bound domains (already normalised by `domain::hostname`).
+pub fn insert_platform(
+    conn: &mut DbConnection,
+    p: &NewPlatform,
+    domains: &[String],
+) -> QueryResult<i32> {
+    let id = insert_returning_id!(conn, platforms::table, p, platforms::id)?;
+    let rows: Vec<NewPlatformDomain> = domains
+        .iter()
+        .map(|d| NewPlatformDomain {
+            platform_id: id,
+            domain: d.clone(),
+        })
+        .collect();
+    if !rows.is_empty() {
+        insert_batch!(conn, platform_domains::table, &rows)?;
+    }
+    Ok(id)
+}
+
+/// The text a certificate is found by: holder names, platform name and app names.
+pub fn searchable_text(company: &NewCompany, platform: &NewPlatform) -> String {
+    let mut text = company.name_zh.clone();
+    for part in [company.name_en.as_deref().unwrap_or(""), &platform.name] {
+        text.push(' ');
+        text.push_str(part);
+    }
+    for app in platform.app_names.lines() {
+        text.push(' ');
+        text.push_str(app);
+    }
+    text
+}
+
+/// Inserts a certificate and its name-search tokens. `text` is what it is found by
+/// (see [`searchable_text`]); `search_text` and `sort_name` of `c` are filled from it here.
+pub fn insert_certificate(
+    conn: &mut DbConnection,
+    c: &NewCertificate,
+    text: &str,
+) -> QueryResult<i32> {
+    let mut c = c.clone();
+    c.search_text = search_text::normalize(text);
+    let id = insert_returning_id!(conn, certificates::table, &c, certificates::id)?;
+    let tokens: Vec<NewSearchToken> = search_text::index_tokens(text)
+        .into_iter()
+        .map(|token| NewSearchToken {
+            token,
+            certificate_id: id,
+        })
+        .collect();
+    if !tokens.is_empty() {
+        insert_batch!(conn, search_tokens::table, &tokens)?;
+    }
+    Ok(id)
+}
+
+/// Records an evaluation and its per-indicator scores.
+pub fn insert_evaluation(
+    conn: &mut DbConnection,
+    e: &NewEvaluation,
+    scores: &[(i32, Option<f64>, f64)],
+) -> QueryResult<i32> {
+    let id = insert_returning_id!(conn, evaluations::table, e, evaluations::id)?;
+    let rows: Vec<NewEvaluationScore> = scores
+        .iter()
+        .map(|&(indicator_id, earned, max_points)| NewEvaluationScore {
+            evaluation_id: id,
+            indicator_id,
+            earned,
+            max_points,
+        })
+        .collect();
+    if !rows.is_empty() {
+        insert_batch!(conn, evaluation_scores::table, &rows)?;
+    }
+    Ok(id)
+}
+
+pub fn insert_event(conn: &mut DbConnection, e: &NewCertificateEvent) -> QueryResult<i32> {
+    insert_returning_id!(conn, certificate_events::table, e, certificate_events::id)
+}
+
+/// Sets a key of the registry's metadata (for example `demo_data`).
+pub fn set_meta(conn: &mut DbConnection, key: &str, value: &str) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        diesel::delete(registry_meta::table.filter(registry_meta::key.eq(key))).execute(conn)?;
+        diesel::insert_into(registry_meta::table)
+            .values((registry_meta::key.eq(key), registry_meta::value.eq(value)))
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// The current UTC time as stored in timestamp columns.
+pub fn now_utc() -> NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}

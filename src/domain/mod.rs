@@ -1,0 +1,14 @@
+//! Pure rules of the SQE scheme: grades, statuses, dates, identifiers and search text, with no I/O.
+
+pub mod credit_code;
+pub mod dates;
+pub mod event;
+pub mod grade;
+pub mod hostname;
+pub mod numbering;
+pub mod platform_type;
+pub mod province;
+pub mod scoring;
+pub mod search_text;
+pub mod status;
+pub mod surveillance;

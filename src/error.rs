@@ -1,0 +1,90 @@
+//! One error type for the whole app. Each variant means something to a user and maps to a status;
+//! `web::errors` renders it as a localised HTML page. 5xx are logged with their cause, 4xx are not.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+
+/// A message for the user: a Fluent key and an optional argument, localised when rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserMessage {
+    pub key: &'static str,
+    pub arg: Option<String>,
+}
+
+impl UserMessage {
+    pub fn new(key: &'static str) -> UserMessage {
+        UserMessage { key, arg: None }
+    }
+
+    pub fn with(key: &'static str, arg: impl ToString) -> UserMessage {
+        UserMessage {
+            key,
+            arg: Some(arg.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("bad request: {0:?}")]
+    BadRequest(UserMessage),
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn bad_request(key: &'static str) -> AppError {
+        AppError::BadRequest(UserMessage::new(key))
+    }
+
+    pub fn bad_request_with(key: &'static str, arg: impl ToString) -> AppError {
+        AppError::BadRequest(UserMessage::with(key, arg))
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> AppError {
+        match e {
+            diesel::result::Error::NotFound => AppError::NotFound,
+            other => AppError::Internal(format!("database: {other}")),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(e: diesel::r2d2::PoolError) -> AppError {
+        AppError::Unavailable(format!("database pool: {e}"))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> AppError {
+        AppError::Unavailable(format!("blocking pool: {e}"))
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A plain body; `web::errors` replaces it with the HTML page in the reader's language.
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        HttpResponse::build(status)
+            .content_type("text/plain; charset=utf-8")
+            .body(status.canonical_reason().unwrap_or("error"))
+    }
+}

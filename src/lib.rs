@@ -1,0 +1,11 @@
+//! SQE Registry: the public register of SQE e-commerce platform service-quality certificates.
+//!
+//! Layers: [`web`] (HTTP and templates) calls [`domain`] (pure rules) and [`db`] (diesel);
+//! [`domain`] knows neither. [`demo`] builds the demo registry; [`config`] and [`error`] are shared.
+
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod web;

@@ -1,0 +1,219 @@
+//! `/certificates/{number}`: the verification page a consumer lands on from a mark.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::NaiveDate;
+
+use super::{render, render_with};
+use crate::db;
+use crate::db::certificates::{CertificateDetail, IndicatorResult};
+use crate::domain::event::EventKind;
+use crate::domain::hostname::Hostname;
+use crate::domain::status::CertificateStatus;
+use crate::domain::surveillance::{surveillance_state, AssessmentKind, SurveillanceState};
+use crate::error::AppError;
+use crate::web::i18n::Lang;
+use crate::web::layout::Layout;
+use crate::web::pages::home::grade_change;
+use crate::web::view::{
+    localized, platform_type_label, province_label, star_string, status_on, StatusView,
+};
+use crate::web::AppState;
+
+/// One bar of the indicator profile.
+pub struct BarView {
+    pub name: String,
+    pub value: String,
+    /// Share of the maximum, 0–100, for the bar's width; `None` when not applicable.
+    pub percent: Option<f64>,
+}
+
+/// One entry of the public history.
+pub struct HistoryView {
+    pub date: NaiveDate,
+    pub kind: String,
+    pub adverse: bool,
+    pub grade_change: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "certificate.html")]
+pub struct CertificatePage {
+    pub layout: Layout,
+    pub today: NaiveDate,
+    pub number: String,
+    pub verdict: StatusView,
+    pub verdict_title: String,
+    pub verdict_detail: String,
+    pub stars: u8,
+    pub star_string: String,
+    pub grade_name: String,
+    pub score: String,
+    pub company: String,
+    pub company_zh: String,
+    pub credit_code: String,
+    pub company_href: String,
+    pub location: String,
+    pub address: String,
+    pub platform: String,
+    pub platform_type: String,
+    pub domains: Vec<String>,
+    pub apps: Vec<String>,
+    pub first_issued_on: NaiveDate,
+    pub issued_on: NaiveDate,
+    pub expires_on: NaiveDate,
+    pub last_assessed_on: NaiveDate,
+    pub last_assessment: String,
+    /// Shown while the certificate is live (valid or suspended).
+    pub surveillance: Option<SurveillanceState>,
+    pub body: String,
+    pub body_approval: String,
+    pub standard: String,
+    pub scheme_title: String,
+    pub illustrative: bool,
+    pub scope: String,
+    pub bars: Vec<BarView>,
+    pub evaluation_date: Option<NaiveDate>,
+    pub history: Vec<HistoryView>,
+}
+
+#[derive(Template)]
+#[template(path = "certificate_not_found.html")]
+pub struct NotFoundPage {
+    pub layout: Layout,
+    pub number: String,
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let number = path.into_inner();
+    let lookup = number.clone();
+    let detail = if number.chars().count() > 60 {
+        None
+    } else {
+        state
+            .db(move |conn| Ok(db::certificates::find_detail(conn, &lookup)?))
+            .await?
+    };
+    let layout = Layout::new(&req, &state, lang).await;
+    match detail {
+        Some(detail) => render(&page(detail, layout, state.today(), lang)),
+        None => render_with(
+            HttpResponse::build(StatusCode::NOT_FOUND),
+            &NotFoundPage { layout, number },
+        ),
+    }
+}
+
+fn page(d: CertificateDetail, layout: Layout, today: NaiveDate, lang: Lang) -> CertificatePage {
+    let c = &d.certificate;
+    let status = status_on(&c.status, c.expires_on, today);
+    let stars = u8::try_from(c.grade).unwrap_or(0);
+    let grade_name = lang.t(&format!("grade-{stars}"));
+    let verdict_title = match status {
+        CertificateStatus::Valid => lang.t1("verdict-valid", "grade", &grade_name),
+        other => lang.t(&format!("verdict-{}", other.as_str())),
+    };
+    let verdict_detail = match status {
+        CertificateStatus::Expired => lang.t1("verdict-expired-detail", "date", c.expires_on),
+        other => lang.t(&format!("verdict-{}-detail", other.as_str())),
+    };
+    let last_kind =
+        AssessmentKind::parse(&c.last_assessment_kind).unwrap_or(AssessmentKind::Surveillance);
+    let live = matches!(
+        status,
+        CertificateStatus::Valid | CertificateStatus::Suspended
+    );
+    let bars = d
+        .latest_evaluation
+        .as_ref()
+        .map(|(_, results)| results.iter().map(|r| bar(r, lang)).collect())
+        .unwrap_or_default();
+    let history = d
+        .events
+        .iter()
+        .rev()
+        .map(|e| HistoryView {
+            date: e.occurred_on,
+            kind: lang.t(&format!("event-{}", e.kind)),
+            adverse: EventKind::parse(&e.kind).is_some_and(EventKind::is_adverse),
+            grade_change: grade_change(e.grade_before, e.grade_after),
+            reason: if lang.is_zh() {
+                e.reason_zh.clone()
+            } else {
+                e.reason_en.clone().or_else(|| e.reason_zh.clone())
+            },
+        })
+        .collect();
+    CertificatePage {
+        today,
+        number: c.number.clone(),
+        verdict: StatusView::new(status, lang),
+        verdict_title,
+        verdict_detail,
+        stars,
+        star_string: star_string(stars),
+        grade_name,
+        score: format!("{:.2}", c.score),
+        company: localized(&d.company.name_zh, d.company.name_en.as_deref(), lang).to_owned(),
+        company_zh: d.company.name_zh.clone(),
+        credit_code: d.company.credit_code.clone(),
+        company_href: format!("/companies/{}", d.company.credit_code),
+        location: format!(
+            "{} {}",
+            province_label(&d.company.province_code, lang),
+            d.company.city
+        ),
+        address: d.company.address.clone(),
+        platform: d.platform.name.clone(),
+        platform_type: platform_type_label(&d.platform.platform_type, lang),
+        domains: d
+            .domains
+            .iter()
+            .map(|h| {
+                Hostname::parse(h)
+                    .map(|h| h.to_unicode())
+                    .unwrap_or_else(|_| h.clone())
+            })
+            .collect(),
+        apps: d.platform.apps().into_iter().map(str::to_owned).collect(),
+        first_issued_on: c.first_issued_on,
+        issued_on: c.issued_on,
+        expires_on: c.expires_on,
+        last_assessed_on: c.last_assessed_on,
+        last_assessment: lang.t(&format!("assessment-{}", last_kind.as_str())),
+        surveillance: live.then(|| surveillance_state(last_kind, c.last_assessed_on, today)),
+        body: localized(&d.body.name_zh, Some(&d.body.name_en), lang).to_owned(),
+        body_approval: d.body.approval_number.clone(),
+        standard: d.scheme.standard_code.clone(),
+        scheme_title: localized(&d.scheme.title_zh, Some(&d.scheme.title_en), lang).to_owned(),
+        illustrative: d.scheme.illustrative,
+        scope: localized(&c.scope_zh, Some(&c.scope_en), lang).to_owned(),
+        bars,
+        evaluation_date: d.latest_evaluation.as_ref().map(|(e, _)| e.assessed_on),
+        history,
+        layout,
+    }
+}
+
+fn bar(r: &IndicatorResult, lang: Lang) -> BarView {
+    let name = localized(&r.name_zh, Some(&r.name_en), lang).to_owned();
+    match r.earned {
+        Some(earned) if r.max_points > 0.0 => BarView {
+            name,
+            value: format!("{earned:.1} / {:.0}", r.max_points),
+            percent: Some((earned / r.max_points * 100.0).clamp(0.0, 100.0)),
+        },
+        _ => BarView {
+            name,
+            value: lang.t("not-applicable"),
+            percent: None,
+        },
+    }
+}

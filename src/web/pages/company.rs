@@ -1,0 +1,99 @@
+//! `/companies/{credit code}`: a company, its platforms and its certificates.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::render;
+use crate::db;
+use crate::db::search::{Matcher, SearchFilters, SearchRequest, SortOrder};
+use crate::domain::credit_code::CreditCode;
+use crate::domain::hostname::Hostname;
+use crate::error::AppError;
+use crate::web::i18n::Lang;
+use crate::web::layout::Layout;
+use crate::web::view::{localized, platform_type_label, province_label, HitView};
+use crate::web::AppState;
+
+/// Most certificates listed on a company page.
+const MAX_CERTIFICATES: u32 = 200;
+
+pub struct PlatformView {
+    pub name: String,
+    pub platform_type: String,
+    pub domains: Vec<String>,
+    pub apps: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "company.html")]
+pub struct CompanyPage {
+    pub layout: Layout,
+    pub name: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    pub credit_code: String,
+    pub location: String,
+    pub address: String,
+    pub platforms: Vec<PlatformView>,
+    pub certificates: Vec<HitView>,
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let code = CreditCode::parse(&path.into_inner()).map_err(|_| AppError::NotFound)?;
+    let today = state.today();
+    let code_str = code.as_str().to_owned();
+    let (detail, certs) = state
+        .db(move |conn| {
+            let Some(detail) = db::companies::find_by_credit_code(conn, &code_str)? else {
+                return Err(AppError::NotFound);
+            };
+            let request = SearchRequest {
+                matcher: Matcher::CreditCode(code_str),
+                filters: SearchFilters::default(),
+                sort: SortOrder::Grade,
+                page: 1,
+                per_page: MAX_CERTIFICATES,
+                today,
+            };
+            Ok((detail, db::search::search(conn, &request)?))
+        })
+        .await?;
+    let c = &detail.company;
+    let page = CompanyPage {
+        layout: Layout::new(&req, &state, lang).await,
+        name: localized(&c.name_zh, c.name_en.as_deref(), lang).to_owned(),
+        name_zh: c.name_zh.clone(),
+        name_en: c.name_en.clone(),
+        credit_code: c.credit_code.clone(),
+        location: format!("{} {}", province_label(&c.province_code, lang), c.city),
+        address: c.address.clone(),
+        platforms: detail
+            .platforms
+            .iter()
+            .map(|(p, domains)| PlatformView {
+                name: p.name.clone(),
+                platform_type: platform_type_label(&p.platform_type, lang),
+                domains: domains
+                    .iter()
+                    .map(|d| {
+                        Hostname::parse(d)
+                            .map(|h| h.to_unicode())
+                            .unwrap_or_else(|_| d.clone())
+                    })
+                    .collect(),
+                apps: p.apps().into_iter().map(str::to_owned).collect(),
+            })
+            .collect(),
+        certificates: certs
+            .hits
+            .iter()
+            .map(|h| HitView::new(h, today, lang))
+            .collect(),
+    };
+    render(&page)
+}

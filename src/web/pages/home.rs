@@ -1,0 +1,110 @@
+//! `/`: the search box, what SQE is and what the stars mean, counts, the latest public events.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::render;
+use crate::db;
+use crate::db::stats::RegistryCounts;
+use crate::domain::event::EventKind;
+use crate::domain::grade::Grade;
+use crate::error::AppError;
+use crate::web::i18n::Lang;
+use crate::web::layout::Layout;
+use crate::web::view::{certificate_href, localized, star_string};
+use crate::web::AppState;
+
+/// A public event in the "latest changes" list.
+pub struct EventView {
+    pub date: String,
+    pub kind: String,
+    pub adverse: bool,
+    pub company: String,
+    pub platform: String,
+    pub href: String,
+    pub grade_change: String,
+}
+
+/// One row of the bands table.
+pub struct BandView {
+    pub stars: String,
+    pub name: String,
+    pub range: String,
+    pub count: i64,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub layout: Layout,
+    pub counts: RegistryCounts,
+    pub bands: Vec<BandView>,
+    pub events: Vec<EventView>,
+}
+
+/// "★★★ → ★★★★" for grade changes, empty when there is none.
+pub fn grade_change(before: Option<i16>, after: Option<i16>) -> String {
+    let stars = |g: i16| star_string(u8::try_from(g).unwrap_or(0));
+    match (before, after) {
+        (Some(b), Some(a)) if a != b => format!("{} → {}", stars(b), stars(a)),
+        (None, Some(a)) => stars(a),
+        _ => String::new(),
+    }
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+) -> Result<HttpResponse, AppError> {
+    let today = state.today();
+    let cached = state.counts.get_if(|(day, _)| *day == today);
+    let (counts, events) = state
+        .db(move |conn| {
+            let counts = match cached {
+                Some((_, counts)) => counts,
+                None => db::stats::counts(conn, today)?,
+            };
+            let events = db::events::latest(conn, today, 10)?;
+            Ok((counts, events))
+        })
+        .await?;
+    state.counts.put((today, counts.clone()));
+    let bands = Grade::ALL
+        .iter()
+        .zip(counts.valid_by_stars)
+        .rev()
+        .map(|(g, count)| BandView {
+            stars: star_string(g.stars()),
+            name: lang.t(&format!("grade-{}", g.stars())),
+            range: match g.max_score_exclusive() {
+                Some(max) => format!("{} ≤ s < {}", g.min_score(), max),
+                None => format!("{} ≤ s ≤ 100", g.min_score()),
+            },
+            count,
+        })
+        .collect();
+    let events = events
+        .into_iter()
+        .map(|e| {
+            let kind = EventKind::parse(&e.kind);
+            EventView {
+                date: e.occurred_on.to_string(),
+                kind: lang.t(&format!("event-{}", e.kind)),
+                adverse: kind.is_some_and(EventKind::is_adverse),
+                company: localized(&e.company_name_zh, e.company_name_en.as_deref(), lang)
+                    .to_owned(),
+                platform: e.platform_name,
+                href: certificate_href(&e.number),
+                grade_change: grade_change(e.grade_before, e.grade_after),
+            }
+        })
+        .collect();
+    let page = HomePage {
+        layout: Layout::new(&req, &state, lang).await,
+        counts,
+        bands,
+        events,
+    };
+    render(&page)
+}

@@ -1,0 +1,324 @@
+//! `/search`: one box for numbers, names, domains, URLs and credit codes, with filters.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::render;
+use crate::db::search::{self, Matcher, SearchFilters, SearchRequest, SortOrder};
+use crate::domain::grade::Grade;
+use crate::domain::platform_type::PlatformType;
+use crate::domain::province::{find_province, PROVINCES};
+use crate::domain::status::CertificateStatus;
+use crate::error::AppError;
+use crate::web::i18n::Lang;
+use crate::web::layout::Layout;
+use crate::web::view::HitView;
+use crate::web::AppState;
+
+/// Longest accepted query, in characters: longer than any name, URL or number people paste.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// Results per page.
+pub const PER_PAGE: u32 = 20;
+/// Deepest page served; beyond it, narrow the search.
+pub const MAX_PAGE: u32 = 1000;
+
+/// The search parameters as given in the URL, validated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchParams {
+    pub q: String,
+    pub filters: SearchFilters,
+    pub sort: SortOrder,
+    pub page: u32,
+}
+
+impl SearchParams {
+    /// Parses a query string. Unknown parameters are ignored (links carry tracking tags);
+    /// known ones with a bad value are a 400 that names the parameter.
+    pub fn parse(query: &str) -> Result<SearchParams, AppError> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+            .map_err(|_| AppError::bad_request("error-bad-query"))?;
+        let mut p = SearchParams {
+            page: 1,
+            ..SearchParams::default()
+        };
+        for (key, value) in pairs {
+            let v = value.trim();
+            let bad = || AppError::bad_request_with("error-bad-parameter", &key);
+            match key.as_str() {
+                "q" => {
+                    if v.chars().count() > MAX_QUERY_CHARS {
+                        return Err(AppError::bad_request_with(
+                            "error-query-too-long",
+                            MAX_QUERY_CHARS,
+                        ));
+                    }
+                    p.q = v.to_owned();
+                }
+                _ if v.is_empty() => {}
+                "stars" => {
+                    let n: i64 = v.parse().map_err(|_| bad())?;
+                    p.filters.stars = Some(Grade::from_stars(n).ok_or_else(bad)?);
+                }
+                "status" => p.filters.status = Some(CertificateStatus::parse(v).ok_or_else(bad)?),
+                "province" => {
+                    p.filters.province_code =
+                        Some(find_province(v).ok_or_else(bad)?.code.to_owned())
+                }
+                "type" => p.filters.platform_type = Some(PlatformType::parse(v).ok_or_else(bad)?),
+                "scheme" => {
+                    if v.len() > 40 || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                        return Err(bad());
+                    }
+                    p.filters.scheme_slug = Some(v.to_owned());
+                }
+                "sort" => p.sort = SortOrder::parse(v).ok_or_else(bad)?,
+                "page" => {
+                    let n: u32 = v
+                        .parse()
+                        .map_err(|_| AppError::bad_request_with("error-bad-page", MAX_PAGE))?;
+                    if n == 0 || n > MAX_PAGE {
+                        return Err(AppError::bad_request_with("error-bad-page", MAX_PAGE));
+                    }
+                    p.page = n;
+                }
+                _ => {}
+            }
+        }
+        Ok(p)
+    }
+
+    /// The query string of these parameters on another page (for pagination links).
+    pub fn href_for_page(&self, page: u32) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if !self.q.is_empty() {
+            pairs.push(("q", self.q.clone()));
+        }
+        if let Some(g) = self.filters.stars {
+            pairs.push(("stars", g.stars().to_string()));
+        }
+        if let Some(s) = self.filters.status {
+            pairs.push(("status", s.as_str().to_owned()));
+        }
+        if let Some(p) = &self.filters.province_code {
+            pairs.push(("province", p.clone()));
+        }
+        if let Some(t) = self.filters.platform_type {
+            pairs.push(("type", t.as_str().to_owned()));
+        }
+        if let Some(s) = &self.filters.scheme_slug {
+            pairs.push(("scheme", s.clone()));
+        }
+        if self.sort != SortOrder::default() {
+            pairs.push(("sort", self.sort.as_str().to_owned()));
+        }
+        if page > 1 {
+            pairs.push(("page", page.to_string()));
+        }
+        format!(
+            "/search?{}",
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
+    }
+}
+
+/// One option of a filter `<select>`.
+pub struct FilterOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn options<T: Copy>(
+    all: impl IntoIterator<Item = T>,
+    value: impl Fn(T) -> String,
+    label: impl Fn(T) -> String,
+    current: Option<String>,
+) -> Vec<FilterOption> {
+    all.into_iter()
+        .map(|t| {
+            let v = value(t);
+            FilterOption {
+                selected: current.as_deref() == Some(v.as_str()),
+                label: label(t),
+                value: v,
+            }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+pub struct SearchPage {
+    pub layout: Layout,
+    pub params: SearchParams,
+    pub hits: Vec<HitView>,
+    pub total: i64,
+    pub page: u32,
+    pub pages: u32,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+    /// What the text was understood as: `all`, `number`, `credit-code`, `domain`, `name`, `too-short`.
+    pub matched: &'static str,
+    /// The host looked up, for a domain search.
+    pub host: String,
+    pub stars_options: Vec<FilterOption>,
+    pub status_options: Vec<FilterOption>,
+    pub province_options: Vec<FilterOption>,
+    pub type_options: Vec<FilterOption>,
+    pub scheme_options: Vec<FilterOption>,
+    pub sort_options: Vec<FilterOption>,
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+) -> Result<HttpResponse, AppError> {
+    let params = SearchParams::parse(req.query_string())?;
+    let today = state.today();
+    let q = params.q.clone();
+    let filters = params.filters.clone();
+    let (sort, page) = (params.sort, params.page);
+    let (matcher, result, schemes) = state
+        .db(move |conn| {
+            let matcher = search::resolve(conn, &q)?;
+            let request = SearchRequest {
+                matcher: matcher.clone(),
+                filters,
+                sort,
+                page,
+                per_page: PER_PAGE,
+                today,
+            };
+            let result = search::search(conn, &request)?;
+            let schemes = crate::db::stats::scheme_slugs(conn)?;
+            Ok((matcher, result, schemes))
+        })
+        .await?;
+    let pages = u32::try_from((result.total + i64::from(PER_PAGE) - 1) / i64::from(PER_PAGE))
+        .unwrap_or(u32::MAX);
+    if page > 1 && page > pages {
+        return Err(AppError::bad_request_with(
+            "error-page-beyond",
+            pages.max(1),
+        ));
+    }
+    let (matched, host) = match &matcher {
+        Matcher::All => ("all", String::new()),
+        Matcher::Number(_) => ("number", String::new()),
+        Matcher::CreditCode(_) => ("credit-code", String::new()),
+        Matcher::Domain { host, .. } => ("domain", host.clone()),
+        Matcher::Name { .. } => ("name", String::new()),
+        Matcher::TooShort => ("too-short", String::new()),
+    };
+    let mut layout = Layout::new(&req, &state, lang).await;
+    layout.q = params.q.clone();
+    let f = &params.filters;
+    let page_view = SearchPage {
+        hits: result
+            .hits
+            .iter()
+            .map(|h| HitView::new(h, today, lang))
+            .collect(),
+        total: result.total,
+        page,
+        pages,
+        prev_href: (page > 1).then(|| params.href_for_page(page - 1)),
+        next_href: (page < pages).then(|| params.href_for_page(page + 1)),
+        matched,
+        host: crate::domain::hostname::Hostname::parse(&host)
+            .map(|h| h.to_unicode())
+            .unwrap_or(host),
+        stars_options: options(
+            Grade::ALL,
+            |g| g.stars().to_string(),
+            |g| lang.t(&format!("grade-{}", g.stars())),
+            f.stars.map(|g| g.stars().to_string()),
+        ),
+        status_options: options(
+            CertificateStatus::ALL,
+            |s| s.as_str().to_owned(),
+            |s| lang.t(&format!("status-{}", s.as_str())),
+            f.status.map(|s| s.as_str().to_owned()),
+        ),
+        province_options: options(
+            PROVINCES.iter(),
+            |p| p.code.to_owned(),
+            |p| {
+                if lang.is_zh() {
+                    p.name_zh.to_owned()
+                } else {
+                    p.name_en.to_owned()
+                }
+            },
+            f.province_code.clone(),
+        ),
+        type_options: options(
+            PlatformType::ALL,
+            |t| t.as_str().to_owned(),
+            |t| lang.t(&format!("type-{}", t.as_str())),
+            f.platform_type.map(|t| t.as_str().to_owned()),
+        ),
+        scheme_options: schemes
+            .into_iter()
+            .map(|(slug, code)| FilterOption {
+                selected: f.scheme_slug.as_deref() == Some(slug.as_str()),
+                value: slug,
+                label: code,
+            })
+            .collect(),
+        sort_options: options(
+            SortOrder::ALL,
+            |s| s.as_str().to_owned(),
+            |s| lang.t(&format!("sort-{}", s.as_str())),
+            Some(params.sort.as_str().to_owned()),
+        ),
+        layout,
+        params,
+    };
+    render(&page_view)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_are_validated() {
+        let p = SearchParams::parse("q=%E4%BA%AC%E4%B8%9C&stars=4&status=valid&province=44&type=cross-border&sort=newest&page=2&utm_source=x")
+            .expect("valid");
+        assert_eq!(p.q, "京东");
+        assert_eq!(p.filters.stars, Some(Grade::Four));
+        assert_eq!(p.filters.province_code.as_deref(), Some("440000"));
+        assert_eq!(p.filters.platform_type, Some(PlatformType::CrossBorder));
+        assert_eq!(p.sort, SortOrder::Newest);
+        assert_eq!(p.page, 2);
+        for bad in [
+            "stars=6",
+            "stars=x",
+            "status=fake",
+            "page=0",
+            "page=-1",
+            "page=99999999999",
+            "province=atlantis",
+            "sort=up",
+            "type=p2p",
+        ] {
+            assert!(SearchParams::parse(bad).is_err(), "{bad} should be refused");
+        }
+        assert!(SearchParams::parse(&format!("q={}", "a".repeat(MAX_QUERY_CHARS + 1))).is_err());
+        assert_eq!(
+            SearchParams::parse("stars=&status=")
+                .expect("empty ok")
+                .filters,
+            SearchFilters::default()
+        );
+    }
+
+    #[test]
+    fn page_links_keep_the_filters() {
+        let p = SearchParams::parse("q=jd&stars=5&sort=name").expect("valid");
+        assert_eq!(p.href_for_page(3), "/search?q=jd&stars=5&sort=name&page=3");
+        assert_eq!(p.href_for_page(1), "/search?q=jd&stars=5&sort=name");
+    }
+}

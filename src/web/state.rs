@@ -1,0 +1,117 @@
+//! What every handler shares: the pool, the configuration, the clock, and small caches.
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use actix_web::web;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::config::Config;
+use crate::db::stats::RegistryCounts;
+use crate::db::{DbConnection, DbPool};
+use crate::domain::dates::beijing_today;
+use crate::error::AppError;
+
+/// The time source. Tests fix it to check dates at the edges (for example a certificate's last
+/// day in Beijing while it is still the day before in UTC).
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>);
+
+impl Clock {
+    pub fn system() -> Clock {
+        Clock(Arc::new(Utc::now))
+    }
+
+    pub fn fixed(at: DateTime<Utc>) -> Clock {
+        Clock(Arc::new(move || at))
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.0)()
+    }
+}
+
+/// A value recomputed at most once per `ttl`.
+pub struct Cached<T> {
+    ttl: Duration,
+    slot: RwLock<Option<(Instant, T)>>,
+}
+
+impl<T: Clone> Cached<T> {
+    pub fn new(ttl: Duration) -> Cached<T> {
+        Cached {
+            ttl,
+            slot: RwLock::new(None),
+        }
+    }
+
+    /// The cached value if still fresh and `accept` agrees.
+    pub fn get_if(&self, accept: impl Fn(&T) -> bool) -> Option<T> {
+        let slot = self.slot.read().ok()?;
+        match &*slot {
+            Some((at, value)) if at.elapsed() < self.ttl && accept(value) => Some(value.clone()),
+            _ => None,
+        }
+    }
+
+    pub fn put(&self, value: T) {
+        if let Ok(mut slot) = self.slot.write() {
+            *slot = Some((Instant::now(), value));
+        }
+    }
+}
+
+/// Application state, built once and shared by every worker.
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Config,
+    pub clock: Clock,
+    /// Whether the demo registry is loaded (a banner on every page).
+    pub demo: Cached<bool>,
+    /// Home-page counts, with the date they were computed for.
+    pub counts: Cached<(NaiveDate, RegistryCounts)>,
+}
+
+impl AppState {
+    pub fn new(pool: DbPool, config: Config, clock: Clock) -> AppState {
+        AppState {
+            pool,
+            config,
+            clock,
+            demo: Cached::new(Duration::from_secs(30)),
+            counts: Cached::new(Duration::from_secs(60)),
+        }
+    }
+
+    /// Today's date in China Standard Time: the calendar certificates are dated in.
+    pub fn today(&self) -> NaiveDate {
+        beijing_today(self.clock.now())
+    }
+
+    /// Runs database work on the blocking pool, off the async workers.
+    pub async fn db<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            work(&mut conn)
+        })
+        .await?
+    }
+
+    /// Whether the demo banner shows (cached for 30 s; a failure to read counts as no).
+    pub async fn is_demo(&self) -> bool {
+        if let Some(demo) = self.demo.get_if(|_| true) {
+            return demo;
+        }
+        let demo = self
+            .db(|conn| Ok(crate::db::stats::is_demo(conn)?))
+            .await
+            .unwrap_or(false);
+        self.demo.put(demo);
+        demo
+    }
+}
