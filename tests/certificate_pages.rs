@@ -1,0 +1,164 @@
+//! The verification page: a verdict per status, dates in Beijing time, history, profile, 404.
+
+mod common;
+
+use common::fixtures::{credit_code, seed_reference, CertificateBuilder};
+use common::{beijing, date, get, with_conn, TestDb};
+
+fn cert(number: &str, code17: &str) -> CertificateBuilder {
+    CertificateBuilder::new(number)
+        .company(
+            "杭州云禾网络科技有限公司",
+            Some("Hangzhou Yunhe Network Technology Co., Ltd."),
+            &credit_code(code17),
+        )
+        .platform("云禾商城", "b2c")
+        .domains(&[&format!("{}.yunhe.com", number.to_lowercase())])
+}
+
+both_backends_async!(each_status_has_its_verdict, |db| {
+    with_conn(&db, |conn| {
+        let refs = seed_reference(conn);
+        cert("V-1", "91330100MA2A00001")
+            .stars(4)
+            .insert(conn, &refs);
+        cert("S-1", "91330100MA2A00002")
+            .stars(3)
+            .suspended()
+            .event(
+                "suspended",
+                date(2026, 10, 1),
+                (Some(3), Some(3)),
+                Some(("监督评价得分低于70分", "Surveillance score below 70")),
+            )
+            .insert(conn, &refs);
+        cert("R-1", "91330100MA2A00003")
+            .status("revoked")
+            .insert(conn, &refs);
+        cert("C-1", "91330100MA2A00004")
+            .status("cancelled")
+            .insert(conn, &refs);
+        cert("E-1", "91330100MA2A00005")
+            .status("expired")
+            .insert(conn, &refs);
+        cert("E-2", "91330100MA2A00006")
+            .dates(date(2022, 1, 1), date(2024, 12, 31))
+            .insert(conn, &refs);
+    });
+    let app = app!(db, beijing(2026, 11, 28, 12, 0));
+    let v = get(&app, "/certificates/V-1").await;
+    assert_eq!(v.status, 200);
+    v.assert_contains("verdict-valid")
+        .assert_contains("有效证书 · 四星级")
+        .assert_contains("★★★★☆")
+        .assert_contains("v-1.yunhe.com");
+    get(&app, "/certificates/S-1")
+        .await
+        .assert_contains("verdict-suspended")
+        .assert_contains("证书已暂停")
+        .assert_contains("监督评价得分低于70分")
+        .assert_lacks("★★★☆☆</span> <span>");
+    get(&app, "/certificates/S-1?lang=en")
+        .await
+        .assert_contains("Certificate suspended")
+        .assert_contains("Surveillance score below 70");
+    get(&app, "/certificates/R-1")
+        .await
+        .assert_contains("verdict-revoked")
+        .assert_contains("证书已撤销");
+    get(&app, "/certificates/C-1")
+        .await
+        .assert_contains("verdict-cancelled")
+        .assert_contains("证书已注销");
+    get(&app, "/certificates/E-1")
+        .await
+        .assert_contains("verdict-expired")
+        .assert_contains("证书已过期");
+    // Stored valid, but its expiry date has passed: expired.
+    get(&app, "/certificates/E-2")
+        .await
+        .assert_contains("verdict-expired")
+        .assert_contains("2024-12-31")
+        .assert_lacks("verdict-valid");
+});
+
+both_backends_async!(expiry_follows_the_beijing_calendar, |db| {
+    with_conn(&db, |conn| {
+        let refs = seed_reference(conn);
+        cert("TZ-1", "91330100MA2A00007")
+            .dates(date(2024, 1, 1), date(2026, 12, 31))
+            .insert(conn, &refs);
+    });
+    // 23:30 on the expiry date in Beijing (15:30 UTC): still valid.
+    let app = app!(db, beijing(2026, 12, 31, 23, 30));
+    get(&app, "/certificates/TZ-1")
+        .await
+        .assert_contains("verdict-valid");
+    // 00:30 the next day in Beijing, which is still 31 December in UTC: expired.
+    let app = app!(db, beijing(2027, 1, 1, 0, 30));
+    get(&app, "/certificates/TZ-1")
+        .await
+        .assert_contains("verdict-expired");
+});
+
+both_backends_async!(history_profile_and_surveillance_are_shown, |db| {
+    with_conn(&db, |conn| {
+        let refs = seed_reference(conn);
+        cert("H-1", "91330100MA2A00008")
+            .stars(4)
+            .dates(date(2024, 6, 1), date(2027, 5, 31))
+            .last_assessment("surveillance", date(2025, 6, 1))
+            .event("issued", date(2024, 6, 1), (None, Some(3)), None)
+            .event("upgraded", date(2025, 6, 1), (Some(3), Some(4)), None)
+            .indicator_scores([Some(9.5), None, Some(7.0)])
+            .insert(conn, &refs);
+    });
+    let app = app!(db, beijing(2026, 11, 28, 9, 0));
+    let page = get(&app, "/certificates/H-1").await;
+    page.assert_contains("晋级")
+        .assert_contains("★★★☆☆ → ★★★★☆")
+        .assert_contains("技术性能")
+        .assert_contains("9.5 / 10")
+        .assert_contains("不适用")
+        .assert_contains("width=\"95.0\"")
+        // Last surveillance 2025-06-01: the next was due by 2026-06-01, now overdue.
+        .assert_contains("已逾期（应于 2026-06-01 前完成）")
+        .assert_contains("CNCA-R-2002-002")
+        .assert_contains("GB/T 31526-2015")
+        .assert_contains("第三方商家");
+    // Newest event first.
+    let history = &page.body[page.body.find("公开记录").expect("history")..];
+    assert!(history.find("晋级").expect("upgrade") < history.find("发证").expect("issue"));
+});
+
+both_backends_async!(unknown_numbers_get_a_counterfeit_warning, |db| {
+    let app = app!(db, beijing(2026, 11, 28, 9, 0));
+    let page = get(&app, "/certificates/FAKE-123").await;
+    assert_eq!(page.status, 404);
+    page.assert_contains("登记册中没有此证书编号")
+        .assert_contains("伪造")
+        .assert_contains("FAKE-123");
+    let en = get(&app, "/certificates/FAKE-123?lang=en").await;
+    assert_eq!(en.status, 404);
+    en.assert_contains("may be counterfeit");
+    // Markup in a number is escaped, never rendered.
+    let xss = get(&app, "/certificates/%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
+    assert_eq!(xss.status, 404);
+    xss.assert_lacks("<script>alert(1)</script>")
+        .assert_contains("&#60;script&#62;");
+    let long = get(&app, &format!("/certificates/{}", "A".repeat(5000))).await;
+    assert_eq!(long.status, 404);
+});
+
+#[actix_web::test]
+async fn a_number_with_spaces_and_unicode_resolves() {
+    let db = TestDb::sqlite();
+    with_conn(&db, |conn| {
+        let refs = seed_reference(conn);
+        cert("方圆-2026-01", "91330100MA2A00009").insert(conn, &refs);
+    });
+    let app = app!(db, beijing(2026, 11, 28, 9, 0));
+    get(&app, "/certificates/%E6%96%B9%E5%9C%86-2026-01")
+        .await
+        .assert_contains("verdict-valid");
+}

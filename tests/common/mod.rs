@@ -1,0 +1,291 @@
+//! Test support: fresh databases on both backends, the real app, and fixture builders.
+#![allow(dead_code)]
+
+pub mod fixtures;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use actix_web::web;
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use sqe_registry::config::Config;
+use sqe_registry::db::{self, DbConnection, DbPool};
+use sqe_registry::web::{AppState, Clock};
+
+/// Where the PostgreSQL tests connect to create their databases.
+fn pg_admin_url() -> String {
+    std::env::var("SQE_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// Whether a missing PostgreSQL must fail the run (set by `.ci/run`) rather than skip.
+fn pg_required() -> bool {
+    std::env::var("SQE_TEST_REQUIRE_PG").is_ok_and(|v| v == "1")
+        || std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+/// A fresh, migrated database that disappears with the value.
+pub enum TestDb {
+    Sqlite {
+        _dir: tempfile::TempDir,
+        url: String,
+        pool: DbPool,
+    },
+    Postgres {
+        name: String,
+        url: String,
+        pool: Option<DbPool>,
+    },
+}
+
+impl TestDb {
+    /// A temporary SQLite file (not `:memory:`: every pooled connection must see one database).
+    pub fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("registry.db").display());
+        let pool = migrated_pool(&url);
+        TestDb::Sqlite {
+            _dir: dir,
+            url,
+            pool,
+        }
+    }
+
+    /// A new PostgreSQL database; `None` (with a message) when the server is not reachable and
+    /// the run does not require it.
+    pub fn postgres() -> Option<TestDb> {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let admin_url = pg_admin_url();
+        let mut admin = match PgConnection::establish(&admin_url) {
+            Ok(conn) => conn,
+            Err(e) if !pg_required() => {
+                eprintln!("SKIPPED PostgreSQL test: cannot connect to {admin_url}: {e}");
+                return None;
+            }
+            Err(e) => panic!("PostgreSQL is required (CI) but {admin_url} is unreachable: {e}"),
+        };
+        let name = format!(
+            "sqe_test_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst),
+            Utc::now().timestamp_subsec_nanos()
+        );
+        admin
+            .batch_execute(&format!(
+                "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+            ))
+            .expect("create test database");
+        let url = match admin_url.rsplit_once('/') {
+            Some((base, _)) => format!("{base}/{name}"),
+            None => panic!("SQE_TEST_PG_URL must end with /database"),
+        };
+        let pool = migrated_pool(&url);
+        Some(TestDb::Postgres {
+            name,
+            url,
+            pool: Some(pool),
+        })
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
+        }
+    }
+
+    pub fn pool(&self) -> DbPool {
+        match self {
+            TestDb::Sqlite { pool, .. } => pool.clone(),
+            TestDb::Postgres { pool, .. } => pool.clone().expect("pool"),
+        }
+    }
+
+    pub fn conn(&self) -> diesel::r2d2::PooledConnection<db::ConnectionManager> {
+        self.pool().get().expect("connection")
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, TestDb::Postgres { .. })
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { name, pool, .. } = self {
+            drop(pool.take());
+            if let Ok(mut admin) = PgConnection::establish(&pg_admin_url()) {
+                let _ =
+                    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+fn migrated_pool(url: &str) -> DbPool {
+    let pool = db::build_pool(url, 4).expect("pool");
+    let mut conn = pool.get().expect("connection");
+    db::run_migrations(&mut conn).expect("migrations");
+    pool
+}
+
+/// Runs database work on a connection of the test database.
+pub fn with_conn<T>(db: &TestDb, f: impl FnOnce(&mut DbConnection) -> T) -> T {
+    let mut conn = db.conn();
+    f(&mut conn)
+}
+
+/// A UTC instant from a Beijing wall-clock time (UTC+8).
+pub fn beijing(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    let local = chrono::FixedOffset::east_opt(8 * 3600)
+        .expect("offset")
+        .with_ymd_and_hms(y, m, d, h, min, 0)
+        .single()
+        .expect("valid time");
+    local.with_timezone(&Utc)
+}
+
+pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+/// The application state the real server builds, on a test database and a fixed clock.
+pub fn state(db: &TestDb, now: DateTime<Utc>) -> web::Data<AppState> {
+    let config = Config::for_database(db.url());
+    web::Data::new(AppState::new(db.pool(), config, Clock::fixed(now)))
+}
+
+/// Declares a test that runs once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, |$db:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            fn run($db: $crate::common::TestDb) $body
+
+            #[test]
+            fn sqlite() {
+                run($crate::common::TestDb::sqlite());
+            }
+
+            #[test]
+            fn postgres() {
+                if let Some(db) = $crate::common::TestDb::postgres() {
+                    run(db);
+                }
+            }
+        }
+    };
+}
+
+/// Like [`both_backends!`] for async tests that call the app.
+#[macro_export]
+macro_rules! both_backends_async {
+    ($name:ident, |$db:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($db: $crate::common::TestDb) $body
+
+            #[actix_web::test]
+            async fn sqlite() {
+                run($crate::common::TestDb::sqlite()).await;
+            }
+
+            #[actix_web::test]
+            async fn postgres() {
+                if let Some(db) = $crate::common::TestDb::postgres() {
+                    run(db).await;
+                }
+            }
+        }
+    };
+}
+
+/// A response as tests read it.
+pub struct Page {
+    pub status: actix_web::http::StatusCode,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    /// Panics with the body when `needle` is missing, so failures show what the page said.
+    pub fn assert_contains(&self, needle: &str) -> &Self {
+        assert!(
+            self.body.contains(needle),
+            "expected {needle:?} in the page (status {}):\n{}",
+            self.status,
+            self.body
+        );
+        self
+    }
+
+    pub fn assert_lacks(&self, needle: &str) -> &Self {
+        assert!(
+            !self.body.contains(needle),
+            "did not expect {needle:?} in the page:\n{}",
+            self.body
+        );
+        self
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+}
+
+/// Sends a request through the app and reads the whole response.
+pub async fn send<S, B>(app: &S, req: actix_http::Request) -> Page
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let res = actix_web::test::call_service(app, req).await;
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = actix_web::test::read_body(res).await;
+    Page {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+/// GET `uri` with no special headers.
+pub async fn get<S, B>(app: &S, uri: &str) -> Page
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    send(
+        app,
+        actix_web::test::TestRequest::get().uri(uri).to_request(),
+    )
+    .await
+}
+
+/// Builds the real app on a test database with a fixed clock.
+#[macro_export]
+macro_rules! app {
+    ($db:expr, $now:expr) => {
+        actix_web::test::init_service(sqe_registry::web::build_app($crate::common::state(
+            &$db, $now,
+        )))
+        .await
+    };
+}
