@@ -55,6 +55,16 @@ pub fn is_demo(conn: &mut DbConnection) -> QueryResult<bool> {
     Ok(value.as_deref() == Some("true"))
 }
 
+/// The registry revision: a counter every public change bumps (see `write::bump_revision`).
+pub fn revision(conn: &mut DbConnection) -> QueryResult<i64> {
+    let value = registry_meta::table
+        .filter(registry_meta::key.eq("revision"))
+        .select(registry_meta::value)
+        .first::<String>(conn)
+        .optional()?;
+    Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
 /// Scheme versions for the search filter: slug and standard code.
 pub fn scheme_slugs(conn: &mut DbConnection) -> QueryResult<Vec<(String, String)>> {
     scheme_versions::table

@@ -152,6 +152,18 @@ pub fn set_meta(conn: &mut DbConnection, key: &str, value: &str) -> QueryResult<
     })
 }
 
+/// Bumps the registry revision; call it in the transaction of every change a public page shows,
+/// so that every instance drops its cached pages. The increment happens in the database (a
+/// row lock on PostgreSQL), so concurrent writers never lose a bump.
+pub fn bump_revision(conn: &mut DbConnection) -> QueryResult<()> {
+    diesel::sql_query(
+        "UPDATE registry_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) \
+         WHERE key = 'revision'",
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
 /// The current UTC time as stored in timestamp columns.
 pub fn now_utc() -> NaiveDateTime {
     chrono::Utc::now().naive_utc()

@@ -1,21 +1,146 @@
-//! The demo registry (placeholder while the generator is written).
+//! The demo registry: a generated, clearly labelled registry of fictional companies, platforms
+//! and certificates with their histories, deterministic for a seed and a date. A few hundred
+//! certificates for browsing, up to 1,000,000 for benchmarks.
+//!
+//! Files: `names` (name tables), `reference` (bodies, schemes, indicators), `holders`
+//! (companies and platforms), `evaluation` and `history` (the lifecycle simulation, pure),
+//! `goals` (profiles; goals for the first certificates), `generator` (rows of a certificate),
+//! `rows` (batched multi-row inserts).
 
-use crate::db::DbConnection;
+mod evaluation;
+mod generator;
+mod goals;
+mod history;
+mod holders;
+mod names;
+mod reference;
+mod rows;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
 use chrono::NaiveDate;
+use diesel::prelude::*;
 
+use crate::db::schema::{certificates, companies};
+use crate::db::{write, DbConnection};
+use generator::Generator;
+use rows::Batch;
+
+/// Certificates in the default demo.
 pub const DEFAULT_COUNT: u32 = 300;
+/// Seed of the default demo.
 pub const DEFAULT_SEED: u64 = 31526;
+/// Largest number of certificates the generator makes.
+pub const MAX_COUNT: u32 = 1_000_000;
 
+/// Above this many certificates, only each certificate's latest evaluation keeps its
+/// per-indicator scores, so that a million certificates stay feasible.
+const DETAIL_LIMIT: u32 = 5_000;
+/// Certificates written per transaction.
+const BATCH_SIZE: usize = 1_000;
+/// Certificates between two progress lines on stderr.
+const PROGRESS_EVERY: u32 = 50_000;
+
+/// What to generate.
 pub struct DemoOptions {
+    /// Number of certificates, 1..=1,000,000.
     pub count: u32,
+    /// Seed of the generator: the same seed and date give the same registry.
     pub seed: u64,
+    /// The day the histories run up to (a Beijing calendar date).
     pub today: NaiveDate,
 }
 
-pub fn is_empty(_conn: &mut DbConnection) -> anyhow::Result<bool> {
-    Ok(true)
+/// What was loaded, and how long it took.
+#[derive(Debug, Clone)]
+pub struct DemoSummary {
+    pub certificates: u32,
+    pub companies: u32,
+    pub platforms: u32,
+    pub events: u32,
+    pub elapsed: Duration,
 }
 
-pub fn fill_empty(_conn: &mut DbConnection, _opts: &DemoOptions) -> anyhow::Result<String> {
-    Ok(String::new())
+impl fmt::Display for DemoSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "demo registry loaded: {} certificates, {} companies, {} platforms, {} events in {:.1} s",
+            self.certificates,
+            self.companies,
+            self.platforms,
+            self.events,
+            self.elapsed.as_secs_f64()
+        )
+    }
+}
+
+/// Whether the database holds no certificates and no companies.
+pub fn is_empty(conn: &mut DbConnection) -> anyhow::Result<bool> {
+    let certificate = certificates::table
+        .select(certificates::id)
+        .first::<i32>(conn)
+        .optional()?;
+    let company = companies::table
+        .select(companies::id)
+        .first::<i32>(conn)
+        .optional()?;
+    Ok(certificate.is_none() && company.is_none())
+}
+
+/// Fills an empty database with the demo registry and marks it as demo data
+/// (`registry_meta.demo_data = "true"`). Refuses a database that holds certificates or
+/// companies, and a count outside 1..=1,000,000.
+pub fn fill_empty(conn: &mut DbConnection, opts: &DemoOptions) -> anyhow::Result<DemoSummary> {
+    if !(1..=MAX_COUNT).contains(&opts.count) {
+        bail!(
+            "the demo needs between 1 and {MAX_COUNT} certificates, not {}",
+            opts.count
+        );
+    }
+    if !is_empty(conn)? {
+        bail!(
+            "the database is not empty (it holds certificates or companies): \
+             the demo registry is only loaded into an empty database"
+        );
+    }
+    let started = Instant::now();
+    let reference = reference::load_or_insert(conn)?;
+    write::set_meta(conn, "demo_data", "true")?;
+    let detail = opts.count <= DETAIL_LIMIT;
+    let mut generator = Generator::new(opts.seed, opts.today, detail, &reference);
+    let mut batch = Batch::default();
+    let (mut tg, mut tw) = (Duration::ZERO, Duration::ZERO);
+    for index in 0..opts.count {
+        let t0 = Instant::now();
+        generator.certificate(index, &mut batch)?;
+        tg += t0.elapsed();
+        if batch.certificate_count() >= BATCH_SIZE {
+            let t1 = Instant::now();
+            batch.write(conn)?;
+            tw += t1.elapsed();
+        }
+        let done = index + 1;
+        if done % PROGRESS_EVERY == 0 {
+            eprintln!(
+                "demo: {done} of {} certificates written ({:.1} s)",
+                opts.count,
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    batch.write(conn)?;
+    eprintln!("TIMING gen {tg:?} write {tw:?}");
+    rows::reset_sequences(conn)?;
+    Ok(DemoSummary {
+        certificates: opts.count,
+        companies: u32::try_from(generator.companies())?,
+        platforms: opts.count,
+        events: u32::try_from(generator.events())?,
+        elapsed: started.elapsed(),
+    })
 }

@@ -99,10 +99,16 @@ impl Lang {
     }
 
     /// Whether a message exists (tests use this to find keys missing in one language).
+    /// Arguments are filled with placeholders: a message whose variables are missing does not
+    /// resolve at all.
     pub fn has(&self, key: &str) -> bool {
+        let args: HashMap<&str, FluentValue<'_>> = ["n", "value", "date", "grade", "host"]
+            .into_iter()
+            .map(|name| (name, FluentValue::from(1)))
+            .collect();
         LOCALES
-            .lookup_single_language::<&str>(self.id(), key, None)
-            .is_ok()
+            .lookup_no_default_fallback(self.id(), key, Some(&args))
+            .is_some()
     }
 }
 

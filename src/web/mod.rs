@@ -4,6 +4,7 @@ pub mod assets;
 pub mod errors;
 pub mod i18n;
 pub mod layout;
+pub mod page_cache;
 pub mod pages;
 pub mod state;
 pub mod view;

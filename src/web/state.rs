@@ -11,6 +11,7 @@ use crate::db::stats::RegistryCounts;
 use crate::db::{DbConnection, DbPool};
 use crate::domain::dates::beijing_today;
 use crate::error::AppError;
+use crate::web::page_cache::PageCache;
 
 /// The time source. Tests fix it to check dates at the edges (for example a certificate's last
 /// day in Beijing while it is still the day before in UTC).
@@ -70,6 +71,8 @@ pub struct AppState {
     pub demo: Cached<bool>,
     /// Home-page counts, with the date they were computed for.
     pub counts: Cached<(NaiveDate, RegistryCounts)>,
+    /// Rendered verification pages.
+    pub pages: PageCache,
 }
 
 impl AppState {
@@ -80,6 +83,7 @@ impl AppState {
             clock,
             demo: Cached::new(Duration::from_secs(30)),
             counts: Cached::new(Duration::from_secs(60)),
+            pages: PageCache::default(),
         }
     }
 
@@ -100,6 +104,18 @@ impl AppState {
             work(&mut conn)
         })
         .await?
+    }
+
+    /// Reads the registry revision when due (at most once a second per instance), so cached
+    /// pages are dropped soon after any change, whichever instance made it.
+    pub async fn sync_revision(&self) {
+        if !self.pages.check_due() {
+            return;
+        }
+        match self.db(|conn| Ok(crate::db::stats::revision(conn)?)).await {
+            Ok(revision) => self.pages.observe(revision),
+            Err(e) => tracing::warn!(error = %e, "could not read the registry revision"),
+        }
     }
 
     /// Whether the demo banner shows (cached for 30 s; a failure to read counts as no).

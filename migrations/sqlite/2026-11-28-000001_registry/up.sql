@@ -86,7 +86,7 @@ CREATE TABLE certificates (
 CREATE INDEX certificates_platform ON certificates (platform_id);
 CREATE INDEX certificates_company ON certificates (company_id);
 CREATE INDEX certificates_grade ON certificates (grade, score);
-CREATE INDEX certificates_status_expiry ON certificates (status, expires_on);
+CREATE INDEX certificates_status_expiry ON certificates (status, expires_on, grade);
 CREATE INDEX certificates_issued ON certificates (issued_on);
 CREATE INDEX certificates_sort_name ON certificates (sort_name);
 CREATE INDEX certificates_scheme ON certificates (scheme_version_id);
@@ -137,3 +137,7 @@ CREATE TABLE registry_meta (
     key TEXT PRIMARY KEY NOT NULL,
     value TEXT NOT NULL
 );
+
+-- A counter bumped by every change a public page shows; instances drop their page caches
+-- when it moves (see web::page_cache).
+INSERT INTO registry_meta (key, value) VALUES ('revision', '0');

@@ -5,7 +5,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
 
-use super::{render, render_with};
+use actix_web::web::Bytes;
+
+use super::{html_response, render_with, to_html};
 use crate::db;
 use crate::db::certificates::{CertificateDetail, IndicatorResult};
 use crate::domain::event::EventKind;
@@ -15,6 +17,7 @@ use crate::domain::surveillance::{surveillance_state, AssessmentKind, Surveillan
 use crate::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
+use crate::web::page_cache::PageKey;
 use crate::web::pages::home::grade_change;
 use crate::web::view::{
     localized, platform_type_label, province_label, star_string, status_on, StatusView,
@@ -93,6 +96,20 @@ pub async fn show(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let number = path.into_inner();
+    let today = state.today();
+    let layout = Layout::new(&req, &state, lang).await;
+    // Only the plain URL (with at most `lang`) is cached: other parameters change the links.
+    let key = only_lang_in_query(&req).then(|| PageKey {
+        number: number.clone(),
+        lang,
+        today,
+        demo: layout.demo,
+    });
+    state.sync_revision().await;
+    if let Some(html) = key.as_ref().and_then(|k| state.pages.get(k)) {
+        return Ok(html_response(HttpResponse::Ok(), html));
+    }
+    let revision = state.pages.revision();
     let lookup = number.clone();
     let detail = if number.chars().count() > 60 {
         None
@@ -101,14 +118,25 @@ pub async fn show(
             .db(move |conn| Ok(db::certificates::find_detail(conn, &lookup)?))
             .await?
     };
-    let layout = Layout::new(&req, &state, lang).await;
     match detail {
-        Some(detail) => render(&page(detail, layout, state.today(), lang)),
+        Some(detail) => {
+            let html = Bytes::from(to_html(&page(detail, layout, today, lang))?);
+            if let Some(key) = key {
+                state.pages.put(revision, key, html.clone());
+            }
+            Ok(html_response(HttpResponse::Ok(), html))
+        }
         None => render_with(
             HttpResponse::build(StatusCode::NOT_FOUND),
             &NotFoundPage { layout, number },
         ),
     }
+}
+
+fn only_lang_in_query(req: &HttpRequest) -> bool {
+    req.query_string()
+        .split('&')
+        .all(|pair| pair.is_empty() || pair.starts_with("lang="))
 }
 
 fn page(d: CertificateDetail, layout: Layout, today: NaiveDate, lang: Lang) -> CertificatePage {

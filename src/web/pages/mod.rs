@@ -7,6 +7,7 @@ pub mod home;
 pub mod search;
 
 use actix_web::http::header::{CacheControl, CacheDirective};
+use actix_web::web::Bytes;
 use actix_web::{HttpResponse, Responder};
 use askama::Template;
 
@@ -20,17 +21,26 @@ pub fn render(page: &impl Template) -> Result<HttpResponse, AppError> {
 
 /// Renders a page with the given response builder (for a 404 page, say).
 pub fn render_with(
-    mut builder: actix_web::HttpResponseBuilder,
+    builder: actix_web::HttpResponseBuilder,
     page: &impl Template,
 ) -> Result<HttpResponse, AppError> {
-    let html = page
-        .render()
-        .map_err(|e| AppError::Internal(format!("template: {e}")))?;
-    Ok(builder
+    Ok(html_response(builder, Bytes::from(to_html(page)?)))
+}
+
+/// Renders a template to a string.
+pub fn to_html(page: &impl Template) -> Result<String, AppError> {
+    page.render()
+        .map_err(|e| AppError::Internal(format!("template: {e}")))
+}
+
+/// An HTML response: localised (varies on language), revalidated by browsers on every visit
+/// (a status can change at any time).
+pub fn html_response(mut builder: actix_web::HttpResponseBuilder, html: Bytes) -> HttpResponse {
+    builder
         .content_type("text/html; charset=utf-8")
         .insert_header(VARY)
         .insert_header(CacheControl(vec![CacheDirective::NoCache]))
-        .body(html))
+        .body(html)
 }
 
 /// Liveness for load balancers: answers without touching the database.
