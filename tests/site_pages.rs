@@ -244,3 +244,27 @@ both_backends_async!(demo_data_shows_a_banner_on_every_page, |db| {
     }
     get(&app, "/?lang=en").await.assert_contains("Demo data");
 });
+
+#[actix_web::test]
+async fn head_requests_are_answered_like_get() {
+    let db = TestDb::sqlite();
+    let app = app!(db, now());
+    let res = send(
+        &app,
+        TestRequest::default()
+            .method(actix_web::http::Method::HEAD)
+            .uri("/about")
+            .to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 200);
+    let res = send(
+        &app,
+        TestRequest::default()
+            .method(actix_web::http::Method::HEAD)
+            .uri("/certificates/NONE")
+            .to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 404);
+}

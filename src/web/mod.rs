@@ -13,26 +13,28 @@ use actix_web::body::MessageBody;
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlers};
-use actix_web::{web, App};
+use actix_web::{guard, web, App};
 
 pub use state::{AppState, Clock};
 
 /// Every URL of the site. Public URLs are printed on certificates and embedded elsewhere: keep
 /// them stable.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(pages::home::show))
-        .route("/search", web::get().to(pages::search::show))
+    cfg.route("/", read().to(pages::home::show))
+        .route("/search", read().to(pages::search::show))
         .route(
             "/certificates/{number}",
-            web::get().to(pages::certificate::show),
+            read().to(pages::certificate::show),
         )
-        .route(
-            "/companies/{credit_code}",
-            web::get().to(pages::company::show),
-        )
-        .route("/about", web::get().to(pages::about::show))
-        .route("/static/{path:.*}", web::get().to(assets::serve))
-        .route("/healthz", web::get().to(pages::health));
+        .route("/companies/{credit_code}", read().to(pages::company::show))
+        .route("/about", read().to(pages::about::show))
+        .route("/static/{path:.*}", read().to(assets::serve))
+        .route("/healthz", read().to(pages::health));
+}
+
+/// GET, and HEAD for link checkers and monitors (actix sends no body for HEAD).
+fn read() -> actix_web::Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
 }
 
 /// Security headers on every response. No scripts at all; styles and images only from us.
