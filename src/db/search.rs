@@ -172,22 +172,22 @@ pub fn resolve(conn: &mut DbConnection, q: &str) -> QueryResult<Matcher> {
     })
 }
 
-type Joined = diesel::dsl::InnerJoin<
-    diesel::dsl::InnerJoin<certificates::table, companies::table>,
-    platforms::table,
->;
-type Boxed<'a> = diesel::dsl::IntoBoxed<'a, Joined, Db>;
+/// The matching certificates, as a query on the certificates table alone: related tables are
+/// reached through `IN (subquery)`, so counting and ordering can use the certificates' indexes.
+type Boxed<'a> = diesel::dsl::IntoBoxed<'a, certificates::table, Db>;
 
 fn matching<'a>(req: &'a SearchRequest) -> Boxed<'a> {
-    let mut q: Boxed<'a> = certificates::table
-        .inner_join(companies::table)
-        .inner_join(platforms::table)
-        .into_boxed();
+    let mut q: Boxed<'a> = certificates::table.into_boxed();
     match &req.matcher {
         Matcher::All => {}
         Matcher::TooShort => q = q.filter(certificates::id.lt(0)),
         Matcher::Number(n) => q = q.filter(certificates::number.eq(n)),
-        Matcher::CreditCode(c) => q = q.filter(companies::credit_code.eq(c)),
+        Matcher::CreditCode(c) => {
+            let holder = companies::table
+                .select(companies::id)
+                .filter(companies::credit_code.eq(c));
+            q = q.filter(certificates::company_id.eq_any(holder));
+        }
         Matcher::Domain { candidates, .. } => {
             let bound = platform_domains::table
                 .select(platform_domains::platform_id)
@@ -243,10 +243,16 @@ fn filtered<'a>(mut q: Boxed<'a>, f: &'a SearchFilters, today: NaiveDate) -> Box
         };
     }
     if let Some(code) = &f.province_code {
-        q = q.filter(companies::province_code.eq(code));
+        let in_province = companies::table
+            .select(companies::id)
+            .filter(companies::province_code.eq(code));
+        q = q.filter(certificates::company_id.eq_any(in_province));
     }
     if let Some(t) = f.platform_type {
-        q = q.filter(platforms::platform_type.eq(t.as_str()));
+        let of_type = platforms::table
+            .select(platforms::id)
+            .filter(platforms::platform_type.eq(t.as_str()));
+        q = q.filter(certificates::platform_id.eq_any(of_type));
     }
     if let Some(slug) = &f.scheme_slug {
         let ids = super::schema::scheme_versions::table
@@ -278,20 +284,8 @@ pub fn search(conn: &mut DbConnection, req: &SearchRequest) -> QueryResult<Searc
             total,
         });
     }
-    let mut q = matching(req).select((
-        certificates::number,
-        certificates::grade,
-        certificates::score,
-        certificates::status,
-        certificates::issued_on,
-        certificates::expires_on,
-        companies::name_zh,
-        companies::name_en,
-        companies::credit_code,
-        companies::province_code,
-        platforms::name,
-        platforms::platform_type,
-    ));
+    // First the ids of the page, in order, from the certificates table alone...
+    let mut q = matching(req).select(certificates::id);
     q = match req.sort {
         SortOrder::Grade => q
             .order_by(certificates::grade.desc())
@@ -300,11 +294,36 @@ pub fn search(conn: &mut DbConnection, req: &SearchRequest) -> QueryResult<Searc
         SortOrder::Newest => q.order_by(certificates::issued_on.desc()),
         SortOrder::Expiry => q.order_by(certificates::expires_on.asc()),
     };
-    let hits = q
+    let ids: Vec<i32> = q
         .then_order_by(certificates::id.asc())
         .limit(i64::from(req.per_page))
         .offset(offset)
-        .load::<SearchHit>(conn)?;
+        .load(conn)?;
+    // ...then what the list shows, for those ids only.
+    let mut rows: Vec<(i32, SearchHit)> = certificates::table
+        .inner_join(companies::table)
+        .inner_join(platforms::table)
+        .filter(certificates::id.eq_any(&ids))
+        .select((
+            certificates::id,
+            (
+                certificates::number,
+                certificates::grade,
+                certificates::score,
+                certificates::status,
+                certificates::issued_on,
+                certificates::expires_on,
+                companies::name_zh,
+                companies::name_en,
+                companies::credit_code,
+                companies::province_code,
+                platforms::name,
+                platforms::platform_type,
+            ),
+        ))
+        .load(conn)?;
+    rows.sort_by_key(|(id, _)| ids.iter().position(|x| x == id));
+    let hits = rows.into_iter().map(|(_, hit)| hit).collect();
     Ok(SearchPage { hits, total })
 }
 

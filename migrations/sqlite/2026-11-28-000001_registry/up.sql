@@ -88,6 +88,7 @@ CREATE INDEX certificates_company ON certificates (company_id);
 CREATE INDEX certificates_grade ON certificates (grade, score);
 CREATE INDEX certificates_status_expiry ON certificates (status, expires_on, grade);
 CREATE INDEX certificates_issued ON certificates (issued_on);
+CREATE INDEX certificates_expiry ON certificates (expires_on);
 CREATE INDEX certificates_sort_name ON certificates (sort_name);
 CREATE INDEX certificates_scheme ON certificates (scheme_version_id);
 
