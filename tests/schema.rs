@@ -109,7 +109,7 @@ fn actual(conn: &mut DbConnection) -> Shape {
 }
 
 both_backends!(migrations_match_schema_rs, |db| {
-    let found = common::with_conn(&db, |conn| actual(conn));
+    let found = common::with_conn(&db, actual);
     let expected = declared();
     for (table, columns) in &expected {
         assert_eq!(found.get(table), Some(columns), "table {table} differs");

@@ -14,8 +14,8 @@ use super::holders::{Holders, PlatformDraft};
 use super::reference::{BodyRef, Reference};
 use super::rows::{
     Batch, CertificateRow, CompanyRow, DomainRow, EvaluationRow, EventRow, PlatformRow, ScoreRow,
+    TokenRow,
 };
-use crate::db::models::NewSearchToken;
 use crate::db::write;
 use crate::domain::numbering::format_number;
 use crate::domain::search_text;
@@ -42,6 +42,8 @@ pub struct Generator<'a> {
 }
 
 impl<'a> Generator<'a> {
+    /// A generator for `seed` and `today`; `detail` keeps the indicator scores of every
+    /// evaluation (else only of each certificate's latest).
     pub fn new(
         seed: u64,
         today: chrono::NaiveDate,
@@ -103,16 +105,14 @@ impl<'a> Generator<'a> {
         *serial += 1;
         let number = format_number(NUMBER_PATTERN, body.code, year, *serial)?;
         let text = write::searchable_text(&draft.company, &draft.platform);
-        batch
-            .tokens
-            .extend(
-                search_text::index_tokens(&text)
-                    .into_iter()
-                    .map(|token| NewSearchToken {
-                        token,
-                        certificate_id: id,
-                    }),
-            );
+        batch.tokens.extend(
+            search_text::index_tokens(&text)
+                .into_iter()
+                .map(|token| TokenRow {
+                    token,
+                    certificate_id: id,
+                }),
+        );
         let row = self.certificate_row(id, number, body.id, &draft, &h, &text);
         batch.certificates.push(row);
         self.push_holder(draft, batch);

@@ -6,8 +6,7 @@ use chrono::NaiveDate;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::evaluation::noise;
-use super::evaluation::History;
+use super::evaluation::{noise, History};
 use super::history::{simulate, Context};
 use crate::domain::event::EventKind;
 use crate::domain::grade::Grade;
@@ -200,6 +199,53 @@ pub fn certificate_history(seed: u64, index: u32, ctx: &Context<'_>) -> History 
         attempt += 1;
         if goal.met(&h, ctx.today) || attempt >= MAX_ATTEMPTS {
             return h;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::evaluation::{IndicatorRef, SchemeRef};
+
+    #[test]
+    fn goals_are_met_for_many_seeds_and_dates() {
+        let indicators = |id| {
+            (0..5)
+                .map(|i| IndicatorRef {
+                    id: id * 10 + i,
+                    max_points: 20.0,
+                    optional: i == 4,
+                })
+                .collect()
+        };
+        let schemes = [
+            SchemeRef {
+                id: 1,
+                effective_from: NaiveDate::MIN,
+                indicators: indicators(1),
+            },
+            SchemeRef {
+                id: 2,
+                effective_from: NaiveDate::from_ymd_opt(2025, 12, 1).expect("date"),
+                indicators: indicators(2),
+            },
+        ];
+        for (y, m, d) in [(2026, 11, 28), (2027, 3, 1), (2030, 1, 15)] {
+            let today = NaiveDate::from_ymd_opt(y, m, d).expect("date");
+            let ctx = Context {
+                today,
+                schemes: &schemes,
+            };
+            for seed in 0..25 {
+                for (index, goal) in (0..).zip(FIRST_GOALS) {
+                    let h = certificate_history(seed, index, &ctx);
+                    assert!(goal.met(&h, today), "{goal:?}, seed {seed}, {today}");
+                    assert!(h.events.iter().all(|e| e.on <= today));
+                    assert!(h.assessments.iter().all(|a| a.on <= today));
+                    assert!(h.events.windows(2).all(|w| w[0].on <= w[1].on));
+                }
+            }
         }
     }
 }

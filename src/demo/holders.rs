@@ -74,6 +74,7 @@ fn capitalise(s: &str) -> String {
 }
 
 impl Holders {
+    /// A maker drawing from `rng`.
     pub fn new(rng: ChaCha8Rng) -> Holders {
         Holders {
             rng,

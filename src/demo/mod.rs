@@ -5,8 +5,10 @@
 //! Files: `names` (name tables), `reference` (bodies, schemes, indicators), `holders`
 //! (companies and platforms), `evaluation` and `history` (the lifecycle simulation, pure),
 //! `goals` (profiles; goals for the first certificates), `generator` (rows of a certificate),
-//! `rows` (batched multi-row inserts).
+//! `rows` (batched writes: multi-row inserts on SQLite, COPY on PostgreSQL), `bulk` (indexes
+//! and foreign keys set aside during large loads).
 
+mod bulk;
 mod evaluation;
 mod generator;
 mod goals;
@@ -38,7 +40,8 @@ pub const DEFAULT_SEED: u64 = 31526;
 pub const MAX_COUNT: u32 = 1_000_000;
 
 /// Above this many certificates, only each certificate's latest evaluation keeps its
-/// per-indicator scores, so that a million certificates stay feasible.
+/// per-indicator scores, and indexes and foreign keys are set aside during the load (see
+/// `bulk`), so that a million certificates stay feasible.
 const DETAIL_LIMIT: u32 = 5_000;
 /// Certificates written per transaction.
 const BATCH_SIZE: usize = 1_000;
@@ -96,6 +99,11 @@ pub fn is_empty(conn: &mut DbConnection) -> anyhow::Result<bool> {
 /// (`registry_meta.demo_data = "true"`). Refuses a database that holds certificates or
 /// companies, and a count outside 1..=1,000,000.
 pub fn fill_empty(conn: &mut DbConnection, opts: &DemoOptions) -> anyhow::Result<DemoSummary> {
+    fill(conn, opts, opts.count > DETAIL_LIMIT)
+}
+
+/// [`fill_empty`]; `large` keeps the history light and loads in bulk-load mode.
+fn fill(conn: &mut DbConnection, opts: &DemoOptions, large: bool) -> anyhow::Result<DemoSummary> {
     if !(1..=MAX_COUNT).contains(&opts.count) {
         bail!(
             "the demo needs between 1 and {MAX_COUNT} certificates, not {}",
@@ -111,36 +119,59 @@ pub fn fill_empty(conn: &mut DbConnection, opts: &DemoOptions) -> anyhow::Result
     let started = Instant::now();
     let reference = reference::load_or_insert(conn)?;
     write::set_meta(conn, "demo_data", "true")?;
-    let detail = opts.count <= DETAIL_LIMIT;
-    let mut generator = Generator::new(opts.seed, opts.today, detail, &reference);
+    let aside = if large {
+        Some(bulk::set_aside(conn)?)
+    } else {
+        None
+    };
+    let loaded = load(conn, opts, &reference, !large, started);
+    if aside.is_some() {
+        eprintln!("demo: rebuilding indexes and foreign keys");
+    }
+    // Rebuild even after a failed load, so that the database keeps its indexes.
+    let restored = aside.map_or(Ok(()), |a| a.restore(conn));
+    let (companies, events) = loaded?;
+    restored?;
+    rows::reset_sequences(conn)?;
+    // Fresh statistics, so that the query planners see the new data at once.
+    diesel::connection::SimpleConnection::batch_execute(conn, "ANALYZE")?;
+    Ok(DemoSummary {
+        certificates: opts.count,
+        companies,
+        platforms: opts.count,
+        events,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Generates and writes the certificates in batches; returns the numbers of companies and
+/// events.
+fn load(
+    conn: &mut DbConnection,
+    opts: &DemoOptions,
+    reference: &reference::Reference,
+    detail: bool,
+    started: Instant,
+) -> anyhow::Result<(u32, u32)> {
+    let mut generator = Generator::new(opts.seed, opts.today, detail, reference);
     let mut batch = Batch::default();
-    let (mut tg, mut tw) = (Duration::ZERO, Duration::ZERO);
     for index in 0..opts.count {
-        let t0 = Instant::now();
         generator.certificate(index, &mut batch)?;
-        tg += t0.elapsed();
         if batch.certificate_count() >= BATCH_SIZE {
-            let t1 = Instant::now();
             batch.write(conn)?;
-            tw += t1.elapsed();
         }
         let done = index + 1;
         if done % PROGRESS_EVERY == 0 {
             eprintln!(
-                "demo: {done} of {} certificates written ({:.1} s)",
+                "demo: {done} of {} certificates ({:.1} s)",
                 opts.count,
                 started.elapsed().as_secs_f64()
             );
         }
     }
     batch.write(conn)?;
-    eprintln!("TIMING gen {tg:?} write {tw:?}");
-    rows::reset_sequences(conn)?;
-    Ok(DemoSummary {
-        certificates: opts.count,
-        companies: u32::try_from(generator.companies())?,
-        platforms: opts.count,
-        events: u32::try_from(generator.events())?,
-        elapsed: started.elapsed(),
-    })
+    Ok((
+        u32::try_from(generator.companies())?,
+        u32::try_from(generator.events())?,
+    ))
 }

@@ -11,7 +11,7 @@ use crate::db::schema::{
     certificate_events, evaluation_scores, evaluations, platform_domains, platforms,
 };
 use crate::db::search::{self, Matcher, SearchFilters, SearchRequest, SortOrder};
-use crate::db::{build_pool, run_migrations, DbPool};
+use crate::db::{build_pool, run_migrations, DbConnection, DbPool};
 use crate::domain::credit_code::CreditCode;
 use crate::domain::event::EventKind;
 use crate::domain::grade::Grade;
@@ -19,11 +19,11 @@ use crate::domain::hostname::Hostname;
 use crate::domain::platform_type::PlatformType;
 use crate::domain::status::{effective_status, CertificateStatus};
 
-fn today() -> NaiveDate {
+pub(super) fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 28).expect("valid date")
 }
 
-fn empty_db() -> (tempfile::TempDir, DbPool) {
+pub(super) fn empty_db() -> (tempfile::TempDir, DbPool) {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}/t.db", dir.path().display());
     let pool = build_pool(&url, 2).expect("pool");
@@ -31,14 +31,18 @@ fn empty_db() -> (tempfile::TempDir, DbPool) {
     (dir, pool)
 }
 
-fn filled(count: u32, seed: u64) -> (tempfile::TempDir, DbPool, DemoSummary) {
-    let (dir, pool) = empty_db();
-    let opts = DemoOptions {
+pub(super) fn opts(count: u32, seed: u64) -> DemoOptions {
+    DemoOptions {
         count,
         seed,
         today: today(),
-    };
-    let summary = fill_empty(&mut pool.get().expect("connection"), &opts).expect("demo");
+    }
+}
+
+fn filled(count: u32, seed: u64) -> (tempfile::TempDir, DbPool, DemoSummary) {
+    let (dir, pool) = empty_db();
+    let summary =
+        fill_empty(&mut pool.get().expect("connection"), &opts(count, seed)).expect("demo");
     (dir, pool, summary)
 }
 
@@ -53,11 +57,15 @@ fn numbers_and_scores(pool: &DbPool) -> Vec<(String, f64)> {
 #[test]
 fn default_demo_shows_every_status_grade_and_event() {
     let (_dir, pool, summary) = filled(DEFAULT_COUNT, DEFAULT_SEED);
-    let conn = &mut pool.get().expect("connection");
     assert!(
         summary.to_string().contains("300 certificates"),
         "{summary}"
     );
+    check_default_demo(&mut pool.get().expect("connection"), &summary);
+}
+
+/// What the default demo must contain, on either backend.
+pub(super) fn check_default_demo(conn: &mut DbConnection, summary: &DemoSummary) {
     let certs: Vec<Certificate> = certificates::table
         .select(Certificate::as_select())
         .load(conn)
@@ -231,3 +239,5 @@ fn generated_names_are_found_by_search() {
     let page = search::search(conn, &req).expect("search");
     assert!(page.hits.iter().any(|h| h.number == number), "{brand}");
 }
+
+mod backends;
