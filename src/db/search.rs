@@ -196,17 +196,20 @@ fn matching<'a>(req: &'a SearchRequest) -> Boxed<'a> {
         }
         Matcher::Name { tokens, normalized } => {
             for token in tokens.iter().take(MAX_INDEX_TOKENS) {
-                // One range shape for both kinds, so the subquery has one type: an exact token
-                // is the range [t, t], a prefix the range [t, t + U+10FFFF].
-                let upper = if token.prefix {
-                    format!("{}\u{10FFFF}", token.text)
+                let postings = search_tokens::table.select(search_tokens::certificate_id);
+                // An exact token is compared with `=`, which the planners estimate well from
+                // their statistics; a prefix is the range [t, t + U+10FFFF].
+                q = if token.prefix {
+                    let upper = format!("{}\u{10FFFF}", token.text);
+                    q.filter(certificates::id.eq_any(
+                        postings.filter(search_tokens::token.between(token.text.clone(), upper)),
+                    ))
                 } else {
-                    token.text.clone()
+                    q.filter(
+                        certificates::id
+                            .eq_any(postings.filter(search_tokens::token.eq(token.text.clone()))),
+                    )
                 };
-                let postings = search_tokens::table
-                    .select(search_tokens::certificate_id)
-                    .filter(search_tokens::token.between(token.text.clone(), upper));
-                q = q.filter(certificates::id.eq_any(postings));
             }
             q = q.filter(
                 certificates::search_text

@@ -133,8 +133,13 @@ fn fill(conn: &mut DbConnection, opts: &DemoOptions, large: bool) -> anyhow::Res
     let (companies, events) = loaded?;
     restored?;
     rows::reset_sequences(conn)?;
-    // Fresh statistics, so that the query planners see the new data at once.
-    diesel::connection::SimpleConnection::batch_execute(conn, "ANALYZE")?;
+    // Fresh statistics, so that the query planners see the new data at once; on PostgreSQL
+    // VACUUM also sets the visibility map, which index-only scans of the token index need.
+    let refresh = match conn {
+        DbConnection::Pg(_) => "VACUUM ANALYZE",
+        DbConnection::Sqlite(_) => "ANALYZE",
+    };
+    diesel::connection::SimpleConnection::batch_execute(conn, refresh)?;
     Ok(DemoSummary {
         certificates: opts.count,
         companies,
