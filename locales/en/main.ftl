@@ -95,6 +95,7 @@ result-count = { $n ->
     [one] 1 result
    *[other] { $n } results
 }
+result-count-more = More than { $n } results: narrow the search
 matched-domain = Looked up as a web address: the platforms bound to { $host } or a parent domain.
 matched-credit-code = Looked up as a unified social credit code.
 matched-number = Looked up as a certificate number.

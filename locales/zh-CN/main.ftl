@@ -88,6 +88,7 @@ filter-scheme = 评价标准
 filter-sort = 排序
 filters-apply = 应用筛选
 result-count = 共 { $n } 条结果
+result-count-more = 超过 { $n } 条结果，请缩小搜索范围
 matched-domain = 按网址查询：{ $host } 及其上级域名所绑定的平台。
 matched-credit-code = 按统一社会信用代码查询。
 matched-number = 按证书编号查询。

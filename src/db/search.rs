@@ -2,6 +2,7 @@
 //! and name search through the token index, with filters, sorting and pagination.
 
 use chrono::NaiveDate;
+use diesel::dsl::exists;
 use diesel::prelude::*;
 
 use super::schema::{certificates, companies, platform_domains, platforms, search_tokens};
@@ -16,6 +17,11 @@ use crate::domain::status::CertificateStatus;
 /// How many index tokens of a query are looked up; the rest is checked on the candidates'
 /// normalised text, which is cheaper than intersecting long posting lists.
 const MAX_INDEX_TOKENS: usize = 2;
+/// Above this many postings a token is "broad": reading its whole posting list costs more than
+/// probing the index row by row in the requested order.
+pub const BROAD_POSTINGS: usize = 5_000;
+/// Broad searches count their matches up to this number ("more than 10,000 results").
+pub const COUNT_CAP: i64 = 10_000;
 
 /// What the search box text was understood as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,8 +39,12 @@ pub enum Matcher {
     },
     /// Company, platform or app name, partial match.
     Name {
+        /// Rarest first (measured on the index).
         tokens: Vec<QueryToken>,
         normalized: String,
+        /// Even the rarest token is in more than [`BROAD_POSTINGS`] names (科技, 有限公司):
+        /// walk the sort order and probe the index per row, and cap the count.
+        broad: bool,
     },
     /// Too short to search by name (one character).
     TooShort,
@@ -121,7 +131,10 @@ pub struct SearchHit {
 #[derive(Debug, Clone)]
 pub struct SearchPage {
     pub hits: Vec<SearchHit>,
+    /// The number of matches, or [`COUNT_CAP`] when `capped`.
     pub total: i64,
+    /// There are more than `total` matches (a broad name search).
+    pub capped: bool,
 }
 
 /// Understands the search box text. Precise identifiers win over names: an exact certificate
@@ -166,8 +179,29 @@ pub fn resolve(conn: &mut DbConnection, q: &str) -> QueryResult<Matcher> {
     if !search_text::query_is_searchable(q) {
         return Ok(Matcher::TooShort);
     }
+    // Measure each token's posting list (up to the broad limit) and use the rarest first.
+    let mut sized: Vec<(usize, QueryToken)> = Vec::new();
+    for token in search_text::query_tokens(q).into_iter().take(4) {
+        let postings = search_tokens::table.select(search_tokens::certificate_id);
+        let limit = i64::try_from(BROAD_POSTINGS).unwrap_or(i64::MAX) + 1;
+        let found: Vec<i32> = if token.prefix {
+            let upper = format!("{}\u{10FFFF}", token.text);
+            postings
+                .filter(search_tokens::token.between(token.text.clone(), upper))
+                .limit(limit)
+                .load(conn)?
+        } else {
+            postings
+                .filter(search_tokens::token.eq(token.text.clone()))
+                .limit(limit)
+                .load(conn)?
+        };
+        sized.push((found.len(), token));
+    }
+    sized.sort_by_key(|(n, _)| *n);
     Ok(Matcher::Name {
-        tokens: search_text::query_tokens(q),
+        broad: sized.first().is_some_and(|(n, _)| *n > BROAD_POSTINGS),
+        tokens: sized.into_iter().map(|(_, t)| t).collect(),
         normalized: search_text::normalize(q),
     })
 }
@@ -194,21 +228,32 @@ fn matching<'a>(req: &'a SearchRequest) -> Boxed<'a> {
                 .filter(platform_domains::domain.eq_any(candidates));
             q = q.filter(certificates::platform_id.eq_any(bound));
         }
-        Matcher::Name { tokens, normalized } => {
+        Matcher::Name {
+            tokens,
+            normalized,
+            broad,
+        } => {
             for token in tokens.iter().take(MAX_INDEX_TOKENS) {
-                let postings = search_tokens::table.select(search_tokens::certificate_id);
                 // An exact token is compared with `=`, which the planners estimate well from
                 // their statistics; a prefix is the range [t, t + U+10FFFF].
-                q = if token.prefix {
-                    let upper = format!("{}\u{10FFFF}", token.text);
-                    q.filter(certificates::id.eq_any(
-                        postings.filter(search_tokens::token.between(token.text.clone(), upper)),
-                    ))
-                } else {
-                    q.filter(
+                let upper = format!("{}\u{10FFFF}", token.text);
+                let text = token.text.clone();
+                let postings = search_tokens::table.select(search_tokens::certificate_id);
+                let probe = search_tokens::table
+                    .select(search_tokens::certificate_id)
+                    .filter(search_tokens::certificate_id.eq(certificates::id));
+                q = match (*broad, token.prefix) {
+                    (false, false) => q.filter(
+                        certificates::id.eq_any(postings.filter(search_tokens::token.eq(text))),
+                    ),
+                    (false, true) => q.filter(
                         certificates::id
-                            .eq_any(postings.filter(search_tokens::token.eq(token.text.clone()))),
-                    )
+                            .eq_any(postings.filter(search_tokens::token.between(text, upper))),
+                    ),
+                    (true, false) => q.filter(exists(probe.filter(search_tokens::token.eq(text)))),
+                    (true, true) => q.filter(exists(
+                        probe.filter(search_tokens::token.between(text, upper)),
+                    )),
                 };
             }
             q = q.filter(
@@ -279,12 +324,23 @@ fn escape_like(s: &str) -> String {
 
 /// Runs a search: the total count and one page of hits in a stable order.
 pub fn search(conn: &mut DbConnection, req: &SearchRequest) -> QueryResult<SearchPage> {
-    let total: i64 = matching(req).count().get_result(conn)?;
+    let broad = matches!(req.matcher, Matcher::Name { broad: true, .. });
+    let (total, capped) = if broad {
+        let ids: Vec<i32> = matching(req)
+            .select(certificates::id)
+            .limit(COUNT_CAP + 1)
+            .load(conn)?;
+        let n = i64::try_from(ids.len()).unwrap_or(i64::MAX);
+        (n.min(COUNT_CAP), n > COUNT_CAP)
+    } else {
+        (matching(req).count().get_result(conn)?, false)
+    };
     let offset = i64::from(req.page.saturating_sub(1)) * i64::from(req.per_page);
     if total == 0 || offset >= total {
         return Ok(SearchPage {
             hits: Vec::new(),
             total,
+            capped,
         });
     }
     // First the ids of the page, in order, from the certificates table alone...
@@ -327,7 +383,11 @@ pub fn search(conn: &mut DbConnection, req: &SearchRequest) -> QueryResult<Searc
         .load(conn)?;
     rows.sort_by_key(|(id, _)| ids.iter().position(|x| x == id));
     let hits = rows.into_iter().map(|(_, hit)| hit).collect();
-    Ok(SearchPage { hits, total })
+    Ok(SearchPage {
+        hits,
+        total,
+        capped,
+    })
 }
 
 #[cfg(test)]

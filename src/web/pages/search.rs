@@ -153,6 +153,8 @@ pub struct SearchPage {
     pub params: SearchParams,
     pub hits: Vec<HitView>,
     pub total: i64,
+    /// More than `total` results exist.
+    pub capped: bool,
     pub page: u32,
     pub pages: u32,
     pub prev_href: Option<String>,
@@ -221,6 +223,7 @@ pub async fn show(
             .map(|h| HitView::new(h, today, lang))
             .collect(),
         total: result.total,
+        capped: result.capped,
         page,
         pages,
         prev_href: (page > 1).then(|| params.href_for_page(page - 1)),
