@@ -121,6 +121,7 @@ both_backends_async!(history_profile_and_surveillance_are_shown, |db| {
         .assert_contains("9.5 / 10")
         .assert_contains("不适用")
         .assert_contains("width=\"95.0\"")
+        .assert_contains("该次评价总分 92.00")
         // Last surveillance 2025-06-01: the next was due by 2026-06-01, now overdue.
         .assert_contains("已逾期（应于 2026-06-01 前完成）")
         .assert_contains("CNCA-R-2002-002")

@@ -145,6 +145,7 @@ standard = Evaluated against
 scope = Scope
 profile-heading = Indicator profile
 profile-date = Latest evaluation: { $date }.
+profile-total = Total of that evaluation: { $value }.
 profile-illustrative = Indicator names are illustrative.
 indicator = Indicator
 indicator-result = Points

@@ -138,6 +138,7 @@ standard = 评价依据
 scope = 评价范围
 profile-heading = 各项指标得分
 profile-date = 最近一次评价：{ $date }。
+profile-total = 该次评价总分 { $value }。
 profile-illustrative = 指标名称为示意。
 indicator = 指标
 indicator-result = 得分

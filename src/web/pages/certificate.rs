@@ -79,6 +79,9 @@ pub struct CertificatePage {
     pub scope: String,
     pub bars: Vec<BarView>,
     pub evaluation_date: Option<NaiveDate>,
+    /// The latest evaluation's total: it may differ from the certificate's score (the score of
+    /// the latest passing evaluation) when that evaluation led to a suspension.
+    pub evaluation_total: Option<String>,
     pub history: Vec<HistoryView>,
 }
 
@@ -225,6 +228,10 @@ fn page(d: CertificateDetail, layout: Layout, today: NaiveDate, lang: Lang) -> C
         scope: localized(&c.scope_zh, Some(&c.scope_en), lang).to_owned(),
         bars,
         evaluation_date: d.latest_evaluation.as_ref().map(|(e, _)| e.assessed_on),
+        evaluation_total: d
+            .latest_evaluation
+            .as_ref()
+            .map(|(e, _)| format!("{:.2}", e.total_score)),
         history,
         layout,
     }
