@@ -120,3 +120,40 @@ both_backends!(the_revision_counts_every_change, |db| {
         assert_eq!(stats::revision(conn).expect("revision"), start + 2);
     });
 });
+
+#[test]
+fn sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout() {
+    use diesel::prelude::*;
+    use diesel::sql_types::{BigInt, Text};
+    #[derive(QueryableByName)]
+    struct Mode {
+        #[diesel(sql_type = Text)]
+        journal_mode: String,
+    }
+    #[derive(QueryableByName)]
+    struct Flag {
+        #[diesel(sql_type = BigInt)]
+        value: i64,
+    }
+    let db = common::TestDb::sqlite();
+    // Several pooled connections: each gets the settings.
+    let pool = db.pool();
+    let mut conns: Vec<_> = (0..3).map(|_| pool.get().expect("connection")).collect();
+    for conn in &mut conns {
+        let sqe_registry::db::DbConnection::Sqlite(c) = &mut **conn else {
+            panic!("expected SQLite");
+        };
+        let mode: Mode = diesel::sql_query("PRAGMA journal_mode")
+            .get_result(c)
+            .expect("mode");
+        assert_eq!(mode.journal_mode, "wal");
+        let fk: Flag = diesel::sql_query("SELECT foreign_keys AS value FROM pragma_foreign_keys")
+            .get_result(c)
+            .expect("fk");
+        assert_eq!(fk.value, 1);
+        let busy: Flag = diesel::sql_query("SELECT timeout AS value FROM pragma_busy_timeout")
+            .get_result(c)
+            .expect("busy");
+        assert!(busy.value >= 1000, "busy timeout {}", busy.value);
+    }
+}
