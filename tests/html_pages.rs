@@ -1,0 +1,97 @@
+//! Renders one page of every kind from the demo registry. With `SQE_HTML_DUMP_DIR` set, the
+//! pages are written there for the HTML validator that `.ci/run` runs (the Nu checker).
+
+mod common;
+
+use common::{beijing, date, get, with_conn, TestDb};
+use diesel::prelude::*;
+use sqe_registry::db::schema::{certificates, companies};
+use sqe_registry::demo::{fill_empty, DemoOptions};
+
+#[actix_web::test]
+async fn every_kind_of_page_renders() {
+    let db = TestDb::sqlite();
+    let (numbers, code) = with_conn(&db, |conn| {
+        let today = date(2026, 11, 28);
+        fill_empty(
+            conn,
+            &DemoOptions {
+                count: 300,
+                seed: 9,
+                today,
+            },
+        )
+        .expect("demo");
+        let mut numbers = Vec::new();
+        for status in ["valid", "suspended", "revoked", "cancelled", "expired"] {
+            let n: String = certificates::table
+                .filter(certificates::status.eq(status))
+                .select(certificates::number)
+                .first(conn)
+                .expect("a certificate of each status");
+            numbers.push(n);
+        }
+        let code: String = companies::table
+            .select(companies::credit_code)
+            .first(conn)
+            .expect("company");
+        (numbers, code)
+    });
+    let app = app!(db, beijing(2026, 11, 28, 12, 0));
+    let mut pages: Vec<(String, String, u16)> = vec![
+        ("home-zh".into(), "/".into(), 200),
+        ("home-en".into(), "/?lang=en".into(), 200),
+        ("search-all".into(), "/search".into(), 200),
+        (
+            "search-name".into(),
+            "/search?q=%E7%BD%91%E7%BB%9C&stars=3&sort=name".into(),
+            200,
+        ),
+        (
+            "search-broad".into(),
+            "/search?q=%E6%9C%89%E9%99%90%E5%85%AC%E5%8F%B8&lang=en".into(),
+            200,
+        ),
+        (
+            "search-empty-domain".into(),
+            "/search?q=https%3A%2F%2Fnobody.example.cn%2F".into(),
+            200,
+        ),
+        ("search-too-short".into(), "/search?q=x".into(), 200),
+        ("company".into(), format!("/companies/{code}"), 200),
+        ("about-zh".into(), "/about".into(), 200),
+        ("about-en".into(), "/about?lang=en".into(), 200),
+        (
+            "certificate-unknown".into(),
+            "/certificates/NOT-A-NUMBER".into(),
+            404,
+        ),
+        ("error-400".into(), "/search?page=0".into(), 400),
+        ("error-404".into(), "/no/such/page".into(), 404),
+    ];
+    for (i, n) in numbers.iter().enumerate() {
+        pages.push((
+            format!("certificate-{i}"),
+            format!("/certificates/{n}"),
+            200,
+        ));
+        pages.push((
+            format!("certificate-{i}-en"),
+            format!("/certificates/{n}?lang=en"),
+            200,
+        ));
+    }
+    let dump = std::env::var("SQE_HTML_DUMP_DIR").ok();
+    if let Some(dir) = &dump {
+        std::fs::create_dir_all(dir).expect("dump dir");
+    }
+    for (name, uri, status) in pages {
+        let page = get(&app, &uri).await;
+        assert_eq!(page.status.as_u16(), status, "{uri}");
+        page.assert_contains("<!DOCTYPE html>")
+            .assert_contains("</html>");
+        if let Some(dir) = &dump {
+            std::fs::write(format!("{dir}/{name}.html"), &page.body).expect("write page");
+        }
+    }
+}
