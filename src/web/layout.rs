@@ -43,9 +43,4 @@ impl Layout {
             q: String::new(),
         }
     }
-
-    /// A link to `path` (which may carry a query) that keeps nothing but the path.
-    pub fn href(&self, path: &str) -> String {
-        path.to_owned()
-    }
 }
