@@ -28,6 +28,8 @@ impl UserMessage {
 pub enum AppError {
     #[error("not found")]
     NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("bad request: {0:?}")]
     BadRequest(UserMessage),
     #[error("service unavailable: {0}")]
@@ -71,6 +73,7 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -83,8 +86,11 @@ impl ResponseError for AppError {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        HttpResponse::build(status)
-            .content_type("text/plain; charset=utf-8")
+        let mut res = HttpResponse::build(status);
+        if let AppError::MethodNotAllowed = self {
+            res.insert_header((actix_web::http::header::ALLOW, "GET, HEAD"));
+        }
+        res.content_type("text/plain; charset=utf-8")
             .body(status.canonical_reason().unwrap_or("error"))
     }
 }

@@ -186,9 +186,11 @@ async fn bad_input_gets_a_helpful_4xx_never_a_5xx() {
     let post = send(&app, TestRequest::post().uri("/search").to_request()).await;
     assert_eq!(
         post.status.as_u16(),
-        404,
-        "unknown method routes fall back to 404"
+        405,
+        "a known path with another method"
     );
+    post.assert_contains("不接受这种请求方式");
+    assert_eq!(post.header("allow").as_deref(), Some("GET, HEAD"));
 }
 
 #[actix_web::test]

@@ -23,6 +23,11 @@ pub struct ErrorPage {
     pub message: String,
 }
 
+/// Any method but GET or HEAD on a known path.
+pub async fn method_not_allowed() -> Result<HttpResponse, AppError> {
+    Err(AppError::MethodNotAllowed)
+}
+
 /// The fallback for unknown paths.
 pub async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
@@ -95,6 +100,9 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
         ));
     };
     let mut new = HttpResponse::build(status).body(html);
+    if let Some(allow) = old.headers().get(header::ALLOW) {
+        new.headers_mut().insert(header::ALLOW, allow.clone());
+    }
     new.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),

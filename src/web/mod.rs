@@ -20,21 +20,30 @@ pub use state::{AppState, Clock};
 /// Every URL of the site. Public URLs are printed on certificates and embedded elsewhere: keep
 /// them stable.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", read().to(pages::home::show))
-        .route("/search", read().to(pages::search::show))
-        .route(
-            "/certificates/{number}",
-            read().to(pages::certificate::show),
-        )
-        .route("/companies/{credit_code}", read().to(pages::company::show))
-        .route("/about", read().to(pages::about::show))
-        .route("/static/{path:.*}", read().to(assets::serve))
-        .route("/healthz", read().to(pages::health));
+    cfg.service(page("/", pages::home::show))
+        .service(page("/search", pages::search::show))
+        .service(page("/certificates/{number}", pages::certificate::show))
+        .service(page("/companies/{credit_code}", pages::company::show))
+        .service(page("/about", pages::about::show))
+        .service(page("/static/{path:.*}", assets::serve))
+        .service(page("/healthz", pages::health));
 }
 
-/// GET, and HEAD for link checkers and monitors (actix sends no body for HEAD).
-fn read() -> actix_web::Route {
-    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+/// A read-only resource: GET, and HEAD for link checkers and monitors (actix sends no body for
+/// HEAD); any other method is a 405 page.
+fn page<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: actix_web::Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    web::resource(path)
+        .route(
+            web::route()
+                .guard(guard::Any(guard::Get()).or(guard::Head()))
+                .to(handler),
+        )
+        .default_service(web::to(errors::method_not_allowed))
 }
 
 /// Security headers on every response. No scripts at all; styles and images only from us.
