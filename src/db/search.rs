@@ -185,7 +185,7 @@ pub fn resolve(conn: &mut DbConnection, q: &str) -> QueryResult<Matcher> {
         let postings = search_tokens::table.select(search_tokens::certificate_id);
         let limit = i64::try_from(BROAD_POSTINGS).unwrap_or(i64::MAX) + 1;
         let found: Vec<i32> = if token.prefix {
-            let upper = format!("{}\u{10FFFF}", token.text);
+            let upper = prefix_upper(&token.text);
             postings
                 .filter(search_tokens::token.between(token.text.clone(), upper))
                 .limit(limit)
@@ -236,7 +236,7 @@ fn matching<'a>(req: &'a SearchRequest) -> Boxed<'a> {
             for token in tokens.iter().take(MAX_INDEX_TOKENS) {
                 // An exact token is compared with `=`, which the planners estimate well from
                 // their statistics; a prefix is the range [t, t + U+10FFFF].
-                let upper = format!("{}\u{10FFFF}", token.text);
+                let upper = prefix_upper(&token.text);
                 let text = token.text.clone();
                 let postings = search_tokens::table.select(search_tokens::certificate_id);
                 let probe = search_tokens::table
@@ -309,6 +309,12 @@ fn filtered<'a>(mut q: Boxed<'a>, f: &'a SearchFilters, today: NaiveDate) -> Box
         q = q.filter(certificates::scheme_version_id.eq_any(ids));
     }
     q
+}
+
+/// The upper end of the token range `[t, t + U+10FFFF]` that holds every token starting with `t`
+/// (tokens compare byte-wise: SQLite's default and PostgreSQL's `COLLATE "C"`).
+fn prefix_upper(text: &str) -> String {
+    format!("{text}\u{10FFFF}")
 }
 
 fn escape_like(s: &str) -> String {

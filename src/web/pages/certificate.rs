@@ -100,19 +100,24 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let number = path.into_inner();
     let today = state.today();
-    let layout = Layout::new(&req, &state, lang).await;
     // Only the plain URL (with at most `lang`) is cached: other parameters change the links.
-    let key = only_lang_in_query(&req).then(|| PageKey {
-        number: number.clone(),
-        lang,
-        today,
-        demo: layout.demo,
-    });
+    let key = if only_lang_in_query(&req) {
+        Some(PageKey {
+            number: number.clone(),
+            lang,
+            today,
+            demo: state.is_demo().await,
+        })
+    } else {
+        None
+    };
     state.sync_revision().await;
     if let Some(html) = key.as_ref().and_then(|k| state.pages.get(k)) {
         return Ok(html_response(HttpResponse::Ok(), html));
     }
+    // A miss: everything below is skipped by the hot path.
     let revision = state.pages.revision();
+    let layout = Layout::new(&req, &state, lang).await;
     let lookup = number.clone();
     let detail = if number.chars().count() > 60 {
         None
