@@ -5,6 +5,7 @@ pub mod dates;
 pub mod event;
 pub mod grade;
 pub mod hostname;
+pub mod mark;
 pub mod numbering;
 pub mod platform_type;
 pub mod province;
