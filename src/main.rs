@@ -5,8 +5,11 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use sqe_registry::config::Config;
+use sqe_registry::db::marks::Confirmation;
 use sqe_registry::db::{self, Backend};
 use sqe_registry::demo::{self, DemoOptions};
+use sqe_registry::domain::hostname::Hostname;
+use sqe_registry::web::sightings::FLUSH_EVERY;
 use sqe_registry::web::{build_app, AppState, Clock};
 
 /// SQE Registry: the public register of SQE service-quality certificates.
@@ -31,6 +34,9 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Sightings of marks on hosts they are not bound to, and confirming misuse.
+    #[command(subcommand)]
+    Sightings(SightingsCommand),
     /// Fill an empty database with a generated, clearly labelled demo registry.
     Demo {
         /// Number of certificates (a few hundred for browsing, up to 1,000,000 for benchmarks).
@@ -42,9 +48,35 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum SightingsCommand {
+    /// List sightings, most recent first.
+    List {
+        /// Only those of this certificate number.
+        #[arg(long)]
+        certificate: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
+    /// Confirm that a host misuses a certificate's mark: it is then listed on /misuse.
+    Confirm {
+        /// The certificate number.
+        #[arg(long)]
+        certificate: String,
+        /// The host, as listed by `sightings list`.
+        #[arg(long)]
+        host: String,
+        /// A short public note (what was found).
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
 fn main() -> anyhow::Result<()> {
     let _ = dotenvy::dotenv();
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
@@ -60,6 +92,7 @@ fn main() -> anyhow::Result<()> {
     }
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Migrate => Ok(()),
+        Command::Sightings(command) => sightings_command(&pool, command),
         Command::Demo { count, seed } => {
             let summary = demo::fill_empty(&mut *pool.get()?, &demo_options(count, seed))?;
             println!("{summary}");
@@ -94,9 +127,80 @@ async fn serve(pool: db::DbPool, config: Config) -> anyhow::Result<()> {
     let bind = config.bind.clone();
     let state = web::Data::new(AppState::new(pool, config, Clock::system()));
     tracing::info!(%bind, "listening");
-    HttpServer::new(move || build_app(state.clone()))
+    let app_state = state.clone();
+    let server = HttpServer::new(move || build_app(app_state.clone()))
         .bind(&bind)?
-        .run()
-        .await?;
+        .run();
+    // Sightings are counted in memory and written every few seconds, and once more at shutdown.
+    let flusher = state.clone();
+    let flushing = actix_web::rt::spawn(async move {
+        let mut every = actix_web::rt::time::interval(FLUSH_EVERY);
+        loop {
+            every.tick().await;
+            if let Err(e) = flusher.flush_sightings().await {
+                tracing::warn!(error = %e, "could not write sightings; will retry");
+            }
+        }
+    });
+    server.await?;
+    flushing.abort();
+    if let Err(e) = state.flush_sightings().await {
+        tracing::error!(error = %e, "sightings lost at shutdown");
+    }
     Ok(())
+}
+
+fn sightings_command(pool: &db::DbPool, command: SightingsCommand) -> anyhow::Result<()> {
+    let mut conn = pool.get()?;
+    match command {
+        SightingsCommand::List { certificate, limit } => {
+            let rows = db::marks::sightings(&mut conn, certificate.as_deref(), limit)?;
+            if rows.is_empty() {
+                println!("no sightings");
+            }
+            for s in rows {
+                println!(
+                    "{}\t{}\thits={}\tfirst={}\tlast={}\t{}",
+                    s.number,
+                    s.host,
+                    s.hits,
+                    s.first_seen.format("%Y-%m-%d %H:%M:%S"),
+                    s.last_seen.format("%Y-%m-%d %H:%M:%S"),
+                    match s.confirmed_at {
+                        Some(at) => format!("confirmed {}", at.format("%Y-%m-%d")),
+                        None => "unconfirmed".to_owned(),
+                    }
+                );
+            }
+            Ok(())
+        }
+        SightingsCommand::Confirm {
+            certificate,
+            host,
+            note,
+        } => {
+            let host = Hostname::parse(&host)
+                .map_err(|e| anyhow::anyhow!("not a host name: {host:?} ({e})"))?;
+            let outcome = db::marks::confirm_misuse(
+                &mut conn,
+                &certificate,
+                host.as_str(),
+                note.as_deref(),
+                chrono::Utc::now().naive_utc(),
+            )?;
+            match outcome {
+                Confirmation::Confirmed => {
+                    println!("confirmed: {host} misuses the mark of {certificate}; listed on /misuse");
+                    Ok(())
+                }
+                Confirmation::AlreadyConfirmed => {
+                    println!("already confirmed: {host} for {certificate}");
+                    Ok(())
+                }
+                Confirmation::NoSuchSighting => anyhow::bail!(
+                    "no sighting of {host} for certificate {certificate}; see `sqe-registry sightings list`"
+                ),
+            }
+        }
+    }
 }

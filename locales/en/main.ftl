@@ -186,3 +186,58 @@ error-bad-page = The page number must be a whole number from 1 to { $value }.
 error-page-beyond = There is no such page: the results have { $value } pages.
 
 about-title = About SQE
+
+## The mark: badge, QR code, embed kit, printable certificate, misuse
+error-bad-mark-parameter = “{ $value }” is not an option for this image: size is s, m or l; lang is zh-CN or en; theme is light or dark; scale is 1 or 2.
+binding-warning-title = This mark is not valid for { $host }
+binding-warning-text = You came here from { $host }. This certificate covers only the websites below and their subdomains; an SQE mark shown on { $host } does not show that that site was evaluated:
+binding-warning-advice = Do not trust a site other than these because of the mark. If the site misuses the mark, please report it.
+misuse-link = Confirmed misuse
+mark-heading = SQE mark and QR code
+qr-alt = QR code: scan to open this certificate's verification page
+qr-text = Scan the QR code to open this page on a phone and check the certificate's live status. The QR code on printed material leads here too.
+print-link = Printable certificate (A4)
+embed-link = Embed kit for the platform (badge code and downloads)
+mark-lang-zh-CN = Chinese
+mark-lang-en = English
+theme-light = light
+theme-dark = dark
+download-badge = Badge PNG: { $variant }
+download-qr-png = QR code PNG ({ $size }×{ $size } px, for print)
+download-qr-svg = QR code SVG (vector, any size)
+embed-title = SQE mark embed kit
+embed-lead = For the platform's web team: the live badge of certificate { $number }. Holder:
+embed-not-valid-title = This mark must not be shown now
+embed-not-valid-text = The certificate is not valid: the badge says so and shows no stars. Take the mark off the website until the certificate is valid again.
+embed-rules-heading = Rules of use
+embed-rule-domains = The mark may be shown only on the websites this certificate covers, and their subdomains:
+embed-rule-valid = Only while the certificate is valid. The badge shows suspension, revocation, cancellation or expiry as it happens: do not replace it with a saved copy.
+embed-rule-link = The badge must link to its verification page here, so consumers can check it in one click.
+embed-rule-cache = Badges are cached for at most 5 minutes: a change of status shows on every page within 5 minutes.
+embed-snippets-heading = Copy the code
+embed-snippets-text = No JavaScript needed; width and height are set, so the page does not jump while the badge loads.
+snippet-html = HTML (link and image)
+snippet-picture = HTML (follows the visitor's dark mode)
+snippet-markdown = Markdown
+embed-previews-heading = Every variant
+embed-downloads-heading = Downloads for print
+embed-downloads-text = High-resolution PNGs for printed material and shops. Print the QR code next to the mark, so readers can check the live status.
+print-title = SQE E-commerce Platform Service Quality Certificate
+print-hint = Print this page with your browser's print command (Ctrl+P or ⌘P) on A4 paper.
+print-back = Back to the verification page
+print-void = This certificate is now “{ $status }” and must not be used as proof of certification.
+print-scan = Scan the QR code to check this certificate's live status
+print-note = A printed certificate shows the facts of the day it was printed. Grades change after surveillance, and certificates can be suspended or revoked: the registry's verification page is authoritative.
+misuse-title = Confirmed misuse of the mark
+misuse-lead = The certification body confirmed that these websites showed an SQE mark that is not theirs. A mark seen on these sites does not mean the site was evaluated.
+misuse-count = { $n ->
+    [one] One confirmed misuse
+   *[other] { $n } confirmed misuses
+}
+misuse-empty = No misuse has been confirmed so far.
+misuse-host = Website
+misuse-certificate = Certificate misused
+misuse-first-seen = First seen
+misuse-confirmed = Confirmed on
+misuse-how-heading = How misuse is found
+misuse-how-text = Badges and their links are served by this registry. When a certificate's badge or verification page is requested from a website the certificate does not cover, the registry records it; the certification body checks, and confirmed cases are published here.

@@ -4,6 +4,7 @@
 pub mod certificates;
 pub mod companies;
 pub mod events;
+pub mod marks;
 pub mod models;
 mod pool;
 pub mod schema;

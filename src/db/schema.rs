@@ -140,6 +140,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    mark_sightings (id) {
+        id -> Integer,
+        certificate_id -> Integer,
+        host -> Text,
+        first_seen -> Timestamp,
+        last_seen -> Timestamp,
+        hits -> BigInt,
+        confirmed_at -> Nullable<Timestamp>,
+        confirmed_note -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(indicators -> scheme_versions (scheme_version_id));
 diesel::joinable!(platforms -> companies (company_id));
 diesel::joinable!(platform_domains -> platforms (platform_id));
@@ -152,6 +165,7 @@ diesel::joinable!(evaluation_scores -> evaluations (evaluation_id));
 diesel::joinable!(evaluation_scores -> indicators (indicator_id));
 diesel::joinable!(certificate_events -> certificates (certificate_id));
 diesel::joinable!(search_tokens -> certificates (certificate_id));
+diesel::joinable!(mark_sightings -> certificates (certificate_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     certification_bodies,
@@ -166,4 +180,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     certificate_events,
     search_tokens,
     registry_meta,
+    mark_sightings,
 );

@@ -102,10 +102,12 @@ impl Lang {
     /// Arguments are filled with placeholders: a message whose variables are missing does not
     /// resolve at all.
     pub fn has(&self, key: &str) -> bool {
-        let args: HashMap<&str, FluentValue<'_>> = ["n", "value", "date", "grade", "host"]
-            .into_iter()
-            .map(|name| (name, FluentValue::from(1)))
-            .collect();
+        let args: HashMap<&str, FluentValue<'_>> = [
+            "n", "value", "date", "grade", "host", "size", "number", "status", "variant",
+        ]
+        .into_iter()
+        .map(|name| (name, FluentValue::from(1)))
+        .collect();
         LOCALES
             .lookup_no_default_fallback(self.id(), key, Some(&args))
             .is_some()

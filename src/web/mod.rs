@@ -4,8 +4,10 @@ pub mod assets;
 pub mod errors;
 pub mod i18n;
 pub mod layout;
-pub mod page_cache;
+pub mod marks;
 pub mod pages;
+pub mod render_cache;
+pub mod sightings;
 pub mod state;
 pub mod view;
 
@@ -24,6 +26,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(page("/search", pages::search::show))
         .service(page("/certificates/{number}", pages::certificate::show))
         .service(page("/companies/{credit_code}", pages::company::show))
+        .service(page("/certificates/{number}/embed", pages::embed::show))
+        .service(page("/certificates/{number}/print", pages::print::show))
+        .service(page("/badge/{number}.svg", marks::badge_svg))
+        .service(page("/badge/{number}.png", marks::badge_png))
+        .service(page("/qr/{number}.svg", marks::qr_svg))
+        .service(page("/qr/{number}.png", marks::qr_png))
+        .service(page("/misuse", pages::misuse::show))
         .service(page("/about", pages::about::show))
         .service(page("/static/{path:.*}", assets::serve))
         .service(page("/healthz", pages::health));
@@ -81,8 +90,14 @@ pub fn build_app(
         .default_service(web::to(errors::not_found))
         .wrap(ErrorHandlers::new().default_handler(errors::render_error_page))
         .wrap_fn(|req, srv| {
-            // An explicit `?lang=` is remembered for the following pages.
-            let chosen = i18n::query_lang(req.request());
+            // An explicit `?lang=` is remembered for the following pages; never on images,
+            // which other sites embed and must stay cookie-free.
+            let path = req.path();
+            let chosen = if path.starts_with("/badge/") || path.starts_with("/qr/") {
+                None
+            } else {
+                i18n::query_lang(req.request())
+            };
             let fut = srv.call(req);
             async move {
                 let mut res = fut.await?;

@@ -10,8 +10,12 @@ use crate::config::Config;
 use crate::db::stats::RegistryCounts;
 use crate::db::{DbConnection, DbPool};
 use crate::domain::dates::beijing_today;
+use crate::domain::hostname::Hostname;
 use crate::error::AppError;
-use crate::web::page_cache::PageCache;
+use crate::web::marks::{MarkImage, MarkKey};
+use crate::web::pages::certificate::{CachedPage, PageKey};
+use crate::web::render_cache::{RenderCache, Revision};
+use crate::web::sightings::SightingBuffer;
 
 /// The time source. Tests fix it to check dates at the edges (for example a certificate's last
 /// day in Beijing while it is still the day before in UTC).
@@ -71,19 +75,31 @@ pub struct AppState {
     pub demo: Cached<bool>,
     /// Home-page counts, with the date they were computed for.
     pub counts: Cached<(NaiveDate, RegistryCounts)>,
-    /// Rendered verification pages.
-    pub pages: PageCache,
+    /// The registry revision cached renderings must match.
+    pub revision: Revision,
+    /// Rendered verification pages (about 15 KB each; 64 MB at most).
+    pub pages: RenderCache<PageKey, CachedPage>,
+    /// Rendered badges and QR codes (2–20 KB each; 64 MB at most).
+    pub marks: RenderCache<MarkKey, Arc<MarkImage>>,
+    /// Sightings of marks on hosts they are not bound to, waiting to be written.
+    pub sightings: SightingBuffer,
+    /// The host of the public URL: links from it are ours.
+    pub own_hosts: Vec<Hostname>,
 }
 
 impl AppState {
     pub fn new(pool: DbPool, config: Config, clock: Clock) -> AppState {
         AppState {
             pool,
-            config,
             clock,
             demo: Cached::new(Duration::from_secs(30)),
             counts: Cached::new(Duration::from_secs(60)),
-            pages: PageCache::default(),
+            revision: Revision::default(),
+            pages: RenderCache::new(4_000, 64 << 20),
+            marks: RenderCache::new(20_000, 64 << 20),
+            sightings: SightingBuffer::default(),
+            own_hosts: Hostname::parse(&config.public_url).into_iter().collect(),
+            config,
         }
     }
 
@@ -109,12 +125,38 @@ impl AppState {
     /// Reads the registry revision when due (at most once a second per instance), so cached
     /// pages are dropped soon after any change, whichever instance made it.
     pub async fn sync_revision(&self) {
-        if !self.pages.check_due() {
+        if !self.revision.check_due() {
             return;
         }
         match self.db(|conn| Ok(crate::db::stats::revision(conn)?)).await {
-            Ok(revision) => self.pages.observe(revision),
+            Ok(revision) => {
+                if self.revision.observe(revision) {
+                    self.pages.clear();
+                    self.marks.clear();
+                }
+            }
             Err(e) => tracing::warn!(error = %e, "could not read the registry revision"),
+        }
+    }
+
+    /// Writes the sightings counted so far (the server calls this every few seconds and at
+    /// shutdown; tests call it directly). On failure they stay buffered for the next attempt.
+    pub async fn flush_sightings(&self) -> Result<usize, AppError> {
+        let rows = self.sightings.drain();
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let n = rows.len();
+        let kept = rows.clone();
+        match self
+            .db(move |conn| Ok(crate::db::marks::record_sightings(conn, &rows)?))
+            .await
+        {
+            Ok(()) => Ok(n),
+            Err(e) => {
+                self.sightings.restore(kept);
+                Err(e)
+            }
         }
     }
 

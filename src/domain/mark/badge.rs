@@ -158,14 +158,14 @@ impl Badge<'_> {
                 MarkLang::En => format!("{}, certificate valid", stars_label(lang, stars)),
             },
             BadgeState::NotValid(s) => match lang {
-                MarkLang::Zh => format!("{}，标志当前无效", lang.not_valid(s)),
+                MarkLang::Zh => format!("{}，标识当前无效", lang.not_valid(s)),
                 MarkLang::En => format!(
                     "certificate {}, the mark is not valid",
                     lang.not_valid(s).to_lowercase()
                 ),
             },
             BadgeState::Unknown => match lang {
-                MarkLang::Zh => "登记册中查无此证书，此标志不可信".to_owned(),
+                MarkLang::Zh => "登记册中查无此证书，此标识不可信".to_owned(),
                 MarkLang::En => {
                     "certificate not in the registry, do not trust this mark".to_owned()
                 }
@@ -177,7 +177,7 @@ impl Badge<'_> {
             (_, MarkLang::En) => format!(", certificate {}", self.number),
         };
         match lang {
-            MarkLang::Zh => format!("SQE 服务质量评价标志：{status}{number}"),
+            MarkLang::Zh => format!("SQE 服务质量评价标识：{status}{number}"),
             MarkLang::En => format!("SQE service quality mark: {status}{number}"),
         }
     }

@@ -75,7 +75,7 @@ impl MarkLang {
     /// The last line of a badge that must not be trusted.
     pub fn do_not_trust(self) -> &'static str {
         match self {
-            MarkLang::Zh => "此标志不可信",
+            MarkLang::Zh => "此标识不可信",
             MarkLang::En => "Do not trust this mark",
         }
     }

@@ -5,11 +5,14 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
 
+use std::sync::Arc;
+
 use actix_web::web::Bytes;
 
 use super::{html_response, render_with, to_html};
 use crate::db;
 use crate::db::certificates::{CertificateDetail, IndicatorResult};
+use crate::domain::binding::Origin;
 use crate::domain::event::EventKind;
 use crate::domain::hostname::Hostname;
 use crate::domain::status::CertificateStatus;
@@ -17,10 +20,12 @@ use crate::domain::surveillance::{surveillance_state, AssessmentKind, Surveillan
 use crate::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
-use crate::web::page_cache::PageKey;
 use crate::web::pages::home::grade_change;
+use crate::web::render_cache::Weighed;
+use crate::web::sightings::MarkBinding;
 use crate::web::view::{
-    localized, platform_type_label, province_label, star_string, status_on, StatusView,
+    encode_segment, localized, platform_type_label, province_label, star_string, status_on,
+    StatusView,
 };
 use crate::web::AppState;
 
@@ -47,6 +52,8 @@ pub struct CertificatePage {
     pub layout: Layout,
     pub today: NaiveDate,
     pub number: String,
+    /// The number as a URL path segment.
+    pub number_segment: String,
     pub verdict: StatusView,
     pub verdict_title: String,
     pub verdict_detail: String,
@@ -85,6 +92,39 @@ pub struct CertificatePage {
     pub history: Vec<HistoryView>,
 }
 
+/// What a cached verification page depends on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PageKey {
+    pub number: String,
+    pub lang: Lang,
+    pub today: NaiveDate,
+    pub demo: bool,
+}
+
+/// A rendered verification page and what its binding warning needs.
+#[derive(Clone)]
+pub struct CachedPage {
+    pub html: Bytes,
+    pub binding: Arc<MarkBinding>,
+}
+
+impl Weighed for CachedPage {
+    fn weight(&self) -> u64 {
+        self.html.len() as u64 + 256
+    }
+}
+
+/// Where the binding warning goes in a rendered page.
+const BINDING_SLOT: &str = "<!--sqe:binding-->";
+
+#[derive(Template)]
+#[template(path = "partials/binding_warning.html")]
+struct BindingWarning<'a> {
+    lang: Lang,
+    host: String,
+    domains: &'a [String],
+}
+
 #[derive(Template)]
 #[template(path = "certificate_not_found.html")]
 pub struct NotFoundPage {
@@ -112,11 +152,14 @@ pub async fn show(
         None
     };
     state.sync_revision().await;
-    if let Some(html) = key.as_ref().and_then(|k| state.pages.get(k)) {
-        return Ok(html_response(HttpResponse::Ok(), html));
+    if let Some(cached) = key
+        .as_ref()
+        .and_then(|k| state.pages.get(&state.revision, k))
+    {
+        return Ok(respond(&req, &state, lang, cached));
     }
     // A miss: everything below is skipped by the hot path.
-    let revision = state.pages.revision();
+    let revision = state.revision.current();
     let layout = Layout::new(&req, &state, lang).await;
     let lookup = number.clone();
     let detail = if number.chars().count() > 60 {
@@ -128,17 +171,58 @@ pub async fn show(
     };
     match detail {
         Some(detail) => {
+            let binding = Arc::new(MarkBinding::new(detail.certificate.id, &detail.domains));
             let html = Bytes::from(to_html(&page(detail, layout, today, lang))?);
+            let cached = CachedPage { html, binding };
             if let Some(key) = key {
-                state.pages.put(revision, key, html.clone());
+                state
+                    .pages
+                    .put(&state.revision, revision, key, cached.clone());
             }
-            Ok(html_response(HttpResponse::Ok(), html))
+            Ok(respond(&req, &state, lang, cached))
         }
         None => render_with(
             HttpResponse::build(StatusCode::NOT_FOUND),
             &NotFoundPage { layout, number },
         ),
     }
+}
+
+/// Serves a verification page; reached from a host the mark is not bound to, it records a
+/// sighting and puts a warning naming that host at the top of the page.
+fn respond(req: &HttpRequest, state: &AppState, lang: Lang, page: CachedPage) -> HttpResponse {
+    let Origin::Foreign(host) = page.binding.origin_of(req, &state.own_hosts) else {
+        return html_response(HttpResponse::Ok(), page.html);
+    };
+    state.sightings.record(
+        page.binding.certificate_id,
+        host.clone(),
+        state.clock.now().naive_utc(),
+    );
+    let domains: Vec<String> = page
+        .binding
+        .domains
+        .iter()
+        .map(|d| d.to_unicode())
+        .collect();
+    let warning = BindingWarning {
+        lang,
+        host: host.to_unicode(),
+        domains: &domains,
+    };
+    let html = match (warning.render(), std::str::from_utf8(&page.html)) {
+        (Ok(warning), Ok(html)) => match html.split_once(BINDING_SLOT) {
+            Some((head, tail)) => Bytes::from([head, warning.as_str(), tail].concat()),
+            None => page.html,
+        },
+        _ => page.html,
+    };
+    let mut res = html_response(HttpResponse::Ok(), html);
+    res.headers_mut().insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
+    res
 }
 
 fn only_lang_in_query(req: &HttpRequest) -> bool {
@@ -190,6 +274,7 @@ fn page(d: CertificateDetail, layout: Layout, today: NaiveDate, lang: Lang) -> C
     CertificatePage {
         today,
         number: c.number.clone(),
+        number_segment: encode_segment(&c.number),
         verdict: StatusView::new(status, lang),
         verdict_title,
         verdict_detail,

@@ -3,7 +3,10 @@
 pub mod about;
 pub mod certificate;
 pub mod company;
+pub mod embed;
 pub mod home;
+pub mod misuse;
+pub mod print;
 pub mod search;
 
 use actix_web::http::header::{CacheControl, CacheDirective};

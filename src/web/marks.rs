@@ -1,0 +1,414 @@
+//! `/badge/{number}.svg|png` and `/qr/{number}.svg|png`: the SQE mark as images any site may
+//! embed. Bytes are rendered once per variant and kept until the registry changes; responses
+//! carry a strong ETag, a short public max-age and never a cookie.
+
+use std::sync::Arc;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+
+use crate::db;
+use crate::domain::binding::Origin;
+use crate::domain::mark::qr::{QrMatrix, QrSize};
+use crate::domain::mark::raster::svg_to_png;
+use crate::domain::mark::{Badge, BadgeSize, BadgeState, MarkError, MarkLang, Theme};
+use crate::error::AppError;
+use crate::web::render_cache::Weighed;
+use crate::web::sightings::MarkBinding;
+use crate::web::view::{certificate_href, status_on};
+use crate::web::AppState;
+
+/// How long browsers and proxies may reuse a mark image: the longest a revoked or suspended
+/// mark may still show "valid" on a platform's page (see docs/ARCHITECTURE.md).
+pub const MAX_AGE_SECS: u32 = 300;
+/// The same for a number not in the registry, which may be registered at any time.
+const UNKNOWN_MAX_AGE_SECS: u32 = 60;
+
+/// Which image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MarkVariant {
+    Badge {
+        size: BadgeSize,
+        lang: MarkLang,
+        theme: Theme,
+    },
+    Qr {
+        size: QrSize,
+    },
+}
+
+/// SVG, or PNG at 1× or 2×.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Svg,
+    Png { scale: u8 },
+}
+
+/// What a cached image depends on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MarkKey {
+    pub number: String,
+    pub variant: MarkVariant,
+    pub format: Format,
+    /// The Beijing date: a certificate expires at midnight.
+    pub today: NaiveDate,
+}
+
+/// A rendered image with its validators.
+pub struct MarkImage {
+    pub body: Bytes,
+    /// The SVG pre-compressed, for clients that accept gzip.
+    pub gzip: Option<Bytes>,
+    pub etag: HeaderValue,
+    pub etag_gzip: HeaderValue,
+    /// `None` for a number the registry does not hold.
+    pub binding: Option<Arc<MarkBinding>>,
+}
+
+impl Weighed for Arc<MarkImage> {
+    fn weight(&self) -> u64 {
+        (self.body.len() + self.gzip.as_ref().map_or(0, Bytes::len) + 256) as u64
+    }
+}
+
+pub async fn badge_svg(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let variant = badge_variant(&req)?;
+    serve(req, state, path.into_inner(), variant, Format::Svg).await
+}
+
+pub async fn badge_png(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let variant = badge_variant(&req)?;
+    let scale = scale(&req)?;
+    serve(
+        req,
+        state,
+        path.into_inner(),
+        variant,
+        Format::Png { scale },
+    )
+    .await
+}
+
+pub async fn qr_svg(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let variant = qr_variant(&req)?;
+    serve(req, state, path.into_inner(), variant, Format::Svg).await
+}
+
+pub async fn qr_png(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let variant = qr_variant(&req)?;
+    let scale = scale(&req)?;
+    serve(
+        req,
+        state,
+        path.into_inner(),
+        variant,
+        Format::Png { scale },
+    )
+    .await
+}
+
+/// The query's parameters; unknown names (cache busters and the like) are ignored, known names
+/// with a value we do not offer are a 400.
+fn params(req: &HttpRequest) -> Result<Vec<(String, String)>, AppError> {
+    serde_urlencoded::from_str(req.query_string())
+        .map_err(|_| AppError::bad_request("error-bad-query"))
+}
+
+fn param<T>(
+    req: &HttpRequest,
+    name: &str,
+    default: T,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<T, AppError> {
+    match params(req)?.into_iter().rev().find(|(k, _)| k == name) {
+        None => Ok(default),
+        Some((_, v)) => {
+            parse(&v).ok_or_else(|| AppError::bad_request_with("error-bad-mark-parameter", v))
+        }
+    }
+}
+
+fn badge_variant(req: &HttpRequest) -> Result<MarkVariant, AppError> {
+    Ok(MarkVariant::Badge {
+        size: param(req, "size", BadgeSize::Medium, BadgeSize::parse)?,
+        lang: param(req, "lang", MarkLang::Zh, MarkLang::parse)?,
+        theme: param(req, "theme", Theme::Light, Theme::parse)?,
+    })
+}
+
+fn qr_variant(req: &HttpRequest) -> Result<MarkVariant, AppError> {
+    Ok(MarkVariant::Qr {
+        size: param(req, "size", QrSize::Medium, QrSize::parse)?,
+    })
+}
+
+fn scale(req: &HttpRequest) -> Result<u8, AppError> {
+    param(req, "scale", 1, |v| match v {
+        "1" => Some(1),
+        "2" => Some(2),
+        _ => None,
+    })
+}
+
+async fn serve(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    number: String,
+    variant: MarkVariant,
+    format: Format,
+) -> Result<HttpResponse, AppError> {
+    let key = MarkKey {
+        number,
+        variant,
+        format,
+        today: state.today(),
+    };
+    state.sync_revision().await;
+    let image = match state.marks.get(&state.revision, &key) {
+        Some(image) => image,
+        None => {
+            let revision = state.revision.current();
+            let public_url = state.config.public_url.clone();
+            let k = key.clone();
+            let image = Arc::new(
+                state
+                    .db(move |conn| {
+                        let facts = if k.number.chars().count() > 60 {
+                            None
+                        } else {
+                            db::marks::find_mark_facts(conn, &k.number)?
+                        };
+                        render(&k, facts, &public_url)
+                    })
+                    .await?,
+            );
+            state
+                .marks
+                .put(&state.revision, revision, key, image.clone());
+            image
+        }
+    };
+    if let Some(binding) = &image.binding {
+        if let Origin::Foreign(host) = binding.origin_of(&req, &state.own_hosts) {
+            state
+                .sightings
+                .record(binding.certificate_id, host, state.clock.now().naive_utc());
+        }
+    }
+    Ok(respond(&req, &image, format))
+}
+
+/// Draws the image for `key` from the certificate's facts (`None`: not in the registry).
+fn render(
+    key: &MarkKey,
+    facts: Option<db::marks::MarkFacts>,
+    public_url: &str,
+) -> Result<MarkImage, AppError> {
+    let binding = facts
+        .as_ref()
+        .map(|f| Arc::new(MarkBinding::new(f.id, &f.domains)));
+    let svg = match key.variant {
+        MarkVariant::Badge { size, lang, theme } => {
+            let state = match &facts {
+                None => BadgeState::Unknown,
+                Some(f) => match status_on(&f.status, f.expires_on, key.today) {
+                    s if s.allows_mark_use() => BadgeState::Valid {
+                        stars: u8::try_from(f.grade).unwrap_or(0),
+                    },
+                    s => BadgeState::NotValid(s),
+                },
+            };
+            let number = facts.as_ref().map_or("", |f| f.number.as_str());
+            Badge {
+                state,
+                number,
+                size,
+                lang,
+                theme,
+            }
+            .svg()
+        }
+        MarkVariant::Qr { size } => {
+            let Some(f) = &facts else {
+                return Err(AppError::NotFound);
+            };
+            let url = format!("{public_url}{}", certificate_href(&f.number));
+            let matrix = QrMatrix::encode(&url).map_err(internal)?;
+            match key.format {
+                Format::Svg => matrix.svg(size.pixels(), &url),
+                Format::Png { scale } => {
+                    let png = matrix
+                        .png(size.pixels() * u32::from(scale))
+                        .map_err(internal)?;
+                    return Ok(image(Bytes::from(png), None, binding));
+                }
+            }
+        }
+    };
+    match key.format {
+        Format::Svg => {
+            let gzip = gzip(svg.as_bytes());
+            Ok(image(Bytes::from(svg), Some(gzip), binding))
+        }
+        Format::Png { scale } => {
+            let png = svg_to_png(&svg, f32::from(scale)).map_err(internal)?;
+            Ok(image(Bytes::from(png), None, binding))
+        }
+    }
+}
+
+fn internal(e: MarkError) -> AppError {
+    AppError::Internal(e.to_string())
+}
+
+fn image(body: Bytes, gzip: Option<Bytes>, binding: Option<Arc<MarkBinding>>) -> MarkImage {
+    let digest = Sha256::digest(&body);
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let etag = |suffix: &str| {
+        HeaderValue::from_str(&format!("\"{hex}{suffix}\""))
+            .unwrap_or(HeaderValue::from_static("\"0\""))
+    };
+    MarkImage {
+        body,
+        gzip,
+        etag: etag(""),
+        etag_gzip: etag("-gz"),
+        binding,
+    }
+}
+
+fn gzip(bytes: &[u8]) -> Bytes {
+    use std::io::Write as _;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    // Writing to a Vec cannot fail.
+    let _ = enc.write_all(bytes);
+    Bytes::from(enc.finish().unwrap_or_default())
+}
+
+fn accepts_gzip(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let zero_q = parts.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q == 0.0))
+            });
+            name.eq_ignore_ascii_case("gzip") && !zero_q
+        })
+}
+
+fn if_none_match(req: &HttpRequest, etag: &HeaderValue) -> bool {
+    let Some(tag) = etag.to_str().ok() else {
+        return false;
+    };
+    req.headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == tag || t == "*")
+}
+
+fn respond(req: &HttpRequest, image: &MarkImage, format: Format) -> HttpResponse {
+    let found = image.binding.is_some();
+    let (body, etag, encoding) = match &image.gzip {
+        Some(gz) if accepts_gzip(req) => (gz.clone(), &image.etag_gzip, Some("gzip")),
+        _ => (image.body.clone(), &image.etag, None),
+    };
+    let status = if if_none_match(req, etag) {
+        StatusCode::NOT_MODIFIED
+    } else if found {
+        StatusCode::OK
+    } else {
+        // Still an image, so the page that embeds it shows the warning, not a broken image.
+        StatusCode::NOT_FOUND
+    };
+    let mut res = HttpResponse::build(status);
+    let max_age = if found {
+        MAX_AGE_SECS
+    } else {
+        UNKNOWN_MAX_AGE_SECS
+    };
+    res.insert_header((header::CACHE_CONTROL, format!("public, max-age={max_age}")))
+        .insert_header((header::ETAG, etag.clone()))
+        .insert_header(("Cross-Origin-Resource-Policy", "cross-origin"))
+        // Any page may show the image, even in a frame; it runs nothing and loads nothing.
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *",
+        ))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .content_type(match format {
+            Format::Svg => "image/svg+xml",
+            Format::Png { .. } => "image/png",
+        });
+    if image.gzip.is_some() {
+        res.insert_header((header::VARY, "Accept-Encoding"));
+    }
+    if status == StatusCode::NOT_MODIFIED {
+        return res.finish();
+    }
+    if let Some(encoding) = encoding {
+        res.insert_header((header::CONTENT_ENCODING, encoding));
+    }
+    res.body(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn gzip_is_accepted_unless_refused() {
+        let req = |v: &str| {
+            TestRequest::default()
+                .insert_header((header::ACCEPT_ENCODING, v))
+                .to_http_request()
+        };
+        assert!(accepts_gzip(&req("gzip, deflate, br")));
+        assert!(accepts_gzip(&req("br;q=1.0, GZIP;q=0.5")));
+        assert!(!accepts_gzip(&req("gzip;q=0")));
+        assert!(!accepts_gzip(&req("br")));
+        assert!(!accepts_gzip(&TestRequest::default().to_http_request()));
+    }
+
+    #[test]
+    fn etags_match_in_lists_and_weakly() {
+        let tag = HeaderValue::from_static("\"abc\"");
+        let req = |v: &str| {
+            TestRequest::default()
+                .insert_header((header::IF_NONE_MATCH, v))
+                .to_http_request()
+        };
+        assert!(if_none_match(&req("\"x\", \"abc\""), &tag));
+        assert!(if_none_match(&req("W/\"abc\""), &tag));
+        assert!(if_none_match(&req("*"), &tag));
+        assert!(!if_none_match(&req("\"abcd\""), &tag));
+    }
+}

@@ -1,0 +1,111 @@
+//! `/certificates/{number}/print`: a printable certificate (A4) with the QR code that leads
+//! back to the live verification page.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::NaiveDate;
+
+use super::certificate::NotFoundPage;
+use super::{render, render_with};
+use crate::db;
+use crate::domain::hostname::Hostname;
+use crate::error::AppError;
+use crate::web::i18n::Lang;
+use crate::web::layout::Layout;
+use crate::web::view::{encode_segment, localized, star_string, status_on, StatusView};
+use crate::web::AppState;
+
+#[derive(Template)]
+#[template(path = "print.html")]
+pub struct PrintPage {
+    pub layout: Layout,
+    pub today: NaiveDate,
+    pub number: String,
+    pub number_segment: String,
+    pub verify_url: String,
+    pub verdict: StatusView,
+    pub stars: u8,
+    pub star_string: String,
+    pub grade_name: String,
+    pub score: String,
+    pub company_zh: String,
+    pub company_en: Option<String>,
+    pub credit_code: String,
+    pub platform: String,
+    pub domains: Vec<String>,
+    pub apps: Vec<String>,
+    pub first_issued_on: NaiveDate,
+    pub issued_on: NaiveDate,
+    pub expires_on: NaiveDate,
+    pub last_assessed_on: NaiveDate,
+    pub body: String,
+    pub body_approval: String,
+    pub standard: String,
+    pub scheme_title: String,
+    pub scope: String,
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let number = path.into_inner();
+    let layout = Layout::new(&req, &state, lang).await;
+    let lookup = number.clone();
+    let detail = if number.chars().count() > 60 {
+        None
+    } else {
+        state
+            .db(move |conn| Ok(db::certificates::find_detail(conn, &lookup)?))
+            .await?
+    };
+    let Some(d) = detail else {
+        return render_with(
+            HttpResponse::build(StatusCode::NOT_FOUND),
+            &NotFoundPage { layout, number },
+        );
+    };
+    let today = state.today();
+    let c = &d.certificate;
+    let status = status_on(&c.status, c.expires_on, today);
+    let stars = u8::try_from(c.grade).unwrap_or(0);
+    let seg = encode_segment(&c.number);
+    render(&PrintPage {
+        today,
+        number: c.number.clone(),
+        verify_url: format!("{}/certificates/{seg}", state.config.public_url),
+        number_segment: seg,
+        verdict: StatusView::new(status, lang),
+        stars,
+        star_string: star_string(stars),
+        grade_name: lang.t(&format!("grade-{stars}")),
+        score: format!("{:.2}", c.score),
+        company_zh: d.company.name_zh.clone(),
+        company_en: d.company.name_en.clone(),
+        credit_code: d.company.credit_code.clone(),
+        platform: d.platform.name.clone(),
+        domains: d
+            .domains
+            .iter()
+            .map(|h| {
+                Hostname::parse(h)
+                    .map(|h| h.to_unicode())
+                    .unwrap_or_else(|_| h.clone())
+            })
+            .collect(),
+        apps: d.platform.apps().into_iter().map(str::to_owned).collect(),
+        first_issued_on: c.first_issued_on,
+        issued_on: c.issued_on,
+        expires_on: c.expires_on,
+        last_assessed_on: c.last_assessed_on,
+        body: localized(&d.body.name_zh, Some(&d.body.name_en), lang).to_owned(),
+        body_approval: d.body.approval_number.clone(),
+        standard: d.scheme.standard_code.clone(),
+        scheme_title: localized(&d.scheme.title_zh, Some(&d.scheme.title_en), lang).to_owned(),
+        scope: localized(&c.scope_zh, Some(&c.scope_en), lang).to_owned(),
+        layout,
+    })
+}
