@@ -68,6 +68,28 @@ async fn every_kind_of_page_renders() {
         ),
         ("error-400".into(), "/search?page=0".into(), 400),
         ("error-404".into(), "/no/such/page".into(), 404),
+        ("misuse".into(), "/misuse".into(), 200),
+        ("misuse-en".into(), "/misuse?lang=en".into(), 200),
+        (
+            "embed-valid".into(),
+            format!("/certificates/{}/embed", numbers[0]),
+            200,
+        ),
+        (
+            "embed-suspended-en".into(),
+            format!("/certificates/{}/embed?lang=en", numbers[1]),
+            200,
+        ),
+        (
+            "print-valid".into(),
+            format!("/certificates/{}/print", numbers[0]),
+            200,
+        ),
+        (
+            "print-revoked-en".into(),
+            format!("/certificates/{}/print?lang=en", numbers[2]),
+            200,
+        ),
     ];
     for (i, n) in numbers.iter().enumerate() {
         pages.push((
@@ -93,5 +115,22 @@ async fn every_kind_of_page_renders() {
         if let Some(dir) = &dump {
             std::fs::write(format!("{dir}/{name}.html"), &page.body).expect("write page");
         }
+    }
+    // A verification page reached from a site the mark is not bound to carries a warning.
+    let warned = common::send(
+        &app,
+        actix_web::test::TestRequest::get()
+            .uri(&format!("/certificates/{}", numbers[0]))
+            .insert_header(("Referer", "https://fake-shop.example.com/"))
+            .to_request(),
+    )
+    .await;
+    warned.assert_contains("misuse-alert");
+    if let Some(dir) = &dump {
+        std::fs::write(
+            format!("{dir}/certificate-misuse-warning.html"),
+            &warned.body,
+        )
+        .expect("write page");
     }
 }

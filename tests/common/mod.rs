@@ -210,6 +210,8 @@ pub struct Page {
     pub status: actix_web::http::StatusCode,
     pub headers: actix_web::http::header::HeaderMap,
     pub body: String,
+    /// The raw body (images).
+    pub bytes: Vec<u8>,
 }
 
 impl Page {
@@ -259,6 +261,7 @@ where
         status,
         headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes: bytes.to_vec(),
     }
 }
 
