@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::db;
 use crate::domain::binding::Origin;
 use crate::domain::mark::qr::{QrMatrix, QrSize};
-use crate::domain::mark::raster::svg_to_png;
+use crate::domain::mark::raster;
 use crate::domain::mark::{Badge, BadgeSize, BadgeState, MarkError, MarkLang, Theme};
 use crate::error::AppError;
 use crate::web::render_cache::Weighed;
@@ -227,7 +227,7 @@ fn render(
     let binding = facts
         .as_ref()
         .map(|f| Arc::new(MarkBinding::new(f.id, &f.domains)));
-    let svg = match key.variant {
+    match key.variant {
         MarkVariant::Badge { size, lang, theme } => {
             let state = match &facts {
                 None => BadgeState::Unknown,
@@ -238,15 +238,20 @@ fn render(
                     s => BadgeState::NotValid(s),
                 },
             };
-            let number = facts.as_ref().map_or("", |f| f.number.as_str());
-            Badge {
+            let badge = Badge {
                 state,
-                number,
+                number: facts.as_ref().map_or("", |f| f.number.as_str()),
                 size,
                 lang,
                 theme,
+            };
+            match key.format {
+                Format::Svg => Ok(svg_image(badge.svg(), binding)),
+                Format::Png { scale } => {
+                    let png = raster::badge_png(&badge, scale).map_err(internal)?;
+                    Ok(image(Bytes::from(png), None, binding))
+                }
             }
-            .svg()
         }
         MarkVariant::Qr { size } => {
             let Some(f) = &facts else {
@@ -255,26 +260,21 @@ fn render(
             let url = format!("{public_url}{}", certificate_href(&f.number));
             let matrix = QrMatrix::encode(&url).map_err(internal)?;
             match key.format {
-                Format::Svg => matrix.svg(size.pixels(), &url),
+                Format::Svg => Ok(svg_image(matrix.svg(size.pixels(), &url), binding)),
                 Format::Png { scale } => {
                     let png = matrix
                         .png(size.pixels() * u32::from(scale))
                         .map_err(internal)?;
-                    return Ok(image(Bytes::from(png), None, binding));
+                    Ok(image(Bytes::from(png), None, binding))
                 }
             }
         }
-    };
-    match key.format {
-        Format::Svg => {
-            let gzip = gzip(svg.as_bytes());
-            Ok(image(Bytes::from(svg), Some(gzip), binding))
-        }
-        Format::Png { scale } => {
-            let png = svg_to_png(&svg, f32::from(scale)).map_err(internal)?;
-            Ok(image(Bytes::from(png), None, binding))
-        }
     }
+}
+
+fn svg_image(svg: String, binding: Option<Arc<MarkBinding>>) -> MarkImage {
+    let gzip = gzip(svg.as_bytes());
+    image(Bytes::from(svg), Some(gzip), binding)
 }
 
 fn internal(e: MarkError) -> AppError {

@@ -83,6 +83,31 @@ impl Theme {
     }
 }
 
+/// Closes a badge document.
+const SVG_END: &str = "</g></svg>";
+
+/// What the base layer of a badge depends on: all but the certificate number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct TemplateKey {
+    pub state: BadgeState,
+    pub size: BadgeSize,
+    pub lang: MarkLang,
+    pub theme: Theme,
+    /// Whether the number is printed (otherwise the base holds a hint in its place).
+    pub with_number: bool,
+}
+
+/// A badge drawing split for rasterising.
+pub(crate) struct Layers {
+    pub template: TemplateKey,
+    /// The document up to the number line, unclosed.
+    pub base: String,
+    /// The number's `<text>` element (empty when not printed).
+    pub number: String,
+    /// The number alone as a document of the badge's size, to draw over the base.
+    pub number_layer: Option<String>,
+}
+
 /// The view box of each layout.
 const COMPACT: (f64, f64) = (150.0, 40.0);
 const FULL: (f64, f64) = (220.0, 64.0);
@@ -184,6 +209,17 @@ impl Badge<'_> {
 
     /// The badge as a standalone SVG document.
     pub fn svg(&self) -> String {
+        let layers = self.layers();
+        let mut s = layers.base;
+        s.push_str(&layers.number);
+        s.push_str(SVG_END);
+        s
+    }
+
+    /// The drawing in two layers: everything but the certificate number, which depends only
+    /// on the [`TemplateKey`], and the number drawn last on top. PNG rendering rasterises the
+    /// base once per key and only the number per certificate (`raster::badge_png`).
+    pub(crate) fn layers(&self) -> Layers {
         let compact = self.size.compact();
         let (vw, vh) = if compact { COMPACT } else { FULL };
         let (w, h) = self.size.dimensions();
@@ -196,6 +232,8 @@ impl Badge<'_> {
             BadgeState::Valid { .. } => p.border,
             _ => p.bad,
         };
+        let mut number = String::new();
+        let mut number_layer = None;
         let mut s = String::with_capacity(2048);
         let _ = write!(
             s,
@@ -308,26 +346,55 @@ impl Badge<'_> {
         }
         // Line 3 (full layout only): the number, or a hint.
         if !compact {
-            let line = match self.state {
-                BadgeState::Unknown => self.lang.do_not_trust(),
+            let (line, is_number) = match self.state {
+                BadgeState::Unknown => (self.lang.do_not_trust(), false),
                 _ if printable(self.number) && fit(self.number, 10.0, room, false) >= 7.0 => {
-                    self.number
+                    (self.number, true)
                 }
-                BadgeState::Valid { .. } => self.lang.verify_hint(),
-                BadgeState::NotValid(_) => self.lang.do_not_trust(),
+                BadgeState::Valid { .. } => (self.lang.verify_hint(), false),
+                BadgeState::NotValid(_) => (self.lang.do_not_trust(), false),
             };
-            text(
-                &mut s,
-                x,
-                56.0,
-                fit(line, 10.0, room, false),
-                p.muted,
-                false,
-                line,
-            );
+            if is_number {
+                let (w, h) = self.size.dimensions();
+                let mut layer = format!(
+                    r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {vw} {vh}"><g font-family="{CSS_FAMILIES}">"#
+                );
+                let start = layer.len();
+                text(
+                    &mut layer,
+                    x,
+                    56.0,
+                    fit(line, 10.0, room, false),
+                    p.muted,
+                    false,
+                    line,
+                );
+                number = layer[start..].to_owned();
+                number_layer = Some(layer + SVG_END);
+            } else {
+                text(
+                    &mut s,
+                    x,
+                    56.0,
+                    fit(line, 10.0, room, false),
+                    p.muted,
+                    false,
+                    line,
+                );
+            }
         }
-        s.push_str("</g></svg>");
-        s
+        Layers {
+            template: TemplateKey {
+                state: self.state,
+                size: self.size,
+                lang: self.lang,
+                theme: self.theme,
+                with_number: number_layer.is_some(),
+            },
+            base: s,
+            number,
+            number_layer,
+        }
     }
 
     fn emblem(&self, s: &mut String, p: &Palette, cx: f64, cy: f64, r: f64) {

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use image::ExtendedColorType;
 use qrcode::{Color, EcLevel, QrCode};
 
-use super::raster::encode_png;
+use super::raster::{encode_png, FilterType};
 use super::{xml_escape, MarkError};
 
 /// Modules of white border on each side, as the standard asks.
@@ -103,17 +103,18 @@ impl QrMatrix {
         let w = self.width;
         let scale = (px as usize / w).max(1);
         let side = w * scale;
-        let mut pixels = vec![255u8; side * side];
-        for y in 0..side {
-            let row = &mut pixels[y * side..(y + 1) * side];
-            for (x, p) in row.iter_mut().enumerate() {
-                if self.is_dark(x / scale, y / scale) {
-                    *p = 0;
-                }
+        let mut pixels = Vec::with_capacity(side * side);
+        let mut row = vec![255u8; side];
+        for y in 0..w {
+            for (x, chunk) in row.chunks_mut(scale).enumerate() {
+                chunk.fill(if self.is_dark(x, y) { 0 } else { 255 });
+            }
+            for _ in 0..scale {
+                pixels.extend_from_slice(&row);
             }
         }
         let side = u32::try_from(side).map_err(|_| MarkError::Raster("QR too large".into()))?;
-        encode_png(&pixels, side, side, ExtendedColorType::L8)
+        encode_png(&pixels, side, side, ExtendedColorType::L8, FilterType::Up)
     }
 }
 
