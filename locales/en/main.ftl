@@ -241,3 +241,4 @@ misuse-first-seen = First seen
 misuse-confirmed = Confirmed on
 misuse-how-heading = How misuse is found
 misuse-how-text = Badges and their links are served by this registry. When a certificate's badge or verification page is requested from a website the certificate does not cover, the registry records it; the certification body checks, and confirmed cases are published here.
+mark-not-found = There is no certificate with this number in the registry.

@@ -231,3 +231,4 @@ misuse-first-seen = 首次发现
 misuse-confirmed = 确认日期
 misuse-how-heading = 如何发现冒用
 misuse-how-text = 平台网站上的徽章和链接都由本站提供。当证书的徽章或核验页出现在证书适用网站以外的网站上时，本站会记录下来；认证机构核实后，在此公布。
+mark-not-found = 登记册中没有这个证书编号。

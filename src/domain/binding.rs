@@ -34,15 +34,27 @@ pub enum Origin {
     Foreign(Hostname),
 }
 
-/// The host that showed the mark, from the `Referer` header or else the `Origin` header.
+/// The host (and port) that showed the mark: the authority of the http(s) URL in the
+/// `Referer` header, or else in the `Origin` header. Cut out without parsing, so callers can
+/// remember what they made of it; [`Hostname::parse`] normalises it.
+pub fn referring_authority<'a>(
+    referer: Option<&'a str>,
+    origin: Option<&'a str>,
+) -> Option<&'a str> {
+    fn authority(value: Option<&str>) -> Option<&str> {
+        let v = value?.trim();
+        let rest = v
+            .strip_prefix("https://")
+            .or_else(|| v.strip_prefix("http://"))?;
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        Some(&rest[..end]).filter(|a| !a.is_empty())
+    }
+    authority(referer).or_else(|| authority(origin))
+}
+
+/// The normalised host that showed the mark (see [`referring_authority`]).
 pub fn referring_host(referer: Option<&str>, origin: Option<&str>) -> Option<Hostname> {
-    let from = |v: Option<&str>| {
-        v.map(str::trim)
-            .filter(|v| !v.is_empty() && *v != "null")
-            .filter(|v| v.starts_with("http://") || v.starts_with("https://"))
-            .and_then(|v| Hostname::parse(v).ok())
-    };
-    from(referer).or_else(|| from(origin))
+    referring_authority(referer, origin).and_then(|a| Hostname::parse(a).ok())
 }
 
 /// Classifies a referring host against the certificate's bound domains and our own hosts.
@@ -111,6 +123,25 @@ mod tests {
         ] {
             assert_eq!(check(r), Origin::Neutral, "{r}");
         }
+    }
+
+    #[test]
+    fn the_authority_is_cut_from_a_url() {
+        fn a(r: &str) -> Option<&str> {
+            referring_authority(Some(r), None)
+        }
+        assert_eq!(
+            a("https://a.example.com:8443/p?q#f"),
+            Some("a.example.com:8443")
+        );
+        assert_eq!(a("http://b.cn"), Some("b.cn"));
+        assert_eq!(a("http://c.cn?x"), Some("c.cn"));
+        assert_eq!(a("android-app://com.x/"), None);
+        assert_eq!(a("https:///x"), None);
+        assert_eq!(
+            referring_authority(Some("null"), Some("https://d.cn")),
+            Some("d.cn")
+        );
     }
 
     #[test]

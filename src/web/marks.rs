@@ -4,19 +4,20 @@
 
 use std::sync::Arc;
 
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::web::{self, Bytes};
+use actix_web::ResponseError as _;
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
 use crate::db;
-use crate::domain::binding::Origin;
 use crate::domain::mark::qr::{QrMatrix, QrSize};
 use crate::domain::mark::raster;
 use crate::domain::mark::{Badge, BadgeSize, BadgeState, MarkError, MarkLang, Theme};
 use crate::error::AppError;
+use crate::web::i18n::Lang;
 use crate::web::render_cache::Weighed;
 use crate::web::sightings::MarkBinding;
 use crate::web::view::{certificate_href, status_on};
@@ -25,8 +26,10 @@ use crate::web::AppState;
 /// How long browsers and proxies may reuse a mark image: the longest a revoked or suspended
 /// mark may still show "valid" on a platform's page (see docs/ARCHITECTURE.md).
 pub const MAX_AGE_SECS: u32 = 300;
-/// The same for a number not in the registry, which may be registered at any time.
-const UNKNOWN_MAX_AGE_SECS: u32 = 60;
+/// `Cache-Control` of a certificate's image (`MAX_AGE_SECS`).
+const CACHE_FOUND: &str = "public, max-age=300";
+/// `Cache-Control` for a number not in the registry, which may be registered at any time.
+const CACHE_UNKNOWN: &str = "public, max-age=60";
 
 /// Which image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -79,104 +82,99 @@ pub async fn badge_svg(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let variant = badge_variant(&req)?;
-    serve(req, state, path.into_inner(), variant, Format::Svg).await
+) -> HttpResponse {
+    serve(req, state, path.into_inner(), Kind::Badge, false).await
 }
 
 pub async fn badge_png(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let variant = badge_variant(&req)?;
-    let scale = scale(&req)?;
-    serve(
-        req,
-        state,
-        path.into_inner(),
-        variant,
-        Format::Png { scale },
-    )
-    .await
+) -> HttpResponse {
+    serve(req, state, path.into_inner(), Kind::Badge, true).await
 }
 
 pub async fn qr_svg(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let variant = qr_variant(&req)?;
-    serve(req, state, path.into_inner(), variant, Format::Svg).await
+) -> HttpResponse {
+    serve(req, state, path.into_inner(), Kind::Qr, false).await
 }
 
 pub async fn qr_png(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let variant = qr_variant(&req)?;
-    let scale = scale(&req)?;
-    serve(
-        req,
-        state,
-        path.into_inner(),
-        variant,
-        Format::Png { scale },
-    )
-    .await
+) -> HttpResponse {
+    serve(req, state, path.into_inner(), Kind::Qr, true).await
 }
 
-/// The query's parameters; unknown names (cache busters and the like) are ignored, known names
-/// with a value we do not offer are a 400.
-fn params(req: &HttpRequest) -> Result<Vec<(String, String)>, AppError> {
-    serde_urlencoded::from_str(req.query_string())
-        .map_err(|_| AppError::bad_request("error-bad-query"))
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Badge,
+    Qr,
 }
 
-fn param<T>(
-    req: &HttpRequest,
-    name: &str,
-    default: T,
-    parse: impl Fn(&str) -> Option<T>,
-) -> Result<T, AppError> {
-    match params(req)?.into_iter().rev().find(|(k, _)| k == name) {
-        None => Ok(default),
-        Some((_, v)) => {
-            parse(&v).ok_or_else(|| AppError::bad_request_with("error-bad-mark-parameter", v))
+/// Reads `size`, `lang`, `theme` and `scale` in one pass. Unknown names (cache busters and the
+/// like) are ignored; a known name with a value we do not offer is a 400.
+fn variant(req: &HttpRequest, kind: Kind, png: bool) -> Result<(MarkVariant, Format), AppError> {
+    let (mut size, mut lang, mut theme, mut scale) = (None, None, None, 1u8);
+    let bad = |v: &str| AppError::bad_request_with("error-bad-mark-parameter", v);
+    for (name, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+        match &*name {
+            "size" => size = Some(value),
+            "lang" if kind == Kind::Badge => {
+                lang = Some(MarkLang::parse(&value).ok_or_else(|| bad(&value))?)
+            }
+            "theme" if kind == Kind::Badge => {
+                theme = Some(Theme::parse(&value).ok_or_else(|| bad(&value))?)
+            }
+            "scale" => {
+                scale = match &*value {
+                    "1" => 1,
+                    "2" => 2,
+                    _ => return Err(bad(&value)),
+                }
+            }
+            _ => {}
         }
     }
-}
-
-fn badge_variant(req: &HttpRequest) -> Result<MarkVariant, AppError> {
-    Ok(MarkVariant::Badge {
-        size: param(req, "size", BadgeSize::Medium, BadgeSize::parse)?,
-        lang: param(req, "lang", MarkLang::Zh, MarkLang::parse)?,
-        theme: param(req, "theme", Theme::Light, Theme::parse)?,
-    })
-}
-
-fn qr_variant(req: &HttpRequest) -> Result<MarkVariant, AppError> {
-    Ok(MarkVariant::Qr {
-        size: param(req, "size", QrSize::Medium, QrSize::parse)?,
-    })
-}
-
-fn scale(req: &HttpRequest) -> Result<u8, AppError> {
-    param(req, "scale", 1, |v| match v {
-        "1" => Some(1),
-        "2" => Some(2),
-        _ => None,
-    })
+    let variant = match kind {
+        Kind::Badge => MarkVariant::Badge {
+            size: match size {
+                None => BadgeSize::Medium,
+                Some(v) => BadgeSize::parse(&v).ok_or_else(|| bad(&v))?,
+            },
+            lang: lang.unwrap_or(MarkLang::Zh),
+            theme: theme.unwrap_or(Theme::Light),
+        },
+        Kind::Qr => MarkVariant::Qr {
+            size: match size {
+                None => QrSize::Medium,
+                Some(v) => QrSize::parse(&v).ok_or_else(|| bad(&v))?,
+            },
+        },
+    };
+    let format = if png {
+        Format::Png { scale }
+    } else {
+        Format::Svg
+    };
+    Ok((variant, format))
 }
 
 async fn serve(
     req: HttpRequest,
     state: web::Data<AppState>,
     number: String,
-    variant: MarkVariant,
-    format: Format,
-) -> Result<HttpResponse, AppError> {
+    kind: Kind,
+    png: bool,
+) -> HttpResponse {
+    let (variant, format) = match variant(&req, kind, png) {
+        Ok(v) => v,
+        Err(e) => return plain_error(&e),
+    };
     let key = MarkKey {
         number,
         variant,
@@ -186,36 +184,69 @@ async fn serve(
     state.sync_revision().await;
     let image = match state.marks.get(&state.revision, &key) {
         Some(image) => image,
-        None => {
-            let revision = state.revision.current();
-            let public_url = state.config.public_url.clone();
-            let k = key.clone();
-            let image = Arc::new(
-                state
-                    .db(move |conn| {
-                        let facts = if k.number.chars().count() > 60 {
-                            None
-                        } else {
-                            db::marks::find_mark_facts(conn, &k.number)?
-                        };
-                        render(&k, facts, &public_url)
-                    })
-                    .await?,
-            );
-            state
-                .marks
-                .put(&state.revision, revision, key, image.clone());
-            image
-        }
+        None => match render_and_cache(&state, key).await {
+            Ok(image) => image,
+            Err(e) => return plain_error(&e),
+        },
     };
     if let Some(binding) = &image.binding {
-        if let Origin::Foreign(host) = binding.origin_of(&req, &state.own_hosts) {
+        if let Some(host) = binding.foreign_host(&req, &state.own_hosts) {
             state
                 .sightings
                 .record(binding.certificate_id, host, state.clock.now().naive_utc());
         }
     }
-    Ok(respond(&req, &image, format))
+    respond(&req, &image, format)
+}
+
+async fn render_and_cache(state: &AppState, key: MarkKey) -> Result<Arc<MarkImage>, AppError> {
+    let revision = state.revision.current();
+    let public_url = state.config.public_url.clone();
+    let k = key.clone();
+    let image = Arc::new(
+        state
+            .db(move |conn| {
+                let facts = if k.number.chars().count() > 60 {
+                    None
+                } else {
+                    db::marks::find_mark_facts(conn, &k.number)?
+                };
+                render(&k, facts, &public_url)
+            })
+            .await?,
+    );
+    state
+        .marks
+        .put(&state.revision, revision, key, image.clone());
+    Ok(image)
+}
+
+/// Errors of image URLs: a short plain-text message in both languages (these URLs are read by
+/// developers and tools, not shown as pages).
+fn plain_error(e: &AppError) -> HttpResponse {
+    let status = e.status_code();
+    if status.is_server_error() {
+        tracing::error!(error = %e, "mark request failed");
+    }
+    let (zh, en) = match e {
+        AppError::BadRequest(m) => match &m.arg {
+            Some(arg) => (
+                Lang::ZhCn.t1(m.key, "value", arg),
+                Lang::En.t1(m.key, "value", arg),
+            ),
+            None => (Lang::ZhCn.t(m.key), Lang::En.t(m.key)),
+        },
+        AppError::NotFound => (Lang::ZhCn.t("mark-not-found"), Lang::En.t("mark-not-found")),
+        _ => (
+            Lang::ZhCn.t("error-500-message"),
+            Lang::En.t("error-500-message"),
+        ),
+    };
+    HttpResponse::build(status)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .content_type("text/plain; charset=utf-8")
+        .body(format!("{zh}\n{en}\n"))
 }
 
 /// Draws the image for `key` from the certificate's facts (`None`: not in the registry).
@@ -336,9 +367,9 @@ fn if_none_match(req: &HttpRequest, etag: &HeaderValue) -> bool {
 
 fn respond(req: &HttpRequest, image: &MarkImage, format: Format) -> HttpResponse {
     let found = image.binding.is_some();
-    let (body, etag, encoding) = match &image.gzip {
-        Some(gz) if accepts_gzip(req) => (gz.clone(), &image.etag_gzip, Some("gzip")),
-        _ => (image.body.clone(), &image.etag, None),
+    let (body, etag, gzipped) = match &image.gzip {
+        Some(gz) if accepts_gzip(req) => (gz, &image.etag_gzip, true),
+        _ => (&image.body, &image.etag, false),
     };
     let status = if if_none_match(req, etag) {
         StatusCode::NOT_MODIFIED
@@ -348,35 +379,49 @@ fn respond(req: &HttpRequest, image: &MarkImage, format: Format) -> HttpResponse
         // Still an image, so the page that embeds it shows the warning, not a broken image.
         StatusCode::NOT_FOUND
     };
-    let mut res = HttpResponse::build(status);
-    let max_age = if found {
-        MAX_AGE_SECS
-    } else {
-        UNKNOWN_MAX_AGE_SECS
-    };
-    res.insert_header((header::CACHE_CONTROL, format!("public, max-age={max_age}")))
-        .insert_header((header::ETAG, etag.clone()))
-        .insert_header(("Cross-Origin-Resource-Policy", "cross-origin"))
-        // Any page may show the image, even in a frame; it runs nothing and loads nothing.
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *",
-        ))
-        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-        .content_type(match format {
+    let mut res = HttpResponse::with_body(status, ());
+    let headers = res.headers_mut();
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if found { CACHE_FOUND } else { CACHE_UNKNOWN }),
+    );
+    headers.insert(header::ETAG, etag.clone());
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(match format {
             Format::Svg => "image/svg+xml",
             Format::Png { .. } => "image/png",
-        });
+        }),
+    );
+    headers.insert(
+        HeaderName::from_static("cross-origin-resource-policy"),
+        HeaderValue::from_static("cross-origin"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    // Any page may show the image, even in a frame; it runs nothing and loads nothing.
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *",
+        ),
+    );
     if image.gzip.is_some() {
-        res.insert_header((header::VARY, "Accept-Encoding"));
+        headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     }
     if status == StatusCode::NOT_MODIFIED {
-        return res.finish();
+        return res.set_body(actix_web::body::BoxBody::new(()));
     }
-    if let Some(encoding) = encoding {
-        res.insert_header((header::CONTENT_ENCODING, encoding));
+    if gzipped {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
-    res.body(body)
+    res.set_body(actix_web::body::BoxBody::new(body.clone()))
 }
 
 #[cfg(test)]

@@ -21,21 +21,60 @@ pub use state::{AppState, Clock};
 
 /// Every URL of the site. Public URLs are printed on certificates and embedded elsewhere: keep
 /// them stable.
+///
+/// Two groups: the mark images, which other sites embed and every visitor of those sites
+/// fetches, go through no middleware at all (no cookies, no access log, headers set by the
+/// handler); pages go through the full stack (access log, compression, security headers, the
+/// language cookie, localised error pages).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(page("/", pages::home::show))
-        .service(page("/search", pages::search::show))
-        .service(page("/certificates/{number}", pages::certificate::show))
-        .service(page("/companies/{credit_code}", pages::company::show))
-        .service(page("/certificates/{number}/embed", pages::embed::show))
-        .service(page("/certificates/{number}/print", pages::print::show))
-        .service(page("/badge/{number}.svg", marks::badge_svg))
+    cfg.service(page("/badge/{number}.svg", marks::badge_svg))
         .service(page("/badge/{number}.png", marks::badge_png))
         .service(page("/qr/{number}.svg", marks::qr_svg))
         .service(page("/qr/{number}.png", marks::qr_png))
-        .service(page("/misuse", pages::misuse::show))
-        .service(page("/about", pages::about::show))
-        .service(page("/static/{path:.*}", assets::serve))
-        .service(page("/healthz", pages::health));
+        .service(
+            web::scope("")
+                .service(page("/", pages::home::show))
+                .service(page("/search", pages::search::show))
+                .service(page("/certificates/{number}", pages::certificate::show))
+                .service(page("/certificates/{number}/embed", pages::embed::show))
+                .service(page("/certificates/{number}/print", pages::print::show))
+                .service(page("/companies/{credit_code}", pages::company::show))
+                .service(page("/misuse", pages::misuse::show))
+                .service(page("/about", pages::about::show))
+                .service(page("/static/{path:.*}", assets::serve))
+                .service(page("/healthz", pages::health))
+                .default_service(web::to(errors::not_found))
+                .wrap(ErrorHandlers::new().default_handler(errors::render_error_page))
+                .wrap_fn(remember_language)
+                .wrap(security_headers())
+                .wrap(Compress::default())
+                .wrap(tracing_actix_web::TracingLogger::default()),
+        );
+}
+
+/// An explicit `?lang=` is remembered for the following pages in a cookie.
+fn remember_language<S, B>(
+    req: ServiceRequest,
+    srv: &S,
+) -> impl std::future::Future<Output = Result<ServiceResponse<B>, actix_web::Error>>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    let chosen = i18n::query_lang(req.request());
+    let fut = srv.call(req);
+    async move {
+        let mut res = fut.await?;
+        if let Some(lang) = chosen {
+            let cookie = Cookie::build(i18n::LANG_COOKIE, lang.tag())
+                .path("/")
+                .max_age(CookieDuration::days(365))
+                .same_site(SameSite::Lax)
+                .http_only(true)
+                .finish();
+            let _ = res.response_mut().add_cookie(&cookie);
+        }
+        Ok(res)
+    }
 }
 
 /// A read-only resource: GET, and HEAD for link checkers and monitors (actix sends no body for
@@ -87,33 +126,4 @@ pub fn build_app(
                 .error_handler(|_, _| crate::error::AppError::NotFound.into()),
         )
         .configure(routes)
-        .default_service(web::to(errors::not_found))
-        .wrap(ErrorHandlers::new().default_handler(errors::render_error_page))
-        .wrap_fn(|req, srv| {
-            // An explicit `?lang=` is remembered for the following pages; never on images,
-            // which other sites embed and must stay cookie-free.
-            let path = req.path();
-            let chosen = if path.starts_with("/badge/") || path.starts_with("/qr/") {
-                None
-            } else {
-                i18n::query_lang(req.request())
-            };
-            let fut = srv.call(req);
-            async move {
-                let mut res = fut.await?;
-                if let Some(lang) = chosen {
-                    let cookie = Cookie::build(i18n::LANG_COOKIE, lang.tag())
-                        .path("/")
-                        .max_age(CookieDuration::days(365))
-                        .same_site(SameSite::Lax)
-                        .http_only(true)
-                        .finish();
-                    let _ = res.response_mut().add_cookie(&cookie);
-                }
-                Ok(res)
-            }
-        })
-        .wrap(security_headers())
-        .wrap(Compress::default())
-        .wrap(tracing_actix_web::TracingLogger::default())
 }

@@ -7,8 +7,7 @@
 //! database. Entries of an older revision are dropped when the change is seen.
 
 use std::hash::Hash;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use quick_cache::sync::Cache;
@@ -21,14 +20,18 @@ pub const REVISION_CHECK_EVERY: Duration = Duration::from_secs(1);
 pub struct Revision {
     /// -1 before the first read: nothing is cached until then.
     current: AtomicI64,
-    last_check: Mutex<Option<Instant>>,
+    started: Instant,
+    /// Milliseconds after `started` of the last check; `u64::MAX` before the first. An atomic,
+    /// not a lock: every request of every worker asks.
+    last_check_ms: AtomicU64,
 }
 
 impl Default for Revision {
     fn default() -> Self {
         Revision {
             current: AtomicI64::new(-1),
-            last_check: Mutex::new(None),
+            started: Instant::now(),
+            last_check_ms: AtomicU64::new(u64::MAX),
         }
     }
 }
@@ -36,16 +39,15 @@ impl Default for Revision {
 impl Revision {
     /// Whether this caller should read the revision now (one caller per interval).
     pub fn check_due(&self) -> bool {
-        let Ok(mut last) = self.last_check.lock() else {
-            return true;
-        };
-        match *last {
-            Some(at) if at.elapsed() < REVISION_CHECK_EVERY => false,
-            _ => {
-                *last = Some(Instant::now());
-                true
-            }
+        let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX - 1);
+        let last = self.last_check_ms.load(Ordering::Relaxed);
+        let every = u64::try_from(REVISION_CHECK_EVERY.as_millis()).unwrap_or(1000);
+        if last != u64::MAX && now.saturating_sub(last) < every {
+            return false;
         }
+        self.last_check_ms
+            .compare_exchange(last, now, Ordering::AcqRel, Ordering::Relaxed)
+            .is_ok()
     }
 
     /// Records the revision just read; true if it moved.

@@ -3,13 +3,14 @@
 //! costs a badge request a header parse and a short lock, never a database write.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 
+use actix_web::http::header;
 use actix_web::HttpRequest;
 use chrono::NaiveDateTime;
 
 use crate::db::marks::NewSighting;
-use crate::domain::binding::{classify, referring_host, Origin};
+use crate::domain::binding::{classify, referring_authority, Origin};
 use crate::domain::hostname::Hostname;
 
 /// How often the buffer is written to the database.
@@ -19,12 +20,18 @@ pub const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 const MAX_PENDING: usize = 10_000;
 
 /// What binding checks need to know of a certificate, cached next to its badge and page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct MarkBinding {
     pub certificate_id: i32,
     /// Bound domains.
     pub domains: Vec<Hostname>,
+    /// Referring hosts already classified, by the raw host part of the header: the hot path
+    /// parses each referrer once per certificate, not once per request.
+    seen: RwLock<HashMap<Box<str>, Option<Arc<str>>>>,
 }
+
+/// Referring hosts remembered per certificate.
+const SEEN_PER_CERTIFICATE: usize = 256;
 
 impl MarkBinding {
     pub fn new(certificate_id: i32, domains: &[String]) -> MarkBinding {
@@ -34,25 +41,33 @@ impl MarkBinding {
                 .iter()
                 .filter_map(|d| Hostname::parse(d).ok())
                 .collect(),
+            seen: RwLock::default(),
         }
     }
 
-    /// Where this request for the mark came from.
-    pub fn origin_of(&self, req: &HttpRequest, own: &[Hostname]) -> Origin {
+    /// The host this request for the mark came from (`Referer`, else `Origin`) when the mark is
+    /// not valid there: not one of the bound domains or their subdomains, not this registry,
+    /// not a search engine. Normalised ASCII form.
+    pub fn foreign_host(&self, req: &HttpRequest, own: &[Hostname]) -> Option<Arc<str>> {
         let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
-        let host = referring_host(
-            header(actix_web::http::header::REFERER),
-            header(actix_web::http::header::ORIGIN),
-        );
-        if host.is_none() {
-            return Origin::Unknown;
+        let raw = referring_authority(header(header::REFERER), header(header::ORIGIN))?;
+        if header(header::HOST).is_some_and(|h| h.eq_ignore_ascii_case(raw)) {
+            return None;
         }
-        // The host the request was sent to counts as ours too (a second public name, a proxy).
-        let mut own_hosts = own.to_vec();
-        if let Ok(h) = Hostname::parse(req.connection_info().host()) {
-            own_hosts.push(h);
+        if let Some(known) = self.seen.read().ok().and_then(|s| s.get(raw).cloned()) {
+            return known;
         }
-        classify(host, &self.domains, &own_hosts)
+        let origin = classify(Hostname::parse(raw).ok(), &self.domains, own);
+        let foreign = match origin {
+            Origin::Foreign(host) => Some(Arc::from(host.as_str())),
+            _ => None,
+        };
+        if let Ok(mut seen) = self.seen.write() {
+            if seen.len() < SEEN_PER_CERTIFICATE {
+                seen.insert(raw.into(), foreign.clone());
+            }
+        }
+        foreign
     }
 }
 
@@ -66,13 +81,13 @@ struct Pending {
 /// Sightings not yet written.
 #[derive(Default)]
 pub struct SightingBuffer {
-    pending: Mutex<HashMap<(i32, Hostname), Pending>>,
+    pending: Mutex<HashMap<(i32, Arc<str>), Pending>>,
     dropped: std::sync::atomic::AtomicU64,
 }
 
 impl SightingBuffer {
     /// Counts one sighting of certificate `certificate_id`'s mark on `host`.
-    pub fn record(&self, certificate_id: i32, host: Hostname, at: NaiveDateTime) {
+    pub fn record(&self, certificate_id: i32, host: Arc<str>, at: NaiveDateTime) {
         let Ok(mut pending) = self.pending.lock() else {
             return;
         };
@@ -116,7 +131,7 @@ impl SightingBuffer {
             .into_iter()
             .map(|((certificate_id, host), p)| NewSighting {
                 certificate_id,
-                host: host.as_str().to_owned(),
+                host: host.to_string(),
                 first_seen: p.first_seen,
                 last_seen: p.last_seen,
                 hits: p.hits,
@@ -133,11 +148,8 @@ impl SightingBuffer {
             return;
         };
         for row in rows {
-            let Ok(host) = Hostname::parse(&row.host) else {
-                continue;
-            };
             let entry = pending
-                .entry((row.certificate_id, host))
+                .entry((row.certificate_id, Arc::from(row.host.as_str())))
                 .or_insert(Pending {
                     first_seen: row.first_seen,
                     last_seen: row.last_seen,
@@ -157,6 +169,40 @@ impl SightingBuffer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn foreign_hosts_are_classified_once_and_remembered() {
+        let binding = MarkBinding::new(7, &["yunhe.com".to_owned()]);
+        let req = |referer: &str| {
+            TestRequest::get()
+                .insert_header((header::HOST, "registry.example.cn"))
+                .insert_header((header::REFERER, referer))
+                .to_http_request()
+        };
+        let own = [Hostname::parse("registry.example.cn").expect("host")];
+        for _ in 0..2 {
+            assert_eq!(
+                binding
+                    .foreign_host(&req("https://www.Fake-Shop.com/x"), &own)
+                    .as_deref(),
+                Some("fake-shop.com")
+            );
+            assert_eq!(
+                binding.foreign_host(&req("https://m.yunhe.com/"), &own),
+                None
+            );
+            assert_eq!(
+                binding.foreign_host(&req("http://registry.example.cn/search"), &own),
+                None
+            );
+        }
+        assert_eq!(
+            binding.seen.read().map(|s| s.len()).unwrap_or(0),
+            2,
+            "the Host header short-circuits"
+        );
+    }
 
     fn at(s: u32) -> NaiveDateTime {
         chrono::NaiveDate::from_ymd_opt(2026, 11, 28)
@@ -167,7 +213,7 @@ mod tests {
     #[test]
     fn counts_aggregate_per_certificate_and_host() {
         let buffer = SightingBuffer::default();
-        let evil = Hostname::parse("evil.cn").expect("host");
+        let evil: Arc<str> = Arc::from("evil.cn");
         buffer.record(1, evil.clone(), at(5));
         buffer.record(1, evil.clone(), at(9));
         buffer.record(2, evil.clone(), at(7));
@@ -193,8 +239,7 @@ mod tests {
     fn memory_is_bounded() {
         let buffer = SightingBuffer::default();
         for i in 0..(MAX_PENDING + 50) {
-            let host = Hostname::parse(&format!("h{i}.example")).expect("host");
-            buffer.record(1, host, at(0));
+            buffer.record(1, Arc::from(format!("h{i}.example").as_str()), at(0));
         }
         assert_eq!(buffer.drain().len(), MAX_PENDING);
     }

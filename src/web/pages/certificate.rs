@@ -12,7 +12,6 @@ use actix_web::web::Bytes;
 use super::{html_response, render_with, to_html};
 use crate::db;
 use crate::db::certificates::{CertificateDetail, IndicatorResult};
-use crate::domain::binding::Origin;
 use crate::domain::event::EventKind;
 use crate::domain::hostname::Hostname;
 use crate::domain::status::CertificateStatus;
@@ -191,7 +190,7 @@ pub async fn show(
 /// Serves a verification page; reached from a host the mark is not bound to, it records a
 /// sighting and puts a warning naming that host at the top of the page.
 fn respond(req: &HttpRequest, state: &AppState, lang: Lang, page: CachedPage) -> HttpResponse {
-    let Origin::Foreign(host) = page.binding.origin_of(req, &state.own_hosts) else {
+    let Some(host) = page.binding.foreign_host(req, &state.own_hosts) else {
         return html_response(HttpResponse::Ok(), page.html);
     };
     state.sightings.record(
@@ -207,7 +206,7 @@ fn respond(req: &HttpRequest, state: &AppState, lang: Lang, page: CachedPage) ->
         .collect();
     let warning = BindingWarning {
         lang,
-        host: host.to_unicode(),
+        host: Hostname::parse(&host).map_or_else(|_| host.to_string(), |h| h.to_unicode()),
         domains: &domains,
     };
     let html = match (warning.render(), std::str::from_utf8(&page.html)) {
