@@ -7,11 +7,11 @@
 #  - cold badge and QR PNG latency over HTTP (database read + render), one request per
 #    certificate so that none is cached.
 # Render times without HTTP: `cargo bench --bench marks`.
-# Usage: bench/marks.sh [ROUNDS]   (default 3; medians are reported)
+# Usage: bench/marks.sh [ROUNDS]   (default 5; medians are reported)
 # Needs: wrk, nginx (apt-get install wrk nginx-light), python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROUNDS=${1:-3}
+ROUNDS=${1:-5}
 OUT=bench-out
 PORT=18090
 NGINX_PORT=18091
@@ -59,7 +59,7 @@ ours="http://127.0.0.1:$PORT"
 curl -sf "$ours/badge/$number.svg" -o "$OUT/marks-static/badge.svg"
 curl -sf "$ours/badge/$number.png" -o "$OUT/marks-static/badge.png"
 
-wrk_rps() { wrk -t2 -c32 -d8s "$@" | awk '/Requests\/sec/ {print $2}'; }
+wrk_rps() { wrk -t2 -c32 -d5s "$@" | awk '/Requests\/sec/ {print $2}'; }
 median() { python3 -c "import statistics,sys; print(f'{statistics.median(map(float, sys.argv[1:])):.0f}')" "$@"; }
 
 echo "machine: $(nproc) cores, $(uname -r); load: $(cut -d' ' -f1-3 /proc/loadavg); date: $(date -u +%F)"

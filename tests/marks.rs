@@ -119,8 +119,12 @@ both_backends_async!(each_status_has_its_badge, |db| {
         page.assert_contains(bad.split('=').nth(1).unwrap_or_default());
     }
     let bad = get(&app, "/badge/V-1.svg?theme=blue").await;
-    assert_eq!(bad.header("content-type").as_deref(), Some("text/plain; charset=utf-8"));
-    bad.assert_contains("不是此图片可用的选项").assert_contains("is not an option for this image");
+    assert_eq!(
+        bad.header("content-type").as_deref(),
+        Some("text/plain; charset=utf-8")
+    );
+    bad.assert_contains("不是此图片可用的选项")
+        .assert_contains("is not an option for this image");
     assert_eq!(get(&app, "/badge/V-1.svg?v=2").await.status, 200);
 });
 

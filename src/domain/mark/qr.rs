@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use image::ExtendedColorType;
 use qrcode::{Color, EcLevel, QrCode};
 
-use super::raster::{encode_png, FilterType};
+use super::raster::{encode_png, CompressionType, FilterType};
 use super::{xml_escape, MarkError};
 
 /// Modules of white border on each side, as the standard asks.
@@ -114,7 +114,15 @@ impl QrMatrix {
             }
         }
         let side = u32::try_from(side).map_err(|_| MarkError::Raster("QR too large".into()))?;
-        encode_png(&pixels, side, side, ExtendedColorType::L8, FilterType::Up)
+        encode_png(
+            &pixels,
+            side,
+            side,
+            ExtendedColorType::L8,
+            // Rows repeat: "up" makes most of them zeros, and the fastest setting is enough.
+            CompressionType::Fast,
+            FilterType::Up,
+        )
     }
 }
 
