@@ -1,5 +1,5 @@
 # Shortcuts; each target is one plain command you can also type yourself.
-.PHONY: dev test test-pg fmt lint bench ci
+.PHONY: dev test test-pg fmt lint bench bench-marks ci
 
 dev:        ## build and run the site on SQLite with the demo registry
 	cargo run -- serve --demo
@@ -19,6 +19,10 @@ lint:
 
 bench:      ## search latency and page throughput at 100k and 1M certificates (slow)
 	bench/run.sh
+
+bench-marks: ## badge and QR code: render times, throughput vs nginx, sighting cost
+	cargo bench --bench marks
+	bench/marks.sh
 
 ci:
 	bash .ci/run

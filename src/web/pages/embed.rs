@@ -48,6 +48,8 @@ pub struct EmbedPage {
     pub layout: Layout,
     pub number: String,
     pub verify_href: String,
+    /// The QR code shown next to the downloads.
+    pub qr_src: String,
     pub verdict: StatusView,
     pub company: String,
     pub domains: Vec<String>,
@@ -197,6 +199,7 @@ pub async fn show(
     render(&EmbedPage {
         number: c.number.clone(),
         verify_href: format!("/certificates/{seg}"),
+        qr_src: format!("/qr/{seg}.svg?size=s"),
         verdict: StatusView::new(status, lang),
         company: crate::web::view::localized(
             &d.company.name_zh,
