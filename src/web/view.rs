@@ -67,6 +67,18 @@ pub fn province_label(code: &str, lang: Lang) -> String {
     }
 }
 
+/// Bound domains for display: Unicode for CJK names, punycode for look-alike scripts.
+pub fn display_domains(domains: &[String]) -> Vec<String> {
+    domains
+        .iter()
+        .map(|h| {
+            crate::domain::hostname::Hostname::parse(h)
+                .map(|h| h.to_unicode())
+                .unwrap_or_else(|_| h.clone())
+        })
+        .collect()
+}
+
 /// The link to a certificate's verification page.
 pub fn certificate_href(number: &str) -> String {
     format!("/certificates/{}", encode_segment(number))

@@ -315,24 +315,18 @@ impl Badge<'_> {
                     );
                 }
             }
-            BadgeState::NotValid(status) => {
-                let word = self.lang.not_valid(status);
+            BadgeState::NotValid(_) | BadgeState::Unknown => {
+                let word = match self.state {
+                    BadgeState::NotValid(status) => {
+                        cross(&mut s, x, line2_top, star_size, p.bad, p.on_bad);
+                        self.lang.not_valid(status)
+                    }
+                    _ => {
+                        warning(&mut s, x, line2_top, star_size, p.bad, p.on_bad);
+                        self.lang.unknown()
+                    }
+                };
                 let size = fit(word, star_size, room - star_size - 3.0, true);
-                cross(&mut s, x, line2_top, star_size, p.bad, p.on_bad);
-                text(
-                    &mut s,
-                    x + star_size + 3.0,
-                    line2_top + star_size * 0.86,
-                    size,
-                    p.bad,
-                    true,
-                    word,
-                );
-            }
-            BadgeState::Unknown => {
-                let word = self.lang.unknown();
-                let size = fit(word, star_size, room - star_size - 3.0, true);
-                warning(&mut s, x, line2_top, star_size, p.bad, p.on_bad);
                 text(
                     &mut s,
                     x + star_size + 3.0,

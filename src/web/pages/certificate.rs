@@ -14,6 +14,7 @@ use crate::db;
 use crate::db::certificates::{CertificateDetail, IndicatorResult};
 use crate::domain::event::EventKind;
 use crate::domain::hostname::Hostname;
+use crate::domain::numbering::MAX_NUMBER_CHARS;
 use crate::domain::status::CertificateStatus;
 use crate::domain::surveillance::{surveillance_state, AssessmentKind, SurveillanceState};
 use crate::error::AppError;
@@ -23,8 +24,8 @@ use crate::web::pages::home::grade_change;
 use crate::web::render_cache::Weighed;
 use crate::web::sightings::MarkBinding;
 use crate::web::view::{
-    encode_segment, localized, platform_type_label, province_label, star_string, status_on,
-    StatusView,
+    display_domains, encode_segment, localized, platform_type_label, province_label, star_string,
+    status_on, StatusView,
 };
 use crate::web::AppState;
 
@@ -160,14 +161,7 @@ pub async fn show(
     // A miss: everything below is skipped by the hot path.
     let revision = state.revision.current();
     let layout = Layout::new(&req, &state, lang).await;
-    let lookup = number.clone();
-    let detail = if number.chars().count() > 60 {
-        None
-    } else {
-        state
-            .db(move |conn| Ok(db::certificates::find_detail(conn, &lookup)?))
-            .await?
-    };
+    let detail = find_certificate(&state, &number).await?;
     match detail {
         Some(detail) => {
             let binding = Arc::new(MarkBinding::new(detail.certificate.id, &detail.domains));
@@ -222,6 +216,21 @@ fn respond(req: &HttpRequest, state: &AppState, lang: Lang, page: CachedPage) ->
         actix_web::http::header::HeaderValue::from_static("no-store"),
     );
     res
+}
+
+/// Reads a certificate for a page about it: `None` when the registry has no such number (a
+/// number longer than any valid one is not looked up).
+pub async fn find_certificate(
+    state: &AppState,
+    number: &str,
+) -> Result<Option<CertificateDetail>, AppError> {
+    if number.chars().count() > MAX_NUMBER_CHARS {
+        return Ok(None);
+    }
+    let lookup = number.to_owned();
+    state
+        .db(move |conn| Ok(db::certificates::find_detail(conn, &lookup)?))
+        .await
 }
 
 fn only_lang_in_query(req: &HttpRequest) -> bool {
@@ -293,15 +302,7 @@ fn page(d: CertificateDetail, layout: Layout, today: NaiveDate, lang: Lang) -> C
         address: d.company.address.clone(),
         platform: d.platform.name.clone(),
         platform_type: platform_type_label(&d.platform.platform_type, lang),
-        domains: d
-            .domains
-            .iter()
-            .map(|h| {
-                Hostname::parse(h)
-                    .map(|h| h.to_unicode())
-                    .unwrap_or_else(|_| h.clone())
-            })
-            .collect(),
+        domains: display_domains(&d.domains),
         apps: d.platform.apps().into_iter().map(str::to_owned).collect(),
         first_issued_on: c.first_issued_on,
         issued_on: c.issued_on,

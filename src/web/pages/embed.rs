@@ -5,16 +5,14 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::certificate::NotFoundPage;
+use super::certificate::{find_certificate, NotFoundPage};
 use super::{render, render_with};
-use crate::db;
-use crate::domain::hostname::Hostname;
 use crate::domain::mark::qr::QrSize;
 use crate::domain::mark::{Badge, BadgeSize, BadgeState, MarkLang, Theme};
 use crate::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
-use crate::web::view::{encode_segment, status_on, StatusView};
+use crate::web::view::{display_domains, encode_segment, status_on, StatusView};
 use crate::web::AppState;
 
 /// One badge variant, previewed.
@@ -66,14 +64,7 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let number = path.into_inner();
     let layout = Layout::new(&req, &state, lang).await;
-    let lookup = number.clone();
-    let facts = if number.chars().count() > 60 {
-        None
-    } else {
-        state
-            .db(move |conn| Ok(db::certificates::find_detail(conn, &lookup)?))
-            .await?
-    };
+    let facts = find_certificate(&state, &number).await?;
     let Some(d) = facts else {
         return render_with(
             HttpResponse::build(StatusCode::NOT_FOUND),
@@ -207,15 +198,7 @@ pub async fn show(
             lang,
         )
         .to_owned(),
-        domains: d
-            .domains
-            .iter()
-            .map(|h| {
-                Hostname::parse(h)
-                    .map(|h| h.to_unicode())
-                    .unwrap_or_else(|_| h.clone())
-            })
-            .collect(),
+        domains: display_domains(&d.domains),
         previews,
         snippets,
         downloads,

@@ -6,14 +6,14 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
 
-use super::certificate::NotFoundPage;
+use super::certificate::{find_certificate, NotFoundPage};
 use super::{render, render_with};
-use crate::db;
-use crate::domain::hostname::Hostname;
 use crate::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
-use crate::web::view::{encode_segment, localized, star_string, status_on, StatusView};
+use crate::web::view::{
+    display_domains, encode_segment, localized, star_string, status_on, StatusView,
+};
 use crate::web::AppState;
 
 #[derive(Template)]
@@ -54,14 +54,7 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let number = path.into_inner();
     let layout = Layout::new(&req, &state, lang).await;
-    let lookup = number.clone();
-    let detail = if number.chars().count() > 60 {
-        None
-    } else {
-        state
-            .db(move |conn| Ok(db::certificates::find_detail(conn, &lookup)?))
-            .await?
-    };
+    let detail = find_certificate(&state, &number).await?;
     let Some(d) = detail else {
         return render_with(
             HttpResponse::build(StatusCode::NOT_FOUND),
@@ -87,15 +80,7 @@ pub async fn show(
         company_en: d.company.name_en.clone(),
         credit_code: d.company.credit_code.clone(),
         platform: d.platform.name.clone(),
-        domains: d
-            .domains
-            .iter()
-            .map(|h| {
-                Hostname::parse(h)
-                    .map(|h| h.to_unicode())
-                    .unwrap_or_else(|_| h.clone())
-            })
-            .collect(),
+        domains: display_domains(&d.domains),
         apps: d.platform.apps().into_iter().map(str::to_owned).collect(),
         first_issued_on: c.first_issued_on,
         issued_on: c.issued_on,
