@@ -165,8 +165,6 @@ async fn a_number_with_spaces_and_unicode_resolves() {
 }
 
 both_backends_async!(a_status_change_reaches_cached_pages_within_a_second, |db| {
-    use diesel::prelude::*;
-    use sqe_registry::db::schema::certificates;
     with_conn(&db, |conn| {
         let refs = seed_reference(conn);
         cert("CACHE-1", "91330100MA2A00010")
@@ -178,15 +176,7 @@ both_backends_async!(a_status_change_reaches_cached_pages_within_a_second, |db| 
         .await
         .assert_contains("verdict-valid");
     // Another instance suspends the certificate: the row and the revision change together.
-    with_conn(&db, |conn| {
-        conn.transaction(|conn| {
-            diesel::update(certificates::table.filter(certificates::number.eq("CACHE-1")))
-                .set(certificates::status.eq("suspended"))
-                .execute(conn)?;
-            sqe_registry::db::write::bump_revision(conn)
-        })
-        .expect("suspend");
-    });
+    common::set_status(&db, "CACHE-1", "suspended");
     actix_web::rt::time::sleep(std::time::Duration::from_millis(1100)).await;
     get(&app, "/certificates/CACHE-1")
         .await

@@ -7,7 +7,6 @@ mod common;
 use actix_web::test::TestRequest;
 use common::fixtures::{credit_code, seed_reference, CertificateBuilder};
 use common::{beijing, date, get, send, with_conn, TestDb};
-use diesel::prelude::*;
 use sqe_registry::db::marks::{confirm_misuse, sightings, Confirmation};
 
 /// The public URL of `Config::for_database`.
@@ -184,7 +183,6 @@ both_backends_async!(qr_codes_decode_to_the_verification_url, |db| {
 both_backends_async!(
     badges_revalidate_with_etags_and_follow_status_changes,
     |db| {
-        use sqe_registry::db::schema::certificates;
         seed(&db);
         let app = app!(db, beijing(2026, 11, 28, 12, 0));
         let first = get(&app, "/badge/V-1.svg").await;
@@ -231,15 +229,7 @@ both_backends_async!(
         assert_ne!(gz.header("etag"), Some(etag.clone()));
         // The certification body suspends the certificate (from any instance): the cached badge
         // goes within a second.
-        with_conn(&db, |conn| {
-            conn.transaction(|conn| {
-                diesel::update(certificates::table.filter(certificates::number.eq("V-1")))
-                    .set(certificates::status.eq("suspended"))
-                    .execute(conn)?;
-                sqe_registry::db::write::bump_revision(conn)
-            })
-            .expect("suspend");
-        });
+        common::set_status(&db, "V-1", "suspended");
         actix_web::rt::time::sleep(std::time::Duration::from_millis(1100)).await;
         let after = send(&app, with_header("/badge/V-1.svg", "If-None-Match", &etag)).await;
         assert_eq!(after.status, 200, "the old tag no longer matches");

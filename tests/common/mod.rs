@@ -135,6 +135,22 @@ pub fn with_conn<T>(db: &TestDb, f: impl FnOnce(&mut DbConnection) -> T) -> T {
     f(&mut conn)
 }
 
+/// Changes a certificate's stored status as the back office will: the row and the registry
+/// revision in one transaction (so every instance drops its cached pages and images).
+pub fn set_status(db: &TestDb, number: &str, status: &str) {
+    use diesel::prelude::*;
+    use sqe_registry::db::schema::certificates;
+    with_conn(db, |conn| {
+        conn.transaction(|conn| {
+            diesel::update(certificates::table.filter(certificates::number.eq(number)))
+                .set(certificates::status.eq(status))
+                .execute(conn)?;
+            sqe_registry::db::write::bump_revision(conn)
+        })
+        .expect("status change");
+    });
+}
+
 /// A UTC instant from a Beijing wall-clock time (UTC+8).
 pub fn beijing(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     let local = chrono::FixedOffset::east_opt(8 * 3600)
