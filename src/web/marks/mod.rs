@@ -1,0 +1,252 @@
+//! `/badge/{number}.svg|png` and `/qr/{number}.svg|png`: the SQE mark as images any site may
+//! embed. Bytes are rendered once per variant and kept until the registry changes; responses
+//! carry a strong ETag, a short public max-age and never a cookie.
+
+use std::sync::Arc;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::web::{self, Bytes};
+use actix_web::ResponseError as _;
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+
+use crate::db;
+use crate::domain::mark::qr::QrSize;
+use crate::domain::mark::{BadgeSize, MarkLang, Theme};
+use crate::error::AppError;
+use crate::web::i18n::Lang;
+use crate::web::render_cache::Weighed;
+use crate::web::sightings::MarkBinding;
+use crate::web::AppState;
+
+mod render;
+mod respond;
+
+use render::render;
+use respond::respond;
+
+/// How long browsers and proxies may reuse a mark image: the longest a revoked or suspended
+/// mark may still show "valid" on a platform's page (see docs/ARCHITECTURE.md).
+pub const MAX_AGE_SECS: u32 = 300;
+/// `Cache-Control` of a certificate's image (`MAX_AGE_SECS`).
+const CACHE_FOUND: &str = "public, max-age=300";
+/// `Cache-Control` for a number not in the registry, which may be registered at any time.
+const CACHE_UNKNOWN: &str = "public, max-age=60";
+
+/// Which image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MarkVariant {
+    Badge {
+        size: BadgeSize,
+        lang: MarkLang,
+        theme: Theme,
+    },
+    Qr {
+        size: QrSize,
+    },
+}
+
+/// SVG, or PNG at 1× or 2×.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Svg,
+    Png { scale: u8 },
+}
+
+/// What a cached image depends on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MarkKey {
+    pub number: String,
+    pub variant: MarkVariant,
+    pub format: Format,
+    /// The Beijing date: a certificate expires at midnight.
+    pub today: NaiveDate,
+}
+
+/// A rendered image with its validators.
+pub struct MarkImage {
+    pub body: Bytes,
+    /// The SVG pre-compressed, for clients that accept gzip.
+    pub gzip: Option<Bytes>,
+    pub etag: HeaderValue,
+    pub etag_gzip: HeaderValue,
+    /// `None` for a number the registry does not hold.
+    pub binding: Option<Arc<MarkBinding>>,
+}
+
+impl Weighed for Arc<MarkImage> {
+    fn weight(&self) -> u64 {
+        (self.body.len() + self.gzip.as_ref().map_or(0, Bytes::len) + 256) as u64
+    }
+}
+
+pub async fn badge_svg(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> HttpResponse {
+    serve(req, state, path.into_inner(), Kind::Badge, false).await
+}
+
+pub async fn badge_png(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> HttpResponse {
+    serve(req, state, path.into_inner(), Kind::Badge, true).await
+}
+
+pub async fn qr_svg(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> HttpResponse {
+    serve(req, state, path.into_inner(), Kind::Qr, false).await
+}
+
+pub async fn qr_png(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> HttpResponse {
+    serve(req, state, path.into_inner(), Kind::Qr, true).await
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Badge,
+    Qr,
+}
+
+/// Reads `size`, `lang`, `theme` and `scale` in one pass. Unknown names (cache busters and the
+/// like) are ignored; a known name with a value we do not offer is a 400.
+fn variant(req: &HttpRequest, kind: Kind, png: bool) -> Result<(MarkVariant, Format), AppError> {
+    let (mut size, mut lang, mut theme, mut scale) = (None, None, None, 1u8);
+    let bad = |v: &str| AppError::bad_request_with("error-bad-mark-parameter", v);
+    for (name, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+        match &*name {
+            "size" => size = Some(value),
+            "lang" if kind == Kind::Badge => {
+                lang = Some(MarkLang::parse(&value).ok_or_else(|| bad(&value))?)
+            }
+            "theme" if kind == Kind::Badge => {
+                theme = Some(Theme::parse(&value).ok_or_else(|| bad(&value))?)
+            }
+            "scale" => {
+                scale = match &*value {
+                    "1" => 1,
+                    "2" => 2,
+                    _ => return Err(bad(&value)),
+                }
+            }
+            _ => {}
+        }
+    }
+    let variant = match kind {
+        Kind::Badge => MarkVariant::Badge {
+            size: match size {
+                None => BadgeSize::Medium,
+                Some(v) => BadgeSize::parse(&v).ok_or_else(|| bad(&v))?,
+            },
+            lang: lang.unwrap_or(MarkLang::Zh),
+            theme: theme.unwrap_or(Theme::Light),
+        },
+        Kind::Qr => MarkVariant::Qr {
+            size: match size {
+                None => QrSize::Medium,
+                Some(v) => QrSize::parse(&v).ok_or_else(|| bad(&v))?,
+            },
+        },
+    };
+    let format = if png {
+        Format::Png { scale }
+    } else {
+        Format::Svg
+    };
+    Ok((variant, format))
+}
+
+async fn serve(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    number: String,
+    kind: Kind,
+    png: bool,
+) -> HttpResponse {
+    let (variant, format) = match variant(&req, kind, png) {
+        Ok(v) => v,
+        Err(e) => return plain_error(&e),
+    };
+    let key = MarkKey {
+        number,
+        variant,
+        format,
+        today: state.today(),
+    };
+    state.sync_revision().await;
+    let image = match state.marks.get(&state.revision, &key) {
+        Some(image) => image,
+        None => match render_and_cache(&state, key).await {
+            Ok(image) => image,
+            Err(e) => return plain_error(&e),
+        },
+    };
+    if let Some(binding) = &image.binding {
+        if let Some(host) = binding.foreign_host(&req, &state.own_hosts) {
+            state
+                .sightings
+                .record(binding.certificate_id, host, state.clock.now().naive_utc());
+        }
+    }
+    respond(&req, &image, format)
+}
+
+async fn render_and_cache(state: &AppState, key: MarkKey) -> Result<Arc<MarkImage>, AppError> {
+    let revision = state.revision.current();
+    let public_url = state.config.public_url.clone();
+    let k = key.clone();
+    let image = Arc::new(
+        state
+            .db(move |conn| {
+                let facts = if k.number.chars().count() > 60 {
+                    None
+                } else {
+                    db::marks::find_mark_facts(conn, &k.number)?
+                };
+                render(&k, facts, &public_url)
+            })
+            .await?,
+    );
+    state
+        .marks
+        .put(&state.revision, revision, key, image.clone());
+    Ok(image)
+}
+
+/// Errors of image URLs: a short plain-text message in both languages (these URLs are read by
+/// developers and tools, not shown as pages).
+fn plain_error(e: &AppError) -> HttpResponse {
+    let status = e.status_code();
+    if status.is_server_error() {
+        tracing::error!(error = %e, "mark request failed");
+    }
+    let (zh, en) = match e {
+        AppError::BadRequest(m) => match &m.arg {
+            Some(arg) => (
+                Lang::ZhCn.t1(m.key, "value", arg),
+                Lang::En.t1(m.key, "value", arg),
+            ),
+            None => (Lang::ZhCn.t(m.key), Lang::En.t(m.key)),
+        },
+        AppError::NotFound => (Lang::ZhCn.t("mark-not-found"), Lang::En.t("mark-not-found")),
+        _ => (
+            Lang::ZhCn.t("error-500-message"),
+            Lang::En.t("error-500-message"),
+        ),
+    };
+    HttpResponse::build(status)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .content_type("text/plain; charset=utf-8")
+        .body(format!("{zh}\n{en}\n"))
+}
