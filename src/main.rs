@@ -5,9 +5,11 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use sqe_registry::config::Config;
+use sqe_registry::db::accounts::Created;
 use sqe_registry::db::marks::Confirmation;
 use sqe_registry::db::{self, Backend};
 use sqe_registry::demo::{self, DemoOptions};
+use sqe_registry::domain::account::{self, Role};
 use sqe_registry::domain::hostname::Hostname;
 use sqe_registry::web::sightings::FLUSH_EVERY;
 use sqe_registry::web::{build_app, AppState, Clock};
@@ -34,6 +36,9 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Back-office accounts.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Sightings of marks on hosts they are not bound to, and confirming misuse.
     #[command(subcommand)]
     Sightings(SightingsCommand),
@@ -45,6 +50,20 @@ enum Command {
         /// Seed of the generator: the same seed gives the same registry.
         #[arg(long, default_value_t = demo::DEFAULT_SEED)]
         seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is asked twice on a terminal, or read from the first
+    /// line of standard input when that is not a terminal; never taken from the command line.
+    Add {
+        /// 3–32 of a-z 0-9 . - _, starting with a letter.
+        #[arg(long)]
+        username: String,
+        /// admin, evaluator or viewer.
+        #[arg(long)]
+        role: String,
     },
 }
 
@@ -93,6 +112,7 @@ fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Migrate => Ok(()),
         Command::Sightings(command) => sightings_command(&pool, command),
+        Command::User(UserCommand::Add { username, role }) => add_user(&pool, &username, &role),
         Command::Demo { count, seed } => {
             let summary = demo::fill_empty(&mut *pool.get()?, &demo_options(count, seed))?;
             println!("{summary}");
@@ -148,6 +168,44 @@ async fn serve(pool: db::DbPool, config: Config) -> anyhow::Result<()> {
         tracing::error!(error = %e, "sightings lost at shutdown");
     }
     Ok(())
+}
+
+fn add_user(pool: &db::DbPool, username: &str, role: &str) -> anyhow::Result<()> {
+    account::validate_username(username)?;
+    let role = Role::parse(role).ok_or_else(|| account::AccountError::UnknownRole(role.into()))?;
+    let password = read_password()?;
+    account::check_password(&password)?;
+    let hash = account::hash_password(&password)?;
+    let created = db::accounts::create_account(
+        &mut *pool.get()?,
+        username,
+        role.as_str(),
+        &hash,
+        "cli",
+        chrono::Utc::now().naive_utc(),
+    )?;
+    match created {
+        Created::Created(_) => {
+            println!("account {username} created ({})", role.as_str());
+            Ok(())
+        }
+        Created::Exists => anyhow::bail!("an account named {username} already exists"),
+    }
+}
+
+/// The new password: asked twice on a terminal, else the first line of standard input.
+fn read_password() -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Password again: ")?;
+        anyhow::ensure!(first == again, "the two passwords differ");
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
 }
 
 fn sightings_command(pool: &db::DbPool, command: SightingsCommand) -> anyhow::Result<()> {

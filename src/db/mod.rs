@@ -1,6 +1,7 @@
 //! The database layer (diesel): connections and pool, migrations, schema, rows and queries.
 //! It knows the domain's types but nothing of HTTP.
 
+pub mod accounts;
 pub mod certificates;
 pub mod companies;
 pub mod events;

@@ -153,6 +153,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    accounts (id) {
+        id -> Integer,
+        username -> Text,
+        password_hash -> Text,
+        role -> Text,
+        disabled -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Integer,
+        at -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(indicators -> scheme_versions (scheme_version_id));
 diesel::joinable!(platforms -> companies (company_id));
 diesel::joinable!(platform_domains -> platforms (platform_id));
@@ -181,4 +205,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     search_tokens,
     registry_meta,
     mark_sightings,
+    accounts,
+    audit_log,
 );

@@ -1,5 +1,6 @@
 //! Pure rules of the SQE scheme: grades, statuses, dates, identifiers and search text, with no I/O.
 
+pub mod account;
 pub mod binding;
 pub mod credit_code;
 pub mod dates;

@@ -1,0 +1,130 @@
+//! Back-office accounts (first part of the back office): creation with its audit entry, on both
+//! backends, and `sqe-registry user add` reading the password from stdin, never from argv.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use common::with_conn;
+use sqe_registry::db::accounts::{create_account, find_account, latest_audit, Created};
+use sqe_registry::domain::account::{hash_password, verify_password};
+
+both_backends!(accounts_are_created_once_with_an_audit_entry, |db| {
+    let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 28)
+        .and_then(|d| d.and_hms_opt(8, 0, 0))
+        .expect("time");
+    let hash = hash_password("a long enough password").expect("hash");
+    with_conn(&db, |conn| {
+        let created =
+            create_account(conn, "li.wei", "evaluator", &hash, "cli", at).expect("create");
+        assert!(matches!(created, Created::Created(_)));
+        assert_eq!(
+            create_account(conn, "li.wei", "admin", &hash, "cli", at).expect("create"),
+            Created::Exists
+        );
+        let account = find_account(conn, "li.wei").expect("find").expect("exists");
+        assert_eq!(account.role, "evaluator");
+        assert!(!account.disabled);
+        assert!(verify_password(
+            "a long enough password",
+            &account.password_hash
+        ));
+        let audit = latest_audit(conn, 10).expect("audit");
+        assert_eq!(audit.len(), 1, "the refused duplicate wrote nothing");
+        assert_eq!(audit[0].action, "account.create");
+        assert_eq!(audit[0].actor, "cli");
+        let after = audit[0].after_json.as_deref().expect("after");
+        assert!(
+            after.contains("\"li.wei\"") && after.contains("\"evaluator\""),
+            "{after}"
+        );
+        assert!(
+            !after.contains("argon2"),
+            "the hash is never in the audit log"
+        );
+    });
+});
+
+/// Runs `sqe-registry user add` on a fresh SQLite file with `stdin` as its input.
+fn user_add(dir: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sqe-registry"))
+        .args(["user", "add"])
+        .args(args)
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.join("r.db").display()),
+        )
+        .env("RUST_LOG", "debug")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the binary");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write");
+    child.wait_with_output().expect("output")
+}
+
+#[test]
+fn user_add_reads_the_password_from_stdin_and_never_prints_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let secret = "s3cret-Horse-Battery";
+    let out = user_add(
+        dir.path(),
+        &["--username", "admin", "--role", "admin"],
+        &format!("{secret}\n"),
+    );
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{printed}");
+    assert!(
+        printed.contains("account admin created (admin)"),
+        "{printed}"
+    );
+    assert!(
+        !printed.contains(secret),
+        "the password must never be printed or logged"
+    );
+    let again = user_add(
+        dir.path(),
+        &["--username", "admin", "--role", "viewer"],
+        &format!("{secret}\n"),
+    );
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let short = user_add(
+        dir.path(),
+        &["--username", "bob", "--role", "viewer"],
+        "short\n",
+    );
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"));
+    let role = user_add(
+        dir.path(),
+        &["--username", "bob", "--role", "root"],
+        &format!("{secret}\n"),
+    );
+    assert!(String::from_utf8_lossy(&role.stderr).contains("unknown role"));
+    // There is no way to pass the password as an argument.
+    let argv = user_add(
+        dir.path(),
+        &[
+            "--username",
+            "eve",
+            "--role",
+            "viewer",
+            "--password",
+            secret,
+        ],
+        "",
+    );
+    assert!(!argv.status.success());
+}
