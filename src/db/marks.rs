@@ -87,9 +87,11 @@ pub fn record_sightings(conn: &mut DbConnection, batch: &[NewSighting]) -> Query
     })
 }
 
-/// One sighting as stored.
-#[derive(Debug, Clone, PartialEq, Queryable)]
+/// One sighting as stored, with its certificate's number.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = mark_sightings)]
 pub struct Sighting {
+    #[diesel(select_expression = certificates::number)]
     pub number: String,
     pub host: String,
     pub first_seen: NaiveDateTime,
@@ -97,26 +99,6 @@ pub struct Sighting {
     pub hits: i64,
     pub confirmed_at: Option<NaiveDateTime>,
     pub confirmed_note: Option<String>,
-}
-
-fn sighting_columns() -> (
-    certificates::number,
-    mark_sightings::host,
-    mark_sightings::first_seen,
-    mark_sightings::last_seen,
-    mark_sightings::hits,
-    mark_sightings::confirmed_at,
-    mark_sightings::confirmed_note,
-) {
-    (
-        certificates::number,
-        mark_sightings::host,
-        mark_sightings::first_seen,
-        mark_sightings::last_seen,
-        mark_sightings::hits,
-        mark_sightings::confirmed_at,
-        mark_sightings::confirmed_note,
-    )
 }
 
 /// Sightings, most recent first; of one certificate when `number` is given.
@@ -127,7 +109,7 @@ pub fn sightings(
 ) -> QueryResult<Vec<Sighting>> {
     let mut query = mark_sightings::table
         .inner_join(certificates::table)
-        .select(sighting_columns())
+        .select(Sighting::as_select())
         .order_by(mark_sightings::last_seen.desc())
         .then_order_by(mark_sightings::id.desc())
         .limit(limit)
