@@ -52,11 +52,6 @@ pub fn referring_authority<'a>(
     authority(referer).or_else(|| authority(origin))
 }
 
-/// The normalised host that showed the mark (see [`referring_authority`]).
-pub fn referring_host(referer: Option<&str>, origin: Option<&str>) -> Option<Hostname> {
-    referring_authority(referer, origin).and_then(|a| Hostname::parse(a).ok())
-}
-
 /// Classifies a referring host against the certificate's bound domains and our own hosts.
 pub fn classify(host: Option<Hostname>, bound: &[Hostname], own: &[Hostname]) -> Origin {
     let Some(host) = host else {
@@ -79,6 +74,10 @@ pub fn classify(host: Option<Hostname>, bound: &[Hostname], own: &[Hostname]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn referring_host(referer: Option<&str>, origin: Option<&str>) -> Option<Hostname> {
+        referring_authority(referer, origin).and_then(|a| Hostname::parse(a).ok())
+    }
 
     fn h(s: &str) -> Hostname {
         Hostname::parse(s).expect("host")

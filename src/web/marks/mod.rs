@@ -25,10 +25,8 @@ mod respond;
 use render::render;
 use respond::respond;
 
-/// How long browsers and proxies may reuse a mark image: the longest a revoked or suspended
-/// mark may still show "valid" on a platform's page (see docs/ARCHITECTURE.md).
-pub const MAX_AGE_SECS: u32 = 300;
-/// `Cache-Control` of a certificate's image (`MAX_AGE_SECS`).
+/// `Cache-Control` of a certificate's image. Its max-age (300 s) is the longest a revoked or
+/// suspended mark may still show "valid" on a platform's page (see docs/ARCHITECTURE.md).
 const CACHE_FOUND: &str = "public, max-age=300";
 /// `Cache-Control` for a number not in the registry, which may be registered at any time.
 const CACHE_UNKNOWN: &str = "public, max-age=60";
