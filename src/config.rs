@@ -24,11 +24,57 @@ pub struct Config {
     pub default_lang: Lang,
     /// Connections in the pool.
     pub pool_size: u32,
+    /// Signs the back-office session cookie. Every instance must have the same one.
+    pub session_secret: SessionSecret,
+    /// Minutes without a request after which a back-office session ends.
+    pub session_idle_minutes: u32,
+    /// Whether the client address comes from `X-Forwarded-For` (only behind a reverse proxy
+    /// that sets it; otherwise anyone could pick their own address and dodge login throttling).
+    pub trust_proxy: bool,
+}
+
+/// The key that signs session cookies: 64 bytes or more. Never printed.
+#[derive(Clone)]
+pub struct SessionSecret(Vec<u8>);
+
+impl SessionSecret {
+    /// A random secret for this process only: sessions end at a restart and are not shared
+    /// between instances.
+    pub fn random() -> SessionSecret {
+        use argon2::password_hash::rand_core::{OsRng, RngCore};
+        let mut bytes = vec![0u8; 64];
+        OsRng.fill_bytes(&mut bytes);
+        SessionSecret(bytes)
+    }
+
+    /// From at least 128 hex digits (64 bytes), as `openssl rand -hex 64` prints.
+    pub fn from_hex(hex: &str) -> anyhow::Result<SessionSecret> {
+        let hex = hex.trim();
+        if hex.len() < 128 || hex.len() % 2 != 0 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            bail!("SQE_SESSION_KEY must be at least 128 hex digits (openssl rand -hex 64)");
+        }
+        let bytes = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16))
+            .collect::<Result<Vec<u8>, _>>()?;
+        Ok(SessionSecret(bytes))
+    }
+
+    pub fn key(&self) -> actix_web::cookie::Key {
+        actix_web::cookie::Key::derive_from(&self.0)
+    }
+}
+
+impl std::fmt::Debug for SessionSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionSecret(…)")
+    }
 }
 
 impl Config {
     /// Reads `DATABASE_URL`, `SQE_BIND`, `SQE_PUBLIC_URL`, `SQE_CERT_VALIDITY_YEARS`,
-    /// `SQE_DEFAULT_LANG` and `SQE_POOL_SIZE`.
+    /// `SQE_DEFAULT_LANG`, `SQE_POOL_SIZE`, `SQE_SESSION_KEY`, `SQE_SESSION_IDLE_MINUTES` and
+    /// `SQE_TRUST_PROXY`.
     pub fn from_env() -> anyhow::Result<Config> {
         let database_url =
             env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
@@ -47,14 +93,30 @@ impl Config {
             Err(_) => Lang::ZhCn,
         };
         let pool_size = parse_var("SQE_POOL_SIZE", default_pool_size(&database_url))?;
-        Config::new(
+        let mut config = Config::new(
             database_url,
             bind,
             public_url,
             cert_validity_years,
             default_lang,
             pool_size,
-        )
+        )?;
+        match env::var("SQE_SESSION_KEY") {
+            Ok(hex) => config.session_secret = SessionSecret::from_hex(&hex)?,
+            Err(_) => tracing::warn!(
+                "SQE_SESSION_KEY is not set: back-office sessions end when this process stops \
+                 and are not shared with other instances"
+            ),
+        }
+        config.session_idle_minutes = parse_var("SQE_SESSION_IDLE_MINUTES", 30)?;
+        if !(1..=720).contains(&config.session_idle_minutes) {
+            bail!("SQE_SESSION_IDLE_MINUTES must be between 1 and 720");
+        }
+        config.trust_proxy = matches!(
+            env::var("SQE_TRUST_PROXY").as_deref(),
+            Ok("1" | "true" | "yes")
+        );
+        Ok(config)
     }
 
     /// Builds and checks a configuration (tests build theirs with this).
@@ -78,7 +140,15 @@ impl Config {
             cert_validity_years,
             default_lang,
             pool_size: pool_size.max(1),
+            session_secret: SessionSecret::random(),
+            session_idle_minutes: 30,
+            trust_proxy: false,
         })
+    }
+
+    /// Whether the public site is served over https (the session cookie is then `Secure`).
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
     }
 
     /// A configuration for tests and tools: the given database, defaults elsewhere.
@@ -90,6 +160,9 @@ impl Config {
             cert_validity_years: 3,
             default_lang: Lang::ZhCn,
             pool_size: default_pool_size(database_url),
+            session_secret: SessionSecret::random(),
+            session_idle_minutes: 30,
+            trust_proxy: false,
         }
     }
 }

@@ -32,6 +32,15 @@ pub enum AppError {
     MethodNotAllowed,
     #[error("bad request: {0:?}")]
     BadRequest(UserMessage),
+    /// Not signed in to the back office: a redirect to the login form, which returns here.
+    #[error("login required")]
+    LoginRequired { next: String },
+    /// Signed in, but the role does not allow it; or a form without a valid CSRF token.
+    #[error("forbidden: {0:?}")]
+    Forbidden(UserMessage),
+    /// The rules forbid this change in the record's present state (a transition, a duplicate).
+    #[error("conflict: {0:?}")]
+    Conflict(UserMessage),
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -41,6 +50,10 @@ pub enum AppError {
 impl AppError {
     pub fn bad_request(key: &'static str) -> AppError {
         AppError::BadRequest(UserMessage::new(key))
+    }
+
+    pub fn conflict(key: &'static str) -> AppError {
+        AppError::Conflict(UserMessage::new(key))
     }
 
     pub fn bad_request_with(key: &'static str, arg: impl ToString) -> AppError {
@@ -75,6 +88,9 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -87,6 +103,16 @@ impl ResponseError for AppError {
             tracing::error!(error = %self, "request failed");
         }
         let mut res = HttpResponse::build(status);
+        if let AppError::LoginRequired { next } = self {
+            let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+            return res
+                .insert_header((
+                    actix_web::http::header::LOCATION,
+                    format!("/admin/login?{query}"),
+                ))
+                .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+                .finish();
+        }
         if let AppError::MethodNotAllowed = self {
             res.insert_header((actix_web::http::header::ALLOW, "GET, HEAD"));
         }

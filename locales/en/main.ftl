@@ -242,3 +242,107 @@ misuse-confirmed = Confirmed on
 misuse-how-heading = How misuse is found
 misuse-how-text = Badges and their links are served by this registry. When a certificate's badge or verification page is requested from a website the certificate does not cover, the registry records it; the certification body checks, and confirmed cases are published here.
 mark-not-found = There is no certificate with this number in the registry.
+
+## Back office
+admin-name = SQE Registry back office
+admin-nav-dashboard = Dashboard
+admin-nav-audit = Audit log
+admin-nav-public = Public site
+admin-logout = Log out
+admin-role-admin = administrator
+admin-role-evaluator = evaluator
+admin-role-viewer = viewer
+admin-login-title = Staff login
+admin-login-lead = For staff of the certification body. Consumers do not need an account: every certificate is public.
+admin-username = Username
+admin-password = Password
+admin-login-submit = Log in
+admin-login-wrong = The username or the password is incorrect.
+admin-login-throttled = Too many failed attempts. Please wait { $value } minutes and try again.
+admin-forbidden = Your account may not do this: it needs the role “{ $value }” or higher.
+admin-csrf = This form has expired or did not come from this site. Please go back, reload the page and try again.
+admin-bad-form = The form could not be read.
+admin-bad-date = Dates must be written as YYYY-MM-DD.
+admin-concurrent = Someone else changed this certificate at the same moment. Nothing was saved; please reload the page and check.
+admin-find-label = Find a certificate (number, credit code, domain or name)
+admin-count-due = Surveillance due ≤ 30 days or overdue
+admin-count-suspensions = Suspensions past their end date
+admin-count-sightings = Sightings to review
+admin-due-heading = Surveillance due within 30 days or overdue
+admin-due-lead = Certificates in force whose next surveillance (6 months after the initial evaluation, then at most every 12 months) falls within 30 days, most overdue first.
+admin-suspensions-heading = Suspensions past their end date
+admin-sightings-heading = Marks seen on unbound hosts
+admin-sightings-lead = Pages that showed a certificate's badge or QR code on a host it is not bound to. Dismiss harmless ones (an agency's preview, say).
+admin-confirm-hint = To publish a misuse warning on the certificate's page: sqe-registry sightings confirm.
+admin-dismiss = Dismiss
+admin-none = Nothing here.
+admin-more = { $n ->
+    [one] and one more
+   *[other] and { $n } more
+}
+admin-overdue-days = { $n ->
+    [one] overdue by one day
+   *[other] overdue by { $n } days
+}
+admin-due-in-days = { $n ->
+    [0] due today
+    [one] due tomorrow
+   *[other] due in { $n } days
+}
+admin-col-number = Certificate number
+admin-col-holder = Holder
+admin-col-status = Status
+admin-col-due = Surveillance due
+admin-col-until = Suspended until
+admin-col-host = Host
+admin-col-seen = Seen
+admin-score = Score
+admin-public-page = Public verification page
+admin-issued-on = Issued on
+admin-expires-on = Expires on
+admin-last-assessed = Last assessment
+admin-actions-heading = Lifecycle actions
+admin-read-only = Your role is read-only.
+admin-no-actions = This certificate has ended: nothing more can be done to it. A new certificate needs an initial evaluation.
+admin-action-suspend = Suspend
+admin-hint-suspend = The mark may not be used until the certificate is restored. The reason is published.
+admin-action-restore = Restore
+admin-hint-restore = Lifts the suspension: the certificate is valid again.
+admin-action-revoke = Revoke
+admin-hint-revoke = Final. The reason is published.
+admin-action-cancel = Cancel
+admin-hint-cancel = Final, at the holder's request.
+admin-action-renew = Renew
+admin-hint-renew = After a successful recertification: a new validity period from today.
+admin-renew-period = { $n ->
+    [one] The new validity period is one year.
+   *[other] The new validity period is { $n } years.
+}
+admin-until = Suspended until (last day)
+admin-reason-zh = Public reason (Chinese)
+admin-reason-en = Public reason (English, optional)
+admin-reason-required = A public reason in Chinese is required.
+admin-reason-too-long = The reason is too long: at most 500 characters.
+admin-bad-suspension-end = A suspension needs an end date after today and at most { $n } months away.
+admin-refused-suspend = A certificate that is { $status } cannot be suspended.
+admin-refused-restore = A certificate that is { $status } cannot be restored: only a suspended one can.
+admin-refused-revoke = A certificate that is { $status } cannot be revoked.
+admin-refused-cancel = A certificate that is { $status } cannot be cancelled.
+admin-refused-renew = A certificate that is { $status } cannot be renewed: only a valid one can.
+admin-events-heading = Public history
+admin-audit-all = All audit entries for this certificate
+admin-audit-lead = Every change, with who made it, when (UTC), and the record before and after. The log can only grow: nothing in the application edits or deletes it.
+admin-audit-actor = Who
+admin-audit-action = Action
+admin-audit-record = Record
+admin-audit-from = From
+admin-audit-to = To
+admin-audit-filter = Filter
+admin-audit-csv = Download this selection as CSV
+admin-audit-when = When (UTC)
+admin-audit-change = Change
+admin-audit-before = before
+admin-audit-after = after
+admin-audit-older = Older entries
+error-403-title = Not allowed
+error-409-title = Not possible now

@@ -69,6 +69,15 @@ pub fn find_account(conn: &mut DbConnection, username: &str) -> QueryResult<Opti
         .optional()
 }
 
+/// The account with this id, if any.
+pub fn find_account_by_id(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Account>> {
+    accounts::table
+        .find(id)
+        .select(Account::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// What creating an account did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Created {
@@ -121,4 +130,79 @@ pub fn create_account(
         )?;
         Ok(Created::Created(id))
     })
+}
+
+/// An audit entry as stored, with its id (its place in the log).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    pub id: i32,
+    #[diesel(embed)]
+    pub entry: AuditEntry,
+}
+
+/// Which audit entries to show; empty fields do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: String,
+    /// An action (`certificate.suspend`) or a prefix ending in a dot (`certificate.`).
+    pub action: String,
+    pub entity_id: String,
+    /// Only entries at or after this instant (UTC).
+    pub from: Option<NaiveDateTime>,
+    /// Only entries before this instant (UTC).
+    pub to: Option<NaiveDateTime>,
+}
+
+/// The entries matching `filter` with an id below `before` (all when `None`), newest first.
+pub fn audit_page(
+    conn: &mut DbConnection,
+    filter: &AuditFilter,
+    before: Option<i32>,
+    limit: i64,
+) -> QueryResult<Vec<AuditRow>> {
+    let mut query = audit_log::table.into_boxed::<super::Db>();
+    if !filter.actor.is_empty() {
+        query = query.filter(audit_log::actor.eq(filter.actor.clone()));
+    }
+    if let Some(prefix) = filter.action.strip_suffix('.') {
+        let from = format!("{prefix}.");
+        let to = format!("{prefix}/");
+        query = query.filter(audit_log::action.ge(from).and(audit_log::action.lt(to)));
+    } else if !filter.action.is_empty() {
+        query = query.filter(audit_log::action.eq(filter.action.clone()));
+    }
+    if !filter.entity_id.is_empty() {
+        query = query.filter(audit_log::entity_id.eq(filter.entity_id.clone()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(audit_log::at.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(audit_log::at.lt(to));
+    }
+    if let Some(before) = before {
+        query = query.filter(audit_log::id.lt(before));
+    }
+    query
+        .order_by(audit_log::id.desc())
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .load(conn)
+}
+
+/// The latest entries about one record, newest first.
+pub fn audit_of(
+    conn: &mut DbConnection,
+    entity: &str,
+    entity_id: &str,
+    limit: i64,
+) -> QueryResult<Vec<AuditEntry>> {
+    audit_log::table
+        .filter(audit_log::entity.eq(entity))
+        .filter(audit_log::entity_id.eq(entity_id))
+        .order_by(audit_log::id.desc())
+        .limit(limit)
+        .select(AuditEntry::as_select())
+        .load(conn)
 }

@@ -62,12 +62,7 @@ pub fn find_detail(
         return Ok(None);
     };
     let domains = domains_of(conn, platform.id)?;
-    let events = certificate_events::table
-        .filter(certificate_events::certificate_id.eq(certificate.id))
-        .order_by(certificate_events::occurred_on.asc())
-        .then_order_by(certificate_events::id.asc())
-        .select(CertificateEvent::as_select())
-        .load(conn)?;
+    let events = events_of(conn, certificate.id)?;
     let latest = evaluations::table
         .filter(evaluations::certificate_id.eq(certificate.id))
         .order_by(evaluations::assessed_on.desc())
@@ -112,5 +107,18 @@ pub fn domains_of(conn: &mut DbConnection, platform_id: i32) -> QueryResult<Vec<
         .filter(platform_domains::platform_id.eq(platform_id))
         .order_by(platform_domains::domain.asc())
         .select(platform_domains::domain)
+        .load(conn)
+}
+
+/// A certificate's public history, oldest first.
+pub fn events_of(
+    conn: &mut DbConnection,
+    certificate_id: i32,
+) -> QueryResult<Vec<CertificateEvent>> {
+    certificate_events::table
+        .filter(certificate_events::certificate_id.eq(certificate_id))
+        .order_by(certificate_events::occurred_on.asc())
+        .then_order_by(certificate_events::id.asc())
+        .select(CertificateEvent::as_select())
         .load(conn)
 }

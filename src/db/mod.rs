@@ -4,12 +4,15 @@
 pub mod accounts;
 pub mod certificates;
 pub mod companies;
+pub mod dashboard;
 pub mod events;
+pub mod lifecycle;
 pub mod marks;
 pub mod models;
 mod pool;
 pub mod schema;
 pub mod search;
+pub mod sessions;
 pub mod stats;
 pub mod write;
 

@@ -88,6 +88,7 @@ diesel::table! {
         sort_name -> Text,
         search_text -> Text,
         updated_at -> Timestamp,
+        suspended_until -> Nullable<Date>,
     }
 }
 
@@ -150,6 +151,7 @@ diesel::table! {
         hits -> BigInt,
         confirmed_at -> Nullable<Timestamp>,
         confirmed_note -> Nullable<Text>,
+        dismissed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -174,6 +176,22 @@ diesel::table! {
         entity_id -> Text,
         before_json -> Nullable<Text>,
         after_json -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    sessions (key_hash) {
+        key_hash -> Text,
+        state -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> Integer,
+        throttle_key -> Text,
+        at -> Timestamp,
     }
 }
 
@@ -207,4 +225,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     mark_sightings,
     accounts,
     audit_log,
+    sessions,
+    login_failures,
 );

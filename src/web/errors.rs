@@ -36,6 +36,8 @@ pub async fn not_found() -> Result<HttpResponse, AppError> {
 fn message_for(lang: Lang, status: StatusCode, detail: Option<&UserMessage>) -> (String, String) {
     let title = match status {
         StatusCode::NOT_FOUND => lang.t("error-404-title"),
+        StatusCode::FORBIDDEN => lang.t("error-403-title"),
+        StatusCode::CONFLICT => lang.t("error-409-title"),
         s if s.is_client_error() => lang.t("error-400-title"),
         StatusCode::SERVICE_UNAVAILABLE => lang.t("error-503-title"),
         _ => lang.t("error-500-title"),
@@ -90,7 +92,9 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     };
     let detail = match error.as_error::<AppError>() {
-        Some(AppError::BadRequest(m)) => Some(m.clone()),
+        Some(AppError::BadRequest(m) | AppError::Forbidden(m) | AppError::Conflict(m)) => {
+            Some(m.clone())
+        }
         _ => None,
     };
     let (req, old) = res.into_parts();

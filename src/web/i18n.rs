@@ -84,6 +84,11 @@ impl Lang {
         LOCALES.lookup(self.id(), key)
     }
 
+    /// The message `prefix` + `name` (for keys named after a stored value: a role, an action).
+    pub fn tp(&self, prefix: &str, name: &str) -> String {
+        self.t(&format!("{prefix}{name}"))
+    }
+
     /// The message `key` with one argument.
     pub fn t1(&self, key: &str, name: &'static str, value: impl ToString) -> String {
         let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();

@@ -1,5 +1,6 @@
 //! HTTP: the route table, the app factory used by `main` and the tests, and the handlers.
 
+pub mod admin;
 pub mod assets;
 pub mod errors;
 pub mod i18n;
@@ -25,8 +26,9 @@ pub use state::{AppState, Clock};
 /// Two groups: the mark images, which other sites embed and every visitor of those sites
 /// fetches, go through no middleware at all (no cookies, no access log, headers set by the
 /// handler); pages go through the full stack (access log, compression, security headers, the
-/// language cookie, localised error pages).
-pub fn routes(cfg: &mut web::ServiceConfig) {
+/// language cookie, localised error pages). The back office (`/admin`, see `admin::ROUTES`)
+/// adds its session on top.
+pub fn routes(cfg: &mut web::ServiceConfig, state: &AppState) {
     cfg.service(page("/badge/{number}.svg", marks::badge_svg))
         .service(page("/badge/{number}.png", marks::badge_png))
         .service(page("/qr/{number}.svg", marks::qr_svg))
@@ -43,6 +45,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(page("/about", pages::about::show))
                 .service(page("/static/{path:.*}", assets::serve))
                 .service(page("/healthz", pages::health))
+                .configure(|cfg| admin::register(cfg, state))
                 .default_service(web::to(errors::not_found))
                 .wrap(ErrorHandlers::new().default_handler(errors::render_error_page))
                 .wrap_fn(remember_language)
@@ -120,10 +123,10 @@ pub fn build_app(
     >,
 > {
     App::new()
-        .app_data(state)
+        .app_data(state.clone())
         .app_data(
             web::PathConfig::default()
                 .error_handler(|_, _| crate::error::AppError::NotFound.into()),
         )
-        .configure(routes)
+        .configure(|cfg| routes(cfg, &state))
 }

@@ -50,6 +50,12 @@ impl Revision {
             .is_ok()
     }
 
+    /// Makes the next request read the revision (after a change made by this instance, so its
+    /// own cached pages and badges go at once rather than within the second).
+    pub fn force_check(&self) {
+        self.last_check_ms.store(u64::MAX, Ordering::Release);
+    }
+
     /// Records the revision just read; true if it moved.
     pub fn observe(&self, revision: i64) -> bool {
         self.current.swap(revision, Ordering::SeqCst) != revision

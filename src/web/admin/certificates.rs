@@ -1,0 +1,222 @@
+//! `/admin/certificates/{number}`: a certificate as the body sees it, with the lifecycle actions
+//! its status allows; `POST …/{action}` applies one (event + audit + revision in one
+//! transaction, so the public page and the badge change at once).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::auth::{AdminForm, Staff};
+use super::{render, see_other, AdminLayout, State};
+use crate::db::accounts::{self, AuditEntry};
+use crate::db::lifecycle::{self, Actor, LifecycleError};
+use crate::db::models::{Certificate, CertificateEvent};
+use crate::domain::account::Role;
+use crate::domain::dates::add_months;
+use crate::domain::lifecycle::{ActionError, ActionInput, ActionKind, MAX_SUSPENSION_MONTHS};
+use crate::domain::status::CertificateStatus;
+use crate::error::{AppError, UserMessage};
+use crate::web::i18n::Lang;
+use crate::web::view::{certificate_href, encode_segment, star_string, status_on, StatusView};
+
+pub struct EventRow {
+    pub date: NaiveDate,
+    pub kind: String,
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/certificate.html")]
+pub struct AdminCertificatePage {
+    pub layout: AdminLayout,
+    pub today: NaiveDate,
+    pub certificate: Certificate,
+    pub segment: String,
+    pub public_href: String,
+    pub status: StatusView,
+    pub stars: String,
+    pub suspended_until: Option<NaiveDate>,
+    /// The actions the effective status allows.
+    pub actions: Vec<ActionKind>,
+    pub suspend_max: NaiveDate,
+    pub events: Vec<EventRow>,
+    pub audit: Vec<AuditEntry>,
+    pub validity_years: u32,
+    /// A refused action's message, shown above the forms.
+    pub error: Option<String>,
+}
+
+type Loaded = Option<(
+    (Certificate, Option<NaiveDate>),
+    Vec<CertificateEvent>,
+    Vec<AuditEntry>,
+)>;
+
+async fn page(
+    req: &HttpRequest,
+    state: &State,
+    lang: Lang,
+    staff: &Staff,
+    number: String,
+    error: Option<String>,
+) -> Result<AdminCertificatePage, AppError> {
+    let key = number.clone();
+    let loaded: Loaded = state
+        .db(move |conn| {
+            let Some(found) = lifecycle::find(conn, &key)? else {
+                return Ok(None);
+            };
+            let events = crate::db::certificates::events_of(conn, found.0.id)?;
+            let audit = accounts::audit_of(conn, "certificate", &key, 20)?;
+            Ok(Some((found, events, audit)))
+        })
+        .await?;
+    let ((certificate, suspended_until), events, audit) = loaded.ok_or(AppError::NotFound)?;
+    let today = state.today();
+    let effective = status_on(&certificate.status, certificate.expires_on, today);
+    let actions = ActionKind::ALL
+        .into_iter()
+        .filter(|a| a.applies_to(effective))
+        .collect();
+    let events = events
+        .into_iter()
+        .rev()
+        .map(|e| EventRow {
+            date: e.occurred_on,
+            kind: lang.t(&format!("event-{}", e.kind)),
+            reason: [e.reason_zh, e.reason_en]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" / "),
+        })
+        .collect();
+    Ok(AdminCertificatePage {
+        layout: AdminLayout::new(req, lang, staff),
+        today,
+        segment: encode_segment(&certificate.number),
+        public_href: certificate_href(&certificate.number),
+        status: StatusView::new(effective, lang),
+        stars: star_string(u8::try_from(certificate.grade).unwrap_or(0)),
+        certificate,
+        suspended_until,
+        actions,
+        suspend_max: add_months(today, MAX_SUSPENSION_MONTHS),
+        events,
+        audit,
+        validity_years: state.config.cert_validity_years,
+        error,
+    })
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: State,
+    lang: Lang,
+    staff: Staff,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(Role::Viewer)?;
+    let page = page(&req, &state, lang, &staff, path.into_inner(), None).await?;
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    reason_zh: String,
+    #[serde(default)]
+    reason_en: String,
+    /// `YYYY-MM-DD`, for a suspension.
+    #[serde(default)]
+    until: String,
+}
+
+fn refusal_message(e: &ActionError, lang: Lang) -> String {
+    match e {
+        ActionError::NotAllowed { action, status } => lang.t1(
+            &format!("admin-refused-{}", action.as_str()),
+            "status",
+            lang.t(&format!("status-{}", status.as_str())),
+        ),
+        ActionError::ReasonRequired => lang.t("admin-reason-required"),
+        ActionError::ReasonTooLong => lang.t("admin-reason-too-long"),
+        ActionError::BadSuspensionEnd => {
+            lang.t1("admin-bad-suspension-end", "n", MAX_SUSPENSION_MONTHS)
+        }
+    }
+}
+
+pub async fn act(
+    req: HttpRequest,
+    state: State,
+    lang: Lang,
+    staff: Staff,
+    path: web::Path<(String, String)>,
+    form: AdminForm<ActionForm>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(Role::Evaluator)?;
+    let (number, action) = path.into_inner();
+    let action = ActionKind::parse(&action).ok_or(AppError::NotFound)?;
+    let AdminForm(form) = form;
+    let until = match form.until.trim() {
+        "" => None,
+        s => Some(
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| AppError::bad_request("admin-bad-date"))?,
+        ),
+    };
+    let input = ActionInput {
+        reason_zh: form.reason_zh,
+        reason_en: form.reason_en,
+        until,
+    };
+    let name = staff.actor();
+    let today = state.today();
+    let now = state.clock.now().naive_utc();
+    let validity_years = state.config.cert_validity_years;
+    let key = number.clone();
+    let result = state
+        .db(move |conn| {
+            let actor = Actor {
+                name: &name,
+                today,
+                now,
+                validity_years,
+            };
+            Ok(lifecycle::apply(conn, &key, action, &input, &actor))
+        })
+        .await?;
+    match result {
+        Ok(status) => {
+            tracing::info!(user = %staff.username, number = %number, action = action.as_str(), status = status.as_str(), "lifecycle action");
+            // Drop this instance's cached renderings now; others follow the revision.
+            state.revision.force_check();
+            Ok(see_other(&format!(
+                "/admin/certificates/{}",
+                encode_segment(&number)
+            )))
+        }
+        Err(LifecycleError::NotFound) => Err(AppError::NotFound),
+        Err(LifecycleError::Refused(e)) => {
+            let status = match e {
+                ActionError::NotAllowed { .. } => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            let message = refusal_message(&e, lang);
+            let page = page(&req, &state, lang, &staff, number, Some(message)).await?;
+            render(status, &page)
+        }
+        Err(LifecycleError::Concurrent) => {
+            Err(AppError::Conflict(UserMessage::new("admin-concurrent")))
+        }
+        Err(LifecycleError::Db(e)) => Err(e.into()),
+    }
+}
+
+/// Statuses, for the templates.
+pub fn is_suspended(status: &StatusView) -> bool {
+    status.status == CertificateStatus::Suspended
+}

@@ -1,0 +1,186 @@
+//! `/admin`: what needs the body's attention today: surveillance due within 30 days or overdue,
+//! suspensions past their end date, sightings of marks on unbound hosts; and the counts.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::NaiveDate;
+use serde_json::json;
+
+use super::auth::{AdminForm, Staff};
+use super::login::Empty;
+use super::{render, see_other, AdminLayout, State};
+use crate::db::accounts::{append_audit, AuditEntry};
+use crate::db::dashboard::{self, DashboardCertificate, Listed, OpenSighting};
+use crate::db::stats::{self, RegistryCounts};
+use crate::domain::account::Role;
+use crate::domain::status::CertificateStatus;
+use crate::domain::surveillance::{surveillance_state, AssessmentKind};
+use crate::error::AppError;
+use crate::web::i18n::Lang;
+use crate::web::view::{certificate_href, StatusView};
+
+/// Days ahead the "surveillance due" list looks.
+pub const DUE_WITHIN_DAYS: i64 = 30;
+
+pub struct DueRow {
+    pub number: String,
+    pub href: String,
+    pub holder: String,
+    pub platform: String,
+    pub status: StatusView,
+    pub due_on: NaiveDate,
+    pub days_left: i64,
+    /// Days past due (0 when not overdue).
+    pub overdue_days: i64,
+    pub overdue: bool,
+}
+
+pub struct SuspensionRow {
+    pub number: String,
+    pub href: String,
+    pub holder: String,
+    pub platform: String,
+    pub until: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/dashboard.html")]
+pub struct DashboardPage {
+    pub layout: AdminLayout,
+    pub today: NaiveDate,
+    pub counts: RegistryCounts,
+    pub due: Vec<DueRow>,
+    pub due_total: i64,
+    /// Due certificates beyond the list.
+    pub due_more: i64,
+    pub overdue_total: usize,
+    pub suspensions: Vec<SuspensionRow>,
+    pub suspensions_total: i64,
+    pub sightings: Vec<OpenSighting>,
+    pub sightings_total: i64,
+}
+
+type Lists = (
+    RegistryCounts,
+    Listed<DashboardCertificate>,
+    Listed<DashboardCertificate>,
+    Listed<OpenSighting>,
+);
+
+pub async fn show(
+    req: HttpRequest,
+    state: State,
+    lang: Lang,
+    staff: Staff,
+) -> Result<HttpResponse, AppError> {
+    staff.require(Role::Viewer)?;
+    let today = state.today();
+    let (counts, due, suspended, sightings): Lists = state
+        .db(move |conn| {
+            Ok((
+                stats::counts(conn, today)?,
+                dashboard::surveillance_due(conn, today, DUE_WITHIN_DAYS)?,
+                dashboard::suspensions_past_end(conn, today)?,
+                dashboard::open_sightings(conn)?,
+            ))
+        })
+        .await?;
+    let due_rows: Vec<DueRow> = due
+        .rows
+        .into_iter()
+        .map(|c| {
+            let kind = AssessmentKind::parse(&c.last_assessment_kind)
+                .unwrap_or(AssessmentKind::Surveillance);
+            let s = surveillance_state(kind, c.last_assessed_on, today);
+            DueRow {
+                href: format!("/admin{}", certificate_href(&c.number)),
+                // The list holds only certificates not past expiry: the stored status is the
+                // effective one.
+                status: StatusView::new(
+                    CertificateStatus::parse(&c.status).unwrap_or(CertificateStatus::Valid),
+                    lang,
+                ),
+                number: c.number,
+                holder: c.company_name_zh,
+                platform: c.platform_name,
+                due_on: s.due_on,
+                days_left: s.days_left,
+                overdue_days: (-s.days_left).max(0),
+                overdue: s.overdue,
+            }
+        })
+        .collect();
+    let suspensions = suspended
+        .rows
+        .into_iter()
+        .map(|c| SuspensionRow {
+            href: format!("/admin{}", certificate_href(&c.number)),
+            until: c.suspended_until.map(|d| d.to_string()).unwrap_or_default(),
+            number: c.number,
+            holder: c.company_name_zh,
+            platform: c.platform_name,
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &DashboardPage {
+            layout: AdminLayout::new(&req, lang, &staff),
+            today,
+            counts,
+            overdue_total: due_rows.iter().filter(|r| r.overdue).count(),
+            due_more: due.total - i64::try_from(due_rows.len()).unwrap_or(0),
+            due: due_rows,
+            due_total: due.total,
+            suspensions,
+            suspensions_total: suspended.total,
+            sightings: sightings.rows,
+            sightings_total: sightings.total,
+        },
+    )
+}
+
+/// Dismisses a sighting (looked at, not misuse). Confirming misuse stays a deliberate CLI step
+/// (`sqe-registry sightings confirm`) because it publishes a warning.
+pub async fn dismiss(
+    state: State,
+    staff: Staff,
+    path: web::Path<i32>,
+    _form: AdminForm<Empty>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(Role::Evaluator)?;
+    let id = path.into_inner();
+    let now = state.clock.now().naive_utc();
+    let actor = staff.actor();
+    let dismissed = state
+        .db(move |conn| {
+            use diesel::Connection;
+            Ok(conn.transaction(|conn| {
+                let host = dashboard::dismiss_sighting(conn, id, now)?;
+                if let Some(host) = &host {
+                    append_audit(
+                        conn,
+                        &AuditEntry {
+                            at: now,
+                            actor,
+                            action: "sighting.dismiss".to_owned(),
+                            entity: "sighting".to_owned(),
+                            entity_id: id.to_string(),
+                            before_json: Some(
+                                json!({ "host": host, "dismissed": false }).to_string(),
+                            ),
+                            after_json: Some(
+                                json!({ "host": host, "dismissed": true }).to_string(),
+                            ),
+                        },
+                    )?;
+                }
+                diesel::QueryResult::Ok(host)
+            })?)
+        })
+        .await?;
+    match dismissed {
+        Some(_) => Ok(see_other("/admin#sightings")),
+        None => Err(AppError::NotFound),
+    }
+}
