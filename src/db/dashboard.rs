@@ -72,33 +72,52 @@ const COLUMNS: (
 
 /// Certificates in force (valid or suspended, not past expiry) whose next surveillance falls
 /// on or before `today + days`, most overdue first.
+///
+/// The due date is the last assessment + 6 months after an initial evaluation, + 12 months
+/// after any other: within each of the two groups the order of the last assessment is the order
+/// of due dates, so each group is read in that order and the two are merged.
 pub fn surveillance_due(
     conn: &mut DbConnection,
     today: NaiveDate,
     days: i64,
 ) -> QueryResult<Listed<DashboardCertificate>> {
     let horizon = today + chrono::Duration::days(days);
-    // Due = last assessment + 6 months (after the initial one) or + 12 months.
-    let initial_before = last_assessed_bound(horizon, FIRST_SURVEILLANCE_MONTHS);
-    let later_before = last_assessed_bound(horizon, SURVEILLANCE_INTERVAL_MONTHS);
-    let filter = certificates::status
+    let in_force = certificates::status
         .eq_any(["valid", "suspended"])
-        .and(certificates::expires_on.ge(today))
-        .and(
-            certificates::last_assessment_kind
-                .eq("initial")
-                .and(certificates::last_assessed_on.le(initial_before))
-                .or(certificates::last_assessment_kind
-                    .ne("initial")
-                    .and(certificates::last_assessed_on.le(later_before))),
+        .and(certificates::expires_on.ge(today));
+    let mut rows = Vec::new();
+    let mut total = 0;
+    for (initial, months) in [
+        (true, FIRST_SURVEILLANCE_MONTHS),
+        (false, SURVEILLANCE_INTERVAL_MONTHS),
+    ] {
+        let bound = last_assessed_bound(horizon, months);
+        let kind = certificates::last_assessment_kind.eq("initial").eq(initial);
+        let filter = in_force
+            .clone()
+            .and(kind)
+            .and(certificates::last_assessed_on.le(bound));
+        total += certificate_list!(filter.clone())
+            .count()
+            .get_result::<i64>(conn)?;
+        let group: Vec<DashboardCertificate> = certificate_list!(filter)
+            .order_by(certificates::last_assessed_on.asc())
+            .then_order_by(certificates::number.asc())
+            .limit(LIST_LIMIT)
+            .select(COLUMNS)
+            .load(conn)?;
+        rows.extend(
+            group
+                .into_iter()
+                .map(|c| (add_months(c.last_assessed_on, months), c)),
         );
-    let total = certificate_list!(filter.clone()).count().get_result(conn)?;
-    let rows = certificate_list!(filter)
-        .order_by(certificates::last_assessed_on.asc())
-        .then_order_by(certificates::number.asc())
-        .limit(LIST_LIMIT)
-        .select(COLUMNS)
-        .load(conn)?;
+    }
+    rows.sort_by(|(a_due, a), (b_due, b)| a_due.cmp(b_due).then_with(|| a.number.cmp(&b.number)));
+    let rows = rows
+        .into_iter()
+        .take(usize::try_from(LIST_LIMIT).unwrap_or(usize::MAX))
+        .map(|(_, c)| c)
+        .collect();
     Ok(Listed { rows, total })
 }
 

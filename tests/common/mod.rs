@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod fixtures;
+pub mod staff;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -167,7 +168,10 @@ pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 
 /// The application state the real server builds, on a test database and a fixed clock.
 pub fn state(db: &TestDb, now: DateTime<Utc>) -> web::Data<AppState> {
-    let config = Config::for_database(db.url());
+    let mut config = Config::for_database(db.url());
+    // Every instance of a deployment shares the key that signs session cookies.
+    config.session_secret =
+        sqe_registry::config::SessionSecret::from_hex(&"5e".repeat(64)).expect("test key");
     web::Data::new(AppState::new(db.pool(), config, Clock::fixed(now)))
 }
 

@@ -1,0 +1,171 @@
+//! A browser for the back office: keeps the session cookie, reads CSRF tokens from pages, logs
+//! in; and accounts created straight in the database.
+
+use std::sync::LazyLock;
+
+use actix_web::test::TestRequest;
+use sqe_registry::db::accounts::{create_account, Created};
+use sqe_registry::domain::account::hash_password;
+
+use super::{send, with_conn, Page, TestDb};
+
+/// Every test account has this password (hashed once: Argon2id is slow on purpose).
+pub const PASSWORD: &str = "correct horse battery staple";
+static HASH: LazyLock<String> = LazyLock::new(|| hash_password(PASSWORD).expect("hash"));
+
+/// Creates an account with the test password; returns its id.
+pub fn account(db: &TestDb, username: &str, role: &str) -> i32 {
+    with_conn(db, |conn| {
+        match create_account(
+            conn,
+            username,
+            role,
+            &HASH,
+            "test",
+            chrono::Utc::now().naive_utc(),
+        )
+        .expect("create account")
+        {
+            Created::Created(id) => id,
+            Created::Exists => panic!("account {username} exists"),
+        }
+    })
+}
+
+/// The CSRF token of the first form of a page.
+pub fn csrf_of(page: &Page) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = page
+        .body
+        .find(marker)
+        .unwrap_or_else(|| panic!("no CSRF field in:\n{}", page.body))
+        + marker.len();
+    page.body[start..]
+        .split('"')
+        .next()
+        .expect("token")
+        .to_owned()
+}
+
+/// A cookie-keeping client.
+#[derive(Default, Clone)]
+pub struct Browser {
+    /// The session cookie (`name=value`), if any.
+    pub cookie: Option<String>,
+}
+
+impl Browser {
+    fn keep(&mut self, page: &Page) {
+        for value in page.headers.get_all("set-cookie") {
+            let value = value.to_str().expect("cookie");
+            let pair = value.split(';').next().expect("pair").trim().to_owned();
+            if !pair.starts_with("sqe_admin=") {
+                continue;
+            }
+            let removed = pair == "sqe_admin=" || value.contains("Max-Age=0");
+            self.cookie = if removed { None } else { Some(pair) };
+        }
+    }
+
+    fn with_cookie(&self, req: TestRequest) -> TestRequest {
+        match &self.cookie {
+            Some(c) => req.insert_header(("cookie", c.clone())),
+            None => req,
+        }
+    }
+
+    pub async fn get<S, B>(&mut self, app: &S, uri: &str) -> Page
+    where
+        S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+        B: actix_web::body::MessageBody,
+    {
+        let req = self.with_cookie(TestRequest::get().uri(uri)).to_request();
+        let page = send(app, req).await;
+        self.keep(&page);
+        page
+    }
+
+    /// POSTs an urlencoded form (give the `csrf` pair yourself, or leave it out to test that).
+    pub async fn post<S, B>(&mut self, app: &S, uri: &str, form: &[(&str, &str)]) -> Page
+    where
+        S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+        B: actix_web::body::MessageBody,
+    {
+        let body = serde_urlencoded::to_string(form).expect("form");
+        let req = self
+            .with_cookie(
+                TestRequest::post()
+                    .uri(uri)
+                    .insert_header(("content-type", "application/x-www-form-urlencoded")),
+            )
+            .set_payload(body)
+            .to_request();
+        let page = send(app, req).await;
+        self.keep(&page);
+        page
+    }
+
+    /// Opens the login form and submits it; returns the answer to the POST.
+    pub async fn try_login<S, B>(&mut self, app: &S, username: &str, password: &str) -> Page
+    where
+        S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+        B: actix_web::body::MessageBody,
+    {
+        let form = self.get(app, "/admin/login").await;
+        let token = csrf_of(&form);
+        self.post(
+            app,
+            "/admin/login",
+            &[
+                ("csrf", &token),
+                ("username", username),
+                ("password", password),
+                ("next", "/admin"),
+            ],
+        )
+        .await
+    }
+
+    /// Logs in with the test password, or panics.
+    pub async fn login<S, B>(app: &S, username: &str) -> Browser
+    where
+        S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+        B: actix_web::body::MessageBody,
+    {
+        let mut browser = Browser::default();
+        let page = browser.try_login(app, username, PASSWORD).await;
+        assert_eq!(page.status, 303, "login of {username}: {}", page.body);
+        browser
+    }
+
+    /// The CSRF token of the signed-in session (read from the dashboard's logout form).
+    pub async fn token<S, B>(&mut self, app: &S) -> String
+    where
+        S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+        B: actix_web::body::MessageBody,
+    {
+        let page = self.get(app, "/admin/audit").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        csrf_of(&page)
+    }
+}
