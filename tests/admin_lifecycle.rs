@@ -213,7 +213,12 @@ both_backends_async!(bad_action_input_is_refused_with_a_message, |db| {
     let app = app!(db, beijing(2026, 11, 28, 12, 0));
     let mut eve = Browser::login(&app, "eve").await;
     let token = eve.token(&app).await;
-    type Case = (&'static str, Vec<(&'static str, &'static str)>, u16, &'static str);
+    type Case = (
+        &'static str,
+        Vec<(&'static str, &'static str)>,
+        u16,
+        &'static str,
+    );
     let cases: [Case; 5] = [
         (
             "suspend",

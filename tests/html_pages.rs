@@ -133,4 +133,55 @@ async fn every_kind_of_page_renders() {
         )
         .expect("write page");
     }
+    // The back office: the login form, then each kind of page signed in, in both languages.
+    common::staff::account(&db, "ada", "admin");
+    let mut browser = common::staff::Browser::default();
+    let mut admin_pages = vec![(
+        "admin-login".to_owned(),
+        browser.get(&app, "/admin/login").await,
+    )];
+    let failed = browser.try_login(&app, "ada", "wrong password").await;
+    admin_pages.push(("admin-login-failed".into(), failed));
+    let mut browser = common::staff::Browser::login(&app, "ada").await;
+    for (name, uri) in [
+        ("admin-dashboard", "/admin".to_owned()),
+        ("admin-dashboard-en", "/admin?lang=en".to_owned()),
+        (
+            "admin-certificate",
+            format!("/admin/certificates/{}", numbers[0]),
+        ),
+        (
+            "admin-certificate-suspended-en",
+            format!("/admin/certificates/{}?lang=en", numbers[1]),
+        ),
+        (
+            "admin-certificate-revoked",
+            format!("/admin/certificates/{}", numbers[2]),
+        ),
+        ("admin-audit", "/admin/audit".to_owned()),
+    ] {
+        let page = browser.get(&app, &uri).await;
+        assert_eq!(page.status, 200, "{uri}");
+        admin_pages.push((name.into(), page));
+    }
+    let token = browser.token(&app).await;
+    let refused = browser
+        .post(
+            &app,
+            &format!("/admin/certificates/{}/restore", numbers[0]),
+            &[("csrf", &token)],
+        )
+        .await;
+    assert_eq!(refused.status, 409);
+    admin_pages.push(("admin-refused".into(), refused));
+    let forbidden = browser.post(&app, "/admin/logout", &[]).await;
+    assert_eq!(forbidden.status, 403);
+    admin_pages.push(("admin-csrf-403".into(), forbidden));
+    for (name, page) in admin_pages {
+        page.assert_contains("<!DOCTYPE html>")
+            .assert_contains("</html>");
+        if let Some(dir) = &dump {
+            std::fs::write(format!("{dir}/{name}.html"), &page.body).expect("write page");
+        }
+    }
 }

@@ -124,6 +124,25 @@ pub async fn show(
 }
 
 #[derive(Deserialize)]
+pub struct FindQuery {
+    #[serde(default)]
+    number: String,
+}
+
+/// `/admin/find?number=…`: the dashboard's box, straight to the certificate's page.
+pub async fn find(staff: Staff, query: web::Query<FindQuery>) -> Result<HttpResponse, AppError> {
+    staff.require(Role::Viewer)?;
+    let number = query.number.trim();
+    if number.is_empty() {
+        return Ok(see_other("/admin"));
+    }
+    Ok(see_other(&format!(
+        "/admin/certificates/{}",
+        encode_segment(number)
+    )))
+}
+
+#[derive(Deserialize)]
 pub struct ActionForm {
     #[serde(default)]
     reason_zh: String,

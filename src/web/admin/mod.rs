@@ -43,6 +43,7 @@ pub const ROUTES: &[AdminRoute] = &[
     route("POST", "/admin/login", None),
     route("POST", "/admin/logout", Some(Role::Viewer)),
     route("GET", "/admin", Some(Role::Viewer)),
+    route("GET", "/admin/find", Some(Role::Viewer)),
     route("GET", "/admin/certificates/{number}", Some(Role::Viewer)),
     route(
         "POST",
@@ -65,6 +66,7 @@ pub fn register(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route("/login", web::get().to(login::form))
         .route("/login", web::post().to(login::submit))
         .route("/logout", web::post().to(login::logout))
+        .route("/find", web::get().to(certificates::find))
         .route("/certificates/{number}", web::get().to(certificates::show))
         .route(
             "/certificates/{number}/{action}",
