@@ -159,6 +159,10 @@ async fn every_kind_of_page_renders() {
             format!("/admin/certificates/{}", numbers[2]),
         ),
         ("admin-audit", "/admin/audit".to_owned()),
+        (
+            "admin-evaluate",
+            format!("/admin/certificates/{}/evaluate", numbers[0]),
+        ),
     ] {
         let page = browser.get(&app, &uri).await;
         assert_eq!(page.status, 200, "{uri}");

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod certificates;
 pub mod companies;
 pub mod dashboard;
+pub mod evaluations;
 pub mod events;
 pub mod lifecycle;
 pub mod marks;

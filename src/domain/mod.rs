@@ -4,6 +4,7 @@ pub mod account;
 pub mod binding;
 pub mod credit_code;
 pub mod dates;
+pub mod evaluation;
 pub mod event;
 pub mod grade;
 pub mod hostname;

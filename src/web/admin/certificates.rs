@@ -40,6 +40,8 @@ pub struct AdminCertificatePage {
     pub suspended_until: Option<NaiveDate>,
     /// The actions the effective status allows.
     pub actions: Vec<ActionKind>,
+    /// Whether an evaluation can be entered (the certificate is valid or suspended).
+    pub can_evaluate: bool,
     pub suspend_max: NaiveDate,
     pub events: Vec<EventRow>,
     pub audit: Vec<AuditEntry>,
@@ -103,6 +105,10 @@ async fn page(
         certificate,
         suspended_until,
         actions,
+        can_evaluate: matches!(
+            effective,
+            CertificateStatus::Valid | CertificateStatus::Suspended
+        ),
         suspend_max: add_months(today, MAX_SUSPENSION_MONTHS),
         events,
         audit,
@@ -233,9 +239,4 @@ pub async fn act(
         }
         Err(LifecycleError::Db(e)) => Err(e.into()),
     }
-}
-
-/// Statuses, for the templates.
-pub fn is_suspended(status: &StatusView) -> bool {
-    status.status == CertificateStatus::Suspended
 }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod certificates;
 pub mod dashboard;
+pub mod evaluations;
 pub mod login;
 pub mod session;
 
@@ -46,6 +47,16 @@ pub const ROUTES: &[AdminRoute] = &[
     route("GET", "/admin/find", Some(Role::Viewer)),
     route("GET", "/admin/certificates/{number}", Some(Role::Viewer)),
     route(
+        "GET",
+        "/admin/certificates/{number}/evaluate",
+        Some(Role::Evaluator),
+    ),
+    route(
+        "POST",
+        "/admin/certificates/{number}/evaluate",
+        Some(Role::Evaluator),
+    ),
+    route(
         "POST",
         "/admin/certificates/{number}/{action}",
         Some(Role::Evaluator),
@@ -68,6 +79,15 @@ pub fn register(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route("/logout", web::post().to(login::logout))
         .route("/find", web::get().to(certificates::find))
         .route("/certificates/{number}", web::get().to(certificates::show))
+        // Before `{action}`, which would otherwise take "evaluate".
+        .route(
+            "/certificates/{number}/evaluate",
+            web::get().to(evaluations::form),
+        )
+        .route(
+            "/certificates/{number}/evaluate",
+            web::post().to(evaluations::submit),
+        )
         .route(
             "/certificates/{number}/{action}",
             web::post().to(certificates::act),

@@ -1,0 +1,224 @@
+//! Recording a surveillance or special evaluation: the evaluation and its scores, the
+//! certificate's score, grade, status and last assessment, the public event, the audit entry and
+//! the registry revision, in one transaction.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde_json::json;
+
+use super::accounts::{append_audit, AuditEntry};
+use super::lifecycle::Actor;
+use super::models::{Certificate, Indicator, NewCertificateEvent, NewEvaluation};
+use super::schema::{certificates, indicators};
+use super::write::{bump_revision, insert_evaluation, insert_event};
+use super::DbConnection;
+use crate::domain::evaluation::{
+    evaluate, Current, EvaluationError, EvaluationOutcome, FAIL_REASON_EN, FAIL_REASON_ZH,
+};
+use crate::domain::event::EventKind;
+use crate::domain::grade::Grade;
+use crate::domain::scoring::ItemScore;
+use crate::domain::status::{effective_status, CertificateStatus};
+use crate::domain::surveillance::AssessmentKind;
+
+/// Why an evaluation was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum EvaluationFailure {
+    #[error("no such certificate")]
+    NotFound,
+    /// The scores do not match the indicators of the certificate's scheme version.
+    #[error("the scores do not match the scheme's indicators")]
+    WrongIndicators,
+    #[error(transparent)]
+    Refused(#[from] EvaluationError),
+    #[error("the certificate changed meanwhile")]
+    Concurrent,
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+/// What was entered.
+#[derive(Debug, Clone)]
+pub struct EvaluationInput {
+    pub kind: AssessmentKind,
+    pub assessed_on: NaiveDate,
+    /// Points earned per first-level indicator id; `None` = not applicable.
+    pub scores: Vec<(i32, Option<f64>)>,
+    pub deduction: f64,
+}
+
+/// The first-level indicators of a scheme version, in order.
+pub fn first_level_indicators(
+    conn: &mut DbConnection,
+    scheme_version_id: i32,
+) -> QueryResult<Vec<Indicator>> {
+    indicators::table
+        .filter(indicators::scheme_version_id.eq(scheme_version_id))
+        .filter(indicators::parent_id.is_null())
+        .order_by(indicators::position.asc())
+        .select(Indicator::as_select())
+        .load(conn)
+}
+
+/// The certificate and the indicators its evaluation is scored on.
+pub fn find_for_evaluation(
+    conn: &mut DbConnection,
+    number: &str,
+) -> QueryResult<Option<(Certificate, Vec<Indicator>)>> {
+    let Some(certificate) = certificates::table
+        .filter(certificates::number.eq(number))
+        .select(Certificate::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let indicators = first_level_indicators(conn, certificate.scheme_version_id)?;
+    Ok(Some((certificate, indicators)))
+}
+
+/// Computes what the evaluation would do, without writing (the preview), or fails as
+/// [`record`] would.
+pub fn decide(
+    certificate: &Certificate,
+    indicators: &[Indicator],
+    input: &EvaluationInput,
+    today: NaiveDate,
+) -> Result<EvaluationOutcome, EvaluationFailure> {
+    let mut items = Vec::with_capacity(indicators.len());
+    if input.scores.len() != indicators.len() {
+        return Err(EvaluationFailure::WrongIndicators);
+    }
+    for indicator in indicators {
+        let earned = input
+            .scores
+            .iter()
+            .find(|(id, _)| *id == indicator.id)
+            .ok_or(EvaluationFailure::WrongIndicators)?
+            .1;
+        items.push(ItemScore {
+            max_points: indicator.max_points,
+            earned,
+        });
+    }
+    let stored =
+        CertificateStatus::parse(&certificate.status).ok_or(EvaluationFailure::Concurrent)?;
+    let grade =
+        Grade::from_stars(i64::from(certificate.grade)).ok_or(EvaluationFailure::Concurrent)?;
+    let current = Current {
+        status: effective_status(stored, certificate.expires_on, today),
+        grade,
+        last_assessed_on: certificate.last_assessed_on,
+    };
+    Ok(evaluate(
+        current,
+        input.kind,
+        input.assessed_on,
+        today,
+        &items,
+        input.deduction,
+    )?)
+}
+
+/// Records the evaluation; returns what it did.
+pub fn record(
+    conn: &mut DbConnection,
+    number: &str,
+    input: &EvaluationInput,
+    actor: &Actor<'_>,
+) -> Result<EvaluationOutcome, EvaluationFailure> {
+    conn.transaction(|conn| {
+        let (cert, indicators) =
+            find_for_evaluation(conn, number)?.ok_or(EvaluationFailure::NotFound)?;
+        let outcome = decide(&cert, &indicators, input, actor.today)?;
+        let grade_after = outcome.certificate_grade.stars();
+        let changed = diesel::update(
+            certificates::table
+                .filter(certificates::id.eq(cert.id))
+                .filter(certificates::status.eq(&cert.status))
+                .filter(certificates::last_assessed_on.eq(cert.last_assessed_on)),
+        )
+        .set((
+            certificates::score.eq(outcome.total),
+            certificates::grade.eq(i16::from(grade_after)),
+            certificates::status.eq(outcome.status.as_str()),
+            certificates::last_assessed_on.eq(input.assessed_on),
+            certificates::last_assessment_kind.eq(input.kind.as_str()),
+            certificates::updated_at.eq(actor.now),
+        ))
+        .execute(conn)?;
+        if changed != 1 {
+            return Err(EvaluationFailure::Concurrent);
+        }
+        let scores: Vec<(i32, Option<f64>, f64)> = indicators
+            .iter()
+            .map(|i| {
+                let earned = input
+                    .scores
+                    .iter()
+                    .find(|(id, _)| *id == i.id)
+                    .and_then(|s| s.1);
+                (i.id, earned, i.max_points)
+            })
+            .collect();
+        insert_evaluation(
+            conn,
+            &NewEvaluation {
+                certificate_id: cert.id,
+                kind: input.kind.as_str().to_owned(),
+                assessed_on: input.assessed_on,
+                total_score: outcome.total,
+                grade: outcome.grade.map(|g| i16::from(g.stars())),
+            },
+            &scores,
+        )?;
+        // A suspended certificate's passing result is not news until it is restored; a fail
+        // of a certificate already suspended publishes nothing new either.
+        let already_suspended = cert.status == CertificateStatus::Suspended.as_str();
+        let publish = !(already_suspended && outcome.event == EventKind::Suspended);
+        if publish {
+            let failed = outcome.grade.is_none();
+            insert_event(
+                conn,
+                &NewCertificateEvent {
+                    certificate_id: cert.id,
+                    kind: outcome.event.as_str().to_owned(),
+                    occurred_on: input.assessed_on,
+                    grade_before: Some(cert.grade),
+                    grade_after: outcome.grade.map(|g| i16::from(g.stars())),
+                    reason_zh: failed.then(|| FAIL_REASON_ZH.to_owned()),
+                    reason_en: failed.then(|| FAIL_REASON_EN.to_owned()),
+                    created_at: actor.now,
+                },
+            )?;
+        }
+        append_audit(
+            conn,
+            &AuditEntry {
+                at: actor.now,
+                actor: actor.name.to_owned(),
+                action: format!("evaluation.{}", input.kind.as_str()),
+                entity: "certificate".to_owned(),
+                entity_id: cert.number.clone(),
+                before_json: Some(
+                    json!({
+                        "score": cert.score, "grade": cert.grade, "status": cert.status,
+                        "last_assessed_on": cert.last_assessed_on,
+                    })
+                    .to_string(),
+                ),
+                after_json: Some(
+                    json!({
+                        "score": outcome.total, "grade": grade_after, "status": outcome.status.as_str(),
+                        "last_assessed_on": input.assessed_on, "event": outcome.event.as_str(),
+                        "scores": scores.iter().map(|(id, earned, max)| json!({"indicator": id, "earned": earned, "max": max})).collect::<Vec<_>>(),
+                        "deduction": input.deduction,
+                    })
+                    .to_string(),
+                ),
+            },
+        )?;
+        bump_revision(conn)?;
+        Ok(outcome)
+    })
+}

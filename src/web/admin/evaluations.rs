@@ -1,0 +1,306 @@
+//! `/admin/certificates/{number}/evaluate`: enter a surveillance or special evaluation, score per
+//! first-level indicator (or "not applicable"), special deductions; preview the total, grade and
+//! public consequence; then save.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::NaiveDate;
+
+use super::auth::{AdminForm, Staff};
+use super::{render, see_other, AdminLayout, State};
+use crate::db::evaluations::{self, EvaluationFailure, EvaluationInput};
+use crate::db::lifecycle::Actor;
+use crate::db::models::{Certificate, Indicator};
+use crate::domain::account::Role;
+use crate::domain::evaluation::{EvaluationError, EvaluationOutcome};
+use crate::domain::scoring::ScoringError;
+use crate::domain::surveillance::AssessmentKind;
+use crate::error::{AppError, UserMessage};
+use crate::web::i18n::Lang;
+use crate::web::view::{encode_segment, localized, star_string};
+
+/// One indicator's row of the form, with what was entered.
+pub struct ScoreRow {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+    pub max_points: f64,
+    pub value: String,
+    pub not_applicable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/evaluate.html")]
+pub struct EvaluatePage {
+    pub layout: AdminLayout,
+    pub number: String,
+    pub segment: String,
+    pub grade_stars: String,
+    pub rows: Vec<ScoreRow>,
+    pub kind: String,
+    pub assessed_on: String,
+    pub deduction: String,
+    pub today: NaiveDate,
+    pub preview: Option<PreviewView>,
+    pub error: Option<String>,
+}
+
+/// What saving would do.
+pub struct PreviewView {
+    pub total: String,
+    pub stars: String,
+    pub event: String,
+    pub status: String,
+    pub fails: bool,
+}
+
+fn rows_of(indicators: &[Indicator], lang: Lang, entered: &[(String, String)]) -> Vec<ScoreRow> {
+    let field = |name: String| {
+        entered
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+    };
+    indicators
+        .iter()
+        .map(|i| ScoreRow {
+            id: i.id,
+            code: i.code.clone(),
+            name: localized(&i.name_zh, Some(&i.name_en), lang).to_owned(),
+            max_points: i.max_points,
+            value: field(format!("s{}", i.id)).unwrap_or_default(),
+            not_applicable: field(format!("na{}", i.id)).is_some(),
+        })
+        .collect()
+}
+
+async fn load(state: &State, number: String) -> Result<(Certificate, Vec<Indicator>), AppError> {
+    state
+        .db(move |conn| Ok(evaluations::find_for_evaluation(conn, &number)?))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn page(
+    req: &HttpRequest,
+    state: &State,
+    lang: Lang,
+    staff: &Staff,
+    certificate: &Certificate,
+    indicators: &[Indicator],
+    entered: &[(String, String)],
+    preview: Option<PreviewView>,
+    error: Option<String>,
+) -> EvaluatePage {
+    let value = |name: &str, default: String| {
+        entered
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or(default)
+    };
+    let today = state.today();
+    EvaluatePage {
+        layout: AdminLayout::new(req, lang, staff),
+        number: certificate.number.clone(),
+        segment: encode_segment(&certificate.number),
+        grade_stars: star_string(u8::try_from(certificate.grade).unwrap_or(0)),
+        rows: rows_of(indicators, lang, entered),
+        kind: value("kind", "surveillance".to_owned()),
+        assessed_on: value("assessed_on", today.to_string()),
+        deduction: value("deduction", "0".to_owned()),
+        today,
+        preview,
+        error,
+    }
+}
+
+pub async fn form(
+    req: HttpRequest,
+    state: State,
+    lang: Lang,
+    staff: Staff,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(Role::Evaluator)?;
+    let (certificate, indicators) = load(&state, path.into_inner()).await?;
+    let page = page(
+        &req,
+        &state,
+        lang,
+        &staff,
+        &certificate,
+        &indicators,
+        &[],
+        None,
+        None,
+    );
+    render(StatusCode::OK, &page)
+}
+
+/// Reads the form into an input, or the message for the first field that is wrong.
+fn parse(
+    indicators: &[Indicator],
+    entered: &[(String, String)],
+    lang: Lang,
+) -> Result<EvaluationInput, String> {
+    let get = |name: &str| {
+        entered
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+    };
+    let kind = match get("kind") {
+        Some("surveillance") => AssessmentKind::Surveillance,
+        Some("special") => AssessmentKind::Special,
+        _ => return Err(lang.t("admin-eval-bad-kind")),
+    };
+    let assessed_on = get("assessed_on")
+        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .ok_or_else(|| lang.t("admin-bad-date"))?;
+    let number = |s: &str| {
+        s.replace(',', ".")
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+    };
+    let deduction = match get("deduction") {
+        None | Some("") => 0.0,
+        Some(s) => number(s).ok_or_else(|| lang.t("admin-eval-bad-deduction"))?,
+    };
+    let mut scores = Vec::with_capacity(indicators.len());
+    for i in indicators {
+        if get(&format!("na{}", i.id)).is_some() {
+            scores.push((i.id, None));
+            continue;
+        }
+        let earned = get(&format!("s{}", i.id))
+            .and_then(number)
+            .ok_or_else(|| lang.t1("admin-eval-missing-score", "value", &i.code))?;
+        scores.push((i.id, Some(earned)));
+    }
+    Ok(EvaluationInput {
+        kind,
+        assessed_on,
+        scores,
+        deduction,
+    })
+}
+
+fn failure_message(e: &EvaluationFailure, indicators: &[Indicator], lang: Lang) -> String {
+    match e {
+        EvaluationFailure::Refused(EvaluationError::NotInForce(status)) => lang.t1(
+            "admin-eval-not-in-force",
+            "status",
+            lang.tp("status-", status.as_str()),
+        ),
+        EvaluationFailure::Refused(EvaluationError::BadDate) => lang.t("admin-eval-bad-date"),
+        EvaluationFailure::Refused(EvaluationError::WrongKind) => lang.t("admin-eval-bad-kind"),
+        EvaluationFailure::Refused(EvaluationError::Scoring(s)) => match s {
+            ScoringError::InvalidEarned { index, .. } => lang.t1(
+                "admin-eval-score-range",
+                "value",
+                indicators.get(*index).map_or("?", |i| i.code.as_str()),
+            ),
+            ScoringError::NoApplicableItems => lang.t("admin-eval-nothing-applies"),
+            ScoringError::InvalidDeduction(_) => lang.t("admin-eval-bad-deduction"),
+            _ => lang.t("admin-eval-bad-scheme"),
+        },
+        EvaluationFailure::WrongIndicators => lang.t("admin-eval-bad-scheme"),
+        EvaluationFailure::Concurrent => lang.t("admin-concurrent"),
+        EvaluationFailure::NotFound | EvaluationFailure::Db(_) => lang.t("error-500-message"),
+    }
+}
+
+fn preview_view(outcome: &EvaluationOutcome, lang: Lang) -> PreviewView {
+    PreviewView {
+        total: format!("{:.2}", outcome.total),
+        stars: outcome
+            .grade
+            .map(|g| star_string(g.stars()))
+            .unwrap_or_default(),
+        event: lang.tp("event-", outcome.event.as_str()),
+        status: lang.tp("status-", outcome.status.as_str()),
+        fails: outcome.grade.is_none(),
+    }
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    state: State,
+    lang: Lang,
+    staff: Staff,
+    path: web::Path<String>,
+    form: AdminForm<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(Role::Evaluator)?;
+    let AdminForm(entered) = form;
+    let (certificate, indicators) = load(&state, path.into_inner()).await?;
+    let show = |status: StatusCode, preview, error| {
+        let page = page(
+            &req,
+            &state,
+            lang,
+            &staff,
+            &certificate,
+            &indicators,
+            &entered,
+            preview,
+            error,
+        );
+        render(status, &page)
+    };
+    let input = match parse(&indicators, &entered, lang) {
+        Ok(input) => input,
+        Err(message) => return show(StatusCode::UNPROCESSABLE_ENTITY, None, Some(message)),
+    };
+    let save = entered.iter().any(|(k, v)| k == "intent" && v == "save");
+    if !save {
+        return match evaluations::decide(&certificate, &indicators, &input, state.today()) {
+            Ok(outcome) => show(StatusCode::OK, Some(preview_view(&outcome, lang)), None),
+            Err(e) => show(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(failure_message(&e, &indicators, lang)),
+            ),
+        };
+    }
+    let name = staff.actor();
+    let today = state.today();
+    let now = state.clock.now().naive_utc();
+    let validity_years = state.config.cert_validity_years;
+    let number = certificate.number.clone();
+    let recorded = state
+        .db(move |conn| {
+            let actor = Actor {
+                name: &name,
+                today,
+                now,
+                validity_years,
+            };
+            Ok(evaluations::record(conn, &number, &input, &actor))
+        })
+        .await?;
+    match recorded {
+        Ok(outcome) => {
+            tracing::info!(user = %staff.username, number = %certificate.number, total = outcome.total, event = outcome.event.as_str(), "evaluation recorded");
+            state.revision.force_check();
+            Ok(see_other(&format!(
+                "/admin/certificates/{}",
+                encode_segment(&certificate.number)
+            )))
+        }
+        Err(EvaluationFailure::NotFound) => Err(AppError::NotFound),
+        Err(EvaluationFailure::Concurrent) => {
+            Err(AppError::Conflict(UserMessage::new("admin-concurrent")))
+        }
+        Err(EvaluationFailure::Db(e)) => Err(e.into()),
+        Err(e) => show(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some(failure_message(&e, &indicators, lang)),
+        ),
+    }
+}
