@@ -326,3 +326,98 @@ both_backends_async!(login_returns_only_to_back_office_paths, |db| {
 fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("x", s)]).expect("encode")[2..].to_owned()
 }
+
+both_backends_async!(administrators_manage_accounts_but_not_their_own, |db| {
+    seed(&db);
+    let app = app!(db, beijing(2026, 11, 28, 12, 0));
+    let mut ada = Browser::login(&app, "ada").await;
+    let token = ada.token(&app).await;
+    let new = |username: &'static str, password: &'static str, again: &'static str| {
+        vec![
+            ("username", username),
+            ("role", "evaluator"),
+            ("password", password),
+            ("password_again", again),
+        ]
+    };
+    for (form, status) in [
+        (new("Bad Name", PASSWORD, PASSWORD), 422),
+        (new("newbie", "short", "short"), 422),
+        (new("newbie", PASSWORD, "something else entirely"), 422),
+        (new("eve", PASSWORD, PASSWORD), 409),
+    ] {
+        let mut form = form;
+        form.push(("csrf", &token));
+        let page = ada.post(&app, "/admin/accounts", &form).await;
+        assert_eq!(page.status, status, "{form:?}");
+    }
+    let mut form = new("newbie", PASSWORD, PASSWORD);
+    form.push(("csrf", &token));
+    assert_eq!(ada.post(&app, "/admin/accounts", &form).await.status, 303);
+    let mut newbie = Browser::login(&app, "newbie").await;
+    assert_eq!(
+        newbie
+            .get(&app, "/admin/certificates/A-1/evaluate")
+            .await
+            .status,
+        200
+    );
+    // The password never reaches the audit log.
+    let audit: Vec<Option<String>> = with_conn(&db, |conn| {
+        audit_log::table
+            .filter(audit_log::action.like("account.%"))
+            .select(audit_log::after_json)
+            .load(conn)
+            .expect("audit")
+    });
+    assert!(audit.iter().flatten().all(|a| !a.contains(PASSWORD)));
+    // Demote newbie to viewer and disable eve: both take effect at once.
+    let ids: Vec<(String, i32)> = with_conn(&db, |conn| {
+        use sqe_registry::db::schema::accounts;
+        accounts::table
+            .select((accounts::username, accounts::id))
+            .load(conn)
+            .expect("ids")
+    });
+    let id = |name: &str| ids.iter().find(|(n, _)| n == name).expect("account").1;
+    let mut eve = Browser::login(&app, "eve").await;
+    let demote = ada
+        .post(
+            &app,
+            &format!("/admin/accounts/{}", id("newbie")),
+            &[("csrf", &token), ("role", "viewer")],
+        )
+        .await;
+    assert_eq!(demote.status, 303);
+    assert_eq!(
+        newbie
+            .get(&app, "/admin/certificates/A-1/evaluate")
+            .await
+            .status,
+        403
+    );
+    let disable = ada
+        .post(
+            &app,
+            &format!("/admin/accounts/{}", id("eve")),
+            &[("csrf", &token), ("role", "evaluator"), ("disabled", "1")],
+        )
+        .await;
+    assert_eq!(disable.status, 303);
+    assert_eq!(eve.get(&app, "/admin").await.status, 303);
+    // Not oneself: an administrator cannot demote or disable their own account.
+    for form in [
+        vec![("csrf", token.as_str()), ("role", "viewer")],
+        vec![
+            ("csrf", token.as_str()),
+            ("role", "admin"),
+            ("disabled", "1"),
+        ],
+    ] {
+        let page = ada
+            .post(&app, &format!("/admin/accounts/{}", id("ada")), &form)
+            .await;
+        assert_eq!(page.status, 409);
+    }
+    assert_eq!(ada.get(&app, "/admin/accounts").await.status, 200);
+});

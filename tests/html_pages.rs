@@ -159,6 +159,7 @@ async fn every_kind_of_page_renders() {
             format!("/admin/certificates/{}", numbers[2]),
         ),
         ("admin-audit", "/admin/audit".to_owned()),
+        ("admin-accounts-en", "/admin/accounts?lang=en".to_owned()),
         (
             "admin-evaluate",
             format!("/admin/certificates/{}/evaluate", numbers[0]),

@@ -206,3 +206,48 @@ pub fn audit_of(
         .select(AuditEntry::as_select())
         .load(conn)
 }
+
+/// Every account, by username.
+pub fn list_accounts(conn: &mut DbConnection) -> QueryResult<Vec<Account>> {
+    accounts::table
+        .order_by(accounts::username.asc())
+        .select(Account::as_select())
+        .load(conn)
+}
+
+/// Sets an account's role and whether it is disabled, with its audit entry, in one transaction.
+/// Returns false when there is no such account.
+pub fn update_account(
+    conn: &mut DbConnection,
+    id: i32,
+    role: &str,
+    disabled: bool,
+    actor: &str,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    conn.transaction(|conn| {
+        let Some(before) = find_account_by_id(conn, id)? else {
+            return Ok(false);
+        };
+        diesel::update(accounts::table.find(id))
+            .set((accounts::role.eq(role), accounts::disabled.eq(disabled)))
+            .execute(conn)?;
+        let view = |role: &str, disabled: bool| {
+            serde_json::json!({ "username": before.username, "role": role, "disabled": disabled })
+                .to_string()
+        };
+        append_audit(
+            conn,
+            &AuditEntry {
+                at,
+                actor: actor.to_owned(),
+                action: "account.update".to_owned(),
+                entity: "account".to_owned(),
+                entity_id: id.to_string(),
+                before_json: Some(view(&before.role, before.disabled)),
+                after_json: Some(view(role, disabled)),
+            },
+        )?;
+        Ok(true)
+    })
+}

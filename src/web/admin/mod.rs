@@ -2,6 +2,7 @@
 //! back-office page shares. Nothing here is cached or indexed: `Cache-Control: no-store`,
 //! `X-Robots-Tag: noindex`.
 
+pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod certificates;
@@ -67,6 +68,9 @@ pub const ROUTES: &[AdminRoute] = &[
         Some(Role::Evaluator),
     ),
     route("GET", "/admin/audit", Some(Role::Viewer)),
+    route("GET", "/admin/accounts", Some(Role::Admin)),
+    route("POST", "/admin/accounts", Some(Role::Admin)),
+    route("POST", "/admin/accounts/{id}", Some(Role::Admin)),
     route("GET", "/admin/audit.csv", Some(Role::Viewer)),
 ];
 
@@ -97,6 +101,9 @@ pub fn register(cfg: &mut web::ServiceConfig, state: &AppState) {
             web::post().to(dashboard::dismiss),
         )
         .route("/audit", web::get().to(audit::show))
+        .route("/accounts", web::get().to(accounts::list))
+        .route("/accounts", web::post().to(accounts::create))
+        .route("/accounts/{id}", web::post().to(accounts::update))
         .route("/audit.csv", web::get().to(audit::csv))
         .wrap(DefaultHeaders::new().add(("X-Robots-Tag", "noindex, nofollow")))
         .wrap(session::middleware(

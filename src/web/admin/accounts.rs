@@ -1,0 +1,201 @@
+//! `/admin/accounts` (administrators only): the staff accounts, creating one, changing a role
+//! or disabling an account. An administrator cannot demote or disable themself, so the last one
+//! cannot lock everybody out by mistake.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::auth::{AdminForm, Staff};
+use super::{render, see_other, AdminLayout, State};
+use crate::db::accounts::{self, Account, Created};
+use crate::domain::account::{
+    check_password, hash_password, validate_username, AccountError, Role,
+};
+use crate::error::AppError;
+use crate::web::i18n::Lang;
+
+#[derive(Template)]
+#[template(path = "admin/accounts.html")]
+pub struct AccountsPage {
+    pub layout: AdminLayout,
+    pub accounts: Vec<Account>,
+    pub roles: [Role; 3],
+    pub error: Option<String>,
+    pub username: String,
+}
+
+async fn page(
+    req: &HttpRequest,
+    state: &State,
+    lang: Lang,
+    staff: &Staff,
+    error: Option<String>,
+    username: String,
+) -> Result<AccountsPage, AppError> {
+    let accounts = state.db(|conn| Ok(accounts::list_accounts(conn)?)).await?;
+    Ok(AccountsPage {
+        layout: AdminLayout::new(req, lang, staff),
+        accounts,
+        roles: Role::ALL,
+        error,
+        username,
+    })
+}
+
+pub async fn list(
+    req: HttpRequest,
+    state: State,
+    lang: Lang,
+    staff: Staff,
+) -> Result<HttpResponse, AppError> {
+    staff.require(Role::Admin)?;
+    let page = page(&req, &state, lang, &staff, None, String::new()).await?;
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+pub struct NewAccountForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_again: String,
+}
+
+fn account_message(e: &AccountError, lang: Lang) -> String {
+    match e {
+        AccountError::BadUsername => lang.t("admin-accounts-bad-username"),
+        AccountError::PasswordTooShort | AccountError::PasswordTooLong => {
+            lang.t("admin-accounts-bad-password")
+        }
+        AccountError::UnknownRole(_) => lang.t("admin-accounts-bad-role"),
+        AccountError::Hashing => lang.t("error-500-message"),
+    }
+}
+
+pub async fn create(
+    req: HttpRequest,
+    state: State,
+    lang: Lang,
+    staff: Staff,
+    form: AdminForm<NewAccountForm>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(Role::Admin)?;
+    let AdminForm(form) = form;
+    let username = form.username.trim().to_owned();
+    let refuse = |status: StatusCode, message: String| {
+        let (req, state, staff, username) = (&req, &state, &staff, username.clone());
+        async move {
+            let page = page(req, state, lang, staff, Some(message), username).await?;
+            render(status, &page)
+        }
+    };
+    let checked = validate_username(&username)
+        .and_then(|()| Role::parse(&form.role).ok_or(AccountError::UnknownRole(form.role.clone())))
+        .and_then(|role| check_password(&form.password).map(|()| role));
+    let role = match checked {
+        Ok(role) => role,
+        Err(e) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, account_message(&e, lang)).await,
+    };
+    if form.password != form.password_again {
+        return refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang.t("admin-accounts-mismatch"),
+        )
+        .await;
+    }
+    let password = form.password;
+    let actor = staff.actor();
+    let now = state.clock.now().naive_utc();
+    let name = username.clone();
+    let created = state
+        .db(move |conn| {
+            let hash = hash_password(&password)
+                .map_err(|e| AppError::Internal(format!("hashing: {e}")))?;
+            Ok(accounts::create_account(
+                conn,
+                &name,
+                role.as_str(),
+                &hash,
+                &actor,
+                now,
+            )?)
+        })
+        .await?;
+    match created {
+        Created::Created(_) => {
+            tracing::info!(user = %staff.username, created = %username, role = role.as_str(), "account created");
+            Ok(see_other("/admin/accounts"))
+        }
+        Created::Exists => refuse(StatusCode::CONFLICT, lang.t("admin-accounts-exists")).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UpdateForm {
+    #[serde(default)]
+    role: String,
+    /// Present (any value) when the box is ticked.
+    disabled: Option<String>,
+}
+
+pub async fn update(
+    req: HttpRequest,
+    state: State,
+    lang: Lang,
+    staff: Staff,
+    path: web::Path<i32>,
+    form: AdminForm<UpdateForm>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(Role::Admin)?;
+    let id = path.into_inner();
+    let AdminForm(form) = form;
+    let Some(role) = Role::parse(&form.role) else {
+        let page = page(
+            &req,
+            &state,
+            lang,
+            &staff,
+            Some(lang.t("admin-accounts-bad-role")),
+            String::new(),
+        )
+        .await?;
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    let disabled = form.disabled.is_some();
+    if id == staff.id && (role != Role::Admin || disabled) {
+        let page = page(
+            &req,
+            &state,
+            lang,
+            &staff,
+            Some(lang.t("admin-accounts-not-yourself")),
+            String::new(),
+        )
+        .await?;
+        return render(StatusCode::CONFLICT, &page);
+    }
+    let actor = staff.actor();
+    let now = state.clock.now().naive_utc();
+    let found = state
+        .db(move |conn| {
+            Ok(accounts::update_account(
+                conn,
+                id,
+                role.as_str(),
+                disabled,
+                &actor,
+                now,
+            )?)
+        })
+        .await?;
+    if !found {
+        return Err(AppError::NotFound);
+    }
+    Ok(see_other("/admin/accounts"))
+}
