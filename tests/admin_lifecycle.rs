@@ -481,3 +481,58 @@ both_backends_async!(
         assert_eq!(audit, 2);
     }
 );
+
+both_backends_async!(bound_domains_and_scope_change_with_the_rules, |db| {
+    seed(&db);
+    let app = app!(db, beijing(2026, 11, 28, 12, 0));
+    let mut eve = Browser::login(&app, "eve").await;
+    let token = eve.token(&app).await;
+    let post = |domains: &'static str, scope: &'static str| {
+        let mut eve = eve.clone();
+        let token = token.clone();
+        let app = &app;
+        async move {
+            eve.post(
+                app,
+                "/admin/certificates/L-2/binding",
+                &[("csrf", &token), ("domains", domains), ("scope_zh", scope)],
+            )
+            .await
+        }
+    };
+    let bound = |db: &TestDb| {
+        with_conn(db, |conn| {
+            sqe_registry::db::certificates::find_detail(conn, "L-2")
+                .expect("read")
+                .expect("certificate")
+                .domains
+        })
+    };
+    // yunhe.com belongs to L-1's platform.
+    let taken = post("l2.example.cn\nyunhe.com", "网络零售").await;
+    assert_eq!(taken.status, 409);
+    taken.assert_contains("yunhe.com");
+    assert_eq!(post("not a host!", "网络零售").await.status, 422);
+    assert_eq!(post("l2.example.cn", " ").await.status, 422);
+    assert_eq!(bound(&db), ["l2.example.cn"]);
+
+    let saved = post(
+        "https://www.L2-new.example.cn/shop\nl2.example.cn",
+        "网络零售平台服务",
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(bound(&db), ["l2-new.example.cn", "l2.example.cn"]);
+    get(&app, "/certificates/L-2")
+        .await
+        .assert_contains("l2-new.example.cn")
+        .assert_contains("网络零售平台服务");
+
+    set_revoked(&db, "L-2");
+    assert_eq!(post("l2.example.cn", "网络零售").await.status, 409);
+    assert_eq!(bound(&db), ["l2-new.example.cn", "l2.example.cn"]);
+});
+
+fn set_revoked(db: &TestDb, number: &str) {
+    common::set_status(db, number, "revoked");
+}

@@ -134,3 +134,94 @@ pub fn find(
         .first(conn)
         .optional()
 }
+
+/// Why a change of bound domains or scope was not applied.
+#[derive(Debug, thiserror::Error)]
+pub enum BindingError {
+    #[error("no such certificate")]
+    NotFound,
+    /// The certificate has ended: its record is frozen.
+    #[error("the certificate has ended")]
+    Ended(CertificateStatus),
+    /// These domains are bound to another platform.
+    #[error("domains bound elsewhere: {0:?}")]
+    Taken(Vec<String>),
+    #[error("the scope must be given in Chinese")]
+    ScopeRequired,
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+/// Replaces the domains the certificate's platform is bound to (already normalised, see
+/// `domain::lifecycle::parse_domains`) and the certificate's scope, with the audit entry and the
+/// revision (the badge's binding check changes at once).
+pub fn change_binding(
+    conn: &mut DbConnection,
+    number: &str,
+    domains: &[String],
+    scope_zh: &str,
+    scope_en: &str,
+    actor: &Actor<'_>,
+) -> Result<(), BindingError> {
+    use super::schema::platform_domains;
+    let scope_zh = scope_zh.trim();
+    if scope_zh.is_empty() {
+        return Err(BindingError::ScopeRequired);
+    }
+    conn.transaction(|conn| {
+        let (cert, _) = find(conn, number)?.ok_or(BindingError::NotFound)?;
+        let stored = CertificateStatus::parse(&cert.status).unwrap_or(CertificateStatus::Revoked);
+        let status = effective_status(stored, cert.expires_on, actor.today);
+        if status.is_final() {
+            return Err(BindingError::Ended(status));
+        }
+        let taken: Vec<String> = platform_domains::table
+            .filter(platform_domains::domain.eq_any(domains))
+            .filter(platform_domains::platform_id.ne(cert.platform_id))
+            .select(platform_domains::domain)
+            .load(conn)?;
+        if !taken.is_empty() {
+            return Err(BindingError::Taken(taken));
+        }
+        let before = super::certificates::domains_of(conn, cert.platform_id)?;
+        diesel::delete(
+            platform_domains::table.filter(platform_domains::platform_id.eq(cert.platform_id)),
+        )
+        .execute(conn)?;
+        let rows: Vec<super::models::NewPlatformDomain> = domains
+            .iter()
+            .map(|d| super::models::NewPlatformDomain {
+                platform_id: cert.platform_id,
+                domain: d.clone(),
+            })
+            .collect();
+        super::write::insert_batch!(conn, platform_domains::table, &rows)?;
+        diesel::update(certificates::table.filter(certificates::id.eq(cert.id)))
+            .set((
+                certificates::scope_zh.eq(scope_zh),
+                certificates::scope_en.eq(scope_en.trim()),
+                certificates::updated_at.eq(actor.now),
+            ))
+            .execute(conn)?;
+        append_audit(
+            conn,
+            &AuditEntry {
+                at: actor.now,
+                actor: actor.name.to_owned(),
+                action: "certificate.binding".to_owned(),
+                entity: "certificate".to_owned(),
+                entity_id: cert.number.clone(),
+                before_json: Some(
+                    json!({ "domains": before, "scope_zh": cert.scope_zh, "scope_en": cert.scope_en })
+                        .to_string(),
+                ),
+                after_json: Some(
+                    json!({ "domains": domains, "scope_zh": scope_zh, "scope_en": scope_en.trim() })
+                        .to_string(),
+                ),
+            },
+        )?;
+        bump_revision(conn)?;
+        Ok(())
+    })
+}

@@ -278,3 +278,68 @@ mod tests {
         );
     }
 }
+
+/// Most domains one platform may be bound to.
+pub const MAX_BOUND_DOMAINS: usize = 20;
+
+/// Why a list of bound domains is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DomainListError {
+    #[error("{0:?} is not a host name")]
+    NotAHost(String),
+    #[error("at least one domain is required")]
+    Empty,
+    #[error("at most {MAX_BOUND_DOMAINS} domains")]
+    TooMany,
+}
+
+/// The domains a platform is bound to, from text (one per line, or separated by spaces, commas
+/// or semicolons; URLs accepted): normalised as the mark's binding check compares them, without
+/// duplicates, sorted.
+pub fn parse_domains(text: &str) -> Result<Vec<String>, DomainListError> {
+    let mut domains = Vec::new();
+    for part in text
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '，' | '；'))
+        .filter(|p| !p.is_empty())
+    {
+        let host = super::hostname::Hostname::parse(part)
+            .map_err(|_| DomainListError::NotAHost(part.chars().take(100).collect()))?;
+        domains.push(host.as_str().to_owned());
+    }
+    domains.sort();
+    domains.dedup();
+    match domains.len() {
+        0 => Err(DomainListError::Empty),
+        n if n > MAX_BOUND_DOMAINS => Err(DomainListError::TooMany),
+        _ => Ok(domains),
+    }
+}
+
+#[cfg(test)]
+mod domain_list_tests {
+    use super::*;
+
+    #[test]
+    fn domains_are_normalised_deduplicated_and_checked() {
+        assert_eq!(
+            parse_domains("https://www.Yunhe.com/shop\nyunhe.com, m.yunhe.cn；例子.中国"),
+            Ok(vec![
+                "m.yunhe.cn".to_owned(),
+                "xn--fsqu00a.xn--fiqs8s".to_owned(),
+                "yunhe.com".to_owned()
+            ])
+        );
+        assert_eq!(parse_domains(" \n "), Err(DomainListError::Empty));
+        assert!(matches!(
+            parse_domains("yunhe.com not_a_host!"),
+            Err(DomainListError::NotAHost(_))
+        ));
+        let many: Vec<String> = (0..=MAX_BOUND_DOMAINS)
+            .map(|i| format!("d{i}.cn"))
+            .collect();
+        assert_eq!(
+            parse_domains(&many.join(" ")),
+            Err(DomainListError::TooMany)
+        );
+    }
+}

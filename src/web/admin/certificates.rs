@@ -11,11 +11,14 @@ use serde::Deserialize;
 use super::auth::{AdminForm, Staff};
 use super::{render, see_other, AdminLayout, State};
 use crate::db::accounts::{self, AuditEntry};
-use crate::db::lifecycle::{self, Actor, LifecycleError};
+use crate::db::lifecycle::{self, Actor, BindingError, LifecycleError};
 use crate::db::models::{Certificate, CertificateEvent};
 use crate::domain::account::Role;
 use crate::domain::dates::add_months;
-use crate::domain::lifecycle::{ActionError, ActionInput, ActionKind, MAX_SUSPENSION_MONTHS};
+use crate::domain::lifecycle::{
+    parse_domains, ActionError, ActionInput, ActionKind, DomainListError, MAX_BOUND_DOMAINS,
+    MAX_SUSPENSION_MONTHS,
+};
 use crate::domain::status::CertificateStatus;
 use crate::error::{AppError, UserMessage};
 use crate::web::i18n::Lang;
@@ -45,6 +48,8 @@ pub struct AdminCertificatePage {
     pub suspend_max: NaiveDate,
     pub events: Vec<EventRow>,
     pub audit: Vec<AuditEntry>,
+    /// The platform's bound domains, one per line, for the binding form.
+    pub domains: String,
     pub validity_years: u32,
     /// A refused action's message, shown above the forms.
     pub error: Option<String>,
@@ -54,6 +59,7 @@ type Loaded = Option<(
     (Certificate, Option<NaiveDate>),
     Vec<CertificateEvent>,
     Vec<AuditEntry>,
+    Vec<String>,
 )>;
 
 async fn page(
@@ -72,10 +78,12 @@ async fn page(
             };
             let events = crate::db::certificates::events_of(conn, found.0.id)?;
             let audit = accounts::audit_of(conn, "certificate", &key, 20)?;
-            Ok(Some((found, events, audit)))
+            let domains = crate::db::certificates::domains_of(conn, found.0.platform_id)?;
+            Ok(Some((found, events, audit, domains)))
         })
         .await?;
-    let ((certificate, suspended_until), events, audit) = loaded.ok_or(AppError::NotFound)?;
+    let ((certificate, suspended_until), events, audit, domains) =
+        loaded.ok_or(AppError::NotFound)?;
     let today = state.today();
     let effective = status_on(&certificate.status, certificate.expires_on, today);
     let actions = ActionKind::ALL
@@ -112,6 +120,7 @@ async fn page(
         suspend_max: add_months(today, MAX_SUSPENSION_MONTHS),
         events,
         audit,
+        domains: crate::web::view::display_domains(&domains).join("\n"),
         validity_years: state.config.cert_validity_years,
         error,
     })
@@ -238,5 +247,126 @@ pub async fn act(
             Err(AppError::Conflict(UserMessage::new("admin-concurrent")))
         }
         Err(LifecycleError::Db(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct BindingForm {
+    #[serde(default)]
+    domains: String,
+    #[serde(default)]
+    scope_zh: String,
+    #[serde(default)]
+    scope_en: String,
+}
+
+/// Changes the bound domains and the scope of a certificate in force.
+pub async fn binding(
+    req: HttpRequest,
+    state: State,
+    lang: Lang,
+    staff: Staff,
+    path: web::Path<String>,
+    form: AdminForm<BindingForm>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(Role::Evaluator)?;
+    let number = path.into_inner();
+    let AdminForm(form) = form;
+    let refuse = |status: StatusCode, message: String| {
+        let (req, state, staff, number) = (&req, &state, &staff, number.clone());
+        async move {
+            let page = page(req, state, lang, staff, number, Some(message)).await?;
+            render(status, &page)
+        }
+    };
+    if form.scope_zh.chars().count() > 500 || form.scope_en.chars().count() > 500 {
+        return refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang.t("admin-reason-too-long"),
+        )
+        .await;
+    }
+    let domains = match parse_domains(&form.domains) {
+        Ok(d) => d,
+        Err(DomainListError::NotAHost(h)) => {
+            return refuse(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang.t1("admin-binding-not-host", "value", h),
+            )
+            .await
+        }
+        Err(DomainListError::Empty) => {
+            return refuse(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang.t("admin-binding-empty"),
+            )
+            .await
+        }
+        Err(DomainListError::TooMany) => {
+            return refuse(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang.t1("admin-binding-too-many", "value", MAX_BOUND_DOMAINS),
+            )
+            .await
+        }
+    };
+    let name = staff.actor();
+    let today = state.today();
+    let now = state.clock.now().naive_utc();
+    let validity_years = state.config.cert_validity_years;
+    let key = number.clone();
+    let result = state
+        .db(move |conn| {
+            let actor = Actor {
+                name: &name,
+                today,
+                now,
+                validity_years,
+            };
+            Ok(lifecycle::change_binding(
+                conn,
+                &key,
+                &domains,
+                &form.scope_zh,
+                &form.scope_en,
+                &actor,
+            ))
+        })
+        .await?;
+    match result {
+        Ok(()) => {
+            state.revision.force_check();
+            Ok(see_other(&format!(
+                "/admin/certificates/{}",
+                encode_segment(&number)
+            )))
+        }
+        Err(BindingError::NotFound) => Err(AppError::NotFound),
+        Err(BindingError::Ended(status)) => {
+            refuse(
+                StatusCode::CONFLICT,
+                lang.t1(
+                    "admin-binding-ended",
+                    "status",
+                    lang.tp("status-", status.as_str()),
+                ),
+            )
+            .await
+        }
+        Err(BindingError::Taken(taken)) => {
+            refuse(
+                StatusCode::CONFLICT,
+                lang.t1("admin-binding-taken", "value", taken.join(", ")),
+            )
+            .await
+        }
+        Err(BindingError::ScopeRequired) => {
+            refuse(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang.t("admin-binding-scope"),
+            )
+            .await
+        }
+        Err(BindingError::Db(e)) => Err(e.into()),
     }
 }

@@ -59,6 +59,11 @@ pub const ROUTES: &[AdminRoute] = &[
     ),
     route(
         "POST",
+        "/admin/certificates/{number}/binding",
+        Some(Role::Evaluator),
+    ),
+    route(
+        "POST",
         "/admin/certificates/{number}/{action}",
         Some(Role::Evaluator),
     ),
@@ -83,7 +88,7 @@ pub fn register(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route("/logout", web::post().to(login::logout))
         .route("/find", web::get().to(certificates::find))
         .route("/certificates/{number}", web::get().to(certificates::show))
-        // Before `{action}`, which would otherwise take "evaluate".
+        // Before `{action}`, which would otherwise take "evaluate" and "binding".
         .route(
             "/certificates/{number}/evaluate",
             web::get().to(evaluations::form),
@@ -91,6 +96,10 @@ pub fn register(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route(
             "/certificates/{number}/evaluate",
             web::post().to(evaluations::submit),
+        )
+        .route(
+            "/certificates/{number}/binding",
+            web::post().to(certificates::binding),
         )
         .route(
             "/certificates/{number}/{action}",
