@@ -8,6 +8,7 @@ pub mod events;
 pub mod marks;
 pub mod models;
 mod pool;
+pub mod records;
 pub mod schema;
 pub mod search;
 pub mod stats;

@@ -1,0 +1,15 @@
+//! Moving the registry in and out: `import` (a CSV file of certificates, checked in full, then
+//! written in one transaction or not at all), `export` (the whole registry as CSV in the same
+//! columns, streamed).
+//! The CSV columns are `domain::record::Column`; `docs/IMPORT.md` documents them.
+
+mod checks;
+pub mod csv_rows;
+pub mod export;
+pub mod import;
+pub mod progress;
+pub mod report;
+mod store;
+
+pub use import::{import_file, ImportError, ImportOptions, ImportSummary};
+pub use report::{LineError, Report};
