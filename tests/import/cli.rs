@@ -23,7 +23,7 @@ fn text(bytes: &[u8]) -> String {
 }
 
 both_backends!(import_reports_every_error_and_exits_non_zero, |db| {
-    with_conn(&db, |conn| seed_reference(conn));
+    with_conn(&db, seed_reference);
     let dir = tempfile::tempdir().expect("temp dir");
     let bad = SAMPLE.replace("78.25,valid", "78.25,withdrawn").replace(
         "2022-05-10,2022-05-10,2025-05-09",
@@ -69,7 +69,7 @@ both_backends!(import_reports_every_error_and_exits_non_zero, |db| {
 });
 
 both_backends!(export_writes_stdout_or_a_file, |db| {
-    with_conn(&db, |conn| seed_reference(conn));
+    with_conn(&db, seed_reference);
     import(&db, SAMPLE, false).expect("sample");
     let dir = tempfile::tempdir().expect("temp dir");
     let out = sqe(db.url(), dir.path(), &["export"]);

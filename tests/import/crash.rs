@@ -14,7 +14,7 @@ use sqe_registry::transfer::backup::check_file;
 const ROWS: i64 = 2000;
 
 both_backends!(an_import_killed_midway_leaves_all_or_nothing, |db| {
-    with_conn(&db, |conn| seed_reference(conn));
+    with_conn(&db, seed_reference);
     let before = with_conn(&db, counts);
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("long.csv");

@@ -96,7 +96,7 @@ fn assert_round_trip(csv: &str, target: &TestDb) {
 }
 
 both_backends!(a_varied_registry_round_trips, |db| {
-    let refs = with_conn(&db, |conn| seed_reference(conn));
+    let refs = with_conn(&db, seed_reference);
     import(&db, SAMPLE, false).expect("sample");
     with_conn(&db, |conn| {
         CertificateBuilder::new("RT-1")
@@ -130,7 +130,7 @@ both_backends!(a_varied_registry_round_trips, |db| {
     assert!(rerun.imported.is_empty());
     assert_eq!(rerun.unchanged.len(), 8);
     let target = empty_like(&db);
-    with_conn(&target, |conn| seed_reference(conn));
+    with_conn(&target, seed_reference);
     assert_round_trip(&first, &target);
     assert_eq!(with_conn(&target, counts).companies, 7);
 });

@@ -48,7 +48,7 @@ fn issued_events(conn: &mut DbConnection, number: &str) -> Vec<CertificateEvent>
 }
 
 both_backends!(the_sample_file_imports, |db| {
-    with_conn(&db, |conn| seed_reference(conn));
+    with_conn(&db, seed_reference);
     let before = with_conn(&db, counts);
     let summary = import(&db, SAMPLE, false).expect("the sample imports");
     assert_eq!(summary.imported.len(), 6);
@@ -118,7 +118,7 @@ both_backends!(the_sample_file_imports, |db| {
 });
 
 both_backends!(a_second_run_changes_nothing, |db| {
-    with_conn(&db, |conn| seed_reference(conn));
+    with_conn(&db, seed_reference);
     import(&db, SAMPLE, false).expect("first run");
     let before = with_conn(&db, counts);
     let again = import(&db, SAMPLE, false).expect("second run");
@@ -134,18 +134,13 @@ both_backends!(a_second_run_changes_nothing, |db| {
         "no row and no revision bump"
     );
     // One new line among known ones: only it is written.
+    let new_row = csv_of(&[row(
+        "NEW-1",
+        &credit_code("91440300MA5F00901"),
+        "new.example",
+    )]);
     let mut text = SAMPLE.to_owned();
-    text.push_str(
-        &csv_of(&[row(
-            "NEW-1",
-            &credit_code("91440300MA5F00901"),
-            "new.example",
-        )])
-        .lines()
-        .nth(1)
-        .expect("the row")
-        .to_owned(),
-    );
+    text.push_str(new_row.lines().nth(1).expect("the row"));
     text.push('\n');
     let mixed = import(&db, &text, false).expect("mixed run");
     assert_eq!(mixed.imported, [(8, "NEW-1".to_owned())]);
@@ -156,7 +151,7 @@ both_backends!(a_second_run_changes_nothing, |db| {
 });
 
 both_backends!(a_dry_run_writes_nothing, |db| {
-    with_conn(&db, |conn| seed_reference(conn));
+    with_conn(&db, seed_reference);
     let before = with_conn(&db, counts);
     let summary = import(&db, SAMPLE, true).expect("dry run");
     assert!(summary.dry_run);
@@ -176,7 +171,7 @@ both_backends!(a_dry_run_writes_nothing, |db| {
 both_backends!(
     every_error_is_reported_by_line_and_nothing_is_written,
     |db| {
-        with_conn(&db, |conn| seed_reference(conn));
+        with_conn(&db, seed_reference);
         let before = with_conn(&db, counts);
         let c1 = credit_code("91440300MA5F00101");
         let mut other_name = row("R-5", &c1, "e.example");
@@ -222,7 +217,7 @@ both_backends!(
 );
 
 both_backends!(the_file_is_checked_against_the_registry, |db| {
-    let refs = with_conn(&db, |conn| seed_reference(conn));
+    let refs = with_conn(&db, seed_reference);
     let p1 = credit_code("91440300MA5F00201");
     with_conn(&db, |conn| {
         CertificateBuilder::new("OLD-1")
