@@ -236,7 +236,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            !text.contains("company_name_en"),
+            !text.contains("company_name_en: the header lacks"),
             "optional columns may be left out: {text}"
         );
         assert_eq!(read("").report.errors[0].line, 1);
