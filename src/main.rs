@@ -159,7 +159,7 @@ fn main() -> anyhow::Result<()> {
     }
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Migrate => Ok(()),
-        Command::Backup { .. } | Command::Restore { .. } => Ok(()),
+        Command::Backup { .. } | Command::Restore { .. } => Ok(()), // done above
         Command::Import { file, dry_run } => {
             let summary = transfer::import::import_command(&mut *pool.get()?, &file, dry_run)?;
             println!("{summary}");

@@ -95,8 +95,11 @@ fn a_backup_taken_while_another_thread_writes_restores_consistently() {
         "{at_backup} of {written}"
     );
 
-    let restored = dir.path().join("restored").join("registry.db");
-    std::fs::create_dir_all(restored.parent().expect("parent")).expect("dir");
+    let restored = dir
+        .path()
+        .join("new-machine")
+        .join("data")
+        .join("registry.db");
     let (checked, kept) = restore_sqlite(&backup, &restored).expect("restore into a new path");
     assert_eq!(kept, None, "nothing was there before");
     assert_eq!(checked, contents);

@@ -142,6 +142,9 @@ pub fn restore_sqlite(input: &Path, target: &Path) -> anyhow::Result<(Contents, 
         bail!("there is no backup at {}", input.display());
     }
     let incoming = beside(target, ".restoring");
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
     fs::copy(input, &incoming)
         .with_context(|| format!("cannot copy {} to {}", input.display(), incoming.display()))?;
     let checked = check_file(&incoming).and_then(|contents| {
@@ -162,8 +165,12 @@ pub fn restore_sqlite(input: &Path, target: &Path) -> anyhow::Result<(Contents, 
             return Err(e);
         }
     };
-    fs::rename(&incoming, target)
-        .with_context(|| format!("cannot move {} into place", incoming.display()))?;
+    fs::rename(&incoming, target).with_context(|| {
+        let kept = kept.as_ref().map_or(String::new(), |k| {
+            format!("; the previous database is at {}", k.display())
+        });
+        format!("cannot move {} into place{kept}", incoming.display())
+    })?;
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::File::open(dir)?.sync_all()?;
     }
