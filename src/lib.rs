@@ -1,11 +1,13 @@
 //! SQE Registry: the public register of SQE e-commerce platform service-quality certificates.
 //!
 //! Layers: [`web`] (HTTP and templates) calls [`domain`] (pure rules) and [`db`] (diesel);
-//! [`domain`] knows neither. [`demo`] builds the demo registry; [`config`] and [`error`] are shared.
+//! [`domain`] knows neither. [`demo`] builds the demo registry; [`transfer`] imports, exports,
+//! backs up and restores it; [`config`] and [`error`] are shared.
 
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod transfer;
 pub mod web;

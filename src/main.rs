@@ -1,5 +1,7 @@
 //! The `sqe-registry` binary: configuration → logging → database → command.
 
+use std::path::PathBuf;
+
 use actix_web::{web, HttpServer};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
@@ -11,6 +13,7 @@ use sqe_registry::db::{self, Backend};
 use sqe_registry::demo::{self, DemoOptions};
 use sqe_registry::domain::account::{self, Role};
 use sqe_registry::domain::hostname::Hostname;
+use sqe_registry::transfer;
 use sqe_registry::web::sightings::FLUSH_EVERY;
 use sqe_registry::web::{build_app, AppState, Clock};
 
@@ -50,6 +53,33 @@ enum Command {
         /// Seed of the generator: the same seed gives the same registry.
         #[arg(long, default_value_t = demo::DEFAULT_SEED)]
         seed: u64,
+    },
+    /// Import certificates from a CSV file (docs/IMPORT.md): every line is checked first, and
+    /// the file is written in one transaction only when no line has an error.
+    Import {
+        /// The CSV file (UTF-8, a header line naming the columns).
+        file: PathBuf,
+        /// Check the file against the registry and report, without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export the whole registry as CSV, in the import's columns.
+    Export {
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Copy the SQLite database to a new file while the server runs (PostgreSQL: use pg_dump).
+    Backup {
+        /// The backup file; it must not exist.
+        #[arg(long)]
+        output: PathBuf,
+    },
+    /// Replace the SQLite database with a backup, after checking it. Stop the server first.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        input: PathBuf,
     },
 }
 
@@ -102,6 +132,24 @@ fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     let config = Config::from_env()?;
+    // Backups and restores work on the database file itself: no pool, no migrations.
+    match &cli.command {
+        Some(Command::Backup { output }) => {
+            println!(
+                "{}",
+                transfer::backup::backup_command(&config.database_url, output)?
+            );
+            return Ok(());
+        }
+        Some(Command::Restore { input }) => {
+            println!(
+                "{}",
+                transfer::backup::restore_command(&config.database_url, input)?
+            );
+            return Ok(());
+        }
+        _ => {}
+    }
     let backend = Backend::from_url(&config.database_url);
     tracing::info!(database = %backend.describe(), "opening database");
     let pool = db::build_pool(&config.database_url, config.pool_size)?;
@@ -111,6 +159,17 @@ fn main() -> anyhow::Result<()> {
     }
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Migrate => Ok(()),
+        Command::Backup { .. } | Command::Restore { .. } => Ok(()), // done above
+        Command::Import { file, dry_run } => {
+            let summary = transfer::import::import_command(&mut *pool.get()?, &file, dry_run)?;
+            println!("{summary}");
+            Ok(())
+        }
+        Command::Export { output } => {
+            let count = transfer::export::export_command(&mut *pool.get()?, output.as_deref())?;
+            tracing::info!(count, "certificates exported");
+            Ok(())
+        }
         Command::Sightings(command) => sightings_command(&pool, command),
         Command::User(UserCommand::Add { username, role }) => add_user(&pool, &username, &role),
         Command::Demo { count, seed } => {

@@ -11,6 +11,7 @@ pub mod lifecycle;
 pub mod marks;
 pub mod models;
 mod pool;
+pub mod records;
 pub mod schema;
 pub mod search;
 pub mod sessions;

@@ -13,6 +13,7 @@ pub mod mark;
 pub mod numbering;
 pub mod platform_type;
 pub mod province;
+pub mod record;
 pub mod scoring;
 pub mod search_text;
 pub mod status;

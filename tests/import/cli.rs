@@ -1,0 +1,113 @@
+//! The commands as a person runs them: reports on stderr with a non-zero exit code (never a
+//! panic), summaries on stdout, export to stdout or a file, and backup's word on PostgreSQL.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use super::*;
+use common::fixtures::seed_reference;
+
+pub fn sqe(database_url: &str, dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sqe-registry"))
+        .args(args)
+        .current_dir(dir)
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("run sqe-registry")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+both_backends!(import_reports_every_error_and_exits_non_zero, |db| {
+    with_conn(&db, seed_reference);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = SAMPLE.replace("78.25,valid", "78.25,withdrawn").replace(
+        "2022-05-10,2022-05-10,2025-05-09",
+        "2022-05-10,2022-05-10,2021-05-09",
+    );
+    std::fs::write(dir.path().join("bad.csv"), bad).expect("write");
+    std::fs::write(dir.path().join("good.csv"), SAMPLE).expect("write");
+    let out = sqe(db.url(), dir.path(), &["import", "bad.csv"]);
+    let err = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("line 3: status: unknown status \"withdrawn\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 6: expires_on: 2021-05-09 must be after issued_on"),
+        "{err}"
+    );
+    assert!(
+        err.contains("nothing was written: 3 error(s) on 2 line(s)"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(with_conn(&db, counts).certificates, 0);
+
+    let out = sqe(db.url(), dir.path(), &["import", "good.csv", "--dry-run"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("6 would be imported"));
+    assert_eq!(with_conn(&db, counts).certificates, 0);
+
+    let out = sqe(db.url(), dir.path(), &["import", "good.csv"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "6 certificates read: 6 imported, 0 unchanged"
+    );
+
+    let out = sqe(db.url(), dir.path(), &["import", "missing.csv"]);
+    let err = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("cannot read missing.csv"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+});
+
+both_backends!(export_writes_stdout_or_a_file, |db| {
+    with_conn(&db, seed_reference);
+    import(&db, SAMPLE, false).expect("sample");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = sqe(db.url(), dir.path(), &["export"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with(&format!("{}\n", header())));
+    assert_eq!(stdout.lines().count(), 7);
+    let out = sqe(db.url(), dir.path(), &["export", "--output", "all.csv"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let file = std::fs::read_to_string(dir.path().join("all.csv")).expect("written");
+    assert_eq!(file, stdout);
+    assert!(!dir.path().join("all.csv.partial").exists());
+});
+
+both_backends!(backup_copies_sqlite_and_explains_postgres, |db| {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = sqe(db.url(), dir.path(), &["backup", "--output", "copy.db"]);
+    let err = text(&out.stderr);
+    if db.is_postgres() {
+        assert!(!out.status.success());
+        assert!(err.contains("pg_dump --format=custom"), "{err}");
+        assert!(err.contains("pg_restore"), "{err}");
+        assert!(!dir.path().join("copy.db").exists());
+    } else {
+        assert!(out.status.success(), "{err}");
+        assert!(text(&out.stdout).contains("integrity check ok"));
+        let again = sqe(db.url(), dir.path(), &["backup", "--output", "copy.db"]);
+        assert!(!again.status.success());
+        assert!(text(&again.stderr).contains("exists already"));
+    }
+    // Whatever the URL holds, the advice never shows a password.
+    let secret = "postgres://sqe:s3cret-pw@db.internal:6543/registry";
+    let out = sqe(secret, dir.path(), &["backup", "--output", "x.dump"]);
+    let err = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("--host=db.internal --port=6543 --username=sqe --dbname=registry"),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret"), "{err}");
+});
