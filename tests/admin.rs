@@ -421,3 +421,76 @@ both_backends_async!(administrators_manage_accounts_but_not_their_own, |db| {
     }
     assert_eq!(ada.get(&app, "/admin/accounts").await.status, 200);
 });
+
+both_backends_async!(
+    sightings_are_confirmed_or_dismissed_from_the_dashboard,
+    |db| {
+        let sighting = seed(&db);
+        let second = with_conn(&db, |conn| {
+            let now = chrono::Utc::now().naive_utc();
+            let certificate_id = sqe_registry::db::schema::certificates::table
+                .filter(sqe_registry::db::schema::certificates::number.eq("A-1"))
+                .select(sqe_registry::db::schema::certificates::id)
+                .first::<i32>(conn)
+                .expect("certificate");
+            record_sightings(
+                conn,
+                &[NewSighting {
+                    certificate_id,
+                    host: "agency-preview.example".into(),
+                    first_seen: now,
+                    last_seen: now,
+                    hits: 1,
+                }],
+            )
+            .expect("sighting");
+            mark_sightings::table
+                .filter(mark_sightings::host.eq("agency-preview.example"))
+                .select(mark_sightings::id)
+                .first::<i32>(conn)
+                .expect("id")
+        });
+        let app = app!(db, beijing(2026, 11, 28, 12, 0));
+        get(&app, "/misuse").await.assert_lacks("copycat.example");
+        let mut eve = Browser::login(&app, "eve").await;
+        let dashboard = eve.get(&app, "/admin").await;
+        dashboard
+            .assert_contains("copycat.example")
+            .assert_contains("agency-preview.example");
+        let token = csrf_of(&dashboard);
+        let confirm = format!("/admin/sightings/{sighting}/confirm");
+        let page = eve
+            .post(&app, &confirm, &[("csrf", &token), ("note", "仿冒店铺")])
+            .await;
+        assert_eq!(page.status, 303);
+        get(&app, "/misuse")
+            .await
+            .assert_contains("copycat.example")
+            .assert_contains("仿冒店铺");
+        // Done once: a second confirmation finds no open sighting.
+        assert_eq!(
+            eve.post(&app, &confirm, &[("csrf", &token)]).await.status,
+            404
+        );
+        let dismiss = format!("/admin/sightings/{second}/dismiss");
+        assert_eq!(
+            eve.post(&app, &dismiss, &[("csrf", &token)]).await.status,
+            303
+        );
+        let dashboard = eve.get(&app, "/admin").await;
+        let open = &dashboard.body[dashboard.body.find("id=\"sightings\"").expect("section")..];
+        assert!(!open.contains("copycat.example") && !open.contains("agency-preview.example"));
+        get(&app, "/misuse")
+            .await
+            .assert_lacks("agency-preview.example");
+        let actions: Vec<String> = with_conn(&db, |conn| {
+            audit_log::table
+                .filter(audit_log::entity.eq("sighting"))
+                .order_by(audit_log::id.asc())
+                .select(audit_log::action)
+                .load(conn)
+                .expect("audit")
+        });
+        assert_eq!(actions, ["sighting.confirm", "sighting.dismiss"]);
+    }
+);

@@ -160,6 +160,7 @@ async fn every_kind_of_page_renders() {
         ),
         ("admin-audit", "/admin/audit".to_owned()),
         ("admin-accounts-en", "/admin/accounts?lang=en".to_owned()),
+        ("admin-reference", "/admin/reference".to_owned()),
         (
             "admin-evaluate",
             format!("/admin/certificates/{}/evaluate", numbers[0]),

@@ -204,6 +204,18 @@ pub fn last_assessed_bound(horizon: NaiveDate, months: u32) -> NaiveDate {
     bound
 }
 
+/// The certificate number and host of an open sighting (neither confirmed nor dismissed).
+pub fn open_sighting(conn: &mut DbConnection, id: i32) -> QueryResult<Option<(String, String)>> {
+    mark_sightings::table
+        .inner_join(certificates::table)
+        .filter(mark_sightings::id.eq(id))
+        .filter(mark_sightings::confirmed_at.is_null())
+        .filter(mark_sightings::dismissed_at.is_null())
+        .select((certificates::number, mark_sightings::host))
+        .first(conn)
+        .optional()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ pub mod marks;
 pub mod models;
 mod pool;
 pub mod records;
+pub mod reference;
 pub mod schema;
 pub mod search;
 pub mod sessions;

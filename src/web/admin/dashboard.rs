@@ -140,8 +140,7 @@ pub async fn show(
     )
 }
 
-/// Dismisses a sighting (looked at, not misuse). Confirming misuse stays a deliberate CLI step
-/// (`sqe-registry sightings confirm`) because it publishes a warning.
+/// Dismisses a sighting (looked at, not misuse).
 pub async fn dismiss(
     state: State,
     staff: Staff,
@@ -183,4 +182,59 @@ pub async fn dismiss(
         Some(_) => Ok(see_other("/admin#sightings")),
         None => Err(AppError::NotFound),
     }
+}
+
+#[derive(serde::Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    note: String,
+}
+
+/// Confirms a sighting as misuse: the host is then listed on `/misuse` and the certificate's
+/// page warns visitors who come from it. Audited; the revision drops cached pages at once.
+pub async fn confirm(
+    state: State,
+    staff: Staff,
+    path: web::Path<i32>,
+    form: AdminForm<ConfirmForm>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(Role::Evaluator)?;
+    let id = path.into_inner();
+    let AdminForm(form) = form;
+    let note: String = form.note.trim().chars().take(500).collect();
+    let now = state.clock.now().naive_utc();
+    let actor = staff.actor();
+    let confirmed = state
+        .db(move |conn| {
+            use diesel::Connection;
+            Ok(conn.transaction(|conn| {
+                let Some((number, host)) = dashboard::open_sighting(conn, id)? else {
+                    return diesel::QueryResult::Ok(false);
+                };
+                let note = (!note.is_empty()).then_some(note.as_str());
+                let done = crate::db::marks::confirm_misuse(conn, &number, &host, note, now)?;
+                if done != crate::db::marks::Confirmation::Confirmed {
+                    return Ok(false);
+                }
+                append_audit(
+                    conn,
+                    &AuditEntry {
+                        at: now,
+                        actor,
+                        action: "sighting.confirm".to_owned(),
+                        entity: "sighting".to_owned(),
+                        entity_id: id.to_string(),
+                        before_json: Some(json!({ "host": host, "certificate": number, "confirmed": false }).to_string()),
+                        after_json: Some(json!({ "host": host, "certificate": number, "confirmed": true, "note": note }).to_string()),
+                    },
+                )?;
+                Ok(true)
+            })?)
+        })
+        .await?;
+    if !confirmed {
+        return Err(AppError::NotFound);
+    }
+    state.revision.force_check();
+    Ok(see_other("/admin#sightings"))
 }

@@ -9,6 +9,7 @@ pub mod certificates;
 pub mod dashboard;
 pub mod evaluations;
 pub mod login;
+pub mod reference;
 pub mod session;
 
 use actix_web::http::header::{CacheControl, CacheDirective};
@@ -72,7 +73,15 @@ pub const ROUTES: &[AdminRoute] = &[
         "/admin/sightings/{id}/dismiss",
         Some(Role::Evaluator),
     ),
+    route(
+        "POST",
+        "/admin/sightings/{id}/confirm",
+        Some(Role::Evaluator),
+    ),
     route("GET", "/admin/audit", Some(Role::Viewer)),
+    route("GET", "/admin/reference", Some(Role::Viewer)),
+    route("POST", "/admin/reference/bodies", Some(Role::Admin)),
+    route("POST", "/admin/reference/schemes", Some(Role::Admin)),
     route("GET", "/admin/accounts", Some(Role::Admin)),
     route("POST", "/admin/accounts", Some(Role::Admin)),
     route("POST", "/admin/accounts/{id}", Some(Role::Admin)),
@@ -109,7 +118,17 @@ pub fn register(cfg: &mut web::ServiceConfig, state: &AppState) {
             "/sightings/{id}/dismiss",
             web::post().to(dashboard::dismiss),
         )
+        .route(
+            "/sightings/{id}/confirm",
+            web::post().to(dashboard::confirm),
+        )
         .route("/audit", web::get().to(audit::show))
+        .route("/reference", web::get().to(reference::show))
+        .route("/reference/bodies", web::post().to(reference::create_body))
+        .route(
+            "/reference/schemes",
+            web::post().to(reference::create_scheme),
+        )
         .route("/accounts", web::get().to(accounts::list))
         .route("/accounts", web::post().to(accounts::create))
         .route("/accounts/{id}", web::post().to(accounts::update))

@@ -1,0 +1,273 @@
+//! `/admin/reference`: certification bodies and scheme versions (with their indicator trees,
+//! pasted as CSV or JSON). Everyone signed in reads them; administrators add them.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::NaiveDate;
+
+use super::auth::{AdminForm, Staff};
+use super::{render, see_other, AdminLayout, State};
+use crate::db::lifecycle::Actor;
+use crate::db::models::{CertificationBody, NewCertificationBody, NewSchemeVersion, SchemeVersion};
+use crate::db::reference::{self, Created};
+use crate::domain::account::Role;
+use crate::domain::indicator_tree::{self, TreeError};
+use crate::domain::reference::{valid_body_code, valid_slug};
+use crate::error::AppError;
+use crate::web::i18n::Lang;
+
+#[derive(Template)]
+#[template(path = "admin/reference.html")]
+pub struct ReferencePage {
+    pub layout: AdminLayout,
+    pub bodies: Vec<CertificationBody>,
+    pub schemes: Vec<(SchemeVersion, i64)>,
+    pub error: Option<String>,
+    /// The form as entered, when it is shown again with an error.
+    pub entered: Vec<(String, String)>,
+}
+
+impl ReferencePage {
+    /// The value entered in a field (empty when none).
+    pub fn field(&self, name: &str) -> &str {
+        self.entered
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+async fn page(
+    req: &HttpRequest,
+    state: &State,
+    lang: Lang,
+    staff: &Staff,
+    error: Option<String>,
+    entered: Vec<(String, String)>,
+) -> Result<ReferencePage, AppError> {
+    let (bodies, schemes) = state
+        .db(|conn| Ok((reference::bodies(conn)?, reference::schemes(conn)?)))
+        .await?;
+    Ok(ReferencePage {
+        layout: AdminLayout::new(req, lang, staff),
+        bodies,
+        schemes,
+        error,
+        entered,
+    })
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: State,
+    lang: Lang,
+    staff: Staff,
+) -> Result<HttpResponse, AppError> {
+    staff.require(Role::Viewer)?;
+    let page = page(&req, &state, lang, &staff, None, Vec::new()).await?;
+    render(StatusCode::OK, &page)
+}
+
+fn get<'a>(entered: &'a [(String, String)], name: &str) -> &'a str {
+    entered
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.trim())
+}
+
+/// What a refused form shows.
+async fn refuse(
+    req: &HttpRequest,
+    state: &State,
+    lang: Lang,
+    staff: &Staff,
+    status: StatusCode,
+    message: String,
+    entered: Vec<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let page = page(req, state, lang, staff, Some(message), entered).await?;
+    render(status, &page)
+}
+
+pub async fn create_body(
+    req: HttpRequest,
+    state: State,
+    lang: Lang,
+    staff: Staff,
+    form: AdminForm<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(Role::Admin)?;
+    let AdminForm(entered) = form;
+    let body = NewCertificationBody {
+        code: get(&entered, "code").to_owned(),
+        name_zh: get(&entered, "name_zh").to_owned(),
+        name_en: get(&entered, "name_en").to_owned(),
+        approval_number: get(&entered, "approval_number").to_owned(),
+        website: Some(get(&entered, "website").to_owned()).filter(|w| !w.is_empty()),
+    };
+    let website_ok = body
+        .website
+        .as_deref()
+        .is_none_or(|w| url::Url::parse(w).is_ok_and(|u| matches!(u.scheme(), "http" | "https")));
+    let problem = if !valid_body_code(&body.code) {
+        Some("admin-ref-bad-code")
+    } else if body.name_zh.is_empty() || body.name_en.is_empty() || body.approval_number.is_empty()
+    {
+        Some("admin-ref-required")
+    } else if !website_ok {
+        Some("admin-ref-bad-website")
+    } else {
+        None
+    };
+    if let Some(key) = problem {
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return refuse(&req, &state, lang, &staff, status, lang.t(key), entered).await;
+    }
+    let name = staff.actor();
+    let (today, now, years) = (
+        state.today(),
+        state.clock.now().naive_utc(),
+        state.config.cert_validity_years,
+    );
+    let created = state
+        .db(move |conn| {
+            let actor = Actor {
+                name: &name,
+                today,
+                now,
+                validity_years: years,
+            };
+            Ok(reference::create_body(conn, &body, &actor)?)
+        })
+        .await?;
+    match created {
+        Created::Created(_) => {
+            state.revision.force_check();
+            Ok(see_other("/admin/reference"))
+        }
+        Created::Exists => {
+            let message = lang.t("admin-ref-exists");
+            refuse(
+                &req,
+                &state,
+                lang,
+                &staff,
+                StatusCode::CONFLICT,
+                message,
+                entered,
+            )
+            .await
+        }
+    }
+}
+
+fn tree_message(e: &TreeError, lang: Lang) -> String {
+    // The domain's message is precise (line numbers, codes); it is in English, so Chinese
+    // readers get a lead-in in their language.
+    format!("{} {e}", lang.t("admin-ref-bad-tree"))
+}
+
+pub async fn create_scheme(
+    req: HttpRequest,
+    state: State,
+    lang: Lang,
+    staff: Staff,
+    form: AdminForm<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(Role::Admin)?;
+    let AdminForm(entered) = form;
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    let effective_from = NaiveDate::parse_from_str(get(&entered, "effective_from"), "%Y-%m-%d");
+    let version = match effective_from {
+        Ok(effective_from) => NewSchemeVersion {
+            slug: get(&entered, "slug").to_owned(),
+            standard_code: get(&entered, "standard_code").to_owned(),
+            title_zh: get(&entered, "title_zh").to_owned(),
+            title_en: get(&entered, "title_en").to_owned(),
+            effective_from,
+            illustrative: false,
+        },
+        Err(_) => {
+            let message = lang.t("admin-bad-date");
+            return refuse(&req, &state, lang, &staff, unprocessable, message, entered).await;
+        }
+    };
+    let problem = if !valid_slug(&version.slug) {
+        Some("admin-ref-bad-slug")
+    } else if version.standard_code.is_empty()
+        || version.title_zh.is_empty()
+        || version.title_en.is_empty()
+    {
+        Some("admin-ref-required")
+    } else {
+        None
+    };
+    if let Some(key) = problem {
+        return refuse(
+            &req,
+            &state,
+            lang,
+            &staff,
+            unprocessable,
+            lang.t(key),
+            entered,
+        )
+        .await;
+    }
+    let text = get(&entered, "tree");
+    let tree = match get(&entered, "format") {
+        "json" => indicator_tree::from_json(text),
+        _ => indicator_tree::from_csv(text),
+    };
+    let tree = match tree {
+        Ok(tree) => tree,
+        Err(e) => {
+            let message = tree_message(&e, lang);
+            return refuse(&req, &state, lang, &staff, unprocessable, message, entered).await;
+        }
+    };
+    let name = staff.actor();
+    let (today, now, years) = (
+        state.today(),
+        state.clock.now().naive_utc(),
+        state.config.cert_validity_years,
+    );
+    let created = state
+        .db(move |conn| {
+            let actor = Actor {
+                name: &name,
+                today,
+                now,
+                validity_years: years,
+            };
+            Ok(reference::create_scheme(conn, &version, &tree, &actor)?)
+        })
+        .await?;
+    match created {
+        Created::Created(_) => {
+            state.revision.force_check();
+            Ok(see_other("/admin/reference"))
+        }
+        Created::Exists => {
+            let message = lang.t("admin-ref-exists");
+            refuse(
+                &req,
+                &state,
+                lang,
+                &staff,
+                StatusCode::CONFLICT,
+                message,
+                entered,
+            )
+            .await
+        }
+    }
+}
+
+/// The sample tree shown in the form.
+pub const SAMPLE_CSV: &str = "code,parent_code,name_zh,name_en,max_points
+1,,商品质量,Product quality,10
+1.1,1,商品信息,Product information,6
+1.2,1,质量抽检,Quality checks,4
+2,,售后服务,After-sales service,5";
