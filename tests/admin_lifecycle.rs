@@ -90,7 +90,8 @@ both_backends_async!(suspend_restore_revoke_as_the_public_sees_it, |db| {
     get(&app, "/certificates/L-1")
         .await
         .assert_contains("status-suspended")
-        .assert_contains("监督发现退换货问题");
+        .assert_contains("监督发现退换货问题")
+        .assert_contains("暂停期至 2026-12-31");
     get(&app, "/badge/L-1.svg").await.assert_contains("暂停");
 
     // Suspending again is a transition the rules forbid: a clear message, nothing written.

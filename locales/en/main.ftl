@@ -117,6 +117,7 @@ verdict-cancelled = Certificate cancelled
 verdict-expired = Certificate expired
 verdict-valid-detail = This platform may show the SQE mark on the websites listed below.
 verdict-suspended-detail = The SQE mark may not be used while the certificate is suspended. A mark still shown on the website is not valid now.
+verdict-suspended-until-detail = Suspended until { $date } (inclusive). The SQE mark may not be used meanwhile; the certification body then restores or revokes the certificate.
 verdict-revoked-detail = The certification body has revoked this certificate. The platform has no right to show the SQE mark.
 verdict-cancelled-detail = The holder has cancelled this certificate. The platform no longer has the right to show the SQE mark.
 verdict-expired-detail = This certificate expired on { $date } and was not renewed. The platform no longer has the right to show the SQE mark.

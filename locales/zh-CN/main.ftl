@@ -110,6 +110,7 @@ verdict-cancelled = 证书已注销
 verdict-expired = 证书已过期
 verdict-valid-detail = 该平台可以在下列网站上使用 SQE 标识。
 verdict-suspended-detail = 暂停期间不得使用 SQE 标识。网站上仍显示的标识目前无效。
+verdict-suspended-until-detail = 暂停期至 { $date }（含当日）。暂停期间不得使用 SQE 标识；期满后由认证机构决定恢复或撤销。
 verdict-revoked-detail = 认证机构已撤销此证书。该平台无权使用 SQE 标识。
 verdict-cancelled-detail = 持证方已注销此证书。该平台不再有权使用 SQE 标识。
 verdict-expired-detail = 此证书已于 { $date } 到期，未换证。该平台不再有权使用 SQE 标识。

@@ -24,6 +24,8 @@ pub struct CertificateDetail {
     pub company: Company,
     pub body: CertificationBody,
     pub scheme: SchemeVersion,
+    /// The last day of the current suspension, when the body set one.
+    pub suspended_until: Option<chrono::NaiveDate>,
     /// Bound domains, normalised ASCII form, sorted.
     pub domains: Vec<String>,
     /// Public history, oldest first.
@@ -49,6 +51,7 @@ pub fn find_detail(
             Company::as_select(),
             CertificationBody::as_select(),
             SchemeVersion::as_select(),
+            certificates::suspended_until,
         ))
         .first::<(
             Certificate,
@@ -56,9 +59,10 @@ pub fn find_detail(
             Company,
             CertificationBody,
             SchemeVersion,
+            Option<chrono::NaiveDate>,
         )>(conn)
         .optional()?;
-    let Some((certificate, platform, company, body, scheme)) = row else {
+    let Some((certificate, platform, company, body, scheme, suspended_until)) = row else {
         return Ok(None);
     };
     let domains = domains_of(conn, platform.id)?;
@@ -95,6 +99,7 @@ pub fn find_detail(
         company,
         body,
         scheme,
+        suspended_until,
         domains,
         events,
         latest_evaluation,

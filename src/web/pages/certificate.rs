@@ -250,6 +250,10 @@ fn page(d: CertificateDetail, layout: Layout, today: NaiveDate, lang: Lang) -> C
     };
     let verdict_detail = match status {
         CertificateStatus::Expired => lang.t1("verdict-expired-detail", "date", c.expires_on),
+        CertificateStatus::Suspended => match d.suspended_until {
+            Some(until) => lang.t1("verdict-suspended-until-detail", "date", until),
+            None => lang.t("verdict-suspended-detail"),
+        },
         other => lang.t(&format!("verdict-{}-detail", other.as_str())),
     };
     let last_kind =
