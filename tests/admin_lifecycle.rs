@@ -147,15 +147,7 @@ both_backends_async!(suspend_restore_revoke_as_the_public_sees_it, |db| {
         assert_eq!(page.status, 409, "{action} after revocation");
     }
     // The public history has the three events; the audit log has them with before and after.
-    let kinds: Vec<String> = with_conn(&db, |conn| {
-        certificate_events::table
-            .inner_join(certificates::table)
-            .filter(certificates::number.eq("L-1"))
-            .order_by(certificate_events::id.asc())
-            .select(certificate_events::kind)
-            .load(conn)
-            .expect("events")
-    });
+    let kinds = event_kinds(&db, "L-1");
     assert_eq!(
         kinds[kinds.len() - 3..],
         ["suspended", "restored", "revoked"]
@@ -337,6 +329,19 @@ both_backends_async!(the_session_cookie_is_secure_on_an_https_site, |db| {
     let cookie = answer.header("set-cookie").expect("cookie");
     assert!(cookie.contains("Secure"), "{cookie}");
 });
+
+/// A certificate's public events, oldest first.
+fn event_kinds(db: &TestDb, number: &str) -> Vec<String> {
+    with_conn(db, |conn| {
+        certificate_events::table
+            .inner_join(certificates::table)
+            .filter(certificates::number.eq(number))
+            .order_by(certificate_events::id.asc())
+            .select(certificate_events::kind)
+            .load(conn)
+            .expect("events")
+    })
+}
 
 fn count_events(db: &TestDb) -> i64 {
     with_conn(db, |conn| {

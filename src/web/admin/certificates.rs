@@ -9,9 +9,9 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::auth::{AdminForm, Staff};
-use super::{render, see_other, AdminLayout, State};
+use super::{render, see_other, write_as, AdminLayout, State};
 use crate::db::accounts::{self, AuditEntry};
-use crate::db::lifecycle::{self, Actor, BindingError, LifecycleError};
+use crate::db::lifecycle::{self, BindingError, LifecycleError};
 use crate::db::models::{Certificate, CertificateEvent};
 use crate::domain::account::Role;
 use crate::domain::dates::add_months;
@@ -207,22 +207,11 @@ pub async fn act(
         reason_en: form.reason_en,
         until,
     };
-    let name = staff.actor();
-    let today = state.today();
-    let now = state.clock.now().naive_utc();
-    let validity_years = state.config.cert_validity_years;
     let key = number.clone();
-    let result = state
-        .db(move |conn| {
-            let actor = Actor {
-                name: &name,
-                today,
-                now,
-                validity_years,
-            };
-            Ok(lifecycle::apply(conn, &key, action, &input, &actor))
-        })
-        .await?;
+    let result = write_as(&state, &staff, move |conn, actor| {
+        lifecycle::apply(conn, &key, action, &input, actor)
+    })
+    .await?;
     match result {
         Ok(status) => {
             tracing::info!(user = %staff.username, number = %number, action = action.as_str(), status = status.as_str(), "lifecycle action");
@@ -310,29 +299,11 @@ pub async fn binding(
             .await
         }
     };
-    let name = staff.actor();
-    let today = state.today();
-    let now = state.clock.now().naive_utc();
-    let validity_years = state.config.cert_validity_years;
     let key = number.clone();
-    let result = state
-        .db(move |conn| {
-            let actor = Actor {
-                name: &name,
-                today,
-                now,
-                validity_years,
-            };
-            Ok(lifecycle::change_binding(
-                conn,
-                &key,
-                &domains,
-                &form.scope_zh,
-                &form.scope_en,
-                &actor,
-            ))
-        })
-        .await?;
+    let result = write_as(&state, &staff, move |conn, actor| {
+        lifecycle::change_binding(conn, &key, &domains, &form.scope_zh, &form.scope_en, actor)
+    })
+    .await?;
     match result {
         Ok(()) => {
             state.revision.force_check();

@@ -8,9 +8,8 @@ use askama::Template;
 use chrono::NaiveDate;
 
 use super::auth::{AdminForm, Staff};
-use super::{render, see_other, AdminLayout, State};
+use super::{render, see_other, write_as, AdminLayout, State};
 use crate::db::evaluations::{self, EvaluationFailure, EvaluationInput};
-use crate::db::lifecycle::Actor;
 use crate::db::models::{Certificate, Indicator};
 use crate::domain::account::Role;
 use crate::domain::evaluation::{EvaluationError, EvaluationOutcome};
@@ -267,22 +266,11 @@ pub async fn submit(
             ),
         };
     }
-    let name = staff.actor();
-    let today = state.today();
-    let now = state.clock.now().naive_utc();
-    let validity_years = state.config.cert_validity_years;
     let number = certificate.number.clone();
-    let recorded = state
-        .db(move |conn| {
-            let actor = Actor {
-                name: &name,
-                today,
-                now,
-                validity_years,
-            };
-            Ok(evaluations::record(conn, &number, &input, &actor))
-        })
-        .await?;
+    let recorded = write_as(&state, &staff, move |conn, actor| {
+        evaluations::record(conn, &number, &input, actor)
+    })
+    .await?;
     match recorded {
         Ok(outcome) => {
             tracing::info!(user = %staff.username, number = %certificate.number, total = outcome.total, event = outcome.event.as_str(), "evaluation recorded");

@@ -7,8 +7,7 @@ use askama::Template;
 use chrono::NaiveDate;
 
 use super::auth::{AdminForm, Staff};
-use super::{render, see_other, AdminLayout, State};
-use crate::db::lifecycle::Actor;
+use super::{render, see_other, write_as, AdminLayout, State};
 use crate::db::models::{CertificationBody, NewCertificationBody, NewSchemeVersion, SchemeVersion};
 use crate::db::reference::{self, Created};
 use crate::domain::account::Role;
@@ -90,6 +89,36 @@ async fn refuse(
     render(status, &page)
 }
 
+/// After a creation: back to the list, or the form again when the code is taken.
+async fn answer(
+    req: &HttpRequest,
+    state: &State,
+    lang: Lang,
+    staff: &Staff,
+    created: Created,
+    entered: Vec<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    match created {
+        Created::Created(_) => {
+            state.revision.force_check();
+            Ok(see_other("/admin/reference"))
+        }
+        Created::Exists => {
+            let message = lang.t("admin-ref-exists");
+            refuse(
+                req,
+                state,
+                lang,
+                staff,
+                StatusCode::CONFLICT,
+                message,
+                entered,
+            )
+            .await
+        }
+    }
+}
+
 pub async fn create_body(
     req: HttpRequest,
     state: State,
@@ -124,42 +153,11 @@ pub async fn create_body(
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return refuse(&req, &state, lang, &staff, status, lang.t(key), entered).await;
     }
-    let name = staff.actor();
-    let (today, now, years) = (
-        state.today(),
-        state.clock.now().naive_utc(),
-        state.config.cert_validity_years,
-    );
-    let created = state
-        .db(move |conn| {
-            let actor = Actor {
-                name: &name,
-                today,
-                now,
-                validity_years: years,
-            };
-            Ok(reference::create_body(conn, &body, &actor)?)
-        })
-        .await?;
-    match created {
-        Created::Created(_) => {
-            state.revision.force_check();
-            Ok(see_other("/admin/reference"))
-        }
-        Created::Exists => {
-            let message = lang.t("admin-ref-exists");
-            refuse(
-                &req,
-                &state,
-                lang,
-                &staff,
-                StatusCode::CONFLICT,
-                message,
-                entered,
-            )
-            .await
-        }
-    }
+    let created = write_as(&state, &staff, move |conn, actor| {
+        reference::create_body(conn, &body, actor)
+    })
+    .await??;
+    answer(&req, &state, lang, &staff, created, entered).await
 }
 
 fn tree_message(e: &TreeError, lang: Lang) -> String {
@@ -227,42 +225,11 @@ pub async fn create_scheme(
             return refuse(&req, &state, lang, &staff, unprocessable, message, entered).await;
         }
     };
-    let name = staff.actor();
-    let (today, now, years) = (
-        state.today(),
-        state.clock.now().naive_utc(),
-        state.config.cert_validity_years,
-    );
-    let created = state
-        .db(move |conn| {
-            let actor = Actor {
-                name: &name,
-                today,
-                now,
-                validity_years: years,
-            };
-            Ok(reference::create_scheme(conn, &version, &tree, &actor)?)
-        })
-        .await?;
-    match created {
-        Created::Created(_) => {
-            state.revision.force_check();
-            Ok(see_other("/admin/reference"))
-        }
-        Created::Exists => {
-            let message = lang.t("admin-ref-exists");
-            refuse(
-                &req,
-                &state,
-                lang,
-                &staff,
-                StatusCode::CONFLICT,
-                message,
-                entered,
-            )
-            .await
-        }
-    }
+    let created = write_as(&state, &staff, move |conn, actor| {
+        reference::create_scheme(conn, &version, &tree, actor)
+    })
+    .await??;
+    answer(&req, &state, lang, &staff, created, entered).await
 }
 
 /// The sample tree shown in the form.
