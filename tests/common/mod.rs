@@ -1,6 +1,7 @@
 //! Test support: fresh databases on both backends, the real app, and fixture builders.
 #![allow(dead_code)]
 
+pub mod backoffice;
 pub mod fixtures;
 pub mod staff;
 
