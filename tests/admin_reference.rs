@@ -70,8 +70,17 @@ both_backends_async!(administrators_add_bodies_and_scheme_trees, |db| {
         )
         .await;
     assert_eq!(page.status, 422);
-    page.assert_contains("6");
-    page.assert_contains("v2035");
+    page.assert_contains("指标“1”：其子指标分值合计 6，不等于 10")
+        .assert_contains("v2035");
+    let zero = "code,parent_code,name_zh,name_en,max_points\n1,,甲,A,0\n";
+    let page = ada
+        .post(
+            &app,
+            "/admin/reference/schemes",
+            &scheme_form(&token, "v2035", "csv", zero),
+        )
+        .await;
+    page.assert_contains("第 2 行：分值须为大于 0 的数字");
     let page = ada
         .post(
             &app,

@@ -23,7 +23,7 @@ fn files(dir: &Path, ext: &str, out: &mut Vec<String>) {
     }
 }
 
-/// Literal keys passed to `t(`, `t1(` and `tn(`, and error-message keys.
+/// Literal keys passed to `t(`, `t1(`, `tn(` and `tv(`, and error-message keys.
 fn used_keys() -> BTreeSet<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut sources = Vec::new();
@@ -35,6 +35,9 @@ fn used_keys() -> BTreeSet<String> {
             ".t(\"",
             ".t1(\"",
             ".tn(\"",
+            ".tv(\"",
+            "UserMessage::new(\"",
+            "UserMessage::with(\"",
             "bad_request(\"",
             "bad_request_with(\"",
         ] {
@@ -71,6 +74,15 @@ fn dynamic_keys() -> BTreeSet<String> {
     }
     for o in SortOrder::ALL {
         keys.insert(format!("sort-{}", o.as_str()));
+    }
+    // The back office names roles and actions after their stored values.
+    for r in sqe_registry::domain::account::Role::ALL {
+        keys.insert(format!("admin-role-{}", r.as_str()));
+    }
+    for a in sqe_registry::domain::lifecycle::ActionKind::ALL {
+        for prefix in ["admin-action", "admin-hint", "admin-refused"] {
+            keys.insert(format!("{prefix}-{}", a.as_str()));
+        }
     }
     keys
 }

@@ -96,6 +96,15 @@ impl Lang {
         LOCALES.lookup_complete(self.id(), key, Some(&args))
     }
 
+    /// The message `key` with several arguments.
+    pub fn tv(&self, key: &str, args: &[(&'static str, String)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+            .iter()
+            .map(|(name, value)| (Cow::Borrowed(*name), FluentValue::from(value.clone())))
+            .collect();
+        LOCALES.lookup_complete(self.id(), key, Some(&args))
+    }
+
     /// The message `key` with a number argument (for plural rules).
     pub fn tn<N: Into<i64> + Copy>(&self, key: &str, name: &'static str, n: &N) -> String {
         let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
@@ -108,7 +117,8 @@ impl Lang {
     /// resolve at all.
     pub fn has(&self, key: &str) -> bool {
         let args: HashMap<&str, FluentValue<'_>> = [
-            "n", "value", "date", "grade", "host", "size", "number", "status", "variant",
+            "n", "value", "date", "grade", "host", "size", "number", "status", "variant", "line",
+            "code", "sum", "max",
         ]
         .into_iter()
         .map(|name| (name, FluentValue::from(1)))

@@ -160,10 +160,64 @@ pub async fn create_body(
     answer(&req, &state, lang, &staff, created, entered).await
 }
 
-fn tree_message(e: &TreeError, lang: Lang) -> String {
-    // The domain's message is precise (line numbers, codes); it is in English, so Chinese
-    // readers get a lead-in in their language.
-    format!("{} {e}", lang.t("admin-ref-bad-tree"))
+/// The tree's problem in the reader's language; `csv` says whether positions are CSV lines
+/// (header = 1) or indicators counted in JSON order.
+fn tree_message(e: &TreeError, csv: bool, lang: Lang) -> String {
+    let at = |line: &usize| {
+        let key = if csv {
+            "admin-tree-line"
+        } else {
+            "admin-tree-item"
+        };
+        lang.tv(key, &[("line", line.to_string())])
+    };
+    let code = |code: &String| vec![("code", code.clone())];
+    // Chinese punctuation carries its own spacing.
+    let sep = if lang.is_zh() { "" } else { " " };
+    let detail = match e {
+        TreeError::Syntax(detail) => lang.tv("admin-tree-syntax", &[("value", detail.clone())]),
+        TreeError::Empty => lang.t("admin-tree-empty"),
+        TreeError::TooMany => lang.tv(
+            "admin-tree-too-many",
+            &[("n", indicator_tree::MAX_INDICATORS.to_string())],
+        ),
+        TreeError::BadCode { line } => {
+            format!("{}{sep}{}", at(line), lang.t("admin-tree-bad-code"))
+        }
+        TreeError::DuplicateCode { line, code: c } => {
+            format!(
+                "{}{sep}{}",
+                at(line),
+                lang.tv("admin-tree-duplicate", &code(c))
+            )
+        }
+        TreeError::NameMissing { line } => {
+            format!("{}{sep}{}", at(line), lang.t("admin-tree-name"))
+        }
+        TreeError::BadPoints { line } => {
+            format!("{}{sep}{}", at(line), lang.t("admin-tree-points"))
+        }
+        TreeError::UnknownParent { line, parent } => {
+            format!(
+                "{} {}",
+                at(line),
+                lang.tv("admin-tree-parent", &code(parent))
+            )
+        }
+        TreeError::PointsMismatch {
+            code,
+            sum,
+            max_points,
+        } => lang.tv(
+            "admin-tree-sum",
+            &[
+                ("code", code.clone()),
+                ("sum", sum.to_string()),
+                ("max", max_points.to_string()),
+            ],
+        ),
+    };
+    format!("{}{sep}{detail}", lang.t("admin-ref-bad-tree"))
 }
 
 pub async fn create_scheme(
@@ -214,14 +268,16 @@ pub async fn create_scheme(
         .await;
     }
     let text = get(&entered, "tree");
-    let tree = match get(&entered, "format") {
-        "json" => indicator_tree::from_json(text),
-        _ => indicator_tree::from_csv(text),
+    let csv = get(&entered, "format") != "json";
+    let tree = if csv {
+        indicator_tree::from_csv(text)
+    } else {
+        indicator_tree::from_json(text)
     };
     let tree = match tree {
         Ok(tree) => tree,
         Err(e) => {
-            let message = tree_message(&e, lang);
+            let message = tree_message(&e, csv, lang);
             return refuse(&req, &state, lang, &staff, unprocessable, message, entered).await;
         }
     };
