@@ -30,10 +30,7 @@ pub struct ReferencePage {
 impl ReferencePage {
     /// The value entered in a field (empty when none).
     pub fn field(&self, name: &str) -> &str {
-        self.entered
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
+        get(&self.entered, name)
     }
 }
 
@@ -68,6 +65,7 @@ pub async fn show(
     render(StatusCode::OK, &page)
 }
 
+/// A form field's value, trimmed (empty when absent).
 fn get<'a>(entered: &'a [(String, String)], name: &str) -> &'a str {
     entered
         .iter()
