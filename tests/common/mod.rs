@@ -264,14 +264,29 @@ impl Page {
     }
 }
 
-/// Sends a request through the app and reads the whole response.
-pub async fn send<S, B>(app: &S, req: actix_http::Request) -> Page
-where
+/// The app under test, as `init_service` returns it.
+pub trait TestApp<B>:
+    actix_web::dev::Service<
+    actix_http::Request,
+    Response = actix_web::dev::ServiceResponse<B>,
+    Error = actix_web::Error,
+>
+{
+}
+
+impl<S, B> TestApp<B> for S where
     S: actix_web::dev::Service<
         actix_http::Request,
         Response = actix_web::dev::ServiceResponse<B>,
         Error = actix_web::Error,
-    >,
+    >
+{
+}
+
+/// Sends a request through the app and reads the whole response.
+pub async fn send<S, B>(app: &S, req: actix_http::Request) -> Page
+where
+    S: TestApp<B>,
     B: actix_web::body::MessageBody,
 {
     let res = actix_web::test::call_service(app, req).await;
@@ -289,11 +304,7 @@ where
 /// GET `uri` with no special headers.
 pub async fn get<S, B>(app: &S, uri: &str) -> Page
 where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
+    S: TestApp<B>,
     B: actix_web::body::MessageBody,
 {
     send(

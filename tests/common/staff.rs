@@ -7,7 +7,7 @@ use actix_web::test::TestRequest;
 use sqe_registry::db::accounts::{create_account, Created};
 use sqe_registry::domain::account::hash_password;
 
-use super::{send, with_conn, Page, TestDb};
+use super::{send, with_conn, Page, TestApp, TestDb};
 
 /// Every test account has this password (hashed once: Argon2id is slow on purpose).
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -76,11 +76,7 @@ impl Browser {
 
     pub async fn get<S, B>(&mut self, app: &S, uri: &str) -> Page
     where
-        S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
+        S: TestApp<B>,
         B: actix_web::body::MessageBody,
     {
         let req = self.with_cookie(TestRequest::get().uri(uri)).to_request();
@@ -92,11 +88,7 @@ impl Browser {
     /// POSTs an urlencoded form (give the `csrf` pair yourself, or leave it out to test that).
     pub async fn post<S, B>(&mut self, app: &S, uri: &str, form: &[(&str, &str)]) -> Page
     where
-        S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
+        S: TestApp<B>,
         B: actix_web::body::MessageBody,
     {
         let body = serde_urlencoded::to_string(form).expect("form");
@@ -116,11 +108,7 @@ impl Browser {
     /// Opens the login form and submits it; returns the answer to the POST.
     pub async fn try_login<S, B>(&mut self, app: &S, username: &str, password: &str) -> Page
     where
-        S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
+        S: TestApp<B>,
         B: actix_web::body::MessageBody,
     {
         let form = self.get(app, "/admin/login").await;
@@ -141,11 +129,7 @@ impl Browser {
     /// Logs in with the test password, or panics.
     pub async fn login<S, B>(app: &S, username: &str) -> Browser
     where
-        S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
+        S: TestApp<B>,
         B: actix_web::body::MessageBody,
     {
         let mut browser = Browser::default();
@@ -157,11 +141,7 @@ impl Browser {
     /// The CSRF token of the signed-in session (read from the dashboard's logout form).
     pub async fn token<S, B>(&mut self, app: &S) -> String
     where
-        S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
+        S: TestApp<B>,
         B: actix_web::body::MessageBody,
     {
         let page = self.get(app, "/admin/audit").await;
