@@ -5,6 +5,7 @@ use std::env;
 
 use anyhow::{bail, Context};
 
+use crate::domain::numbering::{check_pattern, DEFAULT_PATTERN};
 use crate::web::i18n::Lang;
 
 /// The default SQLite database, created on first start.
@@ -20,6 +21,8 @@ pub struct Config {
     pub public_url: String,
     /// Validity period of a new or renewed certificate.
     pub cert_validity_years: u32,
+    /// How new certificate numbers are formed (`domain::numbering::format_number`).
+    pub number_pattern: String,
     /// Language when neither `?lang=`, the cookie nor `Accept-Language` decide.
     pub default_lang: Lang,
     /// Connections in the pool.
@@ -72,7 +75,7 @@ impl std::fmt::Debug for SessionSecret {
 }
 
 impl Config {
-    /// Reads `DATABASE_URL`, `SQE_BIND`, `SQE_PUBLIC_URL`, `SQE_CERT_VALIDITY_YEARS`,
+    /// Reads `DATABASE_URL`, `SQE_BIND`, `SQE_PUBLIC_URL`, `SQE_CERT_VALIDITY_YEARS`, `SQE_NUMBER_PATTERN`,
     /// `SQE_DEFAULT_LANG`, `SQE_POOL_SIZE`, `SQE_SESSION_KEY`, `SQE_SESSION_IDLE_MINUTES` and
     /// `SQE_TRUST_PROXY`.
     pub fn from_env() -> anyhow::Result<Config> {
@@ -112,6 +115,10 @@ impl Config {
         if !(1..=720).contains(&config.session_idle_minutes) {
             bail!("SQE_SESSION_IDLE_MINUTES must be between 1 and 720");
         }
+        if let Ok(pattern) = env::var("SQE_NUMBER_PATTERN") {
+            check_pattern(&pattern).with_context(|| format!("SQE_NUMBER_PATTERN {pattern:?}"))?;
+            config.number_pattern = pattern;
+        }
         config.trust_proxy = matches!(
             env::var("SQE_TRUST_PROXY").as_deref(),
             Ok("1" | "true" | "yes")
@@ -138,6 +145,7 @@ impl Config {
             bind,
             public_url: public_url.trim_end_matches('/').to_owned(),
             cert_validity_years,
+            number_pattern: DEFAULT_PATTERN.to_owned(),
             default_lang,
             pool_size: pool_size.max(1),
             session_secret: SessionSecret::random(),
@@ -158,6 +166,7 @@ impl Config {
             bind: "127.0.0.1:8080".to_owned(),
             public_url: "http://127.0.0.1:8080".to_owned(),
             cert_validity_years: 3,
+            number_pattern: DEFAULT_PATTERN.to_owned(),
             default_lang: Lang::ZhCn,
             pool_size: default_pool_size(database_url),
             session_secret: SessionSecret::random(),

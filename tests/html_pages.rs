@@ -165,6 +165,8 @@ async fn every_kind_of_page_renders() {
             "admin-evaluate",
             format!("/admin/certificates/{}/evaluate", numbers[0]),
         ),
+        ("admin-issue", "/admin/issue".to_owned()),
+        ("admin-issue-en", "/admin/issue?lang=en".to_owned()),
     ] {
         let page = browser.get(&app, &uri).await;
         assert_eq!(page.status, 200, "{uri}");
@@ -180,6 +182,30 @@ async fn every_kind_of_page_renders() {
         .await;
     assert_eq!(refused.status, 409);
     admin_pages.push(("admin-refused".into(), refused));
+    // The issue form sent empty: every missing field listed.
+    let issue = &admin_pages
+        .iter()
+        .find(|(name, _)| name == "admin-issue")
+        .expect("issue page")
+        .1
+        .body;
+    let marker = "name=\"scheme_slug\" value=\"";
+    let slug_at = issue.find(marker).expect("scheme field") + marker.len();
+    let slug = issue[slug_at..].split('"').next().expect("slug").to_owned();
+    let empty = browser
+        .post(
+            &app,
+            "/admin/issue",
+            &[
+                ("csrf", &token),
+                ("scheme_slug", &slug),
+                ("assessed_on", "2026-11-01"),
+                ("intent", "preview"),
+            ],
+        )
+        .await;
+    assert_eq!(empty.status, 422);
+    admin_pages.push(("admin-issue-errors".into(), empty));
     let forbidden = browser.post(&app, "/admin/logout", &[]).await;
     assert_eq!(forbidden.status, 403);
     admin_pages.push(("admin-csrf-403".into(), forbidden));

@@ -32,17 +32,20 @@ fn used_keys() -> BTreeSet<String> {
     let mut keys = BTreeSet::new();
     for src in &sources {
         for call in [
-            ".t(\"",
-            ".t1(\"",
-            ".tn(\"",
-            ".tv(\"",
-            "UserMessage::new(\"",
-            "UserMessage::with(\"",
-            "bad_request(\"",
-            "bad_request_with(\"",
+            ".t(",
+            ".t1(",
+            ".tn(",
+            ".tv(",
+            "UserMessage::new(",
+            "UserMessage::with(",
+            "bad_request(",
+            "bad_request_with(",
         ] {
+            // The key may follow on the next line when rustfmt breaks the call.
             for (i, _) in src.match_indices(call) {
-                let rest = &src[i + call.len()..];
+                let Some(rest) = src[i + call.len()..].trim_start().strip_prefix('"') else {
+                    continue;
+                };
                 if let Some(end) = rest.find('"') {
                     keys.insert(rest[..end].to_owned());
                 }
@@ -83,6 +86,10 @@ fn dynamic_keys() -> BTreeSet<String> {
         for prefix in ["admin-action", "admin-hint", "admin-refused"] {
             keys.insert(format!("{prefix}-{}", a.as_str()));
         }
+    }
+    // The issue form labels its fields, and their errors, by column name.
+    for c in sqe_registry::web::admin::issue::FORM_COLUMNS {
+        keys.insert(format!("admin-field-{}", c.name()));
     }
     keys
 }

@@ -2,6 +2,8 @@
 //! certificate's score, grade, status and last assessment, the public event, the audit entry and
 //! the registry revision, in one transaction.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde_json::json;
@@ -17,7 +19,7 @@ use crate::domain::evaluation::{
 };
 use crate::domain::event::EventKind;
 use crate::domain::grade::Grade;
-use crate::domain::scoring::ItemScore;
+use crate::domain::score_sheet::{self, Entry, Sheet, SheetError, SheetIndicator};
 use crate::domain::status::{effective_status, CertificateStatus};
 use crate::domain::surveillance::AssessmentKind;
 
@@ -26,9 +28,9 @@ use crate::domain::surveillance::AssessmentKind;
 pub enum EvaluationFailure {
     #[error("no such certificate")]
     NotFound,
-    /// The scores do not match the indicators of the certificate's scheme version.
-    #[error("the scores do not match the scheme's indicators")]
-    WrongIndicators,
+    /// The scores do not fit the indicators of the certificate's scheme version.
+    #[error(transparent)]
+    Sheet(#[from] SheetError),
     #[error(transparent)]
     Refused(#[from] EvaluationError),
     #[error("the certificate changed meanwhile")]
@@ -42,22 +44,50 @@ pub enum EvaluationFailure {
 pub struct EvaluationInput {
     pub kind: AssessmentKind,
     pub assessed_on: NaiveDate,
-    /// Points earned per first-level indicator id; `None` = not applicable.
-    pub scores: Vec<(i32, Option<f64>)>,
+    /// What was entered per indicator id (first or second level); blank ones are absent.
+    pub entries: HashMap<i32, Entry>,
     pub deduction: f64,
 }
 
-/// The first-level indicators of a scheme version, in order.
-pub fn first_level_indicators(
+/// The indicators of a scheme version in sheet order: each first-level indicator followed by
+/// its second-level ones.
+pub fn scheme_indicators(
     conn: &mut DbConnection,
     scheme_version_id: i32,
 ) -> QueryResult<Vec<Indicator>> {
-    indicators::table
+    let all: Vec<Indicator> = indicators::table
         .filter(indicators::scheme_version_id.eq(scheme_version_id))
-        .filter(indicators::parent_id.is_null())
-        .order_by(indicators::position.asc())
+        .order_by((indicators::position.asc(), indicators::id.asc()))
         .select(Indicator::as_select())
-        .load(conn)
+        .load(conn)?;
+    let mut ordered = Vec::with_capacity(all.len());
+    for parent in all.iter().filter(|i| i.parent_id.is_none()) {
+        ordered.push(parent.clone());
+        ordered.extend(
+            all.iter()
+                .filter(|c| c.parent_id == Some(parent.id))
+                .cloned(),
+        );
+    }
+    Ok(ordered)
+}
+
+/// The tree a score sheet is read against, from indicators in sheet order.
+pub fn sheet_tree(indicators: &[Indicator]) -> Vec<SheetIndicator> {
+    let node = |i: &Indicator| SheetIndicator {
+        id: i.id,
+        code: i.code.clone(),
+        max_points: i.max_points,
+        children: Vec::new(),
+    };
+    let mut tree: Vec<SheetIndicator> = Vec::new();
+    for i in indicators {
+        match (i.parent_id, tree.last_mut()) {
+            (Some(parent), Some(last)) if last.id == parent => last.children.push(node(i)),
+            _ => tree.push(node(i)),
+        }
+    }
+    tree
 }
 
 /// The certificate and the indicators its evaluation is scored on.
@@ -73,34 +103,19 @@ pub fn find_for_evaluation(
     else {
         return Ok(None);
     };
-    let indicators = first_level_indicators(conn, certificate.scheme_version_id)?;
+    let indicators = scheme_indicators(conn, certificate.scheme_version_id)?;
     Ok(Some((certificate, indicators)))
 }
 
 /// Computes what the evaluation would do, without writing (the preview), or fails as
-/// [`record`] would.
+/// [`record`] would. Also returns the sheet as read, whose rows are stored.
 pub fn decide(
     certificate: &Certificate,
     indicators: &[Indicator],
     input: &EvaluationInput,
     today: NaiveDate,
-) -> Result<EvaluationOutcome, EvaluationFailure> {
-    let mut items = Vec::with_capacity(indicators.len());
-    if input.scores.len() != indicators.len() {
-        return Err(EvaluationFailure::WrongIndicators);
-    }
-    for indicator in indicators {
-        let earned = input
-            .scores
-            .iter()
-            .find(|(id, _)| *id == indicator.id)
-            .ok_or(EvaluationFailure::WrongIndicators)?
-            .1;
-        items.push(ItemScore {
-            max_points: indicator.max_points,
-            earned,
-        });
-    }
+) -> Result<(EvaluationOutcome, Sheet), EvaluationFailure> {
+    let sheet = score_sheet::read(&sheet_tree(indicators), &input.entries)?;
     let stored =
         CertificateStatus::parse(&certificate.status).ok_or(EvaluationFailure::Concurrent)?;
     let grade =
@@ -110,14 +125,15 @@ pub fn decide(
         grade,
         last_assessed_on: certificate.last_assessed_on,
     };
-    Ok(evaluate(
+    let outcome = evaluate(
         current,
         input.kind,
         input.assessed_on,
         today,
-        &items,
+        &sheet.items,
         input.deduction,
-    )?)
+    )?;
+    Ok((outcome, sheet))
 }
 
 /// Records the evaluation; returns what it did.
@@ -130,7 +146,7 @@ pub fn record(
     conn.transaction(|conn| {
         let (cert, indicators) =
             find_for_evaluation(conn, number)?.ok_or(EvaluationFailure::NotFound)?;
-        let outcome = decide(&cert, &indicators, input, actor.today)?;
+        let (outcome, sheet) = decide(&cert, &indicators, input, actor.today)?;
         let grade_after = outcome.certificate_grade.stars();
         let changed = diesel::update(
             certificates::table
@@ -150,17 +166,7 @@ pub fn record(
         if changed != 1 {
             return Err(EvaluationFailure::Concurrent);
         }
-        let scores: Vec<(i32, Option<f64>, f64)> = indicators
-            .iter()
-            .map(|i| {
-                let earned = input
-                    .scores
-                    .iter()
-                    .find(|(id, _)| *id == i.id)
-                    .and_then(|s| s.1);
-                (i.id, earned, i.max_points)
-            })
-            .collect();
+        let scores = sheet.stored;
         insert_evaluation(
             conn,
             &NewEvaluation {

@@ -21,8 +21,8 @@ use crate::domain::numbering::format_number;
 use crate::domain::search_text;
 use crate::domain::surveillance::AssessmentKind;
 
-/// Pattern of demo certificate numbers.
-pub const NUMBER_PATTERN: &str = "{cb}-SQE-{year}-{serial:06}";
+/// Pattern of demo certificate numbers: the default one.
+pub const NUMBER_PATTERN: &str = crate::domain::numbering::DEFAULT_PATTERN;
 
 /// Makes the rows of one certificate after the other; ids start at 1.
 pub struct Generator<'a> {

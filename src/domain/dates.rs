@@ -35,6 +35,12 @@ pub fn add_years(date: NaiveDate, years: u32) -> NaiveDate {
     }
 }
 
+/// The last day of a validity period of `years` starting on `issued_on`: the day before its
+/// anniversary (2026-11-29 for 3 years → 2029-11-28).
+pub fn validity_end(issued_on: NaiveDate, years: u32) -> NaiveDate {
+    add_years(issued_on, years).pred_opt().unwrap_or(issued_on)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

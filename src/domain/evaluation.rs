@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use thiserror::Error;
 
+use super::dates::validity_end;
 use super::event::{grade_change_event, EventKind};
 use super::grade::{grade_for, Grade};
 use super::scoring::{total_score, ItemScore, ScoringError};
@@ -89,6 +90,42 @@ pub fn evaluate(
         status,
     })
 }
+
+/// What an initial evaluation decides.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InitialOutcome {
+    pub total: f64,
+    /// The grade of the certificate issued; `None`: under 70, no certificate.
+    pub grade: Option<Grade>,
+    /// The validity period of the certificate issued today.
+    pub issued_on: NaiveDate,
+    pub expires_on: NaiveDate,
+}
+
+/// Decides an initial evaluation of `assessed_on` (not in the future, and not more than
+/// [`MAX_INITIAL_AGE_DAYS`] old: the certificate is issued on the result of a recent evaluation).
+/// At 70 or more a certificate is issued today for `validity_years`.
+pub fn initial(
+    assessed_on: NaiveDate,
+    today: NaiveDate,
+    items: &[ItemScore],
+    deduction: f64,
+    validity_years: u32,
+) -> Result<InitialOutcome, EvaluationError> {
+    if assessed_on > today || (today - assessed_on).num_days() > MAX_INITIAL_AGE_DAYS {
+        return Err(EvaluationError::BadDate);
+    }
+    let score = total_score(items, deduction)?;
+    Ok(InitialOutcome {
+        total: score.value(),
+        grade: grade_for(score),
+        issued_on: today,
+        expires_on: validity_end(today, validity_years),
+    })
+}
+
+/// How old an initial evaluation may be when its certificate is issued.
+pub const MAX_INITIAL_AGE_DAYS: i64 = 180;
 
 #[cfg(test)]
 mod tests {
@@ -244,5 +281,45 @@ mod tests {
         assert_eq!(out.total, 85.0);
         assert_eq!(out.grade, Some(Grade::Three));
         assert_eq!(out.event, EventKind::Downgraded);
+    }
+
+    #[test]
+    fn an_initial_evaluation_issues_today_for_the_validity_period_from_70() {
+        let today = d(2026, 11, 29);
+        let out = initial(d(2026, 11, 20), today, &items(70.0), 0.0, 3).expect("decided");
+        assert_eq!(out.grade, Some(Grade::Two));
+        assert_eq!((out.issued_on, out.expires_on), (today, d(2029, 11, 28)));
+        let out = initial(today, today, &items(69.99), 0.0, 3).expect("decided");
+        assert_eq!((out.total, out.grade), (69.99, None));
+        let out = initial(today, today, &items(100.0), 5.0, 1).expect("decided");
+        assert_eq!(
+            (out.total, out.grade, out.expires_on),
+            (95.0, Some(Grade::Five), d(2027, 11, 28))
+        );
+        let out = initial(today, today, &items(100.0), 5.01, 1).expect("decided");
+        assert_eq!((out.total, out.grade), (94.99, Some(Grade::Four)));
+        let leap = initial(d(2028, 2, 29), d(2028, 2, 29), &items(80.0), 0.0, 1).expect("decided");
+        assert_eq!(leap.expires_on, d(2029, 2, 27));
+    }
+
+    #[test]
+    fn an_initial_evaluation_must_be_recent_and_not_in_the_future() {
+        let today = d(2026, 11, 29);
+        assert_eq!(
+            initial(d(2026, 11, 30), today, &items(90.0), 0.0, 3),
+            Err(EvaluationError::BadDate)
+        );
+        let oldest = today - chrono::Days::new(180);
+        assert!(initial(oldest, today, &items(90.0), 0.0, 3).is_ok());
+        assert_eq!(
+            initial(
+                oldest.pred_opt().expect("date"),
+                today,
+                &items(90.0),
+                0.0,
+                3
+            ),
+            Err(EvaluationError::BadDate)
+        );
     }
 }

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use thiserror::Error;
 
-use super::dates::{add_months, add_years};
+use super::dates::{add_months, validity_end};
 use super::event::EventKind;
 use super::status::CertificateStatus;
 
@@ -154,10 +154,8 @@ pub fn decide(
         },
         _ => None,
     };
-    let new_validity = (action == ActionKind::Renew).then(|| {
-        let expires = add_years(today, validity_years).pred_opt().unwrap_or(today);
-        (today, expires)
-    });
+    let new_validity =
+        (action == ActionKind::Renew).then(|| (today, validity_end(today, validity_years)));
     let optional = |s: &str| (!s.is_empty()).then(|| s.to_owned());
     Ok(Outcome {
         status: action.target(),

@@ -16,6 +16,7 @@ pub mod platform_type;
 pub mod province;
 pub mod record;
 pub mod reference;
+pub mod score_sheet;
 pub mod scoring;
 pub mod search_text;
 pub mod status;

@@ -6,6 +6,9 @@ use thiserror::Error;
 /// Longest certificate number, in characters.
 pub const MAX_NUMBER_CHARS: usize = 60;
 
+/// The number pattern when `SQE_NUMBER_PATTERN` is not set.
+pub const DEFAULT_PATTERN: &str = "{cb}-SQE-{year}-{serial:06}";
+
 /// Widest zero padding of `{serial:0N}`.
 pub const MAX_SERIAL_WIDTH: usize = 12;
 
@@ -33,6 +36,23 @@ pub enum NumberingError {
     /// The serial width is not 1–12.
     #[error("the serial width in {{{0}}} must be between 1 and {MAX_SERIAL_WIDTH}")]
     InvalidWidth(String),
+    /// The pattern has no `{serial}`, so it cannot give two certificates different numbers.
+    #[error("the number pattern needs a {{serial}} placeholder")]
+    NoSerial,
+}
+
+/// Checks a number pattern before it is used: it formats, and it has a serial.
+pub fn check_pattern(pattern: &str) -> Result<(), NumberingError> {
+    let one = format_number(pattern, "CB", 2026, 1)?;
+    if one == format_number(pattern, "CB", 2026, 2)? {
+        return Err(NumberingError::NoSerial);
+    }
+    Ok(())
+}
+
+/// Which placeholders a pattern uses: (`{cb}`, `{year}`); the serial counts within them.
+pub fn pattern_scope(pattern: &str) -> (bool, bool) {
+    (pattern.contains("{cb}"), pattern.contains("{year}"))
 }
 
 /// Invisible format characters that would let two numbers look the same.
@@ -130,7 +150,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const PATTERN: &str = "{cb}-SQE-{year}-{serial:06}";
+    const PATTERN: &str = DEFAULT_PATTERN;
 
     #[test]
     fn formats_the_documented_example() {
@@ -222,6 +242,18 @@ mod tests {
             Err(TooLong(61))
         );
         assert!(format_number("{cb}{serial:012}", &"A".repeat(48), 1, 1).is_ok());
+    }
+
+    #[test]
+    fn patterns_need_a_serial() {
+        assert_eq!(check_pattern(DEFAULT_PATTERN), Ok(()));
+        assert_eq!(check_pattern("{cb}-{year}"), Err(NumberingError::NoSerial));
+        assert_eq!(
+            check_pattern("{cb}-{nr}"),
+            Err(NumberingError::UnknownPlaceholder("nr".into()))
+        );
+        assert_eq!(pattern_scope(DEFAULT_PATTERN), (true, true));
+        assert_eq!(pattern_scope("SQE-{serial:08}"), (false, false));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use diesel::QueryResult;
 
 use super::report::{LineError, Report};
 use crate::db::models::Company;
+pub use crate::db::registration::Planned;
 use crate::db::{records, DbConnection};
 use crate::domain::hostname::Hostname;
 use crate::domain::record::{CertificateRecord, Column, RawRecord};
@@ -24,16 +25,6 @@ const COMPANY_COLUMNS: [Column; 6] = [
 
 /// A valid record and the line it came from.
 pub type Lined = (u64, CertificateRecord);
-
-/// A record to insert, with the ids it points to.
-pub struct Planned {
-    pub line: u64,
-    pub record: CertificateRecord,
-    pub body_id: i32,
-    pub scheme_id: i32,
-    /// The stored company with the record's credit code, when there is one.
-    pub company_id: Option<i32>,
-}
 
 /// What an import will do.
 #[derive(Default)]

@@ -17,7 +17,7 @@ use super::checks::{self, Plan};
 use super::csv_rows::{read_rows, ReadRows};
 use super::progress;
 use super::report::{LineError, Report};
-use super::store::{self, Stamp};
+use crate::db::registration::{self as store, Origin, Stamp};
 use crate::db::{write, DbConnection};
 use crate::domain::record::validate;
 
@@ -232,12 +232,12 @@ fn write_plan(
         let company_id = match companies.get(code) {
             Some(&id) => id,
             None => {
-                let id = store::company(conn, p, &stamp)?;
+                let id = store::company(conn, p, &stamp, Origin::Import)?;
                 companies.insert(code, id);
                 id
             }
         };
-        store::certificate(conn, p, company_id, &stamp)?;
+        store::certificate(conn, p, company_id, &stamp, Origin::Import)?;
         bar.inc(1);
     }
     bar.finish_and_clear();

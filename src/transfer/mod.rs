@@ -10,7 +10,6 @@ pub mod export;
 pub mod import;
 pub mod progress;
 pub mod report;
-mod store;
 
 pub use import::{import_file, ImportError, ImportOptions, ImportSummary};
 pub use report::{LineError, Report};

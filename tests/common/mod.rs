@@ -169,10 +169,20 @@ pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 
 /// The application state the real server builds, on a test database and a fixed clock.
 pub fn state(db: &TestDb, now: DateTime<Utc>) -> web::Data<AppState> {
+    state_with(db, now, |_| {})
+}
+
+/// [`state`] with a configuration changed by `tweak`.
+pub fn state_with(
+    db: &TestDb,
+    now: DateTime<Utc>,
+    tweak: impl FnOnce(&mut Config),
+) -> web::Data<AppState> {
     let mut config = Config::for_database(db.url());
     // Every instance of a deployment shares the key that signs session cookies.
     config.session_secret =
         sqe_registry::config::SessionSecret::from_hex(&"5e".repeat(64)).expect("test key");
+    tweak(&mut config);
     web::Data::new(AppState::new(db.pool(), config, Clock::fixed(now)))
 }
 

@@ -1,6 +1,6 @@
-//! `/admin/certificates/{number}/evaluate`: enter a surveillance or special evaluation, score per
-//! first-level indicator (or "not applicable"), special deductions; preview the total, grade and
-//! public consequence; then save.
+//! `/admin/certificates/{number}/evaluate`: enter a surveillance or special evaluation, scored per
+//! indicator of the first or second level (or "not applicable"), special deductions; preview the
+//! total, grade and public consequence; then save.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -8,26 +8,16 @@ use askama::Template;
 use chrono::NaiveDate;
 
 use super::auth::{AdminForm, Staff};
+use super::score_form::{self, field, Fields, ScoreRow};
 use super::{render, see_other, write_as, AdminLayout, State};
 use crate::db::evaluations::{self, EvaluationFailure, EvaluationInput};
 use crate::db::models::{Certificate, Indicator};
 use crate::domain::account::Role;
 use crate::domain::evaluation::{EvaluationError, EvaluationOutcome};
-use crate::domain::scoring::ScoringError;
 use crate::domain::surveillance::AssessmentKind;
 use crate::error::{AppError, UserMessage};
 use crate::web::i18n::Lang;
-use crate::web::view::{encode_segment, localized, star_string};
-
-/// One indicator's row of the form, with what was entered.
-pub struct ScoreRow {
-    pub id: i32,
-    pub code: String,
-    pub name: String,
-    pub max_points: f64,
-    pub value: String,
-    pub not_applicable: bool,
-}
+use crate::web::view::{encode_segment, star_string};
 
 #[derive(Template)]
 #[template(path = "admin/evaluate.html")]
@@ -54,26 +44,6 @@ pub struct PreviewView {
     pub fails: bool,
 }
 
-fn rows_of(indicators: &[Indicator], lang: Lang, entered: &[(String, String)]) -> Vec<ScoreRow> {
-    let field = |name: String| {
-        entered
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.clone())
-    };
-    indicators
-        .iter()
-        .map(|i| ScoreRow {
-            id: i.id,
-            code: i.code.clone(),
-            name: localized(&i.name_zh, Some(&i.name_en), lang).to_owned(),
-            max_points: i.max_points,
-            value: field(format!("s{}", i.id)).unwrap_or_default(),
-            not_applicable: field(format!("na{}", i.id)).is_some(),
-        })
-        .collect()
-}
-
 async fn load(state: &State, number: String) -> Result<(Certificate, Vec<Indicator>), AppError> {
     state
         .db(move |conn| Ok(evaluations::find_for_evaluation(conn, &number)?))
@@ -89,24 +59,18 @@ fn page(
     staff: &Staff,
     certificate: &Certificate,
     indicators: &[Indicator],
-    entered: &[(String, String)],
+    entered: &Fields,
     preview: Option<PreviewView>,
     error: Option<String>,
 ) -> EvaluatePage {
-    let value = |name: &str, default: String| {
-        entered
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or(default)
-    };
+    let value = |name: &str, default: String| field(entered, name).map_or(default, str::to_owned);
     let today = state.today();
     EvaluatePage {
         layout: AdminLayout::new(req, lang, staff),
         number: certificate.number.clone(),
         segment: encode_segment(&certificate.number),
         grade_stars: star_string(u8::try_from(certificate.grade).unwrap_or(0)),
-        rows: rows_of(indicators, lang, entered),
+        rows: score_form::rows_of(indicators, lang, entered),
         kind: value("kind", "surveillance".to_owned()),
         assessed_on: value("assessed_on", today.to_string()),
         deduction: value("deduction", "0".to_owned()),
@@ -142,53 +106,26 @@ pub async fn form(
 /// Reads the form into an input, or the message for the first field that is wrong.
 fn parse(
     indicators: &[Indicator],
-    entered: &[(String, String)],
+    entered: &Fields,
     lang: Lang,
 ) -> Result<EvaluationInput, String> {
-    let get = |name: &str| {
-        entered
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim())
-    };
-    let kind = match get("kind") {
+    let kind = match field(entered, "kind") {
         Some("surveillance") => AssessmentKind::Surveillance,
         Some("special") => AssessmentKind::Special,
         _ => return Err(lang.t("admin-eval-bad-kind")),
     };
-    let assessed_on = get("assessed_on")
+    let assessed_on = field(entered, "assessed_on")
         .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
         .ok_or_else(|| lang.t("admin-bad-date"))?;
-    let number = |s: &str| {
-        s.replace(',', ".")
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-    };
-    let deduction = match get("deduction") {
-        None | Some("") => 0.0,
-        Some(s) => number(s).ok_or_else(|| lang.t("admin-eval-bad-deduction"))?,
-    };
-    let mut scores = Vec::with_capacity(indicators.len());
-    for i in indicators {
-        if get(&format!("na{}", i.id)).is_some() {
-            scores.push((i.id, None));
-            continue;
-        }
-        let earned = get(&format!("s{}", i.id))
-            .and_then(number)
-            .ok_or_else(|| lang.t1("admin-eval-missing-score", "value", &i.code))?;
-        scores.push((i.id, Some(earned)));
-    }
     Ok(EvaluationInput {
         kind,
         assessed_on,
-        scores,
-        deduction,
+        entries: score_form::entries(indicators, entered, lang)?,
+        deduction: score_form::deduction(entered, lang)?,
     })
 }
 
-fn failure_message(e: &EvaluationFailure, indicators: &[Indicator], lang: Lang) -> String {
+fn failure_message(e: &EvaluationFailure, lang: Lang) -> String {
     match e {
         EvaluationFailure::Refused(EvaluationError::NotInForce(status)) => lang.t1(
             "admin-eval-not-in-force",
@@ -197,17 +134,10 @@ fn failure_message(e: &EvaluationFailure, indicators: &[Indicator], lang: Lang) 
         ),
         EvaluationFailure::Refused(EvaluationError::BadDate) => lang.t("admin-eval-bad-date"),
         EvaluationFailure::Refused(EvaluationError::WrongKind) => lang.t("admin-eval-bad-kind"),
-        EvaluationFailure::Refused(EvaluationError::Scoring(s)) => match s {
-            ScoringError::InvalidEarned { index, .. } => lang.t1(
-                "admin-eval-score-range",
-                "value",
-                indicators.get(*index).map_or("?", |i| i.code.as_str()),
-            ),
-            ScoringError::NoApplicableItems => lang.t("admin-eval-nothing-applies"),
-            ScoringError::InvalidDeduction(_) => lang.t("admin-eval-bad-deduction"),
-            _ => lang.t("admin-eval-bad-scheme"),
-        },
-        EvaluationFailure::WrongIndicators => lang.t("admin-eval-bad-scheme"),
+        EvaluationFailure::Refused(EvaluationError::Scoring(s)) => {
+            score_form::scoring_message(s, lang)
+        }
+        EvaluationFailure::Sheet(s) => score_form::sheet_message(s, lang),
         EvaluationFailure::Concurrent => lang.t("admin-concurrent"),
         EvaluationFailure::NotFound | EvaluationFailure::Db(_) => lang.t("error-500-message"),
     }
@@ -258,11 +188,11 @@ pub async fn submit(
     let save = entered.iter().any(|(k, v)| k == "intent" && v == "save");
     if !save {
         return match evaluations::decide(&certificate, &indicators, &input, state.today()) {
-            Ok(outcome) => show(StatusCode::OK, Some(preview_view(&outcome, lang)), None),
+            Ok((outcome, _)) => show(StatusCode::OK, Some(preview_view(&outcome, lang)), None),
             Err(e) => show(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
-                Some(failure_message(&e, &indicators, lang)),
+                Some(failure_message(&e, lang)),
             ),
         };
     }
@@ -288,7 +218,7 @@ pub async fn submit(
         Err(e) => show(
             StatusCode::UNPROCESSABLE_ENTITY,
             None,
-            Some(failure_message(&e, &indicators, lang)),
+            Some(failure_message(&e, lang)),
         ),
     }
 }

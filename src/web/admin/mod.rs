@@ -8,8 +8,10 @@ pub mod auth;
 pub mod certificates;
 pub mod dashboard;
 pub mod evaluations;
+pub mod issue;
 pub mod login;
 pub mod reference;
+pub mod score_form;
 pub mod session;
 
 use actix_web::http::header::{CacheControl, CacheDirective};
@@ -47,6 +49,8 @@ pub const ROUTES: &[AdminRoute] = &[
     route("POST", "/admin/logout", Some(Role::Viewer)),
     route("GET", "/admin", Some(Role::Viewer)),
     route("GET", "/admin/find", Some(Role::Viewer)),
+    route("GET", "/admin/issue", Some(Role::Evaluator)),
+    route("POST", "/admin/issue", Some(Role::Evaluator)),
     route("GET", "/admin/certificates/{number}", Some(Role::Viewer)),
     route(
         "GET",
@@ -96,6 +100,8 @@ pub fn register(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route("/login", web::post().to(login::submit))
         .route("/logout", web::post().to(login::logout))
         .route("/find", web::get().to(certificates::find))
+        .route("/issue", web::get().to(issue::form))
+        .route("/issue", web::post().to(issue::submit))
         .route("/certificates/{number}", web::get().to(certificates::show))
         // Before `{action}`, which would otherwise take "evaluate" and "binding".
         .route(

@@ -1,16 +1,45 @@
-//! Writing one checked record: its company (unless stored already), platform with domains,
-//! certificate with search tokens, the public "issued" event, and audit entries.
+//! Writing one checked certificate record, imported or issued by an initial evaluation: its
+//! company (unless stored already), platform with domains, certificate with search tokens, the
+//! public "issued" event, and audit entries. The caller holds the transaction.
 
 use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
-use super::checks::Planned;
-use crate::db::accounts::{append_audit, AuditEntry};
-use crate::db::models::{NewCertificate, NewCertificateEvent, NewCompany, NewPlatform};
-use crate::db::{write, DbConnection};
+use super::accounts::{append_audit, AuditEntry};
+use super::models::{NewCertificate, NewCertificateEvent, NewCompany, NewPlatform};
+use super::{write, DbConnection};
 use crate::domain::event::EventKind;
 use crate::domain::record::{CertificateRecord, Column};
 use crate::domain::surveillance::AssessmentKind;
+
+/// A record to insert, with the ids it points to.
+pub struct Planned {
+    /// The line of the import file (0 for a form).
+    pub line: u64,
+    pub record: CertificateRecord,
+    pub body_id: i32,
+    pub scheme_id: i32,
+    /// The stored company with the record's credit code, when there is one.
+    pub company_id: Option<i32>,
+}
+
+/// Where a record comes from: its audit actions and the note on its "issued" event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// From earlier records: its history before the import is not known here.
+    Import,
+    /// Issued here after an initial evaluation.
+    Issue,
+}
+
+impl Origin {
+    fn action(self, entity: &str) -> String {
+        match self {
+            Origin::Import => format!("{entity}.import"),
+            Origin::Issue => format!("{entity}.create"),
+        }
+    }
+}
 
 /// Why an imported certificate's history starts with it: earlier events are not known here.
 const IMPORTED_ZH: &str = "自原有登记记录导入；此前的变更未在此列出。";
@@ -28,7 +57,7 @@ fn audit(
     stamp: &Stamp<'_>,
     action: &str,
     entity: &str,
-    id: i32,
+    id: &str,
     after: serde_json::Value,
 ) -> QueryResult<()> {
     append_audit(
@@ -38,7 +67,7 @@ fn audit(
             actor: stamp.actor.to_owned(),
             action: action.to_owned(),
             entity: entity.to_owned(),
-            entity_id: id.to_string(),
+            entity_id: id.to_owned(),
             before_json: None,
             after_json: Some(after.to_string()),
         },
@@ -57,7 +86,12 @@ fn record_json(r: &CertificateRecord) -> serde_json::Value {
 }
 
 /// Inserts the company of `p` when it has no id yet; returns the company id.
-pub fn company(conn: &mut DbConnection, p: &Planned, stamp: &Stamp<'_>) -> QueryResult<i32> {
+pub fn company(
+    conn: &mut DbConnection,
+    p: &Planned,
+    stamp: &Stamp<'_>,
+    origin: Origin,
+) -> QueryResult<i32> {
     if let Some(id) = p.company_id {
         return Ok(id);
     }
@@ -71,7 +105,15 @@ pub fn company(conn: &mut DbConnection, p: &Planned, stamp: &Stamp<'_>) -> Query
         "city": c.city,
         "address": c.address,
     });
-    audit(conn, stamp, "company.import", "company", id, after)?;
+    let action = origin.action("company");
+    audit(
+        conn,
+        stamp,
+        &action,
+        "company",
+        c.credit_code.as_str(),
+        after,
+    )?;
     Ok(id)
 }
 
@@ -94,6 +136,7 @@ pub fn certificate(
     p: &Planned,
     company_id: i32,
     stamp: &Stamp<'_>,
+    origin: Origin,
 ) -> QueryResult<i32> {
     let r = &p.record;
     let platform = NewPlatform {
@@ -144,17 +187,17 @@ pub fn certificate(
             occurred_on: r.first_issued_on,
             grade_before: None,
             grade_after: first_grade,
-            reason_zh: Some(IMPORTED_ZH.to_owned()),
-            reason_en: Some(IMPORTED_EN.to_owned()),
+            reason_zh: (origin == Origin::Import).then(|| IMPORTED_ZH.to_owned()),
+            reason_en: (origin == Origin::Import).then(|| IMPORTED_EN.to_owned()),
             created_at: stamp.at,
         },
     )?;
     audit(
         conn,
         stamp,
-        "certificate.import",
+        &origin.action("certificate"),
         "certificate",
-        id,
+        &r.number,
         record_json(r),
     )?;
     Ok(id)
