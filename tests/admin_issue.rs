@@ -340,3 +340,63 @@ both_backends_async!(the_number_pattern_is_configurable, |db| {
         Some("/admin/certificates/SQE2027-0002")
     );
 });
+
+both_backends!(instances_issuing_at_once_get_different_numbers, |db| {
+    seed(&db);
+    let ([one, two, three], _) = indicator_ids(&db);
+    let pool = db.pool();
+    let threads: Vec<_> = (0..4)
+        .map(|i| {
+            let pool = pool.clone();
+            std::thread::spawn(move || {
+                use sqe_registry::db::issuing::{issue, Draft};
+                use sqe_registry::domain::record::{Column, RawRecord};
+                use sqe_registry::domain::score_sheet::Entry;
+                let raw = RawRecord::default()
+                    .with(
+                        Column::CreditCode,
+                        credit_code(&format!("91440300MA5F0000{i}")),
+                    )
+                    .with(Column::CompanyNameZh, format!("并发测试公司 {i}"))
+                    .with(Column::ProvinceCode, "440000")
+                    .with(Column::City, "深圳")
+                    .with(Column::PlatformName, format!("并发商城 {i}"))
+                    .with(Column::PlatformType, "b2c")
+                    .with(Column::Domains, format!("shop-{i}.example.cn"))
+                    .with(Column::BodyCode, "CQM")
+                    .with(Column::SchemeSlug, SCHEME);
+                let draft = Draft {
+                    raw,
+                    assessed_on: common::date(2026, 11, 20),
+                    entries: [one, two, three]
+                        .into_iter()
+                        .map(|id| (id, Entry::Earned(9.0)))
+                        .collect(),
+                    deduction: 0.0,
+                };
+                let actor = sqe_registry::db::lifecycle::Actor {
+                    name: "eve",
+                    today: common::date(2026, 11, 28),
+                    now: chrono::Utc::now().naive_utc(),
+                    validity_years: 3,
+                };
+                let mut conn = pool.get().expect("connection");
+                issue(
+                    &mut conn,
+                    &draft,
+                    &actor,
+                    sqe_registry::domain::numbering::DEFAULT_PATTERN,
+                )
+                .map(|(number, _)| number)
+                .expect("issued")
+            })
+        })
+        .collect();
+    let mut numbers: Vec<String> = threads
+        .into_iter()
+        .map(|t| t.join().expect("thread"))
+        .collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 4, "{numbers:?}");
+});

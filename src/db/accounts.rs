@@ -96,7 +96,7 @@ pub fn create_account(
     actor: &str,
     at: NaiveDateTime,
 ) -> QueryResult<Created> {
-    conn.transaction(|conn| {
+    super::write::write_transaction(conn, |conn| {
         if find_account(conn, username)?.is_some() {
             return Ok(Created::Exists);
         }
@@ -225,7 +225,7 @@ pub fn update_account(
     actor: &str,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
-    conn.transaction(|conn| {
+    super::write::write_transaction(conn, |conn| {
         let Some(before) = find_account_by_id(conn, id)? else {
             return Ok(false);
         };

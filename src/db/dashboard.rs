@@ -171,7 +171,7 @@ pub fn dismiss_sighting(
     id: i32,
     at: NaiveDateTime,
 ) -> QueryResult<Option<String>> {
-    conn.transaction(|conn| {
+    super::write::write_transaction(conn, |conn| {
         let host: Option<String> = mark_sightings::table
             .filter(mark_sightings::id.eq(id))
             .filter(mark_sightings::confirmed_at.is_null())

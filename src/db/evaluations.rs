@@ -143,7 +143,7 @@ pub fn record(
     input: &EvaluationInput,
     actor: &Actor<'_>,
 ) -> Result<EvaluationOutcome, EvaluationFailure> {
-    conn.transaction(|conn| {
+    super::write::write_transaction(conn, |conn| {
         let (cert, indicators) =
             find_for_evaluation(conn, number)?.ok_or(EvaluationFailure::NotFound)?;
         let (outcome, sheet) = decide(&cert, &indicators, input, actor.today)?;

@@ -290,7 +290,8 @@ pub fn issue(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match conn.transaction(|conn| issue_once(conn, draft, actor, pattern)) {
+        match super::write::write_transaction(conn, |conn| issue_once(conn, draft, actor, pattern))
+        {
             Err(IssueFailure::Db(DieselError::DatabaseError(
                 DatabaseErrorKind::UniqueViolation,
                 _,

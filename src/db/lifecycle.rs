@@ -55,7 +55,7 @@ pub fn apply(
     input: &ActionInput,
     actor: &Actor<'_>,
 ) -> Result<CertificateStatus, LifecycleError> {
-    conn.transaction(|conn| {
+    super::write::write_transaction(conn, |conn| {
         let (cert, suspended_until): (Certificate, Option<NaiveDate>) = certificates::table
             .filter(certificates::number.eq(number))
             .select((Certificate::as_select(), certificates::suspended_until))
@@ -168,7 +168,7 @@ pub fn change_binding(
     if scope_zh.is_empty() {
         return Err(BindingError::ScopeRequired);
     }
-    conn.transaction(|conn| {
+    super::write::write_transaction(conn, |conn| {
         let (cert, _) = find(conn, number)?.ok_or(BindingError::NotFound)?;
         let stored = CertificateStatus::parse(&cert.status).unwrap_or(CertificateStatus::Revoked);
         let status = effective_status(stored, cert.expires_on, actor.today);

@@ -76,7 +76,7 @@ pub fn record_sightings(conn: &mut DbConnection, batch: &[NewSighting]) -> Query
                 .execute($c)
         };
     }
-    conn.transaction(|conn| {
+    super::write::write_transaction(conn, |conn| {
         for row in batch {
             match conn {
                 DbConnection::Pg(c) => upsert!(c, row)?,
@@ -179,7 +179,7 @@ pub fn confirm_misuse(
     note: Option<&str>,
     at: NaiveDateTime,
 ) -> QueryResult<Confirmation> {
-    conn.transaction(|conn| {
+    super::write::write_transaction(conn, |conn| {
         let found = mark_sightings::table
             .inner_join(certificates::table)
             .filter(certificates::number.eq(number))

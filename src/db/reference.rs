@@ -77,7 +77,7 @@ pub fn create_body(
     body: &NewCertificationBody,
     actor: &Actor<'_>,
 ) -> QueryResult<Created> {
-    conn.transaction(|conn| {
+    super::write::write_transaction(conn, |conn| {
         let taken: i64 = certification_bodies::table
             .filter(certification_bodies::code.eq(&body.code))
             .count()
@@ -111,7 +111,7 @@ pub fn create_scheme(
     tree: &[IndicatorNode],
     actor: &Actor<'_>,
 ) -> QueryResult<Created> {
-    conn.transaction(|conn| {
+    super::write::write_transaction(conn, |conn| {
         let taken: i64 = scheme_versions::table
             .filter(scheme_versions::slug.eq(&version.slug))
             .count()

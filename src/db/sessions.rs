@@ -98,7 +98,7 @@ pub fn record_failure(
     at: NaiveDateTime,
     forget_before: NaiveDateTime,
 ) -> QueryResult<()> {
-    conn.transaction(|conn| {
+    super::write::write_transaction(conn, |conn| {
         diesel::delete(login_failures::table.filter(login_failures::at.lt(forget_before)))
             .execute(conn)?;
         for key in keys {

@@ -152,6 +152,25 @@ pub fn set_meta(conn: &mut DbConnection, key: &str, value: &str) -> QueryResult<
     })
 }
 
+/// Runs `work` in a transaction whose first statement takes the registry's write lock (a no-op
+/// update of the revision row). Every transaction that writes goes through here:
+/// - SQLite: a transaction that reads first and writes later cannot wait for another writer
+///   (its snapshot is stale; it fails at once with "database is locked"). Writing first makes it
+///   wait its turn within the busy timeout instead.
+/// - PostgreSQL: writers queue on the row lock, so checks made inside the transaction (a number
+///   still free, a domain still unbound, a status still current) hold until it commits.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(|conn| {
+        diesel::sql_query("UPDATE registry_meta SET value = value WHERE key = 'revision'")
+            .execute(conn)?;
+        work(conn)
+    })
+}
+
 /// Bumps the registry revision; call it in the transaction of every change a public page shows,
 /// so that every instance drops its cached pages. The increment happens in the database (a
 /// row lock on PostgreSQL), so concurrent writers never lose a bump.

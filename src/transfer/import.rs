@@ -10,7 +10,6 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::Connection;
 use thiserror::Error;
 
 use super::checks::{self, Plan};
@@ -175,7 +174,7 @@ pub fn import_rows(
         let plan = checks::against_db(conn, valid, &mut report)?;
         return summary(report, plan, true);
     }
-    let outcome = conn.transaction(|conn| {
+    let outcome = crate::db::write::write_transaction(conn, |conn| {
         // The first statement writes, so SQLite takes the write lock now (waiting for another
         // writer if need be) and the checks below see the data the inserts will join.
         write::bump_revision(conn)?;

@@ -153,8 +153,7 @@ pub async fn dismiss(
     let actor = staff.actor();
     let dismissed = state
         .db(move |conn| {
-            use diesel::Connection;
-            Ok(conn.transaction(|conn| {
+            Ok(crate::db::write::write_transaction(conn, |conn| {
                 let host = dashboard::dismiss_sighting(conn, id, now)?;
                 if let Some(host) = &host {
                     append_audit(
@@ -206,8 +205,7 @@ pub async fn confirm(
     let actor = staff.actor();
     let confirmed = state
         .db(move |conn| {
-            use diesel::Connection;
-            Ok(conn.transaction(|conn| {
+            Ok(crate::db::write::write_transaction(conn, |conn| {
                 let Some((number, host)) = dashboard::open_sighting(conn, id)? else {
                     return diesel::QueryResult::Ok(false);
                 };
