@@ -6,9 +6,12 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod certificates;
+pub mod companies;
 pub mod dashboard;
 pub mod evaluations;
+pub mod fields;
 pub mod login;
+pub mod platforms;
 pub mod reference;
 pub mod session;
 
@@ -65,6 +68,11 @@ pub const ROUTES: &[AdminRoute] = &[
     ),
     route(
         "POST",
+        "/admin/certificates/{number}/platform",
+        Some(Role::Evaluator),
+    ),
+    route(
+        "POST",
         "/admin/certificates/{number}/{action}",
         Some(Role::Evaluator),
     ),
@@ -76,6 +84,12 @@ pub const ROUTES: &[AdminRoute] = &[
     route(
         "POST",
         "/admin/sightings/{id}/confirm",
+        Some(Role::Evaluator),
+    ),
+    route("GET", "/admin/companies/{credit_code}", Some(Role::Viewer)),
+    route(
+        "POST",
+        "/admin/companies/{credit_code}",
         Some(Role::Evaluator),
     ),
     route("GET", "/admin/audit", Some(Role::Viewer)),
@@ -97,7 +111,7 @@ pub fn register(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route("/logout", web::post().to(login::logout))
         .route("/find", web::get().to(certificates::find))
         .route("/certificates/{number}", web::get().to(certificates::show))
-        // Before `{action}`, which would otherwise take "evaluate" and "binding".
+        // Before `{action}`, which would otherwise take "evaluate", "binding" and "platform".
         .route(
             "/certificates/{number}/evaluate",
             web::get().to(evaluations::form),
@@ -111,6 +125,10 @@ pub fn register(cfg: &mut web::ServiceConfig, state: &AppState) {
             web::post().to(certificates::binding),
         )
         .route(
+            "/certificates/{number}/platform",
+            web::post().to(platforms::update),
+        )
+        .route(
             "/certificates/{number}/{action}",
             web::post().to(certificates::act),
         )
@@ -121,6 +139,11 @@ pub fn register(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route(
             "/sightings/{id}/confirm",
             web::post().to(dashboard::confirm),
+        )
+        .route("/companies/{credit_code}", web::get().to(companies::show))
+        .route(
+            "/companies/{credit_code}",
+            web::post().to(companies::update),
         )
         .route("/audit", web::get().to(audit::show))
         .route("/reference", web::get().to(reference::show))
