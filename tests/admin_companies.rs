@@ -113,7 +113,7 @@ both_backends_async!(a_renamed_company_is_found_by_its_new_name_only, |db| {
     assert_eq!(again.status, 303);
     assert_eq!(audits(&db, "company.update").len(), 1);
 
-    // A form opened before that change is stale: refused.
+    // A form opened before that change is stale: refused, in the back office's layout.
     let stale = eve
         .post(
             &app,
@@ -122,7 +122,9 @@ both_backends_async!(a_renamed_company_is_found_by_its_new_name_only, |db| {
         )
         .await;
     assert_eq!(stale.status, 409);
-    stale.assert_contains("其他人修改了这条记录");
+    stale
+        .assert_contains("其他人修改了这条记录")
+        .assert_contains("href=\"/admin/audit\"");
     assert_eq!(stored_company(&db, &c1).expect("company").0, NEW_NAME);
 });
 both_backends_async!(bad_company_input_is_refused_and_nothing_changes, |db| {

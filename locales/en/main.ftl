@@ -401,7 +401,7 @@ admin-binding-too-many = At most { $value } domains.
 admin-binding-taken = Already bound to another platform: { $value }.
 admin-binding-scope = The scope must be given in Chinese.
 admin-binding-ended = A certificate that is { $status } can no longer be changed.
-# Correcting companies and platforms
+# Correcting companies and platforms; back-office error pages
 admin-company-edit = Correct the company
 admin-company-hint = Corrections to the holder's registration (for example after a change of name). Every certificate of the company shows the new values at once, and the search finds it by the new name only. The change is recorded in the audit log.
 admin-company-credit-code = Unified social credit code
@@ -431,6 +431,7 @@ admin-field-credit-check = The last character of the credit code is “{ $code }
 admin-field-province = “{ $code }” is not a province: choose one from the list.
 admin-field-platform-type = “{ $code }” is not a platform type: choose one from the list.
 admin-field-other = “{ $value }”: { $code }
+admin-error-back = Back to the back-office dashboard
 admin-choose = Choose…
 admin-nav-reference = Bodies and schemes
 admin-ref-bodies = Certification bodies

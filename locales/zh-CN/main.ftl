@@ -381,7 +381,7 @@ admin-binding-too-many = 最多 { $value } 个域名。
 admin-binding-taken = 已绑定到其他平台：{ $value }。
 admin-binding-scope = 必须填写中文认证范围。
 admin-binding-ended = 状态为“{ $status }”的证书已不能再修改。
-# 更正企业与平台
+# 更正企业与平台；后台错误页面
 admin-company-edit = 更正企业信息
 admin-company-hint = 更正持证企业的登记信息（例如企业更名后）。该企业的所有证书立即显示新信息，搜索只能按新名称找到。更改会记入审计日志。
 admin-company-credit-code = 统一社会信用代码
@@ -411,6 +411,7 @@ admin-field-credit-check = 统一社会信用代码的最后一位是“{ $code 
 admin-field-province = “{ $code }”不是省份：请从列表中选择。
 admin-field-platform-type = “{ $code }”不是平台类型：请从列表中选择。
 admin-field-other = “{ $value }”：{ $code }
+admin-error-back = 返回后台首页
 admin-choose = 请选择
 admin-nav-reference = 认证机构与方案
 admin-ref-bodies = 认证机构

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod certificates;
 pub mod companies;
 pub mod dashboard;
+pub mod error_page;
 pub mod evaluations;
 pub mod fields;
 pub mod login;
@@ -156,6 +157,8 @@ pub fn register(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route("/accounts", web::post().to(accounts::create))
         .route("/accounts/{id}", web::post().to(accounts::update))
         .route("/audit.csv", web::get().to(audit::csv))
+        // Else an unknown path here would be actix's empty 404, not our page.
+        .default_service(web::to(crate::web::errors::not_found))
         .wrap(DefaultHeaders::new().add(("X-Robots-Tag", "noindex, nofollow")))
         .wrap(session::middleware(
             state.pool.clone(),
