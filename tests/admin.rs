@@ -59,6 +59,7 @@ fn concrete(path: &str, sighting: i32) -> String {
     path.replace("{number}", "A-1")
         .replace("{action}", "suspend")
         .replace("{id}", &sighting.to_string())
+        .replace("{credit_code}", &credit_code("91330100MA2A00001"))
 }
 
 fn user_for(role: Role) -> &'static str {

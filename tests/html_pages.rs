@@ -167,6 +167,11 @@ async fn every_kind_of_page_renders() {
         ),
         ("admin-issue", "/admin/issue".to_owned()),
         ("admin-issue-en", "/admin/issue?lang=en".to_owned()),
+        ("admin-company", format!("/admin/companies/{code}")),
+        (
+            "admin-company-en",
+            format!("/admin/companies/{code}?lang=en"),
+        ),
     ] {
         let page = browser.get(&app, &uri).await;
         assert_eq!(page.status, 200, "{uri}");
@@ -209,6 +214,24 @@ async fn every_kind_of_page_renders() {
     let forbidden = browser.post(&app, "/admin/logout", &[]).await;
     assert_eq!(forbidden.status, 403);
     admin_pages.push(("admin-csrf-403".into(), forbidden));
+    let company_page = browser.get(&app, &format!("/admin/companies/{code}")).await;
+    let refused = browser
+        .post(
+            &app,
+            &format!("/admin/companies/{code}"),
+            &[
+                ("csrf", token.as_str()),
+                ("version", &common::holders::version_of(&company_page)),
+                ("credit_code", "91330100MA2B00001X"),
+                ("company_name_zh", ""),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    admin_pages.push(("admin-company-refused".into(), refused));
+    let missing = browser.get(&app, "/admin/certificates/NOT-A-NUMBER").await;
+    assert_eq!(missing.status, 404);
+    admin_pages.push(("admin-error-404".into(), missing));
     for (name, page) in admin_pages {
         page.assert_contains("<!DOCTYPE html>")
             .assert_contains("</html>");

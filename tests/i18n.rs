@@ -88,7 +88,7 @@ fn dynamic_keys() -> BTreeSet<String> {
         }
     }
     // The issue form labels its fields, and their errors, by column name.
-    for c in sqe_registry::web::admin::issue::FORM_COLUMNS {
+    for c in sqe_registry::web::admin::fields::FORM_COLUMNS {
         keys.insert(format!("admin-field-{}", c.name()));
     }
     keys

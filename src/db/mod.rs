@@ -7,6 +7,7 @@ pub mod companies;
 pub mod dashboard;
 pub mod evaluations;
 pub mod events;
+pub mod holders;
 pub mod issuing;
 pub mod lifecycle;
 pub mod marks;

@@ -1,5 +1,6 @@
-//! Inserts of registry records, used by the demo generator, the tests and (later) the back office.
-//! Each function keeps the derived columns (search tokens, sort name) in step with the record.
+//! Inserts of registry records, used by the demo generator, the import, the tests and the back
+//! office. Each function keeps the derived columns (search tokens, sort name) in step with the
+//! record; [`reindex_certificates`] brings them back in step after a name changed.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -80,16 +81,74 @@ pub fn insert_platform(
 
 /// The text a certificate is found by: holder names, platform name and app names.
 pub fn searchable_text(company: &NewCompany, platform: &NewPlatform) -> String {
-    let mut text = company.name_zh.clone();
-    for part in [company.name_en.as_deref().unwrap_or(""), &platform.name] {
+    joined_text(
+        &company.name_zh,
+        company.name_en.as_deref(),
+        &platform.name,
+        &platform.app_names,
+    )
+}
+
+/// [`searchable_text`] from the parts (app names one per line).
+fn joined_text(name_zh: &str, name_en: Option<&str>, platform: &str, app_names: &str) -> String {
+    let mut text = name_zh.to_owned();
+    for part in [name_en.unwrap_or(""), platform] {
         text.push(' ');
         text.push_str(part);
     }
-    for app in platform.app_names.lines() {
+    for app in app_names.lines() {
         text.push(' ');
         text.push_str(app);
     }
     text
+}
+
+/// Rows of search tokens per insert statement (two bound values each, far below SQLite's limit).
+const TOKEN_ROWS_PER_INSERT: usize = 2_000;
+
+/// Recomputes what the certificates `ids` are found and sorted by (`search_text`, `sort_name`
+/// and their search tokens) from their company and platform as stored now. Call it in the
+/// transaction that changed a name.
+pub fn reindex_certificates(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<()> {
+    let rows: Vec<(i32, Company, Platform)> = certificates::table
+        .inner_join(companies::table)
+        .inner_join(platforms::table)
+        .filter(certificates::id.eq_any(ids))
+        .select((
+            certificates::id,
+            Company::as_select(),
+            Platform::as_select(),
+        ))
+        .load(conn)?;
+    diesel::delete(search_tokens::table.filter(search_tokens::certificate_id.eq_any(ids)))
+        .execute(conn)?;
+    let mut tokens: Vec<NewSearchToken> = Vec::new();
+    for (id, company, platform) in &rows {
+        let text = joined_text(
+            &company.name_zh,
+            company.name_en.as_deref(),
+            &platform.name,
+            &platform.app_names,
+        );
+        diesel::update(certificates::table.filter(certificates::id.eq(id)))
+            .set((
+                certificates::search_text.eq(search_text::normalize(&text)),
+                certificates::sort_name.eq(&company.name_zh),
+            ))
+            .execute(conn)?;
+        tokens.extend(
+            search_text::index_tokens(&text)
+                .into_iter()
+                .map(|token| NewSearchToken {
+                    token,
+                    certificate_id: *id,
+                }),
+        );
+    }
+    for chunk in tokens.chunks(TOKEN_ROWS_PER_INSERT) {
+        insert_batch!(conn, search_tokens::table, chunk)?;
+    }
+    Ok(())
 }
 
 /// Inserts a certificate and its name-search tokens. `text` is what it is found by

@@ -1,5 +1,6 @@
 //! Error pages: every 4xx/5xx that a handler or actix itself raised becomes an HTML page in the
-//! reader's language, with the right status and a way back to the search.
+//! reader's language, with the right status and a way back to the search (or, under `/admin`,
+//! to the back office's dashboard, in its layout: `admin::error_page`).
 
 use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::ServiceResponse;
@@ -9,6 +10,7 @@ use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
+use super::admin::error_page as admin_error;
 use super::i18n::{self, Lang};
 use super::layout::Layout;
 use super::AppState;
@@ -56,7 +58,8 @@ fn message_for(lang: Lang, status: StatusCode, detail: Option<&UserMessage>) -> 
     (title, message)
 }
 
-/// Builds the error page for a request (also used by the tests of messages).
+/// Builds the error page for a request (also used by the tests of messages): in the back
+/// office's layout under `/admin`, else in the public one.
 pub fn error_page_html(
     req: &HttpRequest,
     status: StatusCode,
@@ -65,6 +68,9 @@ pub fn error_page_html(
     let lang = i18n::negotiate(req);
     let state = req.app_data::<web::Data<AppState>>()?;
     let (title, message) = message_for(lang, status, detail);
+    if admin_error::applies_to(req.path()) {
+        return admin_error::render(req, lang, status.as_u16(), title, message);
+    }
     let layout = Layout {
         lang,
         // Never touch the database while reporting an error: the banner uses the cached flag.
@@ -104,8 +110,12 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
         ));
     };
     let mut new = HttpResponse::build(status).body(html);
-    if let Some(allow) = old.headers().get(header::ALLOW) {
-        new.headers_mut().insert(header::ALLOW, allow.clone());
+    // Keep what the inner layers set (`Allow`, the back office's `X-Robots-Tag`, a session
+    // cookie), but not the plain body's type and length.
+    for (name, value) in old.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            new.headers_mut().append(name.clone(), value.clone());
+        }
     }
     new.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -3,6 +3,7 @@
 
 pub mod backoffice;
 pub mod fixtures;
+pub mod holders;
 pub mod staff;
 
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -22,7 +22,10 @@ use super::platform_type::PlatformType;
 use super::status::CertificateStatus;
 use super::surveillance::AssessmentKind;
 
-pub use validate::{split_app_names, split_domains, validate};
+pub use validate::{
+    split_app_names, split_domains, validate, validate_company, validate_platform,
+    MAX_ADDRESS_CHARS, MAX_APP_CHARS, MAX_CITY_CHARS, MAX_NAME_CHARS,
+};
 
 /// A field of a certificate record, in the order of the CSV columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -191,6 +194,15 @@ pub struct PlatformRecord {
     pub platform_type: PlatformType,
     /// Normalised, sorted, without duplicates.
     pub domains: Vec<Hostname>,
+    /// In the order given, without duplicates.
+    pub app_names: Vec<String>,
+}
+
+/// A platform's own fields, without its bound domains (a back-office correction).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlatformFields {
+    pub name: String,
+    pub platform_type: PlatformType,
     /// In the order given, without duplicates.
     pub app_names: Vec<String>,
 }

@@ -289,3 +289,73 @@ fn generated_credit_codes_are_accepted() {
     let code = format!("{prefix}{}", check_character(prefix).expect("valid prefix"));
     assert!(validate(&good().with(Column::CreditCode, code), today()).is_ok());
 }
+
+#[test]
+fn company_fields_alone_follow_the_same_rules() {
+    let company = validate_company(&good()).expect("valid company");
+    assert_eq!(company.credit_code.as_str(), "91371323760038087M");
+    assert_eq!(company.province_code, "370000");
+    // The other columns are not read: a company form has none of them.
+    let only = RawRecord::default()
+        .with(Column::CreditCode, " 91371323760038087m ")
+        .with(Column::CompanyNameZh, "示例网络科技有限公司")
+        .with(Column::ProvinceCode, "山东")
+        .with(Column::City, "临沂市");
+    let company = validate_company(&only).expect("valid company");
+    assert_eq!(company.name_en, None);
+    assert_eq!(company.address, "");
+    let bad = RawRecord::default()
+        .with(Column::CreditCode, "91371323760038087A")
+        .with(Column::CompanyNameZh, "甲\u{7}")
+        .with(Column::ProvinceCode, "999999")
+        .with(Column::Address, "路".repeat(MAX_ADDRESS_CHARS + 1));
+    let errors: Vec<Column> = validate_company(&bad)
+        .expect_err("invalid")
+        .into_iter()
+        .map(|e| e.column)
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            Column::CreditCode,
+            Column::CompanyNameZh,
+            Column::ProvinceCode,
+            Column::City,
+            Column::Address
+        ]
+    );
+}
+
+#[test]
+fn platform_fields_alone_follow_the_same_rules() {
+    let raw = RawRecord::default()
+        .with(Column::PlatformName, " 示例商城 ")
+        .with(Column::PlatformType, "Cross_Border")
+        .with(Column::AppNames, "甲 App\r\n乙\n\n甲 App");
+    let p = validate_platform(&raw).expect("valid platform");
+    assert_eq!(p.name, "示例商城");
+    assert_eq!(
+        p.platform_type,
+        crate::domain::platform_type::PlatformType::CrossBorder
+    );
+    assert_eq!(p.app_names, ["甲 App", "乙"]);
+    let bad = RawRecord::default()
+        .with(Column::PlatformType, "b2b2c")
+        .with(Column::AppNames, "a".repeat(MAX_APP_CHARS + 1));
+    let errors: Vec<(Column, FieldProblem)> = validate_platform(&bad)
+        .expect_err("invalid")
+        .into_iter()
+        .map(|e| (e.column, e.problem))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (Column::PlatformName, FieldProblem::Missing),
+            (
+                Column::PlatformType,
+                FieldProblem::UnknownPlatformType("b2b2c".into())
+            ),
+            (Column::AppNames, FieldProblem::TooLong(MAX_APP_CHARS)),
+        ]
+    );
+}

@@ -3,7 +3,8 @@
 use chrono::NaiveDate;
 
 use super::{
-    CertificateRecord, Column, CompanyRecord, FieldError, FieldProblem, PlatformRecord, RawRecord,
+    CertificateRecord, Column, CompanyRecord, FieldError, FieldProblem, PlatformFields,
+    PlatformRecord, RawRecord,
 };
 use crate::domain::credit_code::CreditCode;
 use crate::domain::grade::{grade_for, Score};
@@ -163,6 +164,69 @@ impl Checker<'_> {
         }
         out
     }
+
+    /// The holder's fields (every one is read, so every error is reported).
+    fn company(&mut self) -> Option<CompanyRecord> {
+        use Column as C;
+        let credit_code = self.parse(C::CreditCode, |s| {
+            CreditCode::parse(s).map_err(FieldProblem::CreditCode)
+        });
+        let name_zh = self.text(C::CompanyNameZh, true, MAX_NAME_CHARS);
+        let name_en = self.text(C::CompanyNameEn, false, MAX_NAME_CHARS);
+        let province = self.parse(C::ProvinceCode, |s| {
+            find_province(s).ok_or_else(|| FieldProblem::UnknownProvince(s.to_owned()))
+        });
+        let city = self.text(C::City, true, MAX_CITY_CHARS);
+        let address = self.text(C::Address, false, MAX_ADDRESS_CHARS);
+        Some(CompanyRecord {
+            credit_code: credit_code?,
+            name_zh: name_zh?,
+            name_en: name_en.filter(|s| !s.is_empty()),
+            province_code: province?.code,
+            city: city?,
+            address: address?,
+        })
+    }
+
+    /// The platform's name and type.
+    fn platform_head(&mut self) -> (Option<String>, Option<PlatformType>) {
+        let name = self.text(Column::PlatformName, true, MAX_NAME_CHARS);
+        let platform_type = self.parse(Column::PlatformType, |s| {
+            PlatformType::parse(s).ok_or_else(|| FieldProblem::UnknownPlatformType(s.to_owned()))
+        });
+        (name, platform_type)
+    }
+}
+
+/// The company columns of `raw` alone (a correction in the back office), by the import's rules.
+pub fn validate_company(raw: &RawRecord) -> Result<CompanyRecord, Vec<FieldError>> {
+    let mut c = Checker {
+        raw,
+        errors: Vec::new(),
+    };
+    match c.company() {
+        Some(company) if c.errors.is_empty() => Ok(company),
+        _ => Err(c.errors),
+    }
+}
+
+/// The platform's name, type and app names in `raw` (a correction in the back office; the bound
+/// domains have a form of their own), by the import's rules.
+pub fn validate_platform(raw: &RawRecord) -> Result<PlatformFields, Vec<FieldError>> {
+    let mut c = Checker {
+        raw,
+        errors: Vec::new(),
+    };
+    let (name, platform_type) = c.platform_head();
+    let app_names = c.app_names();
+    match (name, platform_type) {
+        (Some(name), Some(platform_type)) if c.errors.is_empty() => Ok(PlatformFields {
+            name,
+            platform_type,
+            app_names,
+        }),
+        _ => Err(c.errors),
+    }
 }
 
 fn check_text(s: &str, max: usize) -> Result<(), FieldProblem> {
@@ -202,20 +266,8 @@ pub fn validate(raw: &RawRecord, today: NaiveDate) -> Result<CertificateRecord, 
     let number = c.parse(C::Number, |s| {
         validate_number(s).map_err(FieldProblem::Number)
     });
-    let credit_code = c.parse(C::CreditCode, |s| {
-        CreditCode::parse(s).map_err(FieldProblem::CreditCode)
-    });
-    let name_zh = c.text(C::CompanyNameZh, true, MAX_NAME_CHARS);
-    let name_en = c.text(C::CompanyNameEn, false, MAX_NAME_CHARS);
-    let province = c.parse(C::ProvinceCode, |s| {
-        find_province(s).ok_or_else(|| FieldProblem::UnknownProvince(s.to_owned()))
-    });
-    let city = c.text(C::City, true, MAX_CITY_CHARS);
-    let address = c.text(C::Address, false, MAX_ADDRESS_CHARS);
-    let platform_name = c.text(C::PlatformName, true, MAX_NAME_CHARS);
-    let platform_type = c.parse(C::PlatformType, |s| {
-        PlatformType::parse(s).ok_or_else(|| FieldProblem::UnknownPlatformType(s.to_owned()))
-    });
+    let company = c.company();
+    let (platform_name, platform_type) = c.platform_head();
     let errors_before = c.errors.len();
     let domains = c.domains();
     let app_names = c.app_names();
@@ -277,14 +329,7 @@ pub fn validate(raw: &RawRecord, today: NaiveDate) -> Result<CertificateRecord, 
         let or_default = |s: String, d: String| if s.is_empty() { d } else { s };
         Some(CertificateRecord {
             number: number?,
-            company: CompanyRecord {
-                credit_code: credit_code?,
-                name_zh: name_zh?,
-                name_en: name_en.filter(|s| !s.is_empty()),
-                province_code: province?.code,
-                city: city?,
-                address: address?,
-            },
+            company: company?,
             platform: PlatformRecord {
                 name: platform_name,
                 platform_type: platform_type?,

@@ -12,7 +12,7 @@ use std::pin::Pin;
 use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::web::{self, Bytes};
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
 use subtle::ConstantTimeEq;
 
@@ -29,7 +29,8 @@ pub const CSRF: &str = "csrf";
 pub const CSRF_FIELD: &str = "csrf";
 
 /// The signed-in staff member, checked against the database on every request: a disabled
-/// account or a changed role takes effect at once.
+/// account or a changed role takes effect at once. Once extracted it is also kept in the
+/// request's extensions, where the error page finds it.
 #[derive(Debug, Clone)]
 pub struct Staff {
     pub id: i32,
@@ -77,6 +78,7 @@ impl FromRequest for Staff {
         let session = req.get_session();
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let next = req.uri().path().to_owned();
+        let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::Internal("no app state".into()))?;
             let login = || AppError::LoginRequired { next: next.clone() };
@@ -92,12 +94,15 @@ impl FromRequest for Staff {
                 return Err(login());
             };
             let role = Role::parse(&account.role).ok_or_else(login)?;
-            Ok(Staff {
+            let staff = Staff {
                 id: account.id,
                 username: account.username,
                 role,
                 csrf: csrf_token(&session)?,
-            })
+            };
+            // For the error page, which then shows the back office's navigation.
+            req.extensions_mut().insert(staff.clone());
+            Ok(staff)
         })
     }
 }

@@ -9,20 +9,25 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::auth::{AdminForm, Staff};
+use super::platforms::PlatformForm;
 use super::{render, see_other, write_as, AdminLayout, State};
 use crate::db::accounts::{self, AuditEntry};
+use crate::db::holders;
 use crate::db::lifecycle::{self, BindingError, LifecycleError};
-use crate::db::models::{Certificate, CertificateEvent};
+use crate::db::models::{Certificate, CertificateEvent, Company, Platform};
 use crate::domain::account::Role;
 use crate::domain::dates::add_months;
 use crate::domain::lifecycle::{
     parse_domains, ActionError, ActionInput, ActionKind, DomainListError, MAX_BOUND_DOMAINS,
     MAX_SUSPENSION_MONTHS,
 };
+use crate::domain::platform_type::PlatformType;
 use crate::domain::status::CertificateStatus;
 use crate::error::{AppError, UserMessage};
 use crate::web::i18n::Lang;
-use crate::web::view::{certificate_href, encode_segment, star_string, status_on, StatusView};
+use crate::web::view::{
+    certificate_href, encode_segment, platform_type_label, star_string, status_on, StatusView,
+};
 
 pub struct EventRow {
     pub date: NaiveDate,
@@ -50,6 +55,13 @@ pub struct AdminCertificatePage {
     pub audit: Vec<AuditEntry>,
     /// The platform's bound domains, one per line, for the binding form.
     pub domains: String,
+    /// The holder, linked to its back-office page.
+    pub company: Company,
+    pub company_href: String,
+    /// The platform form's values (see `platforms`).
+    pub platform_form: PlatformForm,
+    /// Every platform type: (stored name, label in the reader's language).
+    pub platform_types: Vec<(&'static str, String)>,
     pub validity_years: u32,
     /// A refused action's message, shown above the forms.
     pub error: Option<String>,
@@ -60,9 +72,11 @@ type Loaded = Option<(
     Vec<CertificateEvent>,
     Vec<AuditEntry>,
     Vec<String>,
+    (Company, Platform),
 )>;
 
-async fn page(
+/// The page of the certificate `number` (404 when there is none), with `error` above its forms.
+pub(super) async fn page(
     req: &HttpRequest,
     state: &State,
     lang: Lang,
@@ -79,10 +93,11 @@ async fn page(
             let events = crate::db::certificates::events_of(conn, found.0.id)?;
             let audit = accounts::audit_of(conn, "certificate", &key, 20)?;
             let domains = crate::db::certificates::domains_of(conn, found.0.platform_id)?;
-            Ok(Some((found, events, audit, domains)))
+            let holder = holders::holder_and_platform(conn, &found.0)?;
+            Ok(Some((found, events, audit, domains, holder)))
         })
         .await?;
-    let ((certificate, suspended_until), events, audit, domains) =
+    let ((certificate, suspended_until), events, audit, domains, (company, platform)) =
         loaded.ok_or(AppError::NotFound)?;
     let today = state.today();
     let effective = status_on(&certificate.status, certificate.expires_on, today);
@@ -121,6 +136,13 @@ async fn page(
         events,
         audit,
         domains: crate::web::view::display_domains(&domains).join("\n"),
+        company_href: format!("/admin/companies/{}", encode_segment(&company.credit_code)),
+        company,
+        platform_form: PlatformForm::stored(&platform),
+        platform_types: PlatformType::ALL
+            .into_iter()
+            .map(|t| (t.as_str(), platform_type_label(t.as_str(), lang)))
+            .collect(),
         validity_years: state.config.cert_validity_years,
         error,
     })

@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::auth::{AdminForm, Staff};
+use super::fields::{self, FORM_COLUMNS};
 use super::score_form::{self, field, Fields, ScoreRow};
 use super::{render, see_other, write_as, AdminLayout, State};
 use crate::db::issuing::{self, Draft, IssueFailure, Plan};
@@ -20,29 +21,11 @@ use crate::domain::account::Role;
 use crate::domain::evaluation::EvaluationError;
 use crate::domain::platform_type::PlatformType;
 use crate::domain::province::{Province, PROVINCES};
-use crate::domain::record::{Column, FieldError, FieldProblem, RawRecord};
+use crate::domain::record::{Column, RawRecord};
 use crate::domain::surveillance::{next_surveillance_due, AssessmentKind};
 use crate::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::view::{encode_segment, star_string};
-
-/// The record columns the form asks for, in form order.
-pub const FORM_COLUMNS: [Column; 14] = [
-    Column::CreditCode,
-    Column::CompanyNameZh,
-    Column::CompanyNameEn,
-    Column::ProvinceCode,
-    Column::City,
-    Column::Address,
-    Column::PlatformName,
-    Column::PlatformType,
-    Column::Domains,
-    Column::AppNames,
-    Column::BodyCode,
-    Column::SchemeSlug,
-    Column::ScopeZh,
-    Column::ScopeEn,
-];
 
 #[derive(Template)]
 #[template(path = "admin/issue.html")]
@@ -186,32 +169,10 @@ fn parse(indicators: &[Indicator], entered: &Fields, lang: Lang) -> Result<Draft
     })
 }
 
-/// One field's problem in the reader's language.
-fn field_message(e: &FieldError, lang: Lang) -> String {
-    let problem = match &e.problem {
-        FieldProblem::Missing => lang.t("admin-problem-missing"),
-        FieldProblem::TooLong(n) => lang.t1("admin-problem-too-long", "value", n),
-        FieldProblem::ControlCharacter => lang.t("admin-problem-control"),
-        FieldProblem::CreditCode(_) => lang.t("admin-problem-credit-code"),
-        FieldProblem::UnknownProvince(_) => lang.t("admin-problem-province"),
-        FieldProblem::UnknownPlatformType(_) => lang.t("admin-problem-platform-type"),
-        FieldProblem::Host { input, .. } => lang.t1("admin-problem-host", "value", input),
-        FieldProblem::NoDomainOrApp => lang.t("admin-problem-no-domain"),
-        other => other.to_string(),
-    };
-    let colon = if lang.is_zh() { "：" } else { ": " };
-    format!(
-        "{}{colon}{problem}",
-        lang.tp("admin-field-", e.column.name())
-    )
-}
-
 /// The messages for a draft that issues nothing.
 fn failure_messages(e: &IssueFailure, lang: Lang) -> Vec<String> {
     let one = match e {
-        IssueFailure::Fields(errors) => {
-            return errors.iter().map(|e| field_message(e, lang)).collect()
-        }
+        IssueFailure::Fields(errors) => return fields::messages(lang, errors),
         IssueFailure::UnknownBody => lang.t("admin-issue-unknown-body"),
         IssueFailure::UnknownScheme => lang.t("admin-eval-bad-scheme"),
         IssueFailure::SchemeNotYet(from) => lang.t1("admin-issue-scheme-not-yet", "date", from),

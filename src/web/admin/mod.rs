@@ -6,10 +6,14 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod certificates;
+pub mod companies;
 pub mod dashboard;
+pub mod error_page;
 pub mod evaluations;
+pub mod fields;
 pub mod issue;
 pub mod login;
+pub mod platforms;
 pub mod reference;
 pub mod score_form;
 pub mod session;
@@ -69,6 +73,11 @@ pub const ROUTES: &[AdminRoute] = &[
     ),
     route(
         "POST",
+        "/admin/certificates/{number}/platform",
+        Some(Role::Evaluator),
+    ),
+    route(
+        "POST",
         "/admin/certificates/{number}/{action}",
         Some(Role::Evaluator),
     ),
@@ -80,6 +89,12 @@ pub const ROUTES: &[AdminRoute] = &[
     route(
         "POST",
         "/admin/sightings/{id}/confirm",
+        Some(Role::Evaluator),
+    ),
+    route("GET", "/admin/companies/{credit_code}", Some(Role::Viewer)),
+    route(
+        "POST",
+        "/admin/companies/{credit_code}",
         Some(Role::Evaluator),
     ),
     route("GET", "/admin/audit", Some(Role::Viewer)),
@@ -103,7 +118,7 @@ pub fn register(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route("/issue", web::get().to(issue::form))
         .route("/issue", web::post().to(issue::submit))
         .route("/certificates/{number}", web::get().to(certificates::show))
-        // Before `{action}`, which would otherwise take "evaluate" and "binding".
+        // Before `{action}`, which would otherwise take "evaluate", "binding" and "platform".
         .route(
             "/certificates/{number}/evaluate",
             web::get().to(evaluations::form),
@@ -117,6 +132,10 @@ pub fn register(cfg: &mut web::ServiceConfig, state: &AppState) {
             web::post().to(certificates::binding),
         )
         .route(
+            "/certificates/{number}/platform",
+            web::post().to(platforms::update),
+        )
+        .route(
             "/certificates/{number}/{action}",
             web::post().to(certificates::act),
         )
@@ -127,6 +146,11 @@ pub fn register(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route(
             "/sightings/{id}/confirm",
             web::post().to(dashboard::confirm),
+        )
+        .route("/companies/{credit_code}", web::get().to(companies::show))
+        .route(
+            "/companies/{credit_code}",
+            web::post().to(companies::update),
         )
         .route("/audit", web::get().to(audit::show))
         .route("/reference", web::get().to(reference::show))
@@ -139,6 +163,8 @@ pub fn register(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route("/accounts", web::post().to(accounts::create))
         .route("/accounts/{id}", web::post().to(accounts::update))
         .route("/audit.csv", web::get().to(audit::csv))
+        // Else an unknown path here would be actix's empty 404, not our page.
+        .default_service(web::to(crate::web::errors::not_found))
         .wrap(DefaultHeaders::new().add(("X-Robots-Tag", "noindex, nofollow")))
         .wrap(session::middleware(
             state.pool.clone(),
