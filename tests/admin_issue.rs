@@ -400,3 +400,83 @@ both_backends!(instances_issuing_at_once_get_different_numbers, |db| {
     numbers.dedup();
     assert_eq!(numbers.len(), 4, "{numbers:?}");
 });
+
+both_backends_async!(
+    the_life_of_an_issued_certificate_shows_on_the_public_page_and_badge,
+    |db| {
+        seed(&db);
+        let ids = indicator_ids(&db);
+        let app = app!(db, beijing(2026, 11, 28, 12, 0));
+        let mut eve = Browser::login(&app, "eve").await;
+        let token = csrf_of(&eve.get(&app, "/admin/issue").await);
+        // Issued at 84.62.
+        let issued = post(&mut eve, &app, &form(&token, ids, "save")).await;
+        assert_eq!(issued.status, 303, "{}", issued.body);
+        let admin_page = issued.header("location").expect("redirect");
+        let number = admin_page
+            .trim_start_matches("/admin/certificates/")
+            .to_owned();
+        let public = format!("/certificates/{number}");
+        let badge = format!("/badge/{number}.svg");
+        let issued_stars = grade_for(Score::new(84.62).expect("score")).expect("grade");
+        get(&app, &public).await.assert_contains("status-valid");
+        get(&app, &badge).await.assert_contains("有效");
+
+        // A surveillance evaluation scored per first-level indicator: 8 + 7 + 7 of 30 = 73.33.
+        let ([one, two, three], _) = ids;
+        let surveillance = |date: &str, scores: [&str; 3]| {
+            let mut f = vec![
+                ("csrf".to_owned(), token.clone()),
+                ("kind".to_owned(), "surveillance".to_owned()),
+                ("assessed_on".to_owned(), date.to_owned()),
+                ("intent".to_owned(), "save".to_owned()),
+            ];
+            for (id, s) in [one, two, three].into_iter().zip(scores) {
+                f.push((format!("s{id}"), s.to_owned()));
+            }
+            f
+        };
+        let evaluate = format!("/admin/certificates/{number}/evaluate");
+        let send = |f: Vec<(String, String)>| {
+            let mut eve = eve.clone();
+            let app = &app;
+            let uri = evaluate.clone();
+            async move {
+                let pairs: Vec<(&str, &str)> =
+                    f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                eve.post(app, &uri, &pairs).await
+            }
+        };
+        let down = send(surveillance("2026-11-27", ["8", "7", "7"])).await;
+        assert_eq!(down.status, 303, "{}", down.body);
+        let lower = grade_for(Score::new(73.33).expect("score")).expect("grade");
+        assert!(lower < issued_stars);
+        get(&app, &public)
+            .await
+            .assert_contains("status-valid")
+            .assert_contains("73.33");
+        // The badge draws one filled star per grade step.
+        let drawn = get(&app, &badge).await;
+        let filled = drawn
+            .body
+            .matches("fill=\"#f2a900\" stroke=\"#8a5700\"")
+            .count();
+        assert_eq!(filled, usize::from(lower.stars()));
+
+        // Under 70: suspended, with the public reason; then restored by the body.
+        let fail = send(surveillance("2026-11-28", ["5", "5", "5"])).await;
+        assert_eq!(fail.status, 303, "{}", fail.body);
+        get(&app, &public).await.assert_contains("status-suspended");
+        get(&app, &badge).await.assert_contains("暂停");
+        let restored = eve
+            .post(&app, &format!("{admin_page}/restore"), &[("csrf", &token)])
+            .await;
+        assert_eq!(restored.status, 303, "{}", restored.body);
+        get(&app, &public).await.assert_contains("status-valid");
+        get(&app, &badge).await.assert_contains("有效");
+        assert_eq!(
+            event_kinds(&db, &number),
+            ["issued", "downgraded", "suspended", "restored"]
+        );
+    }
+);
