@@ -15,7 +15,7 @@ use super::accounts::{append_audit, AuditEntry};
 use super::lifecycle::Actor;
 use super::models::{Certificate, Company, Platform};
 use super::schema::{certificates, companies, platforms};
-use super::write::{bump_revision, reindex_certificates};
+use super::write::{bump_revision, reindex_certificates, write_transaction};
 use super::DbConnection;
 use crate::domain::record::{CompanyRecord, PlatformFields};
 
@@ -178,10 +178,8 @@ pub fn update_company(
     if company_snapshot(&current) == after {
         return Ok(Saved::Unchanged(new_code));
     }
-    conn.transaction(|conn| {
-        // First: on SQLite this takes the write lock, on PostgreSQL it queues concurrent editors,
-        // so the row read next is the one this transaction changes.
-        bump_revision(conn)?;
+    // The write lock comes first: the row read next is the one this transaction changes.
+    write_transaction(conn, |conn| {
         let current = find_company(conn, credit_code)?.ok_or(EditError::NotFound)?;
         let before = company_snapshot(&current);
         if version(&before) != shown_version {
@@ -222,6 +220,7 @@ pub fn update_company(
                 after_json: Some(after.to_string()),
             },
         )?;
+        bump_revision(conn)?;
         Ok(Saved::Changed(new_code.clone()))
     })
 }
@@ -260,8 +259,7 @@ pub fn update_platform(
     if platform_snapshot(&current) == after {
         return Ok(Saved::Unchanged(number.to_owned()));
     }
-    conn.transaction(|conn| {
-        bump_revision(conn)?;
+    write_transaction(conn, |conn| {
         let current = find_platform(conn, number)?.ok_or(EditError::NotFound)?;
         let before = platform_snapshot(&current);
         if version(&before) != shown_version {
@@ -296,6 +294,7 @@ pub fn update_platform(
                 after_json: Some(after.to_string()),
             },
         )?;
+        bump_revision(conn)?;
         Ok(Saved::Changed(number.to_owned()))
     })
 }
