@@ -60,6 +60,8 @@ fn concrete(path: &str, sighting: i32) -> String {
         .replace("{action}", "suspend")
         .replace("{id}", &sighting.to_string())
         .replace("{credit_code}", &credit_code("91330100MA2A00001"))
+        .replace("{code}", "CQM")
+        .replace("{slug}", "31526-2015")
 }
 
 fn user_for(role: Role) -> &'static str {

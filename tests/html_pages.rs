@@ -229,6 +229,25 @@ async fn every_kind_of_page_renders() {
         .await;
     assert_eq!(refused.status, 422);
     admin_pages.push(("admin-company-refused".into(), refused));
+    // A body's edit form sent with a required field empty: shown open, with the message.
+    let reference = browser.get(&app, "/admin/reference").await;
+    let marker = "action=\"/admin/reference/bodies/";
+    let at = reference.body.find(marker).expect("body edit form") + marker.len();
+    let body_code = reference.body[at..].split('"').next().expect("code");
+    let refused = browser
+        .post(
+            &app,
+            &format!("/admin/reference/bodies/{body_code}"),
+            &[
+                ("csrf", token.as_str()),
+                ("name_zh", ""),
+                ("name_en", "Body"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    refused.assert_contains("<details open>");
+    admin_pages.push(("admin-reference-edit-refused".into(), refused));
     let missing = browser.get(&app, "/admin/certificates/NOT-A-NUMBER").await;
     assert_eq!(missing.status, 404);
     admin_pages.push(("admin-error-404".into(), missing));

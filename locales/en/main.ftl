@@ -465,6 +465,14 @@ admin-tree-parent = its parent “{ $code }” is not a first-level indicator li
 admin-tree-sum = indicator “{ $code }”: its children's points add up to { $sum }, not { $max }.
 admin-tree-line = Line { $line }:
 admin-tree-item = Indicator { $line }:
+admin-ref-edit = Edit
+admin-ref-save = Save
+admin-ref-code-stays = The code is part of certificate numbers and cannot change. The new name and approval number show on every certificate of the body at once.
+admin-ref-slug-stays = The identifier is part of search addresses and cannot change.
+admin-ref-new-tree = New indicator tree (optional; leave empty to keep the current one)
+admin-ref-tree-locked = Evaluations use this version, so its indicator tree can no longer be replaced; publish a new version to change the indicators.
+admin-ref-scheme-in-use = This scheme version has evaluations, so its indicator tree cannot be replaced; publish a new version instead. Nothing was saved.
+admin-ref-scheme-too-late = The version cannot come into force after the earliest assessment made under it ({ $date }). Nothing was saved.
 
 # Issuing a certificate (initial evaluation)
 admin-nav-issue = Issue a certificate

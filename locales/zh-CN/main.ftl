@@ -445,6 +445,14 @@ admin-tree-parent = 其上级“{ $code }”不是前面列出的一级指标（
 admin-tree-sum = 指标“{ $code }”：其子指标分值合计 { $sum }，不等于 { $max }。
 admin-tree-line = 第 { $line } 行：
 admin-tree-item = 第 { $line } 个指标：
+admin-ref-edit = 编辑
+admin-ref-save = 保存
+admin-ref-code-stays = 代码出现在证书编号中，不能修改。修改后的名称和批准号立即显示在该机构的所有证书上。
+admin-ref-slug-stays = 标识出现在检索地址中，不能修改。
+admin-ref-new-tree = 新的指标树（可选；留空则保留现有指标树）
+admin-ref-tree-locked = 已有评价使用该版本，其指标树不能再替换；如需修改指标，请发布新的版本。
+admin-ref-scheme-in-use = 该方案版本已有评价，不能替换其指标树；请发布新的版本。未保存任何内容。
+admin-ref-scheme-too-late = 生效日期不能晚于按该版本进行的最早一次评价（{ $date }）。未保存任何内容。
 
 # Issuing a certificate (initial evaluation)
 admin-nav-issue = 签发新证书

@@ -101,6 +101,8 @@ pub const ROUTES: &[AdminRoute] = &[
     route("GET", "/admin/reference", Some(Role::Viewer)),
     route("POST", "/admin/reference/bodies", Some(Role::Admin)),
     route("POST", "/admin/reference/schemes", Some(Role::Admin)),
+    route("POST", "/admin/reference/bodies/{code}", Some(Role::Admin)),
+    route("POST", "/admin/reference/schemes/{slug}", Some(Role::Admin)),
     route("GET", "/admin/accounts", Some(Role::Admin)),
     route("POST", "/admin/accounts", Some(Role::Admin)),
     route("POST", "/admin/accounts/{id}", Some(Role::Admin)),
@@ -158,6 +160,14 @@ pub fn register(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route(
             "/reference/schemes",
             web::post().to(reference::create_scheme),
+        )
+        .route(
+            "/reference/bodies/{code}",
+            web::post().to(reference::update_body),
+        )
+        .route(
+            "/reference/schemes/{slug}",
+            web::post().to(reference::update_scheme),
         )
         .route("/accounts", web::get().to(accounts::list))
         .route("/accounts", web::post().to(accounts::create))
