@@ -87,6 +87,16 @@ fn dynamic_keys() -> BTreeSet<String> {
             keys.insert(format!("{prefix}-{}", a.as_str()));
         }
     }
+    // The downloads page documents every column and its kind.
+    for c in sqe_registry::domain::record::Column::ALL {
+        keys.insert(format!("downloads-col-{}", c.name()));
+    }
+    for name in sqe_registry::domain::record::DERIVED_COLUMNS {
+        keys.insert(format!("downloads-col-{name}"));
+    }
+    for kind in ["text", "number", "date", "list", "url"] {
+        keys.insert(format!("downloads-kind-{kind}"));
+    }
     // The issue form labels its fields, and their errors, by column name.
     for c in sqe_registry::web::admin::fields::FORM_COLUMNS {
         keys.insert(format!("admin-field-{}", c.name()));

@@ -25,6 +25,18 @@ enum Which<'a> {
 
 type Joined = (Certificate, Platform, Company, String, String);
 
+/// How many certificates the registry holds.
+pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+    certificates::table.count().get_result(conn)
+}
+
+/// When a certificate last changed (any change a page shows updates it).
+pub fn last_change(conn: &mut DbConnection) -> QueryResult<Option<chrono::NaiveDateTime>> {
+    certificates::table
+        .select(diesel::dsl::max(certificates::updated_at))
+        .first(conn)
+}
+
 /// Up to `limit` certificates with an id above `after`, in id order, each with its id.
 pub fn page_after(
     conn: &mut DbConnection,

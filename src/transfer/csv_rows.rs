@@ -3,7 +3,7 @@
 
 use std::io::{Read, Write};
 
-use crate::domain::record::{Column, RawRecord};
+use crate::domain::record::{Column, RawRecord, DERIVED_COLUMNS};
 
 use super::report::{LineError, Report};
 
@@ -21,16 +21,18 @@ pub struct ReadRows {
     pub report: Report,
 }
 
-/// Which column each field of a line holds; errors when the header is not usable.
-fn header_map(header: &csv::StringRecord) -> Result<Vec<Column>, Report> {
+/// Which column each field of a line holds (`None`: a derived column of the public download,
+/// ignored); errors when the header is not usable.
+fn header_map(header: &csv::StringRecord) -> Result<Vec<Option<Column>>, Report> {
     let mut report = Report::default();
     let mut map = Vec::new();
     for name in header {
         match Column::parse(name) {
-            Some(c) if map.contains(&c) => {
+            Some(c) if map.contains(&Some(c)) => {
                 report.push(LineError::new(1, Some(c), "the column appears twice"));
             }
-            Some(c) => map.push(c),
+            Some(c) => map.push(Some(c)),
+            None if DERIVED_COLUMNS.contains(&name.trim()) => map.push(None),
             None => {
                 let known: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
                 report.push(LineError::new(
@@ -45,7 +47,7 @@ fn header_map(header: &csv::StringRecord) -> Result<Vec<Column>, Report> {
         }
     }
     for c in Column::ALL {
-        if !c.optional() && !map.contains(&c) {
+        if !c.optional() && !map.contains(&Some(c)) {
             report.push(LineError::new(1, Some(c), "the header lacks this column"));
         }
     }
@@ -115,7 +117,9 @@ pub fn read_rows<R: Read>(
         }
         let mut raw = RawRecord::default();
         for (column, value) in map.iter().zip(record.iter()) {
-            raw.set(*column, value);
+            if let Some(column) = column {
+                raw.set(*column, value);
+            }
         }
         out.rows.push(CsvRow { line, raw });
     }
@@ -224,9 +228,11 @@ mod tests {
 
     #[test]
     fn header_problems() {
-        let rows = read("number,grade,number\n");
+        let rows = read("number,stars,grade,number\n");
         let text = rows.report.to_string();
-        assert!(text.contains("line 1: unknown column \"grade\""), "{text}");
+        assert!(text.contains("line 1: unknown column \"stars\""), "{text}");
+        // The public download's derived columns are known, and ignored.
+        assert!(!text.contains("\"grade\""), "{text}");
         assert!(
             text.contains("line 1: number: the column appears twice"),
             "{text}"

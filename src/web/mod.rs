@@ -43,6 +43,12 @@ pub fn routes(cfg: &mut web::ServiceConfig, state: &AppState) {
                 .service(page("/companies/{credit_code}", pages::company::show))
                 .service(page("/misuse", pages::misuse::show))
                 .service(page("/about", pages::about::show))
+                .service(page("/downloads", pages::downloads::show))
+                .service(page("/downloads/sqe-registry.csv", pages::downloads::csv))
+                .service(page(
+                    "/downloads/sqe-registry.jsonl",
+                    pages::downloads::jsonl,
+                ))
                 .service(page("/static/{path:.*}", assets::serve))
                 .service(page("/healthz", pages::health))
                 .configure(|cfg| admin::register(cfg, state))

@@ -15,11 +15,11 @@ use chrono::NaiveDate;
 use thiserror::Error;
 
 use super::credit_code::{CreditCode, CreditCodeError};
-use super::grade::{Grade, Score, ScoreError};
+use super::grade::{grade_for, Grade, Score, ScoreError};
 use super::hostname::{Hostname, HostnameError};
 use super::numbering::NumberingError;
 use super::platform_type::PlatformType;
-use super::status::CertificateStatus;
+use super::status::{effective_status, CertificateStatus};
 use super::surveillance::AssessmentKind;
 
 pub use validate::{
@@ -136,6 +136,26 @@ impl fmt::Display for Column {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// Columns of the public download that follow from the others; an import ignores them.
+pub const DERIVED_COLUMNS: [&str; 3] = ["grade", "effective_status", "verification_url"];
+
+/// The grade (stars) earned by a stored record's score, and its effective status on `today` (a
+/// valid certificate past its expiry date is expired). `None` where a field does not parse.
+pub fn derived(raw: &RawRecord, today: NaiveDate) -> (Option<u8>, Option<CertificateStatus>) {
+    let grade = raw
+        .get(Column::Score)
+        .parse::<f64>()
+        .ok()
+        .and_then(|v| Score::new(v).ok())
+        .and_then(grade_for)
+        .map(Grade::stars);
+    let expires = NaiveDate::parse_from_str(raw.get(Column::ExpiresOn), "%Y-%m-%d").ok();
+    let status = CertificateStatus::parse(raw.get(Column::Status))
+        .zip(expires)
+        .map(|(s, e)| effective_status(s, e, today));
+    (grade, status)
 }
 
 /// The text of every field, as typed or read; nothing is checked.

@@ -3,6 +3,7 @@
 pub mod about;
 pub mod certificate;
 pub mod company;
+pub mod downloads;
 pub mod embed;
 pub mod home;
 pub mod misuse;
