@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod assets;
+pub mod charts;
 pub mod errors;
 pub mod i18n;
 pub mod layout;
@@ -43,6 +44,8 @@ pub fn routes(cfg: &mut web::ServiceConfig, state: &AppState) {
                 .service(page("/companies/{credit_code}", pages::company::show))
                 .service(page("/misuse", pages::misuse::show))
                 .service(page("/about", pages::about::show))
+                .service(page("/statistics", pages::statistics::show))
+                .service(page("/statistics/{chart}.csv", pages::statistics::csv))
                 .service(page("/static/{path:.*}", assets::serve))
                 .service(page("/healthz", pages::health))
                 .configure(|cfg| admin::register(cfg, state))
