@@ -138,18 +138,18 @@ macro_rules! in_province {
 }
 
 /// Computes every figure of the statistics page with GROUP BY queries: nothing is loaded
-/// row by row (the largest result is one row per distinct score, at most 3,001).
+/// row by row (the largest result is one row per scheme version and distinct score).
 pub fn statistics(conn: &mut DbConnection, q: &StatsQuery) -> QueryResult<Statistics> {
-    let mut stats = Statistics {
+    let (by_province, by_type) = in_force_by_province_and_type(conn, q)?;
+    let (by_scheme, scores) = in_force_by_scheme_and_score(conn, q)?;
+    Ok(Statistics {
         by_grade_status: grade_status(conn, q)?,
+        by_province,
+        by_type,
+        by_scheme,
         by_month: by_month(conn, q)?,
-        scores: scores(conn, q)?,
-        ..Statistics::default()
-    };
-    stats.by_province = in_force_by_province(conn, q)?;
-    stats.by_type = in_force_by_type(conn, q)?;
-    stats.by_scheme = in_force_by_scheme(conn, q)?;
-    Ok(stats)
+        scores,
+    })
 }
 
 fn status_index(stored: &str) -> Option<usize> {
@@ -196,59 +196,84 @@ fn grade_status(conn: &mut DbConnection, q: &StatsQuery) -> QueryResult<[[i64; 5
 }
 
 const LIVE: [&str; 2] = ["valid", "suspended"];
+const VALID: &str = "valid";
 
-fn sorted(rows: Vec<(String, i64)>) -> Vec<GroupCount> {
-    let mut out: Vec<GroupCount> = rows
-        .into_iter()
-        .map(|(key, count)| GroupCount {
-            key,
-            label: String::new(),
-            count,
-        })
-        .collect();
-    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
-    out
+/// Sums `(key, count)` rows by key, most first.
+fn sorted(rows: impl IntoIterator<Item = (String, i64)>) -> Vec<GroupCount> {
+    let mut sums: Vec<GroupCount> = Vec::new();
+    for (key, count) in rows {
+        match sums.iter_mut().find(|g| g.key == key) {
+            Some(g) => g.count += count,
+            None => sums.push(GroupCount {
+                key,
+                label: String::new(),
+                count,
+            }),
+        }
+    }
+    sums.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+    sums
 }
 
-fn in_force_by_province(conn: &mut DbConnection, q: &StatsQuery) -> QueryResult<Vec<GroupCount>> {
+// Grouping by columns of two joined tables needs diesel's leave.
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    companies::province_code,
+    platforms::platform_type,
+);
+
+/// Certificates in force per province and platform type, in one pass over the joins (at most
+/// 34 × 6 rows), folded into the two lists.
+fn in_force_by_province_and_type(
+    conn: &mut DbConnection,
+    q: &StatsQuery,
+) -> QueryResult<(Vec<GroupCount>, Vec<GroupCount>)> {
     let mut query = certificates::table
         .inner_join(companies::table)
-        .filter(certificates::status.eq("valid"))
+        .inner_join(platforms::table)
+        .filter(certificates::status.eq(VALID))
         .filter(certificates::expires_on.ge(q.today))
-        .group_by(companies::province_code)
-        .select((companies::province_code, count_star()))
+        .group_by((companies::province_code, platforms::platform_type))
+        .select((
+            companies::province_code,
+            platforms::platform_type,
+            count_star(),
+        ))
         .into_boxed();
     if let Some(code) = &q.province_code {
         query = query.filter(companies::province_code.eq(code));
     }
-    Ok(sorted(query.load(conn)?))
+    let rows: Vec<(String, String, i64)> = query.load(conn)?;
+    let provinces = sorted(rows.iter().map(|(p, _, n)| (p.clone(), *n)));
+    let types = sorted(rows.into_iter().map(|(_, t, n)| (t, n)));
+    Ok((provinces, types))
 }
 
-fn in_force_by_type(conn: &mut DbConnection, q: &StatsQuery) -> QueryResult<Vec<GroupCount>> {
+/// Certificates in force per scheme version and distinct score (scores have two decimals: at
+/// most 3,001 rows per version), folded into the scheme list and the score bins.
+fn in_force_by_scheme_and_score(
+    conn: &mut DbConnection,
+    q: &StatsQuery,
+) -> QueryResult<(Vec<GroupCount>, Vec<i64>)> {
     let mut query = certificates::table
-        .inner_join(platforms::table)
-        .filter(certificates::status.eq("valid"))
+        .filter(certificates::status.eq(VALID))
         .filter(certificates::expires_on.ge(q.today))
-        .group_by(platforms::platform_type)
-        .select((platforms::platform_type, count_star()))
+        .group_by((certificates::scheme_version_id, certificates::score))
+        .select((
+            certificates::scheme_version_id,
+            certificates::score,
+            count_star(),
+        ))
         .into_boxed();
     if let Some(code) = &q.province_code {
         query = query.filter(in_province!(code));
     }
-    Ok(sorted(query.load(conn)?))
-}
-
-fn in_force_by_scheme(conn: &mut DbConnection, q: &StatsQuery) -> QueryResult<Vec<GroupCount>> {
-    let mut query = certificates::table
-        .filter(certificates::status.eq("valid"))
-        .filter(certificates::expires_on.ge(q.today))
-        .group_by(certificates::scheme_version_id)
-        .select((certificates::scheme_version_id, count_star()))
-        .into_boxed();
-    if let Some(code) = &q.province_code {
-        query = query.filter(in_province!(code));
+    let rows: Vec<(i32, f64, i64)> = query.load(conn)?;
+    let mut bins = vec![0i64; score_bins().len()];
+    for (_, score, n) in &rows {
+        if let Some(slot) = score_bin(*score).and_then(|i| bins.get_mut(i)) {
+            *slot += n;
+        }
     }
-    let counts: Vec<(i32, i64)> = query.load(conn)?;
     let schemes: Vec<(i32, String, String)> = scheme_versions::table
         .order_by(scheme_versions::effective_from.asc())
         .then_order_by(scheme_versions::id.asc())
@@ -258,14 +283,15 @@ fn in_force_by_scheme(conn: &mut DbConnection, q: &StatsQuery) -> QueryResult<Ve
             scheme_versions::standard_code,
         ))
         .load(conn)?;
-    Ok(schemes
+    let by_scheme = schemes
         .into_iter()
         .map(|(id, slug, code)| GroupCount {
             key: slug,
             label: code,
-            count: counts.iter().find(|(s, _)| *s == id).map_or(0, |(_, n)| *n),
+            count: rows.iter().filter(|(s, _, _)| *s == id).map(|r| r.2).sum(),
         })
-        .collect())
+        .collect();
+    Ok((by_scheme, bins))
 }
 
 /// Events per day and kind in the year (up to today), folded into months: at most 366 rows
@@ -303,25 +329,4 @@ fn by_month(conn: &mut DbConnection, q: &StatsQuery) -> QueryResult<[[i64; 5]; 1
         }
     }
     Ok(out)
-}
-
-/// Certificates in force per distinct score (scores have two decimals: at most 3,001 rows),
-/// folded into bins.
-fn scores(conn: &mut DbConnection, q: &StatsQuery) -> QueryResult<Vec<i64>> {
-    let mut query = certificates::table
-        .filter(certificates::status.eq("valid"))
-        .filter(certificates::expires_on.ge(q.today))
-        .group_by(certificates::score)
-        .select((certificates::score, count_star()))
-        .into_boxed();
-    if let Some(code) = &q.province_code {
-        query = query.filter(in_province!(code));
-    }
-    let mut bins = vec![0i64; score_bins().len()];
-    for (score, n) in query.load::<(f64, i64)>(conn)? {
-        if let Some(slot) = score_bin(score).and_then(|i| bins.get_mut(i)) {
-            *slot += n;
-        }
-    }
-    Ok(bins)
 }
