@@ -71,6 +71,18 @@ async fn every_kind_of_page_renders() {
         ("error-400".into(), "/search?page=0".into(), 400),
         ("error-404".into(), "/no/such/page".into(), 404),
         ("misuse".into(), "/misuse".into(), 200),
+        ("statistics".into(), "/statistics".into(), 200),
+        ("statistics-en".into(), "/statistics?lang=en".into(), 200),
+        (
+            "statistics-filtered".into(),
+            "/statistics?year=2025&province=440000&lang=en".into(),
+            200,
+        ),
+        (
+            "statistics-bad-year".into(),
+            "/statistics?year=1999".into(),
+            400,
+        ),
         ("misuse-en".into(), "/misuse?lang=en".into(), 200),
         (
             "embed-valid".into(),

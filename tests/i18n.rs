@@ -78,6 +78,16 @@ fn dynamic_keys() -> BTreeSet<String> {
     for o in SortOrder::ALL {
         keys.insert(format!("sort-{}", o.as_str()));
     }
+    // The statistics page: a heading and a note per chart, a name per month.
+    for c in sqe_registry::web::pages::statistics::tables::ChartKind::ALL {
+        if c.slug() != "months" {
+            keys.insert(format!("stats-{}-heading", c.slug()));
+        }
+        keys.insert(format!("stats-{}-note", c.slug()));
+    }
+    for m in 1..=12 {
+        keys.insert(format!("month-{m}"));
+    }
     // The back office names roles and actions after their stored values.
     for r in sqe_registry::domain::account::Role::ALL {
         keys.insert(format!("admin-role-{}", r.as_str()));

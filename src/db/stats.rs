@@ -1,11 +1,13 @@
-//! Counts shown on the home page.
+//! Counts shown on the home page, and the statistics page's aggregates.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::schema::*;
 use super::DbConnection;
+use crate::domain::statistics::{counted_days, score_bin, score_bins, MONTHLY_KINDS};
+use crate::domain::status::CertificateStatus;
 
 /// Registry-wide counts on a given date.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -71,4 +73,260 @@ pub fn scheme_slugs(conn: &mut DbConnection) -> QueryResult<Vec<(String, String)
         .order_by(scheme_versions::effective_from.asc())
         .select((scheme_versions::slug, scheme_versions::standard_code))
         .load(conn)
+}
+
+/// What the statistics page is asked for: the date statuses are judged on, the year of the
+/// monthly series, and an optional province every figure is restricted to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StatsQuery {
+    pub today: NaiveDate,
+    pub year: i32,
+    /// Six-digit GB/T 2260 code.
+    pub province_code: Option<String>,
+}
+
+/// Certificates in force (effective status valid) in one group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupCount {
+    /// The stored key: a province code, a platform type, a scheme slug.
+    pub key: String,
+    /// A second name for the key (a scheme's standard code), else empty.
+    pub label: String,
+    pub count: i64,
+}
+
+/// The statistics page's figures, from SQL aggregates.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Statistics {
+    /// Certificates per grade (two to five stars) and effective status (in the order of
+    /// `CertificateStatus::ALL`).
+    pub by_grade_status: [[i64; 5]; 4],
+    /// In force per province, most first (provinces without any left out).
+    pub by_province: Vec<GroupCount>,
+    /// In force per platform type (as stored), most first.
+    pub by_type: Vec<GroupCount>,
+    /// In force per scheme version, oldest version first, every version listed.
+    pub by_scheme: Vec<GroupCount>,
+    /// Events per month of the year (January first) and kind (`MONTHLY_KINDS`), up to today.
+    pub by_month: [[i64; 5]; 12],
+    /// In force per score bin (`domain::statistics::score_bins`).
+    pub scores: Vec<i64>,
+}
+
+impl Statistics {
+    /// Certificates per effective status, every grade together.
+    pub fn by_status(&self) -> [i64; 5] {
+        let mut out = [0; 5];
+        for row in &self.by_grade_status {
+            for (slot, n) in out.iter_mut().zip(row) {
+                *slot += n;
+            }
+        }
+        out
+    }
+}
+
+/// The ids of the certificates of companies in a province (for `IN (…)`).
+macro_rules! in_province {
+    ($code:expr) => {
+        certificates::company_id.eq_any(
+            companies::table
+                .filter(companies::province_code.eq($code))
+                .select(companies::id),
+        )
+    };
+}
+
+/// Computes every figure of the statistics page with GROUP BY queries: nothing is loaded
+/// row by row (the largest result is one row per scheme version and distinct score).
+pub fn statistics(conn: &mut DbConnection, q: &StatsQuery) -> QueryResult<Statistics> {
+    let (by_province, by_type) = in_force_by_province_and_type(conn, q)?;
+    let (by_scheme, scores) = in_force_by_scheme_and_score(conn, q)?;
+    Ok(Statistics {
+        by_grade_status: grade_status(conn, q)?,
+        by_province,
+        by_type,
+        by_scheme,
+        by_month: by_month(conn, q)?,
+        scores,
+    })
+}
+
+fn status_index(stored: &str) -> Option<usize> {
+    CertificateStatus::ALL
+        .iter()
+        .position(|s| s.as_str() == stored)
+}
+
+fn grade_index(grade: i16) -> Option<usize> {
+    usize::try_from(grade - 2).ok().filter(|i| *i < 4)
+}
+
+/// Stored statuses per grade, then the live ones past their expiry moved to expired (the
+/// rule of `domain::status::effective_status`, applied to groups).
+fn grade_status(conn: &mut DbConnection, q: &StatsQuery) -> QueryResult<[[i64; 5]; 4]> {
+    let mut all = certificates::table
+        .group_by((certificates::status, certificates::grade))
+        .select((certificates::status, certificates::grade, count_star()))
+        .into_boxed();
+    let mut lapsed = certificates::table
+        .filter(certificates::status.eq_any(LIVE))
+        .filter(certificates::expires_on.lt(q.today))
+        .group_by((certificates::status, certificates::grade))
+        .select((certificates::status, certificates::grade, count_star()))
+        .into_boxed();
+    if let Some(code) = &q.province_code {
+        all = all.filter(in_province!(code));
+        lapsed = lapsed.filter(in_province!(code));
+    }
+    let mut out = [[0i64; 5]; 4];
+    let expired = status_index(CertificateStatus::Expired.as_str()).unwrap_or(4);
+    for (status, grade, n) in all.load::<(String, i16, i64)>(conn)? {
+        if let (Some(g), Some(s)) = (grade_index(grade), status_index(&status)) {
+            out[g][s] += n;
+        }
+    }
+    for (status, grade, n) in lapsed.load::<(String, i16, i64)>(conn)? {
+        if let (Some(g), Some(s)) = (grade_index(grade), status_index(&status)) {
+            out[g][s] -= n;
+            out[g][expired] += n;
+        }
+    }
+    Ok(out)
+}
+
+const LIVE: [&str; 2] = ["valid", "suspended"];
+const VALID: &str = "valid";
+
+/// Sums `(key, count)` rows by key, most first.
+fn sorted(rows: impl IntoIterator<Item = (String, i64)>) -> Vec<GroupCount> {
+    let mut sums: Vec<GroupCount> = Vec::new();
+    for (key, count) in rows {
+        match sums.iter_mut().find(|g| g.key == key) {
+            Some(g) => g.count += count,
+            None => sums.push(GroupCount {
+                key,
+                label: String::new(),
+                count,
+            }),
+        }
+    }
+    sums.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+    sums
+}
+
+// Grouping by columns of two joined tables needs diesel's leave.
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    companies::province_code,
+    platforms::platform_type,
+);
+
+/// Certificates in force per province and platform type, in one pass over the joins (at most
+/// 34 × 6 rows), folded into the two lists.
+fn in_force_by_province_and_type(
+    conn: &mut DbConnection,
+    q: &StatsQuery,
+) -> QueryResult<(Vec<GroupCount>, Vec<GroupCount>)> {
+    let mut query = certificates::table
+        .inner_join(companies::table)
+        .inner_join(platforms::table)
+        .filter(certificates::status.eq(VALID))
+        .filter(certificates::expires_on.ge(q.today))
+        .group_by((companies::province_code, platforms::platform_type))
+        .select((
+            companies::province_code,
+            platforms::platform_type,
+            count_star(),
+        ))
+        .into_boxed();
+    if let Some(code) = &q.province_code {
+        query = query.filter(companies::province_code.eq(code));
+    }
+    let rows: Vec<(String, String, i64)> = query.load(conn)?;
+    let provinces = sorted(rows.iter().map(|(p, _, n)| (p.clone(), *n)));
+    let types = sorted(rows.into_iter().map(|(_, t, n)| (t, n)));
+    Ok((provinces, types))
+}
+
+/// Certificates in force per scheme version and distinct score (scores have two decimals: at
+/// most 3,001 rows per version), folded into the scheme list and the score bins.
+fn in_force_by_scheme_and_score(
+    conn: &mut DbConnection,
+    q: &StatsQuery,
+) -> QueryResult<(Vec<GroupCount>, Vec<i64>)> {
+    let mut query = certificates::table
+        .filter(certificates::status.eq(VALID))
+        .filter(certificates::expires_on.ge(q.today))
+        .group_by((certificates::scheme_version_id, certificates::score))
+        .select((
+            certificates::scheme_version_id,
+            certificates::score,
+            count_star(),
+        ))
+        .into_boxed();
+    if let Some(code) = &q.province_code {
+        query = query.filter(in_province!(code));
+    }
+    let rows: Vec<(i32, f64, i64)> = query.load(conn)?;
+    let mut bins = vec![0i64; score_bins().len()];
+    for (_, score, n) in &rows {
+        if let Some(slot) = score_bin(*score).and_then(|i| bins.get_mut(i)) {
+            *slot += n;
+        }
+    }
+    let schemes: Vec<(i32, String, String)> = scheme_versions::table
+        .order_by(scheme_versions::effective_from.asc())
+        .then_order_by(scheme_versions::id.asc())
+        .select((
+            scheme_versions::id,
+            scheme_versions::slug,
+            scheme_versions::standard_code,
+        ))
+        .load(conn)?;
+    let by_scheme = schemes
+        .into_iter()
+        .map(|(id, slug, code)| GroupCount {
+            key: slug,
+            label: code,
+            count: rows.iter().filter(|(s, _, _)| *s == id).map(|r| r.2).sum(),
+        })
+        .collect();
+    Ok((by_scheme, bins))
+}
+
+/// Events per day and kind in the year (up to today), folded into months: at most 366 rows
+/// per kind, and no date functions that differ between the backends.
+fn by_month(conn: &mut DbConnection, q: &StatsQuery) -> QueryResult<[[i64; 5]; 12]> {
+    let mut out = [[0i64; 5]; 12];
+    let Some((first, last)) = counted_days(q.year, q.today) else {
+        return Ok(out);
+    };
+    let kinds: Vec<&str> = MONTHLY_KINDS.iter().map(|k| k.as_str()).collect();
+    let mut query = certificate_events::table
+        .filter(certificate_events::kind.eq_any(kinds))
+        .filter(certificate_events::occurred_on.between(first, last))
+        .group_by((certificate_events::kind, certificate_events::occurred_on))
+        .select((
+            certificate_events::kind,
+            certificate_events::occurred_on,
+            count_star(),
+        ))
+        .into_boxed();
+    if let Some(code) = &q.province_code {
+        query = query.filter(
+            certificate_events::certificate_id.eq_any(
+                certificates::table
+                    .filter(in_province!(code))
+                    .select(certificates::id),
+            ),
+        );
+    }
+    for (kind, day, n) in query.load::<(String, NaiveDate, i64)>(conn)? {
+        let k = MONTHLY_KINDS.iter().position(|m| m.as_str() == kind);
+        let m = usize::try_from(day.month0()).ok();
+        if let (Some(k), Some(m)) = (k, m) {
+            out[m][k] += n;
+        }
+    }
+    Ok(out)
 }

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod binding;
+pub mod chart;
 pub mod credit_code;
 pub mod dates;
 pub mod evaluation;
@@ -19,6 +20,7 @@ pub mod reference;
 pub mod score_sheet;
 pub mod scoring;
 pub mod search_text;
+pub mod statistics;
 pub mod status;
 pub mod surveillance;
 pub mod throttle;

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod assets;
+pub mod charts;
 pub mod errors;
 pub mod i18n;
 pub mod layout;
@@ -49,6 +50,8 @@ pub fn routes(cfg: &mut web::ServiceConfig, state: &AppState) {
                     "/downloads/sqe-registry.jsonl",
                     pages::downloads::jsonl,
                 ))
+                .service(page("/statistics", pages::statistics::show))
+                .service(page("/statistics/{chart}.csv", pages::statistics::csv))
                 .service(page("/static/{path:.*}", assets::serve))
                 .service(page("/healthz", pages::health))
                 .configure(|cfg| admin::register(cfg, state))

@@ -7,7 +7,7 @@ use actix_web::web;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::config::Config;
-use crate::db::stats::RegistryCounts;
+use crate::db::stats::{RegistryCounts, Statistics, StatsQuery};
 use crate::db::{DbConnection, DbPool};
 use crate::domain::dates::beijing_today;
 use crate::domain::hostname::Hostname;
@@ -81,6 +81,8 @@ pub struct AppState {
     pub pages: RenderCache<PageKey, CachedPage>,
     /// Rendered badges and QR codes (2–20 KB each; 64 MB at most).
     pub marks: RenderCache<MarkKey, Arc<MarkImage>>,
+    /// The statistics page's figures per filter (a few hundred bytes each).
+    pub statistics: RenderCache<StatsQuery, Arc<Statistics>>,
     /// Sightings of marks on hosts they are not bound to, waiting to be written.
     pub sightings: SightingBuffer,
     /// The host of the public URL: links from it are ours.
@@ -97,6 +99,7 @@ impl AppState {
             revision: Revision::default(),
             pages: RenderCache::new(4_000, 64 << 20),
             marks: RenderCache::new(20_000, 64 << 20),
+            statistics: RenderCache::new(2_000, 4 << 20),
             sightings: SightingBuffer::default(),
             own_hosts: Hostname::parse(&config.public_url).into_iter().collect(),
             config,
@@ -133,6 +136,7 @@ impl AppState {
                 if self.revision.observe(revision) {
                     self.pages.clear();
                     self.marks.clear();
+                    self.statistics.clear();
                 }
             }
             Err(e) => tracing::warn!(error = %e, "could not read the registry revision"),

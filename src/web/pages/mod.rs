@@ -9,6 +9,7 @@ pub mod home;
 pub mod misuse;
 pub mod print;
 pub mod search;
+pub mod statistics;
 
 use actix_web::http::header::{CacheControl, CacheDirective};
 use actix_web::web::Bytes;

@@ -1,0 +1,2 @@
+DROP INDEX certificate_events_kind;
+DROP INDEX certificates_in_force;

@@ -1,0 +1,282 @@
+//! `/statistics` and `/statistics/{chart}.csv`: counts for journalists, as SVG charts with
+//! their data in tables, and each chart's data as CSV. Filters: the year of the monthly
+//! series and a province every figure is restricted to.
+
+pub mod tables;
+
+use std::sync::Arc;
+
+use actix_web::http::header::{
+    CacheControl, CacheDirective, ContentDisposition, DispositionParam, DispositionType,
+};
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::{Datelike, NaiveDate};
+
+use super::render;
+use crate::db::stats::{Statistics, StatsQuery};
+use crate::domain::province::{find_province, Province, PROVINCES};
+use crate::domain::statistics::{year_allowed, FIRST_YEAR};
+use crate::error::AppError;
+use crate::web::charts::{bar_chart, line_chart_svg, ChartText};
+use crate::web::i18n::Lang;
+use crate::web::layout::Layout;
+use crate::web::pages::search::FilterOption;
+use crate::web::render_cache::Weighed;
+use crate::web::AppState;
+use tables::{table, ChartKind, DataTable};
+
+/// The filters as given in the URL, validated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatsParams {
+    pub year: i32,
+    pub province: Option<&'static Province>,
+}
+
+impl StatsParams {
+    /// Parses a query string. Unknown parameters are ignored and an empty value means the
+    /// default (this year, every province); a bad year or province is a 400 that says why.
+    pub fn parse(query: &str, today: NaiveDate) -> Result<StatsParams, AppError> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+            .map_err(|_| AppError::bad_request("error-bad-query"))?;
+        let mut p = StatsParams {
+            year: today.year(),
+            province: None,
+        };
+        for (key, value) in pairs {
+            let v = value.trim();
+            match key.as_str() {
+                _ if v.is_empty() => {}
+                "year" => {
+                    let bad = || AppError::bad_request_with("error-stats-year", today.year());
+                    let year: i32 = v.parse().map_err(|_| bad())?;
+                    if !year_allowed(year, today) {
+                        return Err(bad());
+                    }
+                    p.year = year;
+                }
+                "province" => {
+                    p.province = Some(
+                        find_province(v)
+                            .ok_or_else(|| AppError::bad_request("error-stats-province"))?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        Ok(p)
+    }
+
+    /// The filters as a query string (empty for the defaults), for the CSV links.
+    pub fn query_string(&self, today: NaiveDate) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if self.year != today.year() {
+            pairs.push(("year", self.year.to_string()));
+        }
+        if let Some(p) = self.province {
+            pairs.push(("province", p.code.to_owned()));
+        }
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    }
+
+    fn query(&self, today: NaiveDate) -> StatsQuery {
+        StatsQuery {
+            today,
+            year: self.year,
+            province_code: self.province.map(|p| p.code.to_owned()),
+        }
+    }
+}
+
+impl Weighed for Arc<Statistics> {
+    fn weight(&self) -> u64 {
+        let groups = self.by_province.len() + self.by_type.len() + self.by_scheme.len();
+        512 + 64 * groups as u64
+    }
+}
+
+/// The figures for these filters: from the cache while the registry has not changed, else
+/// computed and kept.
+async fn figures(state: &AppState, query: StatsQuery) -> Result<Arc<Statistics>, AppError> {
+    state.sync_revision().await;
+    if let Some(stats) = state.statistics.get(&state.revision, &query) {
+        return Ok(stats);
+    }
+    let revision = state.revision.current();
+    let key = query.clone();
+    let stats = Arc::new(
+        state
+            .db(move |conn| Ok(crate::db::stats::statistics(conn, &query)?))
+            .await?,
+    );
+    state
+        .statistics
+        .put(&state.revision, revision, key, stats.clone());
+    Ok(stats)
+}
+
+/// One chart on the page.
+pub struct ChartView {
+    pub id: &'static str,
+    pub heading: String,
+    pub note: String,
+    pub svg: String,
+    pub csv_href: String,
+    pub table: DataTable,
+}
+
+#[derive(Template)]
+#[template(path = "statistics.html")]
+pub struct StatisticsPage {
+    pub layout: Layout,
+    pub today: NaiveDate,
+    pub year: i32,
+    pub province: String,
+    pub in_force: i64,
+    pub total: i64,
+    pub issued_in_year: i64,
+    pub charts: Vec<ChartView>,
+    pub year_options: Vec<FilterOption>,
+    pub province_options: Vec<FilterOption>,
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+) -> Result<HttpResponse, AppError> {
+    let today = state.today();
+    let params = StatsParams::parse(req.query_string(), today)?;
+    let stats = figures(&state, params.query(today)).await?;
+    let filters = params.query_string(today);
+    let charts = ChartKind::ALL
+        .into_iter()
+        .map(|kind| chart(kind, &stats, &params, today, lang, &filters))
+        .collect();
+    let by_status = stats.by_status();
+    let page = StatisticsPage {
+        layout: Layout::new(&req, &state, lang).await,
+        today,
+        year: params.year,
+        province: params.province.map_or_else(String::new, |p| {
+            if lang.is_zh() {
+                p.name_zh.to_owned()
+            } else {
+                p.name_en.to_owned()
+            }
+        }),
+        in_force: by_status[0],
+        total: by_status.iter().sum(),
+        issued_in_year: stats.by_month.iter().map(|m| m[0]).sum(),
+        charts,
+        year_options: (FIRST_YEAR..=today.year())
+            .rev()
+            .map(|y| FilterOption {
+                value: y.to_string(),
+                label: y.to_string(),
+                selected: y == params.year,
+            })
+            .collect(),
+        province_options: PROVINCES
+            .iter()
+            .map(|p| FilterOption {
+                value: p.code.to_owned(),
+                label: if lang.is_zh() {
+                    p.name_zh.to_owned()
+                } else {
+                    p.name_en.to_owned()
+                },
+                selected: params.province.is_some_and(|s| s.code == p.code),
+            })
+            .collect(),
+    };
+    render(&page)
+}
+
+fn chart(
+    kind: ChartKind,
+    stats: &Statistics,
+    params: &StatsParams,
+    today: NaiveDate,
+    lang: Lang,
+    filters: &str,
+) -> ChartView {
+    let data = table(kind, stats, params.year, today, lang);
+    let slug = kind.slug();
+    let heading = match kind {
+        ChartKind::Months => lang.t1("stats-months-heading", "value", params.year),
+        _ => lang.t(&format!("stats-{slug}-heading")),
+    };
+    let description = lang.t("stats-chart-desc");
+    let text = ChartText {
+        id: slug,
+        title: &heading,
+        description: &description,
+    };
+    let svg = match kind {
+        ChartKind::Months => line_chart_svg(&text, &data.labels, &data.series),
+        _ => {
+            let values = data
+                .series
+                .first()
+                .map(|(_, v)| v.as_slice())
+                .unwrap_or(&[]);
+            let bars: Vec<(String, i64)> = data
+                .labels
+                .iter()
+                .cloned()
+                .zip(values.iter().copied())
+                .collect();
+            bar_chart(&text, &bars)
+        }
+    };
+    ChartView {
+        id: slug,
+        note: lang.t(&format!("stats-{slug}-note")),
+        heading,
+        svg,
+        csv_href: if filters.is_empty() {
+            format!("/statistics/{slug}.csv")
+        } else {
+            format!("/statistics/{slug}.csv?{filters}")
+        },
+        table: data,
+    }
+}
+
+/// `/statistics/{chart}.csv`: one chart's data, with the page's filters as parameters.
+pub async fn csv(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let kind = ChartKind::parse(&path.into_inner()).ok_or(AppError::NotFound)?;
+    let today = state.today();
+    let params = StatsParams::parse(req.query_string(), today)?;
+    let stats = figures(&state, params.query(today)).await?;
+    let data = table(kind, &stats, params.year, today, lang);
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let written = writer.write_record(&data.csv_header).and_then(|()| {
+        data.rows
+            .iter()
+            .try_for_each(|row| writer.write_record(&row.csv))
+    });
+    written.map_err(|e| AppError::Internal(format!("csv: {e}")))?;
+    let body = writer
+        .into_inner()
+        .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
+    let mut name = format!("sqe-statistics-{}-{}", kind.slug(), params.year);
+    if let Some(p) = params.province {
+        name.push('-');
+        name.push_str(p.code);
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(CacheControl(vec![CacheDirective::NoCache]))
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(format!("{name}.csv"))],
+        })
+        .body(body))
+}
