@@ -61,6 +61,8 @@ async fn every_kind_of_page_renders() {
         ("company".into(), format!("/companies/{code}"), 200),
         ("about-zh".into(), "/about".into(), 200),
         ("about-en".into(), "/about?lang=en".into(), 200),
+        ("api-zh".into(), "/api".into(), 200),
+        ("api-en".into(), "/api?lang=en".into(), 200),
         (
             "certificate-unknown".into(),
             "/certificates/NOT-A-NUMBER".into(),

@@ -87,6 +87,10 @@ fn dynamic_keys() -> BTreeSet<String> {
             keys.insert(format!("{prefix}-{}", a.as_str()));
         }
     }
+    // The API page describes each route of the API's table.
+    for r in sqe_registry::web::api::ROUTES {
+        keys.insert(format!("api-doc-{}", r.key));
+    }
     // The issue form labels its fields, and their errors, by column name.
     for c in sqe_registry::web::admin::fields::FORM_COLUMNS {
         keys.insert(format!("admin-field-{}", c.name()));
