@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Search latency over HTTP: p50/p95 per kind of query (name fragment, domain, number, ...).
+"""Search latency over HTTP: p50/p95 per kind of query (name fragment, domain, number, ...),
+for the HTML search (/search) and the JSON API's search (/api/v1/certificates, same query, same
+page size), then both over all kinds and the API/HTML ratio of p95 (issue 5: at most 1.2).
 
 Samples real certificates from the benchmark database, then sends each query sequentially on
-one keep-alive connection (a warm-up pass first) and prints one line per kind. Standard library
-only; PostgreSQL samples are read with psql.
+one keep-alive connection (a warm-up pass first) and prints one line per kind and endpoint.
+Standard library only; PostgreSQL samples are read with psql.
 """
 import argparse
 import http.client
@@ -48,13 +50,17 @@ def queries(rows):
     return kinds
 
 
-def measure(base, qs, rounds):
+ENDPOINTS = {"html": "/search", "api": "/api/v1/certificates"}
+
+
+def measure(base, endpoint, qs, rounds):
+    """Returns (n, p50, p95, max, every time) of the queries `qs` on one endpoint."""
     u = urllib.parse.urlsplit(base)
     conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
     times = []
     for r in range(rounds + 1):
         for q in qs:
-            path = "/search?" + urllib.parse.urlencode({"q": q})
+            path = endpoint + "?" + urllib.parse.urlencode({"q": q})
             start = time.perf_counter()
             conn.request("GET", path)
             resp = conn.getresponse()
@@ -64,9 +70,14 @@ def measure(base, qs, rounds):
                 raise SystemExit(f"{path}: HTTP {resp.status}")
             if r > 0:  # the first round warms caches
                 times.append(elapsed)
-    times.sort()
+    p50, p95, worst = percentiles(times)
+    return len(times), p50, p95, worst, times
+
+
+def percentiles(times):
+    times = sorted(times)
     p = lambda q: times[min(len(times) - 1, int(q * len(times)))]
-    return len(times), statistics.median(times), p(0.95), times[-1]
+    return statistics.median(times), p(0.95), times[-1]
 
 
 def main():
@@ -80,9 +91,20 @@ def main():
     args = ap.parse_args()
     kinds = queries(sample(args.db_url, args.samples, args.total, 7))
     kinds["common-word"] = ["科技", "有限公司", "商城"]
+    every = {name: [] for name in ENDPOINTS}
     for kind, qs in kinds.items():
-        n, p50, p95, worst = measure(args.base, qs, args.rounds)
-        print(f"{args.label}\t{kind}\tn={n}\tp50={p50:.2f} ms\tp95={p95:.2f} ms\tmax={worst:.2f} ms", flush=True)
+        p95s = {}
+        for name, endpoint in ENDPOINTS.items():
+            n, p50, p95, worst, times = measure(args.base, endpoint, qs, args.rounds)
+            every[name] += times
+            p95s[name] = p95
+            tag = kind if name == "html" else f"{kind} (api)"
+            print(f"{args.label}\t{tag}\tn={n}\tp50={p50:.2f} ms\tp95={p95:.2f} ms\tmax={worst:.2f} ms", flush=True)
+        print(f"{args.label}\t{kind}\tp95 api/html={p95s['api'] / p95s['html']:.2f}", flush=True)
+    summary = {name: percentiles(times) for name, times in every.items()}
+    for name, (p50, p95, worst) in summary.items():
+        print(f"{args.label}\tall kinds ({name})\tn={len(every[name])}\tp50={p50:.2f} ms\tp95={p95:.2f} ms\tmax={worst:.2f} ms", flush=True)
+    print(f"{args.label}\tall kinds\tp95 api/html={summary['api'][1] / summary['html'][1]:.2f} (issue 5: at most 1.20)", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks of the registry core, printed and meant for docs/PERFORMANCE.md:
-#  - search latency (p50/p95) by name fragment, domain, pasted URL and number, over HTTP,
+#  - search latency (p50/p95) by name fragment, domain, pasted URL and number, over HTTP, for
+#    the HTML search and the JSON API search (same queries; their p95 ratio per kind and overall),
 #    at each size, on SQLite and on PostgreSQL;
 #  - verification-page throughput under wrk, next to nginx serving the same bytes as a static
 #    file in the same run (this machine is shared: compare ratios, not absolute numbers).
@@ -18,7 +19,7 @@ NGINX_PORT=18081
 mkdir -p "$OUT"
 
 cargo build --release --quiet
-BIN=target/release/sqe-registry
+BIN=${CARGO_TARGET_DIR:-target}/release/sqe-registry
 
 server_pid=""
 stop_server() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null; server_pid=""; }

@@ -63,6 +63,8 @@ async fn every_kind_of_page_renders() {
         ("about-en".into(), "/about?lang=en".into(), 200),
         ("downloads".into(), "/downloads".into(), 200),
         ("downloads-en".into(), "/downloads?lang=en".into(), 200),
+        ("api-zh".into(), "/api".into(), 200),
+        ("api-en".into(), "/api?lang=en".into(), 200),
         (
             "certificate-unknown".into(),
             "/certificates/NOT-A-NUMBER".into(),

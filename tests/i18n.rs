@@ -107,6 +107,10 @@ fn dynamic_keys() -> BTreeSet<String> {
     for kind in ["text", "number", "date", "list", "url"] {
         keys.insert(format!("downloads-kind-{kind}"));
     }
+    // The API page describes each route of the API's table.
+    for r in sqe_registry::web::api::ROUTES {
+        keys.insert(format!("api-doc-{}", r.key));
+    }
     // The issue form labels its fields, and their errors, by column name.
     for c in sqe_registry::web::admin::fields::FORM_COLUMNS {
         keys.insert(format!("admin-field-{}", c.name()));

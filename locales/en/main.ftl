@@ -617,3 +617,31 @@ month-11 = Nov
 month-12 = Dec
 error-stats-year = The year must be a whole number from 2000 to { $value }.
 error-stats-province = Unknown province: choose one from the list (a GB/T 2260 code such as 440000, or a name).
+
+api-link = Open data API
+api-title = Open data API
+api-intro = The registry's data is open: a read-only JSON API, free and without a key, for developers and journalists. Any site may call it from a browser (CORS is open for GET and HEAD).
+api-conventions = Field names are snake_case; dates are ISO 8601 calendar dates (YYYY-MM-DD) in Beijing time; a status is the one the public sees today (a valid certificate past its expiry date is “expired”); links are absolute. Lists are paginated with total, page and per_page (at most 100), in a stable order.
+api-versioning = Every path starts with /api/v1/: fields may be added within version 1, none is renamed or removed.
+api-openapi = The complete reference is an OpenAPI 3 document, generated from the code:
+api-errors-title = Errors
+api-errors-text = An error answers JSON with its HTTP status: 400 for a bad parameter (the message names it), 404 for an unknown certificate number, credit code, scheme or path, 405 for any method but GET, HEAD and OPTIONS. Messages are in English; add lang=zh-CN for Chinese.
+api-endpoints-title = Endpoints
+api-example = Example
+api-response = Response
+api-doc-certificates = Searches the registry like the search page: the same q (number, credit code, domain, URL or name) and filters stars, status, province, type and scheme, sort, page and per_page.
+api-doc-certificate = One certificate: its status today, grade, score, dates (next surveillance due included), platform, company, certification body, scheme version, latest evaluation with indicator scores, and its public history, oldest first.
+api-doc-lookup = Is this site certified? Give url= (or domain=): the host is normalised (www., port and path ignored) and matched with its parent domains against the bound domains. certified is true when one of the certificates found is valid today.
+api-doc-company = A company by its unified social credit code, with its platforms and certificates.
+api-doc-schemes = Every scheme version with its indicators (two levels).
+api-doc-scheme = One scheme version by its slug, with its indicators.
+api-doc-openapi = The OpenAPI 3 document of this API.
+api-error-no-certificate = No certificate has the number “{ $number }”.
+api-error-no-company = No company has the credit code “{ $code }”.
+api-error-no-scheme = No scheme version has the slug “{ $value }”.
+api-error-no-path = There is no API resource at this path; see /api/v1/openapi.json.
+api-error-method = This resource answers only GET, HEAD and OPTIONS.
+api-error-per-page = per_page must be a whole number from 1 to { $value }.
+api-error-lookup-missing = Give the site to look up as url= or domain=.
+api-error-not-a-host = The value of “{ $value }” is not a URL or domain name.
+api-error-bad-parameter = The value of “{ $value }” is not valid; see /api for the accepted values.

@@ -597,3 +597,31 @@ month-11 = 11月
 month-12 = 12月
 error-stats-year = 年份必须是 2000 到 { $value } 之间的整数。
 error-stats-province = 未知省份：请从列表中选择（GB/T 2260 代码，如 440000，或省份名称）。
+
+api-link = 开放数据接口
+api-title = 开放数据接口（API）
+api-intro = 本查询平台的数据是公开的：只读的 JSON 接口，免费、无需密钥，供开发者和记者使用。任何网站都可以从浏览器调用（GET 和 HEAD 开放跨域访问 CORS）。
+api-conventions = 字段名使用 snake_case；日期为北京时间的 ISO 8601 日历日期（YYYY-MM-DD）；状态为公众今天看到的状态（超过有效期的“有效”证书显示为“已过期”）；链接均为绝对地址。列表按 total、page 和 per_page（最多 100）分页，顺序稳定。
+api-versioning = 所有路径都以 /api/v1/ 开头：第 1 版内可能增加字段，但不会改名或删除字段。
+api-openapi = 完整的参考文档是由代码生成的 OpenAPI 3 文档：
+api-errors-title = 错误
+api-errors-text = 出错时返回 JSON 及相应的 HTTP 状态码：参数有误为 400（消息中写明参数名），证书编号、信用代码、方案或路径不存在为 404，GET、HEAD、OPTIONS 以外的方法为 405。消息默认为英文，加上 lang=zh-CN 可得到中文。
+api-endpoints-title = 接口
+api-example = 示例
+api-response = 返回
+api-doc-certificates = 与查询页面相同的搜索：同样的 q（证书编号、信用代码、域名、网址或名称）和筛选条件 stars、status、province、type、scheme，以及 sort、page 和 per_page。
+api-doc-certificate = 一张证书：今天的状态、等级、得分、日期（含下次监督评价期限）、平台、企业、认证机构、方案版本、最近一次评价的各项指标得分，以及按时间先后排列的公开记录。
+api-doc-lookup = 这个网站是否获证？提供 url=（或 domain=）：主机名会被规范化（忽略 www.、端口和路径），连同其上级域名与绑定域名比对。找到的证书中有今天有效的，certified 即为 true。
+api-doc-company = 按统一社会信用代码查询企业，包括其平台和证书。
+api-doc-schemes = 所有评价方案版本及其指标（两级）。
+api-doc-scheme = 按标识查询一个评价方案版本及其指标。
+api-doc-openapi = 本接口的 OpenAPI 3 文档。
+api-error-no-certificate = 没有编号为“{ $number }”的证书。
+api-error-no-company = 没有统一社会信用代码为“{ $code }”的企业。
+api-error-no-scheme = 没有标识为“{ $value }”的评价方案版本。
+api-error-no-path = 此路径下没有接口资源；请参阅 /api/v1/openapi.json。
+api-error-method = 此资源只接受 GET、HEAD 和 OPTIONS 请求。
+api-error-per-page = per_page 必须是 1 到 { $value } 之间的整数。
+api-error-lookup-missing = 请用 url= 或 domain= 给出要查询的网站。
+api-error-not-a-host = “{ $value }”的值不是网址或域名。
+api-error-bad-parameter = 参数“{ $value }”的值无效；可接受的值见 /api。

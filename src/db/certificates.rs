@@ -1,10 +1,13 @@
 //! Reading one certificate with everything its verification page shows.
 
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::models::*;
 use super::schema::*;
 use super::DbConnection;
+use crate::domain::status::{effective_status, CertificateStatus};
+use crate::domain::surveillance::{surveillance_state, AssessmentKind, SurveillanceState};
 
 /// A per-indicator result of an evaluation, with the indicator's names.
 #[derive(Debug, Clone, Queryable)]
@@ -32,6 +35,37 @@ pub struct CertificateDetail {
     pub events: Vec<CertificateEvent>,
     /// The latest evaluation and its first-level indicator results.
     pub latest_evaluation: Option<(Evaluation, Vec<IndicatorResult>)>,
+}
+
+impl CertificateDetail {
+    /// The status the public sees on `today` (a stored valid past expiry is expired).
+    pub fn status_on(&self, today: NaiveDate) -> CertificateStatus {
+        let c = &self.certificate;
+        let stored = CertificateStatus::parse(&c.status).unwrap_or(CertificateStatus::Suspended);
+        effective_status(stored, c.expires_on, today)
+    }
+
+    /// The kind of the last assessment (an unknown stored kind reads as a surveillance).
+    pub fn last_assessment_kind(&self) -> AssessmentKind {
+        AssessmentKind::parse(&self.certificate.last_assessment_kind)
+            .unwrap_or(AssessmentKind::Surveillance)
+    }
+
+    /// The surveillance schedule on `today`, while the certificate is live (valid or
+    /// suspended); `None` once it has ended.
+    pub fn surveillance_on(&self, today: NaiveDate) -> Option<SurveillanceState> {
+        matches!(
+            self.status_on(today),
+            CertificateStatus::Valid | CertificateStatus::Suspended
+        )
+        .then(|| {
+            surveillance_state(
+                self.last_assessment_kind(),
+                self.certificate.last_assessed_on,
+                today,
+            )
+        })
+    }
 }
 
 /// Finds a certificate by its exact number.

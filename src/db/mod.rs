@@ -17,6 +17,7 @@ pub mod records;
 pub mod reference;
 pub mod registration;
 pub mod schema;
+pub mod schemes;
 pub mod search;
 pub mod sessions;
 pub mod stats;

@@ -1,6 +1,7 @@
 //! HTTP: the route table, the app factory used by `main` and the tests, and the handlers.
 
 pub mod admin;
+pub mod api;
 pub mod assets;
 pub mod charts;
 pub mod errors;
@@ -34,6 +35,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, state: &AppState) {
         .service(page("/badge/{number}.png", marks::badge_png))
         .service(page("/qr/{number}.svg", marks::qr_svg))
         .service(page("/qr/{number}.png", marks::qr_png))
+        .configure(api::register)
         .service(
             web::scope("")
                 .service(page("/", pages::home::show))
@@ -52,6 +54,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, state: &AppState) {
                 ))
                 .service(page("/statistics", pages::statistics::show))
                 .service(page("/statistics/{chart}.csv", pages::statistics::csv))
+                .service(page("/api", pages::api::show))
                 .service(page("/static/{path:.*}", assets::serve))
                 .service(page("/healthz", pages::health))
                 .configure(|cfg| admin::register(cfg, state))

@@ -16,7 +16,7 @@ use crate::domain::event::EventKind;
 use crate::domain::hostname::Hostname;
 use crate::domain::numbering::MAX_NUMBER_CHARS;
 use crate::domain::status::CertificateStatus;
-use crate::domain::surveillance::{surveillance_state, AssessmentKind, SurveillanceState};
+use crate::domain::surveillance::SurveillanceState;
 use crate::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
@@ -25,7 +25,7 @@ use crate::web::render_cache::Weighed;
 use crate::web::sightings::MarkBinding;
 use crate::web::view::{
     display_domains, encode_segment, localized, platform_type_label, province_label, star_string,
-    status_on, StatusView,
+    StatusView,
 };
 use crate::web::AppState;
 
@@ -241,7 +241,7 @@ fn only_lang_in_query(req: &HttpRequest) -> bool {
 
 fn page(d: CertificateDetail, layout: Layout, today: NaiveDate, lang: Lang) -> CertificatePage {
     let c = &d.certificate;
-    let status = status_on(&c.status, c.expires_on, today);
+    let status = d.status_on(today);
     let stars = u8::try_from(c.grade).unwrap_or(0);
     let grade_name = lang.t(&format!("grade-{stars}"));
     let verdict_title = match status {
@@ -256,12 +256,7 @@ fn page(d: CertificateDetail, layout: Layout, today: NaiveDate, lang: Lang) -> C
         },
         other => lang.t(&format!("verdict-{}-detail", other.as_str())),
     };
-    let last_kind =
-        AssessmentKind::parse(&c.last_assessment_kind).unwrap_or(AssessmentKind::Surveillance);
-    let live = matches!(
-        status,
-        CertificateStatus::Valid | CertificateStatus::Suspended
-    );
+    let last_kind = d.last_assessment_kind();
     let bars = d
         .latest_evaluation
         .as_ref()
@@ -313,7 +308,7 @@ fn page(d: CertificateDetail, layout: Layout, today: NaiveDate, lang: Lang) -> C
         expires_on: c.expires_on,
         last_assessed_on: c.last_assessed_on,
         last_assessment: lang.t(&format!("assessment-{}", last_kind.as_str())),
-        surveillance: live.then(|| surveillance_state(last_kind, c.last_assessed_on, today)),
+        surveillance: d.surveillance_on(today),
         body: localized(&d.body.name_zh, Some(&d.body.name_en), lang).to_owned(),
         body_approval: d.body.approval_number.clone(),
         standard: d.scheme.standard_code.clone(),

@@ -15,7 +15,7 @@ use crate::web::view::{localized, platform_type_label, province_label, HitView};
 use crate::web::AppState;
 
 /// Most certificates listed on a company page.
-const MAX_CERTIFICATES: u32 = 200;
+pub const MAX_CERTIFICATES: u32 = 200;
 
 pub struct PlatformView {
     pub name: String,

@@ -1,6 +1,7 @@
 //! Page handlers, one file per resource. Each reads: extract → call → render.
 
 pub mod about;
+pub mod api;
 pub mod certificate;
 pub mod company;
 pub mod downloads;

@@ -2,9 +2,11 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
+use chrono::NaiveDate;
 
 use super::render;
 use crate::db::search::{self, Matcher, SearchFilters, SearchRequest, SortOrder};
+use crate::db::DbConnection;
 use crate::domain::grade::Grade;
 use crate::domain::platform_type::PlatformType;
 use crate::domain::province::{find_province, PROVINCES};
@@ -89,7 +91,16 @@ impl SearchParams {
 
     /// The query string of these parameters on another page (for pagination links).
     pub fn href_for_page(&self, page: u32) -> String {
-        let mut pairs: Vec<(&str, String)> = Vec::new();
+        format!(
+            "/search?{}",
+            serde_urlencoded::to_string(self.pairs_for_page(page)).unwrap_or_default()
+        )
+    }
+
+    /// These parameters on another page, as query pairs (defaults left out); the API's links
+    /// are built from them too.
+    pub fn pairs_for_page(&self, page: u32) -> Vec<(&'static str, String)> {
+        let mut pairs: Vec<(&'static str, String)> = Vec::new();
         if !self.q.is_empty() {
             pairs.push(("q", self.q.clone()));
         }
@@ -114,10 +125,7 @@ impl SearchParams {
         if page > 1 {
             pairs.push(("page", page.to_string()));
         }
-        format!(
-            "/search?{}",
-            serde_urlencoded::to_string(&pairs).unwrap_or_default()
-        )
+        pairs
     }
 }
 
@@ -171,6 +179,27 @@ pub struct SearchPage {
     pub sort_options: Vec<FilterOption>,
 }
 
+/// Understands the text and runs the search with these parameters: the search page and the
+/// API's certificate list are one search.
+pub fn run(
+    conn: &mut DbConnection,
+    params: &SearchParams,
+    per_page: u32,
+    today: NaiveDate,
+) -> Result<(Matcher, search::SearchPage), AppError> {
+    let matcher = search::resolve(conn, &params.q)?;
+    let request = SearchRequest {
+        matcher: matcher.clone(),
+        filters: params.filters.clone(),
+        sort: params.sort,
+        page: params.page,
+        per_page,
+        today,
+    };
+    let result = search::search(conn, &request)?;
+    Ok((matcher, result))
+}
+
 pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -178,21 +207,11 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let params = SearchParams::parse(req.query_string())?;
     let today = state.today();
-    let q = params.q.clone();
-    let filters = params.filters.clone();
-    let (sort, page) = (params.sort, params.page);
+    let page = params.page;
+    let query = params.clone();
     let (matcher, result, schemes) = state
         .db(move |conn| {
-            let matcher = search::resolve(conn, &q)?;
-            let request = SearchRequest {
-                matcher: matcher.clone(),
-                filters,
-                sort,
-                page,
-                per_page: PER_PAGE,
-                today,
-            };
-            let result = search::search(conn, &request)?;
+            let (matcher, result) = run(conn, &query, PER_PAGE, today)?;
             let schemes = crate::db::stats::scheme_slugs(conn)?;
             Ok((matcher, result, schemes))
         })

@@ -1,0 +1,95 @@
+//! `/api/v1/lookup?url=…` (or `domain=`): is this site certified? The host is normalised like the
+//! search box does (`www.`, port, path and case ignored; Unicode or punycode) and it and its
+//! parent domains are matched against the bound domains.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::errors::ErrorBody;
+use super::types::CertificateSummary;
+use super::{base, json};
+use crate::db::search::{self, Matcher, SearchFilters, SearchRequest, SortOrder};
+use crate::domain::hostname::Hostname;
+use crate::domain::status::CertificateStatus;
+use crate::error::AppError;
+use crate::web::AppState;
+
+/// Most certificates listed for one host (a domain is bound to one platform; a platform rarely
+/// has more than a few certificates over time).
+const MAX_CERTIFICATES: u32 = 100;
+
+/// The answer to "is this site certified?".
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Lookup {
+    /// The host looked up, normalised (ASCII, without `www.`).
+    pub host: String,
+    /// The same host for display (Unicode for Chinese names).
+    pub host_display: String,
+    /// Whether a certificate bound to this host (or a parent domain) is valid today.
+    pub certified: bool,
+    /// Every certificate of the platforms bound to it, best grade first; empty when none.
+    pub certificates: Vec<CertificateSummary>,
+}
+
+/// Whether a site is certified, by URL or domain.
+#[utoipa::path(
+    get,
+    path = "/api/v1/lookup",
+    tag = "lookup",
+    params(
+        ("url" = Option<String>, Query, description = "A URL or host, e.g. `https://www.jd.com/item/1.html`"),
+        ("domain" = Option<String>, Query, description = "A host name (used when `url` is absent)"),
+    ),
+    responses(
+        (status = 200, description = "The certificates bound to the host (maybe none)", body = Lookup),
+        (status = 400, description = "Neither parameter, or not a host name", body = ErrorBody),
+    )
+)]
+pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
+        .map_err(|_| AppError::bad_request("error-bad-query"))?;
+    let find = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, v)| k == name && !v.trim().is_empty())
+            .map(|(k, v)| (k.clone(), v.trim().to_owned()))
+    };
+    let (param, value) = find("url")
+        .or_else(|| find("domain"))
+        .ok_or_else(|| AppError::bad_request("api-error-lookup-missing"))?;
+    let host = Hostname::parse(&value)
+        .map_err(|_| AppError::bad_request_with("api-error-not-a-host", param))?;
+    let today = state.today();
+    let request = SearchRequest {
+        matcher: Matcher::Domain {
+            host: host.as_str().to_owned(),
+            candidates: host.lookup_candidates(),
+        },
+        filters: SearchFilters::default(),
+        sort: SortOrder::Grade,
+        page: 1,
+        per_page: MAX_CERTIFICATES,
+        today,
+    };
+    let result = state
+        .db(move |conn| Ok(search::search(conn, &request)?))
+        .await?;
+    let base = base(&state);
+    let certificates: Vec<CertificateSummary> = result
+        .hits
+        .iter()
+        .map(|h| CertificateSummary::new(h, today, base))
+        .collect();
+    json(
+        &req,
+        &Lookup {
+            certified: certificates
+                .iter()
+                .any(|c| c.status.0 == CertificateStatus::Valid),
+            host_display: host.to_unicode(),
+            host: host.as_str().to_owned(),
+            certificates,
+        },
+    )
+}

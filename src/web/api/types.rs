@@ -1,0 +1,186 @@
+//! Response types shared by several endpoints: the enumerations (written as their stored
+//! names, with the list of values taken from the domain's `ALL`), provinces, and a certificate
+//! as a list shows it.
+
+use std::borrow::Cow;
+
+use chrono::NaiveDate;
+use serde::{Serialize, Serializer};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
+
+use crate::db::models::Platform;
+use crate::db::search::{SearchHit, SortOrder};
+use crate::domain::event::EventKind;
+use crate::domain::platform_type::PlatformType;
+use crate::domain::province::province_by_code;
+use crate::domain::status::CertificateStatus;
+use crate::domain::surveillance::AssessmentKind;
+use crate::web::view::{certificate_href, display_domains, status_on};
+
+/// A domain enumeration serialised as its stored name (`as_str`), documented with every value.
+macro_rules! string_enum {
+    ($name:ident, $inner:ty, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $name(pub $inner);
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.0.as_str())
+            }
+        }
+
+        impl PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some($doc))
+                    .enum_values(Some(<$inner>::ALL.iter().map(|v| v.as_str())))
+                    .into()
+            }
+        }
+
+        impl ToSchema for $name {
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed(stringify!($name))
+            }
+        }
+    };
+}
+
+string_enum!(
+    Status,
+    CertificateStatus,
+    "The status the public sees on today's date in Beijing: a certificate stored as valid or \
+     suspended whose expiry date has passed is `expired`."
+);
+string_enum!(
+    PlatformKind,
+    PlatformType,
+    "The kind of e-commerce platform."
+);
+string_enum!(
+    AssessmentName,
+    AssessmentKind,
+    "The kind of an assessment by the certification body."
+);
+string_enum!(EventName, EventKind, "The kind of a public history event.");
+string_enum!(
+    SortName,
+    SortOrder,
+    "Result order: `grade` (highest grade and score first), `name` (holder name), `newest` \
+     (most recently issued first), `expiry` (soonest expiry first); ties by certificate id."
+);
+
+/// A province, autonomous region or municipality (GB/T 2260).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Province {
+    /// Six-digit code, e.g. `110000`.
+    pub code: String,
+    pub name_zh: Option<String>,
+    pub name_en: Option<String>,
+}
+
+impl Province {
+    pub fn from_code(code: &str) -> Province {
+        let p = province_by_code(code);
+        Province {
+            code: code.to_owned(),
+            name_zh: p.map(|p| p.name_zh.to_owned()),
+            name_en: p.map(|p| p.name_en.to_owned()),
+        }
+    }
+}
+
+/// The holder of a certificate, as a list shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CompanyRef {
+    /// Unified social credit code (18 characters).
+    pub credit_code: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    pub province: Province,
+    /// The API resource of the company.
+    pub api_url: String,
+}
+
+/// The platform a certificate covers, as a list shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlatformRef {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub platform_type: Option<PlatformKind>,
+}
+
+/// A certificate in a list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CertificateSummary {
+    pub number: String,
+    pub status: Status,
+    /// The grade, 2 to 5 stars.
+    pub stars: u8,
+    /// The score of the latest passing evaluation, 0–100.
+    pub score: f64,
+    pub issued_on: NaiveDate,
+    pub expires_on: NaiveDate,
+    pub company: CompanyRef,
+    pub platform: PlatformRef,
+    /// The public verification page (what the mark links to).
+    pub url: String,
+    /// This certificate in the API.
+    pub api_url: String,
+}
+
+impl CertificateSummary {
+    pub fn new(hit: &SearchHit, today: NaiveDate, base: &str) -> CertificateSummary {
+        CertificateSummary {
+            number: hit.number.clone(),
+            status: Status(status_on(&hit.status, hit.expires_on, today)),
+            stars: u8::try_from(hit.grade).unwrap_or(0),
+            score: hit.score,
+            issued_on: hit.issued_on,
+            expires_on: hit.expires_on,
+            company: CompanyRef {
+                credit_code: hit.credit_code.clone(),
+                name_zh: hit.company_name_zh.clone(),
+                name_en: hit.company_name_en.clone(),
+                province: Province::from_code(&hit.province_code),
+                api_url: format!("{base}/api/v1/companies/{}", hit.credit_code),
+            },
+            platform: PlatformRef {
+                name: hit.platform_name.clone(),
+                platform_type: PlatformType::parse(&hit.platform_type).map(PlatformKind),
+            },
+            url: format!("{base}{}", certificate_href(&hit.number)),
+            api_url: format!("{base}/api/v1{}", certificate_href(&hit.number)),
+        }
+    }
+}
+
+/// A platform with what binds a mark to it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlatformDetail {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub platform_type: Option<PlatformKind>,
+    /// Bound domains, normalised ASCII (punycode) form, sorted; a subdomain of one is bound too.
+    pub domains: Vec<String>,
+    /// The same domains for display (Unicode for Chinese names).
+    pub domains_display: Vec<String>,
+    /// App names the certificate covers.
+    pub apps: Vec<String>,
+}
+
+impl PlatformDetail {
+    pub fn new(platform: &Platform, domains: &[String]) -> PlatformDetail {
+        PlatformDetail {
+            name: platform.name.clone(),
+            platform_type: PlatformType::parse(&platform.platform_type).map(PlatformKind),
+            domains: domains.to_vec(),
+            domains_display: display_domains(domains),
+            apps: platform.apps().into_iter().map(str::to_owned).collect(),
+        }
+    }
+}
