@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Benchmark of the bulk downloads (issue 5: "the full CSV download streams with peak memory
+# growth ≤ 50 MB" at 1,000,000 certificates), printed and meant for docs/PERFORMANCE.md:
+#  - the server's resident memory before the download and its peak during it (VmHWM of the
+#    process, reset first through /proc/PID/clear_refs), for the CSV and the JSON Lines file;
+#  - the download time next to nginx serving the same bytes as a static file in the same run
+#    (this machine is shared: compare ratios, not absolutes).
+# Usage: bench/downloads.sh [DATABASE_URL]
+#   default: a demo SQLite database of $COUNT (default 100000) certificates in bench-out/,
+#   generated on first use. For the issue's figure:
+#   COUNT=1000000 bench/downloads.sh            (generating takes ~6 min in a release build)
+# Needs: curl, nginx (apt-get install nginx-light). Linux (/proc).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+COUNT=${COUNT:-100000}
+OUT=bench-out
+PORT=18092
+NGINX_PORT=18093
+mkdir -p "$OUT/downloads-static" "$OUT/downloads-nginx/logs"
+
+cargo build --release --quiet
+BIN=${CARGO_TARGET_DIR:-target}/release/sqe-registry
+URL=${1:-}
+if [ -z "$URL" ]; then
+  DB="$OUT/downloads-$COUNT.db"
+  [ -f "$DB" ] || DATABASE_URL="sqlite://$DB" "$BIN" demo --count "$COUNT" --seed 1 >/dev/null
+  URL="sqlite://$DB"
+fi
+
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  [ -f "$OUT/downloads-nginx.pid" ] && kill "$(cat "$OUT/downloads-nginx.pid")" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+cat > "$OUT/downloads-nginx/nginx.conf" <<CONF
+worker_processes 1;
+pid $PWD/$OUT/downloads-nginx.pid;
+error_log $PWD/$OUT/downloads-nginx/logs/error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  types { text/csv csv; application/x-ndjson jsonl; }
+  server { listen 127.0.0.1:$NGINX_PORT; root $PWD/$OUT/downloads-static; }
+}
+CONF
+nginx -p "$PWD/$OUT/downloads-nginx" -c "$PWD/$OUT/downloads-nginx/nginx.conf"
+
+DATABASE_URL="$URL" SQE_BIND="127.0.0.1:$PORT" SQE_PUBLIC_URL="http://127.0.0.1:$PORT" \
+  RUST_LOG=warn "$BIN" serve &
+server_pid=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+# Warm up: the pool's connections and the page cache are then in place.
+curl -sf "http://127.0.0.1:$PORT/" -o /dev/null
+curl -sf "http://127.0.0.1:$PORT/downloads" -o /dev/null
+
+kib() { awk -v k="$1" '$1 == k":" { print $2 }' "/proc/$server_pid/status"; }
+
+echo "| file | size | rows | time (ours) | time (nginx, same bytes) | RSS before | peak RSS | growth |"
+echo "|---|---|---|---|---|---|---|---|"
+for file in sqe-registry.csv sqe-registry.jsonl; do
+  # Reset the high-water mark to the current RSS, so the peak is this download's.
+  echo 5 > "/proc/$server_pid/clear_refs"
+  before=$(kib VmRSS)
+  ours=$(curl -sf -w '%{time_total}' -o "$OUT/downloads-static/$file" \
+    "http://127.0.0.1:$PORT/downloads/$file")
+  peak=$(kib VmHWM)
+  theirs=$(curl -sf -w '%{time_total}' -o /dev/null "http://127.0.0.1:$NGINX_PORT/$file")
+  size=$(stat -c %s "$OUT/downloads-static/$file")
+  rows=$(wc -l < "$OUT/downloads-static/$file")
+  printf '| %s | %.1f MB | %s | %.2f s | %.2f s | %.1f MB | %.1f MB | **%.1f MB** |\n' \
+    "$file" "$(echo "$size / 1000000" | bc -l)" "$rows" "$ours" "$theirs" \
+    "$(echo "$before / 1024" | bc -l)" "$(echo "$peak / 1024" | bc -l)" \
+    "$(echo "($peak - $before) / 1024" | bc -l)"
+done
