@@ -7,6 +7,7 @@ pub mod companies;
 pub mod dashboard;
 pub mod evaluations;
 pub mod events;
+pub mod feeds;
 pub mod holders;
 pub mod issuing;
 pub mod lifecycle;
@@ -19,6 +20,7 @@ pub mod registration;
 pub mod schema;
 pub mod search;
 pub mod sessions;
+pub mod sitemap;
 pub mod stats;
 pub mod write;
 
