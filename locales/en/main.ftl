@@ -517,3 +517,16 @@ admin-field-scope_zh = Scope (Chinese)
 admin-field-scope_en = Scope (English)
 admin-problem-host = “{ $value }” is not a domain name.
 admin-problem-no-domain = Enter at least one bound domain or one app name.
+
+## Feeds and findability
+feed-title-registry = SQE certificate events
+feed-title-company = { $value } · certificate events
+feed-title-company-link = This company's certificate events
+feed-title-certificate = { $number } · certificate events
+feed-subtitle = Public changes to certificates: issued, surveillance passed, upgraded, downgraded, suspended, restored, revoked, cancelled, expired, renewed.
+feed-reason = Reason
+feed-subscribe = Subscribe
+feed-subscribe-hint = (Atom feed for news readers)
+feed-error-kind = Unknown event kind: “{ $value }”. Kinds: issued, surveillance_passed, upgraded, downgraded, suspended, restored, revoked, cancelled, expired, renewed (comma-separated).
+og-badge-alt = SQE service-quality mark, certificate no. { $number }
+jsonld-certificate-name = SQE e-commerce platform service-quality certificate { $number }

@@ -5,6 +5,7 @@ pub mod certificate;
 pub mod company;
 pub mod embed;
 pub mod home;
+pub mod meta;
 pub mod misuse;
 pub mod print;
 pub mod search;
