@@ -34,6 +34,9 @@ pub struct Config {
     /// Whether the client address comes from `X-Forwarded-For` (only behind a reverse proxy
     /// that sets it; otherwise anyone could pick their own address and dodge login throttling).
     pub trust_proxy: bool,
+    /// URLs in one sitemap file (`web::sitemap`): the protocol's 50,000; not read from the
+    /// environment (tests make it small).
+    pub sitemap_urls_per_file: u32,
 }
 
 /// The key that signs session cookies: 64 bytes or more. Never printed.
@@ -151,6 +154,7 @@ impl Config {
             session_secret: SessionSecret::random(),
             session_idle_minutes: 30,
             trust_proxy: false,
+            sitemap_urls_per_file: crate::web::sitemap::MAX_URLS_PER_FILE,
         })
     }
 
@@ -172,6 +176,7 @@ impl Config {
             session_secret: SessionSecret::random(),
             session_idle_minutes: 30,
             trust_proxy: false,
+            sitemap_urls_per_file: crate::web::sitemap::MAX_URLS_PER_FILE,
         }
     }
 }

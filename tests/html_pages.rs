@@ -59,6 +59,16 @@ async fn every_kind_of_page_renders() {
         ),
         ("search-too-short".into(), "/search?q=x".into(), 200),
         ("company".into(), format!("/companies/{code}"), 200),
+        (
+            "company-en".into(),
+            format!("/companies/{code}?lang=en"),
+            200,
+        ),
+        (
+            "feed-unknown-kind".into(),
+            "/feeds/events.atom?kind=bogus".into(),
+            400,
+        ),
         ("about-zh".into(), "/about".into(), 200),
         ("about-en".into(), "/about?lang=en".into(), 200),
         ("downloads".into(), "/downloads".into(), 200),

@@ -645,3 +645,16 @@ api-error-per-page = per_page must be a whole number from 1 to { $value }.
 api-error-lookup-missing = Give the site to look up as url= or domain=.
 api-error-not-a-host = The value of “{ $value }” is not a URL or domain name.
 api-error-bad-parameter = The value of “{ $value }” is not valid; see /api for the accepted values.
+
+## Feeds and findability
+feed-title-registry = SQE certificate events
+feed-title-company = { $value } · certificate events
+feed-title-company-link = This company's certificate events
+feed-title-certificate = { $number } · certificate events
+feed-subtitle = Public changes to certificates: issued, surveillance passed, upgraded, downgraded, suspended, restored, revoked, cancelled, expired, renewed.
+feed-reason = Reason
+feed-subscribe = Subscribe
+feed-subscribe-hint = (Atom feed for news readers)
+feed-error-kind = Unknown event kind: “{ $value }”. Kinds: issued, surveillance_passed, upgraded, downgraded, suspended, restored, revoked, cancelled, expired, renewed (comma-separated).
+og-badge-alt = SQE service-quality mark, certificate no. { $number }
+jsonld-certificate-name = SQE e-commerce platform service-quality certificate { $number }

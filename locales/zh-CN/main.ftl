@@ -625,3 +625,16 @@ api-error-per-page = per_page 必须是 1 到 { $value } 之间的整数。
 api-error-lookup-missing = 请用 url= 或 domain= 给出要查询的网站。
 api-error-not-a-host = “{ $value }”的值不是网址或域名。
 api-error-bad-parameter = 参数“{ $value }”的值无效；可接受的值见 /api。
+
+## Feeds and findability
+feed-title-registry = SQE 证书动态
+feed-title-company = { $value } · 证书动态
+feed-title-company-link = 该企业的证书动态
+feed-title-certificate = { $number } · 证书动态
+feed-subtitle = 证书的公开变化：发证、监督评价、晋级、降级、暂停、恢复、撤销、注销、过期、换证。
+feed-reason = 原因
+feed-subscribe = 订阅更新
+feed-subscribe-hint = （Atom 订阅源，可用阅读器订阅）
+feed-error-kind = 未知的事件类型：“{ $value }”。可用的类型：issued、surveillance_passed、upgraded、downgraded、suspended、restored、revoked、cancelled、expired、renewed（用逗号分隔）。
+og-badge-alt = SQE 服务质量标识，证书编号 { $number }
+jsonld-certificate-name = SQE 电子商务平台服务质量评价证书 { $number }

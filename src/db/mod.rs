@@ -7,6 +7,7 @@ pub mod companies;
 pub mod dashboard;
 pub mod evaluations;
 pub mod events;
+pub mod feeds;
 pub mod holders;
 pub mod issuing;
 pub mod lifecycle;
@@ -20,6 +21,7 @@ pub mod schema;
 pub mod schemes;
 pub mod search;
 pub mod sessions;
+pub mod sitemap;
 pub mod stats;
 pub mod write;
 

@@ -77,6 +77,8 @@ pub fn error_page_html(
         demo: state.demo.get_if(|_| true).unwrap_or(false),
         switch_href: format!("/?lang={}", lang.other().tag()),
         canonical: state.config.public_url.clone(),
+        alternates: Vec::new(),
+        feed: None,
         q: String::new(),
     };
     ErrorPage {

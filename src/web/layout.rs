@@ -3,7 +3,9 @@
 use actix_web::HttpRequest;
 
 use super::i18n::Lang;
+use super::seo::{self, Alternate, FeedLink};
 use super::AppState;
+use crate::config::Config;
 
 /// Data the base template needs on every page.
 #[derive(Debug, Clone)]
@@ -13,8 +15,12 @@ pub struct Layout {
     pub demo: bool,
     /// The same page in the other language.
     pub switch_href: String,
-    /// The canonical absolute URL of this page (without `lang`).
+    /// The canonical absolute URL of this page in this language (see `web::seo`).
     pub canonical: String,
+    /// The page in each language, and `x-default`.
+    pub alternates: Vec<Alternate>,
+    /// The Atom feed of what this page shows, if it has one.
+    pub feed: Option<FeedLink>,
     /// Text to pre-fill the header search box with.
     pub q: String,
 }
@@ -25,22 +31,30 @@ impl Layout {
             serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
         let kept: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != "lang").collect();
         let path = req.path();
-        let canonical = match serde_urlencoded::to_string(&kept) {
-            Ok(q) if !q.is_empty() => format!("{}{path}?{q}", state.config.public_url),
-            _ => format!("{}{path}", state.config.public_url),
-        };
         let mut switch = kept.clone();
         switch.push(("lang".to_owned(), lang.other().tag().to_owned()));
         let switch_href = format!(
             "{path}?{}",
             serde_urlencoded::to_string(&switch).unwrap_or_default()
         );
-        Layout {
+        let mut layout = Layout {
             lang,
             demo: state.is_demo().await,
             switch_href,
-            canonical,
+            canonical: String::new(),
+            alternates: Vec::new(),
+            feed: None,
             q: String::new(),
-        }
+        };
+        // The query of a page other than the search changes nothing on it (tracking tags).
+        layout.set_canonical(&state.config, path);
+        layout
+    }
+
+    /// Sets the canonical URL and the language alternates from the local URL of this page
+    /// without `lang` (the search passes its normalised query).
+    pub fn set_canonical(&mut self, config: &Config, path_and_query: &str) {
+        self.canonical = seo::canonical(config, path_and_query, self.lang);
+        self.alternates = seo::alternates(config, path_and_query);
     }
 }

@@ -5,12 +5,15 @@ pub mod api;
 pub mod assets;
 pub mod charts;
 pub mod errors;
+pub mod feeds;
 pub mod i18n;
 pub mod layout;
 pub mod marks;
 pub mod pages;
 pub mod render_cache;
+pub mod seo;
 pub mod sightings;
+pub mod sitemap;
 pub mod state;
 pub mod view;
 
@@ -41,9 +44,23 @@ pub fn routes(cfg: &mut web::ServiceConfig, state: &AppState) {
                 .service(page("/", pages::home::show))
                 .service(page("/search", pages::search::show))
                 .service(page("/certificates/{number}", pages::certificate::show))
+                .service(page(
+                    "/certificates/{number}/events.atom",
+                    feeds::certificate,
+                ))
                 .service(page("/certificates/{number}/embed", pages::embed::show))
                 .service(page("/certificates/{number}/print", pages::print::show))
                 .service(page("/companies/{credit_code}", pages::company::show))
+                .service(page("/companies/{credit_code}/events.atom", feeds::company))
+                .service(page("/feeds/events.atom", feeds::registry))
+                .service(page("/robots.txt", sitemap::robots))
+                .service(page("/sitemap.xml", sitemap::index))
+                .service(page("/sitemaps/pages.xml", sitemap::pages))
+                .service(page(
+                    "/sitemaps/certificates-{n}.xml",
+                    sitemap::certificates,
+                ))
+                .service(page("/sitemaps/companies-{n}.xml", sitemap::companies))
                 .service(page("/misuse", pages::misuse::show))
                 .service(page("/about", pages::about::show))
                 .service(page("/downloads", pages::downloads::show))
@@ -67,7 +84,8 @@ pub fn routes(cfg: &mut web::ServiceConfig, state: &AppState) {
         );
 }
 
-/// An explicit `?lang=` is remembered for the following pages in a cookie.
+/// An explicit `?lang=` on a page is remembered for the following pages in a cookie (not on a
+/// feed: a feed reader's URL must not change the reader's browsing language).
 fn remember_language<S, B>(
     req: ServiceRequest,
     srv: &S,
@@ -79,7 +97,12 @@ where
     let fut = srv.call(req);
     async move {
         let mut res = fut.await?;
-        if let Some(lang) = chosen {
+        let is_html = res
+            .headers()
+            .get(actix_web::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+        if let Some(lang) = chosen.filter(|_| is_html) {
             let cookie = Cookie::build(i18n::LANG_COOKIE, lang.tag())
                 .path("/")
                 .max_age(CookieDuration::days(365))

@@ -72,6 +72,13 @@ pub trait Weighed {
     fn weight(&self) -> u64;
 }
 
+/// A rendered document (a feed, a sitemap).
+impl Weighed for actix_web::web::Bytes {
+    fn weight(&self) -> u64 {
+        self.len() as u64 + 64
+    }
+}
+
 #[derive(Clone)]
 struct ByWeight;
 

@@ -12,10 +12,13 @@ use crate::db::{DbConnection, DbPool};
 use crate::domain::dates::beijing_today;
 use crate::domain::hostname::Hostname;
 use crate::error::AppError;
+use crate::web::feeds::FeedKey;
 use crate::web::marks::{MarkImage, MarkKey};
 use crate::web::pages::certificate::{CachedPage, PageKey};
 use crate::web::render_cache::{RenderCache, Revision};
 use crate::web::sightings::SightingBuffer;
+use crate::web::sitemap::SitemapKey;
+use actix_web::web::Bytes;
 
 /// The time source. Tests fix it to check dates at the edges (for example a certificate's last
 /// day in Beijing while it is still the day before in UTC).
@@ -83,6 +86,10 @@ pub struct AppState {
     pub marks: RenderCache<MarkKey, Arc<MarkImage>>,
     /// The statistics page's figures per filter (a few hundred bytes each).
     pub statistics: RenderCache<StatsQuery, Arc<Statistics>>,
+    /// Rendered Atom feeds (up to about 60 KB each; 16 MB at most).
+    pub feeds: RenderCache<FeedKey, Bytes>,
+    /// The sitemap index and the list of site pages (the large per-range files are not kept).
+    pub sitemaps: RenderCache<SitemapKey, Bytes>,
     /// Sightings of marks on hosts they are not bound to, waiting to be written.
     pub sightings: SightingBuffer,
     /// The host of the public URL: links from it are ours.
@@ -100,6 +107,8 @@ impl AppState {
             pages: RenderCache::new(4_000, 64 << 20),
             marks: RenderCache::new(20_000, 64 << 20),
             statistics: RenderCache::new(2_000, 4 << 20),
+            feeds: RenderCache::new(1_000, 16 << 20),
+            sitemaps: RenderCache::new(16, 4 << 20),
             sightings: SightingBuffer::default(),
             own_hosts: Hostname::parse(&config.public_url).into_iter().collect(),
             config,
@@ -137,6 +146,8 @@ impl AppState {
                     self.pages.clear();
                     self.marks.clear();
                     self.statistics.clear();
+                    self.feeds.clear();
+                    self.sitemaps.clear();
                 }
             }
             Err(e) => tracing::warn!(error = %e, "could not read the registry revision"),

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use actix_web::web::Bytes;
 
 use super::{html_response, render_with, to_html};
+use crate::config::Config;
 use crate::db;
 use crate::db::certificates::{CertificateDetail, IndicatorResult};
 use crate::domain::event::EventKind;
@@ -18,10 +19,13 @@ use crate::domain::numbering::MAX_NUMBER_CHARS;
 use crate::domain::status::CertificateStatus;
 use crate::domain::surveillance::SurveillanceState;
 use crate::error::AppError;
+use crate::web::feeds::{self, FeedTarget};
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
 use crate::web::pages::home::grade_change;
+use crate::web::pages::meta::CertificateFacts;
 use crate::web::render_cache::Weighed;
+use crate::web::seo::OpenGraph;
 use crate::web::sightings::MarkBinding;
 use crate::web::view::{
     display_domains, encode_segment, localized, platform_type_label, province_label, star_string,
@@ -90,6 +94,10 @@ pub struct CertificatePage {
     /// the latest passing evaluation) when that evaluation led to a suspension.
     pub evaluation_total: Option<String>,
     pub history: Vec<HistoryView>,
+    /// Link preview tags.
+    pub og: OpenGraph,
+    /// schema.org JSON-LD, escaped for its script element.
+    pub json_ld: String,
 }
 
 /// What a cached verification page depends on.
@@ -160,12 +168,14 @@ pub async fn show(
     }
     // A miss: everything below is skipped by the hot path.
     let revision = state.revision.current();
-    let layout = Layout::new(&req, &state, lang).await;
+    let mut layout = Layout::new(&req, &state, lang).await;
     let detail = find_certificate(&state, &number).await?;
     match detail {
         Some(detail) => {
             let binding = Arc::new(MarkBinding::new(detail.certificate.id, &detail.domains));
-            let html = Bytes::from(to_html(&page(detail, layout, today, lang))?);
+            let target = FeedTarget::Certificate(detail.certificate.number.clone());
+            layout.feed = Some(feeds::link(&state, target, lang));
+            let html = Bytes::from(to_html(&page(detail, layout, today, lang, &state.config))?);
             let cached = CachedPage { html, binding };
             if let Some(key) = key {
                 state
@@ -239,7 +249,13 @@ fn only_lang_in_query(req: &HttpRequest) -> bool {
         .all(|pair| pair.is_empty() || pair.starts_with("lang="))
 }
 
-fn page(d: CertificateDetail, layout: Layout, today: NaiveDate, lang: Lang) -> CertificatePage {
+fn page(
+    d: CertificateDetail,
+    layout: Layout,
+    today: NaiveDate,
+    lang: Lang,
+    config: &Config,
+) -> CertificatePage {
     let c = &d.certificate;
     let status = d.status_on(today);
     let stars = u8::try_from(c.grade).unwrap_or(0);
@@ -278,7 +294,19 @@ fn page(d: CertificateDetail, layout: Layout, today: NaiveDate, lang: Lang) -> C
             },
         })
         .collect();
+    let facts = CertificateFacts {
+        detail: &d,
+        status,
+        verdict_title: &verdict_title,
+        verdict_detail: &verdict_detail,
+        canonical: &layout.canonical,
+        lang,
+    };
+    let og = facts.open_graph(config);
+    let json_ld = facts.json_ld(config);
     CertificatePage {
+        og,
+        json_ld,
         today,
         number: c.number.clone(),
         number_segment: encode_segment(&c.number),

@@ -9,8 +9,10 @@ use crate::db::search::{Matcher, SearchFilters, SearchRequest, SortOrder};
 use crate::domain::credit_code::CreditCode;
 use crate::domain::hostname::Hostname;
 use crate::error::AppError;
+use crate::web::feeds::{self, FeedTarget};
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
+use crate::web::pages::meta::CompanyFacts;
 use crate::web::view::{localized, platform_type_label, province_label, HitView};
 use crate::web::AppState;
 
@@ -36,6 +38,8 @@ pub struct CompanyPage {
     pub address: String,
     pub platforms: Vec<PlatformView>,
     pub certificates: Vec<HitView>,
+    /// schema.org JSON-LD, escaped for its script element.
+    pub json_ld: String,
 }
 
 pub async fn show(
@@ -64,8 +68,31 @@ pub async fn show(
         })
         .await?;
     let c = &detail.company;
+    let mut layout = Layout::new(&req, &state, lang).await;
+    layout.feed = Some(feeds::link(
+        &state,
+        FeedTarget::Company(c.credit_code.clone()),
+        lang,
+    ));
+    let certificates: Vec<HitView> = certs
+        .hits
+        .iter()
+        .map(|h| HitView::new(h, today, lang))
+        .collect();
+    let json_ld = CompanyFacts {
+        name_zh: &c.name_zh,
+        name_en: c.name_en.as_deref(),
+        credit_code: &c.credit_code,
+        province: &province_label(&c.province_code, lang),
+        city: &c.city,
+        address: &c.address,
+        canonical: &layout.canonical,
+        certificates: &certificates,
+    }
+    .json_ld(&state.config);
     let page = CompanyPage {
-        layout: Layout::new(&req, &state, lang).await,
+        layout,
+        json_ld,
         name: localized(&c.name_zh, c.name_en.as_deref(), lang).to_owned(),
         name_zh: c.name_zh.clone(),
         name_en: c.name_en.clone(),
@@ -89,11 +116,7 @@ pub async fn show(
                 apps: p.apps().into_iter().map(str::to_owned).collect(),
             })
             .collect(),
-        certificates: certs
-            .hits
-            .iter()
-            .map(|h| HitView::new(h, today, lang))
-            .collect(),
+        certificates,
     };
     render(&page)
 }

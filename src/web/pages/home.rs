@@ -9,6 +9,7 @@ use crate::db::stats::RegistryCounts;
 use crate::domain::event::EventKind;
 use crate::domain::grade::Grade;
 use crate::error::AppError;
+use crate::web::feeds::{self, FeedTarget};
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
 use crate::web::view::{certificate_href, localized, star_string};
@@ -100,8 +101,10 @@ pub async fn show(
             }
         })
         .collect();
+    let mut layout = Layout::new(&req, &state, lang).await;
+    layout.feed = Some(feeds::link(&state, FeedTarget::Registry, lang));
     let page = HomePage {
-        layout: Layout::new(&req, &state, lang).await,
+        layout,
         counts,
         bands,
         events,

@@ -12,6 +12,7 @@ use crate::domain::platform_type::PlatformType;
 use crate::domain::province::{find_province, PROVINCES};
 use crate::domain::status::CertificateStatus;
 use crate::error::AppError;
+use crate::web::feeds::{self, FeedTarget};
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
 use crate::web::view::HitView;
@@ -234,6 +235,10 @@ pub async fn show(
     };
     let mut layout = Layout::new(&req, &state, lang).await;
     layout.q = params.q.clone();
+    // The canonical search keeps the parameters that change the results, in one order.
+    let normalised = params.href_for_page(page);
+    layout.set_canonical(&state.config, normalised.trim_end_matches('?'));
+    layout.feed = Some(feeds::link(&state, FeedTarget::Registry, lang));
     let f = &params.filters;
     let page_view = SearchPage {
         hits: result

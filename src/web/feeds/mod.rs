@@ -1,0 +1,267 @@
+//! Atom feeds (RFC 4287) of the public certificate events: the whole registry
+//! (`/feeds/events.atom`), one company (`/companies/{credit_code}/events.atom`) and one
+//! certificate (`/certificates/{number}/events.atom`). `?kind=suspended,revoked` keeps some
+//! kinds; `?lang=en` chooses the language, which comes from the URL only (feed readers send no
+//! cookies: one URL is one feed). Rendered feeds are cached until the registry changes.
+
+mod atom;
+
+use actix_web::http::header::{CacheControl, CacheDirective};
+use actix_web::web::Bytes;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+
+use crate::db;
+use crate::db::feeds::{FeedCompany, FeedEvent, FeedScope};
+use crate::domain::credit_code::CreditCode;
+use crate::domain::event::EventKind;
+use crate::domain::numbering::MAX_NUMBER_CHARS;
+use crate::error::AppError;
+use crate::web::i18n::{self, Lang};
+use crate::web::seo::{self, FeedLink};
+use crate::web::view::encode_segment;
+use crate::web::AppState;
+
+/// Entries in a feed: the newest events.
+pub const MAX_ENTRIES: i64 = 100;
+/// The feeds' media type.
+pub const ATOM_CONTENT_TYPE: &str = "application/atom+xml; charset=utf-8";
+/// How long a feed reader or a proxy may reuse a feed, in seconds.
+const MAX_AGE: u32 = 300;
+
+/// Whose events a feed carries, as named in its URL.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FeedTarget {
+    Registry,
+    /// A normalised credit code.
+    Company(String),
+    /// A certificate number.
+    Certificate(String),
+}
+
+impl FeedTarget {
+    /// The feed's local path.
+    pub fn path(&self) -> String {
+        match self {
+            FeedTarget::Registry => "/feeds/events.atom".to_owned(),
+            FeedTarget::Company(code) => format!("/companies/{code}/events.atom"),
+            FeedTarget::Certificate(n) => {
+                format!("/certificates/{}/events.atom", encode_segment(n))
+            }
+        }
+    }
+
+    /// The local path of the page the feed follows.
+    fn page_path(&self) -> String {
+        match self {
+            FeedTarget::Registry => "/".to_owned(),
+            FeedTarget::Company(code) => format!("/companies/{code}"),
+            FeedTarget::Certificate(n) => format!("/certificates/{}", encode_segment(n)),
+        }
+    }
+}
+
+/// What a rendered feed depends on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FeedKey {
+    pub target: FeedTarget,
+    /// The kinds kept, in `EventKind::ALL` order; empty for all.
+    pub kinds: Vec<EventKind>,
+    pub lang: Lang,
+    /// Events dated after today are not public yet.
+    pub today: NaiveDate,
+}
+
+impl FeedKey {
+    /// The feed's local URL: its path, the kinds, and the language unless the default.
+    fn local_url(&self, default: Lang) -> String {
+        let path = self.target.path();
+        let path = if self.kinds.is_empty() {
+            path
+        } else {
+            let names: Vec<&str> = self.kinds.iter().map(|k| k.as_str()).collect();
+            format!("{path}?kind={}", names.join(","))
+        };
+        seo::with_lang(&path, self.lang, default)
+    }
+}
+
+/// The feed link a page puts in its head and shows as "Subscribe".
+pub fn link(state: &AppState, target: FeedTarget, lang: Lang) -> FeedLink {
+    let title = match &target {
+        FeedTarget::Registry => lang.t("feed-title-registry"),
+        FeedTarget::Company(_) => lang.t("feed-title-company-link"),
+        FeedTarget::Certificate(n) => lang.t1("feed-title-certificate", "number", n),
+    };
+    let key = FeedKey {
+        target,
+        kinds: Vec::new(),
+        lang,
+        today: NaiveDate::MIN,
+    };
+    FeedLink {
+        href: seo::absolute(&state.config, &key.local_url(state.config.default_lang)),
+        title,
+    }
+}
+
+/// `/feeds/events.atom`.
+pub async fn registry(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    serve(&req, &state, FeedTarget::Registry).await
+}
+
+/// `/companies/{credit_code}/events.atom`.
+pub async fn company(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let code = CreditCode::parse(&path.into_inner()).map_err(|_| AppError::NotFound)?;
+    serve(&req, &state, FeedTarget::Company(code.as_str().to_owned())).await
+}
+
+/// `/certificates/{number}/events.atom`.
+pub async fn certificate(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let number = path.into_inner();
+    if number.chars().count() > MAX_NUMBER_CHARS {
+        return Err(AppError::NotFound);
+    }
+    serve(&req, &state, FeedTarget::Certificate(number)).await
+}
+
+/// Reads `kind` (comma-separated, or repeated) and `lang`; other parameters are ignored.
+fn parse_kinds(query: &str) -> Result<Vec<EventKind>, AppError> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query).map_err(|_| AppError::bad_request("error-bad-query"))?;
+    let mut kinds = Vec::new();
+    for (_, value) in pairs.iter().filter(|(k, _)| k == "kind") {
+        for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let kind = EventKind::parse(name).ok_or_else(|| {
+                AppError::bad_request_with(
+                    "feed-error-kind",
+                    name.chars().take(40).collect::<String>(),
+                )
+            })?;
+            kinds.push(kind);
+        }
+    }
+    Ok(EventKind::ALL
+        .into_iter()
+        .filter(|k| kinds.contains(k))
+        .collect())
+}
+
+async fn serve(
+    req: &HttpRequest,
+    state: &AppState,
+    target: FeedTarget,
+) -> Result<HttpResponse, AppError> {
+    let key = FeedKey {
+        target,
+        kinds: parse_kinds(req.query_string())?,
+        lang: i18n::query_lang(req).unwrap_or(state.config.default_lang),
+        today: state.today(),
+    };
+    state.sync_revision().await;
+    if let Some(body) = state.feeds.get(&state.revision, &key) {
+        return Ok(atom_response(body));
+    }
+    let revision = state.revision.current();
+    let (about, events) = load(state, &key).await?;
+    let feed = atom::Feed {
+        key: &key,
+        config: &state.config,
+        about: about.as_ref(),
+        events: &events,
+        self_url: key.local_url(state.config.default_lang),
+        page_url: seo::with_lang(&key.target.page_path(), key.lang, state.config.default_lang),
+    };
+    let body = Bytes::from(feed.render()?);
+    state
+        .feeds
+        .put(&state.revision, revision, key, body.clone());
+    Ok(atom_response(body))
+}
+
+/// The company or certificate a feed is about (404 when the registry has none), and its events.
+async fn load(
+    state: &AppState,
+    key: &FeedKey,
+) -> Result<(Option<FeedCompany>, Vec<FeedEvent>), AppError> {
+    let target = key.target.clone();
+    let kinds: Vec<&'static str> = key.kinds.iter().map(|k| k.as_str()).collect();
+    let today = key.today;
+    state
+        .db(move |conn| {
+            let (scope, about) = match &target {
+                FeedTarget::Registry => (FeedScope::Registry, None),
+                FeedTarget::Company(code) => {
+                    let c = db::feeds::company(conn, code)?.ok_or(AppError::NotFound)?;
+                    (FeedScope::Company(c.id), Some(c))
+                }
+                FeedTarget::Certificate(number) => {
+                    let c = db::feeds::certificate(conn, number)?.ok_or(AppError::NotFound)?;
+                    (FeedScope::Certificate(c.id), Some(c))
+                }
+            };
+            let events = db::feeds::public_events(conn, scope, &kinds, today, MAX_ENTRIES)?;
+            Ok((about, events))
+        })
+        .await
+}
+
+fn atom_response(body: Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(ATOM_CONTENT_TYPE)
+        .insert_header(CacheControl(vec![
+            CacheDirective::Public,
+            CacheDirective::MaxAge(MAX_AGE),
+        ]))
+        .body(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_read_normalised_and_checked() {
+        assert_eq!(parse_kinds("").ok(), Some(vec![]));
+        assert_eq!(
+            parse_kinds("kind=revoked,suspended&kind=revoked&utm_source=x").ok(),
+            Some(vec![EventKind::Suspended, EventKind::Revoked])
+        );
+        assert_eq!(parse_kinds("kind=").ok(), Some(vec![]));
+        assert!(parse_kinds("kind=suspended,bogus").is_err());
+    }
+
+    #[test]
+    fn feed_urls_name_kinds_and_a_language_other_than_the_default() {
+        let key = FeedKey {
+            target: FeedTarget::Certificate("A B".into()),
+            kinds: vec![EventKind::Suspended],
+            lang: Lang::En,
+            today: NaiveDate::MIN,
+        };
+        assert_eq!(
+            key.local_url(Lang::ZhCn),
+            "/certificates/A%20B/events.atom?kind=suspended&lang=en"
+        );
+        assert_eq!(
+            FeedKey {
+                lang: Lang::ZhCn,
+                kinds: vec![],
+                ..key
+            }
+            .local_url(Lang::ZhCn),
+            "/certificates/A%20B/events.atom"
+        );
+    }
+}

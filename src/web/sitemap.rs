@@ -1,0 +1,249 @@
+//! Findability: `/robots.txt` and the sitemaps (sitemaps.org protocol 0.9).
+//!
+//! `/sitemap.xml` is always a sitemap index: `/sitemaps/pages.xml` (the site's own pages), then
+//! `/sitemaps/certificates-{n}.xml` and `/sitemaps/companies-{n}.xml`, each a range of ids of at
+//! most [`MAX_URLS_PER_FILE`] rows (`db::sitemap`), so a million certificates are read one file
+//! at a time and a file's URLs do not move as the registry grows. The index and the pages list
+//! are cached until the registry changes; a range file is read from the primary key each time.
+
+use std::io;
+
+use actix_web::http::header::{CacheControl, CacheDirective};
+use actix_web::web::Bytes;
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDateTime;
+use quick_xml::events::{BytesDecl, BytesText, Event};
+use quick_xml::Writer;
+
+use crate::db;
+use crate::db::sitemap::SitemapRange;
+use crate::error::AppError;
+use crate::web::seo::absolute;
+use crate::web::view::certificate_href;
+use crate::web::AppState;
+
+/// The protocol's limit of URLs in one sitemap file (and of files in one index).
+pub const MAX_URLS_PER_FILE: u32 = 50_000;
+/// The site's own pages listed in `/sitemaps/pages.xml`.
+pub const SITE_PAGES: [&str; 4] = ["/", "/search", "/about", "/misuse"];
+/// How long crawlers and proxies may reuse a sitemap or robots.txt, in seconds.
+const MAX_AGE: u32 = 3600;
+
+const SITEMAP_NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
+
+/// The cached sitemap documents.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SitemapKey {
+    Index,
+    Pages,
+}
+
+/// `/robots.txt`: the public pages may be crawled; the back office, the mark images other
+/// sites embed (but the PNG badge, the pages' preview image), the embed and print copies of a
+/// verification page and search result lists are not worth crawling.
+pub async fn robots(state: web::Data<AppState>) -> HttpResponse {
+    let body = format!(
+        "# SQE certificate registry\n\
+         User-agent: *\n\
+         Allow: /\n\
+         Disallow: /admin\n\
+         Disallow: /qr/\n\
+         Disallow: /badge/\n\
+         Allow: /badge/*.png\n\
+         Disallow: /certificates/*/embed\n\
+         Disallow: /certificates/*/print\n\
+         Disallow: /search?\n\
+         Disallow: /healthz\n\
+         \n\
+         Sitemap: {}\n",
+        absolute(&state.config, "/sitemap.xml")
+    );
+    respond("text/plain; charset=utf-8", Bytes::from(body))
+}
+
+/// `/sitemap.xml`: the index of every sitemap file.
+pub async fn index(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    cached(&state, SitemapKey::Index, |state| async move {
+        let size = i64::from(state.config.sitemap_urls_per_file.max(1));
+        let (certificates, companies) = state
+            .db(move |conn| {
+                Ok((
+                    db::sitemap::certificate_ranges(conn, size)?,
+                    db::sitemap::company_ranges(conn, size)?,
+                ))
+            })
+            .await?;
+        let mut files: Vec<(String, Option<NaiveDateTime>)> = vec![("pages".to_owned(), None)];
+        let named = |kind: &str, r: &SitemapRange| (format!("{kind}-{}", r.n), r.lastmod);
+        files.extend(certificates.iter().map(|r| named("certificates", r)));
+        files.extend(companies.iter().map(|r| named("companies", r)));
+        let config = &state.config;
+        xml(|w| {
+            w.create_element("sitemapindex")
+                .with_attribute(("xmlns", SITEMAP_NS))
+                .write_inner_content(|w| {
+                    for (name, lastmod) in &files {
+                        let loc = absolute(config, &format!("/sitemaps/{name}.xml"));
+                        entry(w, "sitemap", &loc, *lastmod)?;
+                    }
+                    Ok(())
+                })?;
+            Ok(())
+        })
+    })
+    .await
+}
+
+/// `/sitemaps/pages.xml`: the home page, the search, about and misuse pages.
+pub async fn pages(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    cached(&state, SitemapKey::Pages, |state| async move {
+        urlset(
+            SITE_PAGES
+                .iter()
+                .map(|p| (absolute(&state.config, p), None)),
+        )
+    })
+    .await
+}
+
+/// `/sitemaps/certificates-{n}.xml`: the verification pages of one range of certificates.
+pub async fn certificates(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let n = file_number(&path)?;
+    let size = i64::from(state.config.sitemap_urls_per_file.max(1));
+    let rows = state
+        .db(move |conn| Ok(db::sitemap::certificates_in(conn, n, size)?))
+        .await?;
+    if rows.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let body = urlset(rows.iter().map(|(number, at)| {
+        (
+            absolute(&state.config, &certificate_href(number)),
+            Some(*at),
+        )
+    }))?;
+    Ok(respond("application/xml; charset=utf-8", body))
+}
+
+/// `/sitemaps/companies-{n}.xml`: the pages of one range of companies.
+pub async fn companies(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let n = file_number(&path)?;
+    let size = i64::from(state.config.sitemap_urls_per_file.max(1));
+    let codes = state
+        .db(move |conn| Ok(db::sitemap::companies_in(conn, n, size)?))
+        .await?;
+    if codes.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let body = urlset(
+        codes
+            .iter()
+            .map(|code| (absolute(&state.config, &format!("/companies/{code}")), None)),
+    )?;
+    Ok(respond("application/xml; charset=utf-8", body))
+}
+
+/// A file number as written in the index: 1, 2, … (no sign, no leading zero).
+fn file_number(raw: &str) -> Result<i64, AppError> {
+    match raw.parse::<u32>() {
+        Ok(n) if n >= 1 && n.to_string() == raw => Ok(i64::from(n)),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Serves a cached document, rendering it on a miss.
+async fn cached<'s, F, Fut>(
+    state: &'s AppState,
+    key: SitemapKey,
+    render: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&'s AppState) -> Fut,
+    Fut: std::future::Future<Output = Result<Bytes, AppError>>,
+{
+    state.sync_revision().await;
+    if let Some(body) = state.sitemaps.get(&state.revision, &key) {
+        return Ok(respond("application/xml; charset=utf-8", body));
+    }
+    let revision = state.revision.current();
+    let body = render(state).await?;
+    state
+        .sitemaps
+        .put(&state.revision, revision, key, body.clone());
+    Ok(respond("application/xml; charset=utf-8", body))
+}
+
+/// A `<urlset>` of absolute URLs with their last change.
+fn urlset(urls: impl Iterator<Item = (String, Option<NaiveDateTime>)>) -> Result<Bytes, AppError> {
+    xml(|w| {
+        w.create_element("urlset")
+            .with_attribute(("xmlns", SITEMAP_NS))
+            .write_inner_content(|w| {
+                for (loc, lastmod) in urls {
+                    entry(w, "url", &loc, lastmod)?;
+                }
+                Ok(())
+            })?;
+        Ok(())
+    })
+}
+
+/// `<url>` or `<sitemap>`: `loc` and, when known, `lastmod` (a W3C date).
+fn entry(
+    w: &mut Writer<Vec<u8>>,
+    element: &str,
+    loc: &str,
+    lastmod: Option<NaiveDateTime>,
+) -> io::Result<()> {
+    w.create_element(element).write_inner_content(|w| {
+        w.create_element("loc")
+            .write_text_content(BytesText::new(loc))?;
+        if let Some(at) = lastmod {
+            let date = at.date().to_string();
+            w.create_element("lastmod")
+                .write_text_content(BytesText::new(&date))?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// An XML document written by `body` after the declaration.
+fn xml(body: impl FnOnce(&mut Writer<Vec<u8>>) -> io::Result<()>) -> Result<Bytes, AppError> {
+    let mut w = Writer::new(Vec::new());
+    let written = w
+        .write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
+        .and_then(|()| body(&mut w));
+    written.map_err(|e| AppError::Internal(format!("sitemap: {e}")))?;
+    Ok(Bytes::from(w.into_inner()))
+}
+
+fn respond(content_type: &'static str, body: Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(CacheControl(vec![
+            CacheDirective::Public,
+            CacheDirective::MaxAge(MAX_AGE),
+        ]))
+        .body(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_numbers_have_one_spelling() {
+        assert_eq!(file_number("1").ok(), Some(1));
+        assert_eq!(file_number("20").ok(), Some(20));
+        for bad in ["0", "01", "+1", "-1", "x", "", "99999999999"] {
+            assert!(file_number(bad).is_err(), "{bad}");
+        }
+    }
+}
