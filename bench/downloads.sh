@@ -50,7 +50,7 @@ nginx -p "$PWD/$OUT/downloads-nginx" -c "$PWD/$OUT/downloads-nginx/nginx.conf"
 DATABASE_URL="$URL" SQE_BIND="127.0.0.1:$PORT" SQE_PUBLIC_URL="http://127.0.0.1:$PORT" \
   RUST_LOG=warn "$BIN" serve &
 server_pid=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 # Warm up: the pool's connections and the page cache are then in place.
 curl -sf "http://127.0.0.1:$PORT/" -o /dev/null
 curl -sf "http://127.0.0.1:$PORT/downloads" -o /dev/null
