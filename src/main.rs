@@ -221,6 +221,7 @@ async fn serve(pool: db::DbPool, config: Config) -> anyhow::Result<()> {
             }
         }
     });
+    sqe_registry::web::pages::statistics::prewarm(state.clone());
     server.await?;
     flushing.abort();
     if let Err(e) = state.flush_sightings().await {

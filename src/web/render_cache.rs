@@ -113,6 +113,12 @@ impl<K: Eq + Hash + Clone, V: Clone + Weighed> RenderCache<K, V> {
         }
     }
 
+    /// The value for `key` whatever revision it was rendered at, with that revision (for
+    /// serving stale figures while fresh ones are computed).
+    pub fn get_any(&self, key: &K) -> Option<(i64, V)> {
+        self.entries.get(key)
+    }
+
     /// Keeps a value rendered from data read at revision `read_at`, unless the registry moved.
     pub fn put(&self, revision: &Revision, read_at: i64, key: K, value: V) {
         if read_at >= 0 && revision.current() == read_at {

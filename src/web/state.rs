@@ -84,8 +84,11 @@ pub struct AppState {
     pub pages: RenderCache<PageKey, CachedPage>,
     /// Rendered badges and QR codes (2–20 KB each; 64 MB at most).
     pub marks: RenderCache<MarkKey, Arc<MarkImage>>,
-    /// The statistics page's figures per filter (a few hundred bytes each).
+    /// The statistics page's figures per filter (a few hundred bytes each). Not dropped when
+    /// the registry changes: stale figures are served while fresh ones are computed.
     pub statistics: RenderCache<StatsQuery, Arc<Statistics>>,
+    /// The filters whose figures are being computed in the background.
+    pub statistics_refreshing: std::sync::Mutex<std::collections::HashSet<StatsQuery>>,
     /// Rendered Atom feeds (up to about 60 KB each; 16 MB at most).
     pub feeds: RenderCache<FeedKey, Bytes>,
     /// The sitemap index and the list of site pages (the large per-range files are not kept).
@@ -107,6 +110,7 @@ impl AppState {
             pages: RenderCache::new(4_000, 64 << 20),
             marks: RenderCache::new(20_000, 64 << 20),
             statistics: RenderCache::new(2_000, 4 << 20),
+            statistics_refreshing: Default::default(),
             feeds: RenderCache::new(1_000, 16 << 20),
             sitemaps: RenderCache::new(16, 4 << 20),
             sightings: SightingBuffer::default(),
@@ -145,7 +149,6 @@ impl AppState {
                 if self.revision.observe(revision) {
                     self.pages.clear();
                     self.marks.clear();
-                    self.statistics.clear();
                     self.feeds.clear();
                     self.sitemaps.clear();
                 }

@@ -97,11 +97,25 @@ impl Weighed for Arc<Statistics> {
 
 /// The figures for these filters: from the cache while the registry has not changed, else
 /// computed and kept.
-async fn figures(state: &AppState, query: StatsQuery) -> Result<Arc<Statistics>, AppError> {
+/// The figures for `query`. At scale they take seconds to compute (see docs/PERFORMANCE.md),
+/// so after a change readers get the last figures at once while fresh ones are computed once in
+/// the background (stale-while-revalidate); only a filter never asked for before waits.
+async fn figures(
+    state: &web::Data<AppState>,
+    query: StatsQuery,
+) -> Result<Arc<Statistics>, AppError> {
     state.sync_revision().await;
     if let Some(stats) = state.statistics.get(&state.revision, &query) {
         return Ok(stats);
     }
+    if let Some((_, stale)) = state.statistics.get_any(&query) {
+        refresh_in_background(state.clone(), query);
+        return Ok(stale);
+    }
+    compute(state, query).await
+}
+
+async fn compute(state: &AppState, query: StatsQuery) -> Result<Arc<Statistics>, AppError> {
     let revision = state.revision.current();
     let key = query.clone();
     let stats = Arc::new(
@@ -113,6 +127,43 @@ async fn figures(state: &AppState, query: StatsQuery) -> Result<Arc<Statistics>,
         .statistics
         .put(&state.revision, revision, key, stats.clone());
     Ok(stats)
+}
+
+/// Computes the figures of `query` once in the background (not again while one runs).
+fn refresh_in_background(state: web::Data<AppState>, query: StatsQuery) {
+    let started = state
+        .statistics_refreshing
+        .lock()
+        .map(|mut running| running.insert(query.clone()))
+        .unwrap_or(false);
+    if !started {
+        return;
+    }
+    actix_web::rt::spawn(async move {
+        if let Err(e) = compute(&state, query.clone()).await {
+            tracing::warn!(error = %e, "could not refresh the statistics");
+        }
+        if let Ok(mut running) = state.statistics_refreshing.lock() {
+            running.remove(&query);
+        }
+    });
+}
+
+/// Computes the unfiltered figures of this year in the background, so the first reader after
+/// a start does not wait for them.
+pub fn prewarm(state: web::Data<AppState>) {
+    actix_web::rt::spawn(async move {
+        state.sync_revision().await;
+        let today = state.today();
+        let query = StatsParams {
+            year: today.year(),
+            province: None,
+        }
+        .query(today);
+        if let Err(e) = compute(&state, query).await {
+            tracing::warn!(error = %e, "could not compute the statistics");
+        }
+    });
 }
 
 /// One chart on the page.
