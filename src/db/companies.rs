@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use super::models::*;
 use super::schema::*;
+use super::search::{search, Matcher, SearchFilters, SearchPage, SearchRequest, SortOrder};
 use super::DbConnection;
 
 /// A company and the platforms it runs, each with its bound domains.
@@ -49,4 +50,28 @@ pub fn find_by_credit_code(
         })
         .collect();
     Ok(Some(CompanyDetail { company, platforms }))
+}
+
+/// Most certificates listed with a company (its page and the API).
+pub const MAX_CERTIFICATES: u32 = 200;
+
+/// A company by its (already validated) credit code, with its certificates, best grade first
+/// (at most [`MAX_CERTIFICATES`]), their effective status on `today`.
+pub fn with_certificates(
+    conn: &mut DbConnection,
+    credit_code: &str,
+    today: chrono::NaiveDate,
+) -> QueryResult<Option<(CompanyDetail, SearchPage)>> {
+    let Some(detail) = find_by_credit_code(conn, credit_code)? else {
+        return Ok(None);
+    };
+    let request = SearchRequest {
+        matcher: Matcher::CreditCode(credit_code.to_owned()),
+        filters: SearchFilters::default(),
+        sort: SortOrder::Grade,
+        page: 1,
+        per_page: MAX_CERTIFICATES,
+        today,
+    };
+    Ok(Some((detail, search(conn, &request)?)))
 }

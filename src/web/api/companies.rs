@@ -8,10 +8,8 @@ use super::errors::ErrorBody;
 use super::types::{CertificateSummary, PlatformDetail, Province};
 use super::{base, json};
 use crate::db;
-use crate::db::search::{Matcher, SearchFilters, SearchRequest, SortOrder};
 use crate::domain::credit_code::CreditCode;
 use crate::error::AppError;
-use crate::web::pages::company::MAX_CERTIFICATES;
 use crate::web::AppState;
 
 /// A company and what it holds.
@@ -54,18 +52,7 @@ pub async fn show(
     let code = code.as_str().to_owned();
     let (detail, certs) = state
         .db(move |conn| {
-            let Some(detail) = db::companies::find_by_credit_code(conn, &code)? else {
-                return Err(AppError::NotFound);
-            };
-            let request = SearchRequest {
-                matcher: Matcher::CreditCode(code),
-                filters: SearchFilters::default(),
-                sort: SortOrder::Grade,
-                page: 1,
-                per_page: MAX_CERTIFICATES,
-                today,
-            };
-            Ok((detail, db::search::search(conn, &request)?))
+            db::companies::with_certificates(conn, &code, today)?.ok_or(AppError::NotFound)
         })
         .await?;
     let base = base(&state);

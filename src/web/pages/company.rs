@@ -5,7 +5,6 @@ use askama::Template;
 
 use super::render;
 use crate::db;
-use crate::db::search::{Matcher, SearchFilters, SearchRequest, SortOrder};
 use crate::domain::credit_code::CreditCode;
 use crate::domain::hostname::Hostname;
 use crate::error::AppError;
@@ -15,9 +14,6 @@ use crate::web::layout::Layout;
 use crate::web::pages::meta::CompanyFacts;
 use crate::web::view::{localized, platform_type_label, province_label, HitView};
 use crate::web::AppState;
-
-/// Most certificates listed on a company page.
-pub const MAX_CERTIFICATES: u32 = 200;
 
 pub struct PlatformView {
     pub name: String,
@@ -53,18 +49,7 @@ pub async fn show(
     let code_str = code.as_str().to_owned();
     let (detail, certs) = state
         .db(move |conn| {
-            let Some(detail) = db::companies::find_by_credit_code(conn, &code_str)? else {
-                return Err(AppError::NotFound);
-            };
-            let request = SearchRequest {
-                matcher: Matcher::CreditCode(code_str),
-                filters: SearchFilters::default(),
-                sort: SortOrder::Grade,
-                page: 1,
-                per_page: MAX_CERTIFICATES,
-                today,
-            };
-            Ok((detail, db::search::search(conn, &request)?))
+            db::companies::with_certificates(conn, &code_str, today)?.ok_or(AppError::NotFound)
         })
         .await?;
     let c = &detail.company;
