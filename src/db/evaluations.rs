@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde_json::json;
 
-use super::accounts::{append_audit, AuditEntry};
+use super::accounts::append_audit;
 use super::lifecycle::Actor;
 use super::models::{Certificate, Indicator, NewCertificateEvent, NewEvaluation};
 use super::schema::{certificates, indicators};
@@ -198,31 +198,28 @@ pub fn record(
                 },
             )?;
         }
+        let stored_scores: Vec<_> = scores
+            .iter()
+            .map(|(id, earned, max)| json!({"indicator": id, "earned": earned, "max": max}))
+            .collect();
+        let before = json!({
+            "score": cert.score, "grade": cert.grade, "status": cert.status,
+            "last_assessed_on": cert.last_assessed_on,
+        });
+        let after = json!({
+            "score": outcome.total, "grade": grade_after, "status": outcome.status.as_str(),
+            "last_assessed_on": input.assessed_on, "event": outcome.event.as_str(),
+            "scores": stored_scores, "deduction": input.deduction,
+        });
         append_audit(
             conn,
-            &AuditEntry {
-                at: actor.now,
-                actor: actor.name.to_owned(),
-                action: format!("evaluation.{}", input.kind.as_str()),
-                entity: "certificate".to_owned(),
-                entity_id: cert.number.clone(),
-                before_json: Some(
-                    json!({
-                        "score": cert.score, "grade": cert.grade, "status": cert.status,
-                        "last_assessed_on": cert.last_assessed_on,
-                    })
-                    .to_string(),
-                ),
-                after_json: Some(
-                    json!({
-                        "score": outcome.total, "grade": grade_after, "status": outcome.status.as_str(),
-                        "last_assessed_on": input.assessed_on, "event": outcome.event.as_str(),
-                        "scores": scores.iter().map(|(id, earned, max)| json!({"indicator": id, "earned": earned, "max": max})).collect::<Vec<_>>(),
-                        "deduction": input.deduction,
-                    })
-                    .to_string(),
-                ),
-            },
+            &actor.audit(
+                format!("evaluation.{}", input.kind.as_str()),
+                "certificate",
+                cert.number.clone(),
+                Some(before.to_string()),
+                Some(after.to_string()),
+            ),
         )?;
         bump_revision(conn)?;
         Ok(outcome)

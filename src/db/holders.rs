@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::accounts::{append_audit, AuditEntry};
+use super::accounts::append_audit;
 use super::lifecycle::Actor;
 use super::models::{Certificate, Company, Platform};
 use super::schema::{certificates, companies, platforms};
@@ -210,15 +210,13 @@ pub fn update_company(
         touch_certificates(conn, &ids, actor)?;
         append_audit(
             conn,
-            &AuditEntry {
-                at: actor.now,
-                actor: actor.name.to_owned(),
-                action: "company.update".to_owned(),
-                entity: "company".to_owned(),
-                entity_id: new_code.clone(),
-                before_json: Some(before.to_string()),
-                after_json: Some(after.to_string()),
-            },
+            &actor.audit(
+                "company.update",
+                "company",
+                new_code.clone(),
+                Some(before.to_string()),
+                Some(after.to_string()),
+            ),
         )?;
         bump_revision(conn)?;
         Ok(Saved::Changed(new_code.clone()))
@@ -284,15 +282,13 @@ pub fn update_platform(
         touch_certificates(conn, &ids, actor)?;
         append_audit(
             conn,
-            &AuditEntry {
-                at: actor.now,
-                actor: actor.name.to_owned(),
-                action: "platform.update".to_owned(),
-                entity: "certificate".to_owned(),
-                entity_id: number.to_owned(),
-                before_json: Some(before.to_string()),
-                after_json: Some(after.to_string()),
-            },
+            &actor.audit(
+                "platform.update",
+                "certificate",
+                number,
+                Some(before.to_string()),
+                Some(after.to_string()),
+            ),
         )?;
         bump_revision(conn)?;
         Ok(Saved::Changed(number.to_owned()))

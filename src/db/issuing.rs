@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde_json::json;
 
-use super::accounts::{append_audit, AuditEntry};
+use super::accounts::append_audit;
 use super::evaluations::{scheme_indicators, sheet_tree};
 use super::lifecycle::Actor;
 use super::models::{CertificationBody, Company, Indicator, NewEvaluation, SchemeVersion};
@@ -258,21 +258,19 @@ fn issue_once(
         .collect();
     append_audit(
         conn,
-        &AuditEntry {
-            at: actor.now,
-            actor: actor.name.to_owned(),
-            action: "evaluation.initial".to_owned(),
-            entity: "certificate".to_owned(),
-            entity_id: number.clone(),
-            before_json: None,
-            after_json: Some(
+        &actor.audit(
+            "evaluation.initial",
+            "certificate",
+            number.clone(),
+            None,
+            Some(
                 json!({
                     "assessed_on": draft.assessed_on, "score": plan.outcome.total,
                     "grade": grade.stars(), "scores": scores, "deduction": draft.deduction,
                 })
                 .to_string(),
             ),
-        },
+        ),
     )?;
     bump_revision(conn)?;
     Ok((number, plan))

@@ -36,6 +36,28 @@ pub struct Actor<'a> {
     pub validity_years: u32,
 }
 
+impl Actor<'_> {
+    /// An audit entry of a change this actor makes now (arguments as in [`AuditEntry`]).
+    pub fn audit(
+        &self,
+        action: impl Into<String>,
+        entity: impl Into<String>,
+        entity_id: impl Into<String>,
+        before_json: Option<String>,
+        after_json: Option<String>,
+    ) -> AuditEntry {
+        AuditEntry {
+            at: self.now,
+            actor: self.name.to_owned(),
+            action: action.into(),
+            entity: entity.into(),
+            entity_id: entity_id.into(),
+            before_json,
+            after_json,
+        }
+    }
+}
+
 fn snapshot(c: &Certificate, suspended_until: Option<NaiveDate>) -> serde_json::Value {
     json!({
         "number": c.number,
@@ -108,15 +130,13 @@ pub fn apply(
         after["reason_en"] = json!(outcome.reason_en);
         append_audit(
             conn,
-            &AuditEntry {
-                at: actor.now,
-                actor: actor.name.to_owned(),
-                action: format!("certificate.{}", action.as_str()),
-                entity: "certificate".to_owned(),
-                entity_id: cert.number.clone(),
-                before_json: Some(snapshot(&cert, suspended_until).to_string()),
-                after_json: Some(after.to_string()),
-            },
+            &actor.audit(
+                format!("certificate.{}", action.as_str()),
+                "certificate",
+                cert.number.clone(),
+                Some(snapshot(&cert, suspended_until).to_string()),
+                Some(after.to_string()),
+            ),
         )?;
         bump_revision(conn)?;
         Ok(outcome.status)
@@ -203,23 +223,18 @@ pub fn change_binding(
                 certificates::updated_at.eq(actor.now),
             ))
             .execute(conn)?;
+        let was =
+            json!({ "domains": before, "scope_zh": cert.scope_zh, "scope_en": cert.scope_en });
+        let now = json!({ "domains": domains, "scope_zh": scope_zh, "scope_en": scope_en.trim() });
         append_audit(
             conn,
-            &AuditEntry {
-                at: actor.now,
-                actor: actor.name.to_owned(),
-                action: "certificate.binding".to_owned(),
-                entity: "certificate".to_owned(),
-                entity_id: cert.number.clone(),
-                before_json: Some(
-                    json!({ "domains": before, "scope_zh": cert.scope_zh, "scope_en": cert.scope_en })
-                        .to_string(),
-                ),
-                after_json: Some(
-                    json!({ "domains": domains, "scope_zh": scope_zh, "scope_en": scope_en.trim() })
-                        .to_string(),
-                ),
-            },
+            &actor.audit(
+                "certificate.binding",
+                "certificate",
+                cert.number.clone(),
+                Some(was.to_string()),
+                Some(now.to_string()),
+            ),
         )?;
         bump_revision(conn)?;
         Ok(())

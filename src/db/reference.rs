@@ -11,7 +11,7 @@ use diesel::dsl::min;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use super::accounts::{append_audit, AuditEntry};
+use super::accounts::append_audit;
 use super::holders::version;
 use super::lifecycle::Actor;
 use super::models::{
@@ -69,15 +69,13 @@ fn audit(
 ) -> QueryResult<()> {
     append_audit(
         conn,
-        &AuditEntry {
-            at: actor.now,
-            actor: actor.name.to_owned(),
-            action: action.to_owned(),
-            entity: entity.to_owned(),
-            entity_id: id.to_owned(),
-            before_json: before.map(|b| b.to_string()),
-            after_json: Some(after.to_string()),
-        },
+        &actor.audit(
+            action,
+            entity,
+            id,
+            before.map(|b| b.to_string()),
+            Some(after.to_string()),
+        ),
     )
 }
 
