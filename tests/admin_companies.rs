@@ -5,12 +5,15 @@
 mod common;
 
 use common::holders::{
-    audits, code, search, search_href, seed, stored_company, version_of, OLD_NAME,
+    audits, code, in_force, search, search_href, seed, stored_company, stored_provinces,
+    version_of, OLD_NAME,
 };
 use common::staff::{csrf_of, Browser};
 use common::{beijing, get, with_conn};
 use diesel::prelude::*;
+use sqe_registry::db::models::NewCertificateEvent;
 use sqe_registry::db::schema::certificates;
+use sqe_registry::db::write;
 
 const NEW_NAME: &str = "临沂青禾电子商务有限公司";
 
@@ -49,6 +52,33 @@ both_backends_async!(a_renamed_company_is_found_by_its_new_name_only, |db| {
     get(&app, &format!("/companies/{c1}"))
         .await
         .assert_contains(OLD_NAME);
+
+    // A public event, counted in the province of its certificate's company.
+    with_conn(&db, |conn| {
+        let id = certificates::table
+            .filter(certificates::number.eq("C-1"))
+            .select(certificates::id)
+            .first(conn)
+            .expect("C-1");
+        write::insert_event(
+            conn,
+            &NewCertificateEvent {
+                certificate_id: id,
+                kind: "upgraded".into(),
+                occurred_on: beijing(2026, 11, 1, 9, 0).date_naive(),
+                grade_before: Some(3),
+                grade_after: Some(4),
+                reason_zh: None,
+                reason_en: None,
+                created_at: write::now_utc(),
+            },
+        )
+        .expect("event")
+    });
+    assert_eq!(
+        stored_provinces(&db, "C-1"),
+        ("440000".into(), vec!["440000".into()])
+    );
 
     let mut eve = Browser::login(&app, "eve").await;
     let form = eve.get(&app, &format!("/admin/companies/{c1}")).await;
@@ -93,6 +123,11 @@ both_backends_async!(a_renamed_company_is_found_by_its_new_name_only, |db| {
             .expect("sort name")
     });
     assert_eq!(sort_name, NEW_NAME);
+    // The certificate and its events are counted in the company's new province at once.
+    let (province, events) = stored_provinces(&db, "C-1");
+    assert_eq!(province, "370000");
+    assert_eq!(events, ["370000"]);
+    assert_eq!(in_force(&app, "provinces", "370000").await, 1);
     let entries = audits(&db, "company.update");
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].0, c1);

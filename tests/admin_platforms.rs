@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::holders::{audits, code, search, search_href, seed, stored_platform, version_of};
+use common::holders::{
+    audits, code, in_force, search, search_href, seed, stored_platform, version_of,
+};
 use common::staff::{csrf_of, Browser};
 use common::{beijing, get};
 
@@ -70,6 +72,8 @@ both_backends_async!(a_platform_correction_reindexes_its_certificates, |db| {
         .await
         .assert_contains("青禾优品")
         .assert_lacks("云禾商城</");
+    // The statistics count the certificate under its platform's new type at once.
+    assert_eq!(in_force(&app, "types", "cross-border").await, 1);
     let entries = audits(&db, "platform.update");
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].0, "C-1");

@@ -135,3 +135,79 @@ fn both_migration_sets_have_the_same_names() {
     };
     assert_eq!(list("sqlite"), list("postgres"));
 }
+
+// The migration that copies each certificate's province and platform type (and each event's
+// province) for the statistics page fills them for the rows already there: run down and up
+// again over a registry, the copies match their companies and platforms.
+both_backends!(the_facets_migration_fills_existing_rows, |db| {
+    use common::fixtures::{credit_code, seed_reference, CertificateBuilder};
+    use sqe_registry::db::schema::{certificate_events, certificates, companies, platforms};
+
+    let on = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).expect("date");
+    common::with_conn(&db, |conn| {
+        let refs = seed_reference(conn);
+        for (i, (province, kind)) in [("110000", "b2c"), ("440000", "b2b"), ("650000", "c2c")]
+            .into_iter()
+            .enumerate()
+        {
+            CertificateBuilder::new(&format!("F-{i}"))
+                .company(
+                    &format!("迁移测试{i}有限公司"),
+                    None,
+                    &credit_code(&format!("91440300MA5G{i:05}")),
+                )
+                .province(province)
+                .platform(&format!("迁移平台{i}"), kind)
+                .event("issued", on, (None, Some(3)), None)
+                .event("upgraded", on, (Some(3), Some(4)), None)
+                .insert(conn, &refs);
+        }
+    });
+    let backend = if db.url().starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let sql = |file: &str| {
+        std::fs::read_to_string(format!(
+            "{}/migrations/{backend}/2026-11-29-120000_certificate_facets/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("migration file")
+    };
+    common::with_conn(&db, |conn| {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute(&sql("down.sql")).expect("down");
+        conn.batch_execute(&sql("up.sql")).expect("up");
+        let rows: Vec<(String, String, String, String)> = certificates::table
+            .inner_join(companies::table)
+            .inner_join(platforms::table)
+            .select((
+                certificates::province_code,
+                companies::province_code,
+                certificates::platform_type,
+                platforms::platform_type,
+            ))
+            .load(conn)
+            .expect("certificates");
+        assert_eq!(rows.len(), 3);
+        for (copied, company, copied_type, platform) in &rows {
+            assert_eq!((copied, copied_type), (company, platform));
+        }
+        let events: Vec<(String, String)> = certificate_events::table
+            .inner_join(certificates::table)
+            .select((
+                certificate_events::province_code,
+                certificates::province_code,
+            ))
+            .load(conn)
+            .expect("events");
+        assert_eq!(events.len(), 6);
+        assert!(events.iter().all(|(e, c)| e == c), "{events:?}");
+        assert_eq!(
+            events.iter().filter(|(e, _)| e == "650000").count(),
+            2,
+            "{events:?}"
+        );
+    });
+});

@@ -89,6 +89,8 @@ diesel::table! {
         search_text -> Text,
         updated_at -> Timestamp,
         suspended_until -> Nullable<Date>,
+        province_code -> Text,
+        platform_type -> Text,
     }
 }
 
@@ -124,6 +126,7 @@ diesel::table! {
         reason_zh -> Nullable<Text>,
         reason_en -> Nullable<Text>,
         created_at -> Timestamp,
+        province_code -> Text,
     }
 }
 

@@ -1,8 +1,9 @@
 //! Counts shown on the home page, and the statistics page's aggregates.
 
 use chrono::{Datelike, NaiveDate};
-use diesel::dsl::count_star;
+use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date};
 
 use super::schema::*;
 use super::DbConnection;
@@ -126,30 +127,70 @@ impl Statistics {
     }
 }
 
-/// The ids of the certificates of companies in a province (for `IN (…)`).
-macro_rules! in_province {
-    ($code:expr) => {
-        certificates::company_id.eq_any(
-            companies::table
-                .filter(companies::province_code.eq($code))
-                .select(companies::id),
-        )
-    };
+/// The statistics page's figures come in parts, each one GROUP BY query over an index made for
+/// it (see the migration `certificate_facets`): it streams through the index in its own order,
+/// loads nothing row by row, and with a province filter reads only that province's entries. The
+/// parts touch different indexes, so they may run at once on separate connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// By grade and effective status.
+    GradeStatus,
+    /// In force by province and platform type.
+    Holders,
+    /// In force by scheme version and score.
+    Scores,
+    /// Events per month of the year.
+    Months,
 }
 
-/// Computes every figure of the statistics page with GROUP BY queries: nothing is loaded
-/// row by row (the largest result is one row per scheme version and distinct score).
-pub fn statistics(conn: &mut DbConnection, q: &StatsQuery) -> QueryResult<Statistics> {
-    let (by_province, by_type) = in_force_by_province_and_type(conn, q)?;
-    let (by_scheme, scores) = in_force_by_scheme_and_score(conn, q)?;
-    Ok(Statistics {
-        by_grade_status: grade_status(conn, q)?,
-        by_province,
-        by_type,
-        by_scheme,
-        by_month: by_month(conn, q)?,
-        scores,
+impl Part {
+    pub const ALL: [Part; 4] = [Part::GradeStatus, Part::Holders, Part::Scores, Part::Months];
+}
+
+/// The figures of one part, to be added to a [`Statistics`] with [`Statistics::add`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartFigures {
+    GradeStatus([[i64; 5]; 4]),
+    Holders(Vec<GroupCount>, Vec<GroupCount>),
+    Scores(Vec<GroupCount>, Vec<i64>),
+    Months(Box<[[i64; 5]; 12]>),
+}
+
+impl Statistics {
+    /// Puts the figures of one part in place.
+    pub fn add(&mut self, figures: PartFigures) {
+        match figures {
+            PartFigures::GradeStatus(g) => self.by_grade_status = g,
+            PartFigures::Holders(p, t) => (self.by_province, self.by_type) = (p, t),
+            PartFigures::Scores(s, bins) => (self.by_scheme, self.scores) = (s, bins),
+            PartFigures::Months(m) => self.by_month = *m,
+        }
+    }
+}
+
+/// Computes one part of the figures.
+pub fn part(conn: &mut DbConnection, q: &StatsQuery, part: Part) -> QueryResult<PartFigures> {
+    Ok(match part {
+        Part::GradeStatus => PartFigures::GradeStatus(grade_status(conn, q)?),
+        Part::Holders => {
+            let (provinces, types) = in_force_by_province_and_type(conn, q)?;
+            PartFigures::Holders(provinces, types)
+        }
+        Part::Scores => {
+            let (schemes, bins) = in_force_by_scheme_and_score(conn, q)?;
+            PartFigures::Scores(schemes, bins)
+        }
+        Part::Months => PartFigures::Months(Box::new(by_month(conn, q)?)),
     })
+}
+
+/// Computes every figure of the statistics page, one part after the other.
+pub fn statistics(conn: &mut DbConnection, q: &StatsQuery) -> QueryResult<Statistics> {
+    let mut out = Statistics::default();
+    for p in Part::ALL {
+        out.add(part(conn, q, p)?);
+    }
+    Ok(out)
 }
 
 fn status_index(stored: &str) -> Option<usize> {
@@ -162,35 +203,37 @@ fn grade_index(grade: i16) -> Option<usize> {
     usize::try_from(grade - 2).ok().filter(|i| *i < 4)
 }
 
-/// Stored statuses per grade, then the live ones past their expiry moved to expired (the
-/// rule of `domain::status::effective_status`, applied to groups).
+/// Stored statuses per grade, with the live ones past their expiry moved to expired (the rule
+/// of `domain::status::effective_status`, applied to groups), in one pass.
 fn grade_status(conn: &mut DbConnection, q: &StatsQuery) -> QueryResult<[[i64; 5]; 4]> {
-    let mut all = certificates::table
+    let mut query = certificates::table
         .group_by((certificates::status, certificates::grade))
-        .select((certificates::status, certificates::grade, count_star()))
-        .into_boxed();
-    let mut lapsed = certificates::table
-        .filter(certificates::status.eq_any(LIVE))
-        .filter(certificates::expires_on.lt(q.today))
-        .group_by((certificates::status, certificates::grade))
-        .select((certificates::status, certificates::grade, count_star()))
+        .select((
+            certificates::status,
+            certificates::grade,
+            count_star(),
+            // How many rows of the group are past their expiry.
+            sql::<BigInt>("SUM(CASE WHEN expires_on < ")
+                .bind::<Date, _>(q.today)
+                .sql(" THEN 1 ELSE 0 END)"),
+        ))
         .into_boxed();
     if let Some(code) = &q.province_code {
-        all = all.filter(in_province!(code));
-        lapsed = lapsed.filter(in_province!(code));
+        query = query.filter(certificates::province_code.eq(code));
     }
     let mut out = [[0i64; 5]; 4];
     let expired = status_index(CertificateStatus::Expired.as_str()).unwrap_or(4);
-    for (status, grade, n) in all.load::<(String, i16, i64)>(conn)? {
-        if let (Some(g), Some(s)) = (grade_index(grade), status_index(&status)) {
-            out[g][s] += n;
-        }
-    }
-    for (status, grade, n) in lapsed.load::<(String, i16, i64)>(conn)? {
-        if let (Some(g), Some(s)) = (grade_index(grade), status_index(&status)) {
-            out[g][s] -= n;
-            out[g][expired] += n;
-        }
+    for (status, grade, n, lapsed) in query.load::<(String, i16, i64, i64)>(conn)? {
+        let (Some(g), Some(s)) = (grade_index(grade), status_index(&status)) else {
+            continue;
+        };
+        let moved = if LIVE.contains(&status.as_str()) {
+            lapsed
+        } else {
+            0
+        };
+        out[g][s] += n - moved;
+        out[g][expired] += moved;
     }
     Ok(out)
 }
@@ -215,32 +258,24 @@ fn sorted(rows: impl IntoIterator<Item = (String, i64)>) -> Vec<GroupCount> {
     sums
 }
 
-// Grouping by columns of two joined tables needs diesel's leave.
-diesel::allow_columns_to_appear_in_same_group_by_clause!(
-    companies::province_code,
-    platforms::platform_type,
-);
-
-/// Certificates in force per province and platform type, in one pass over the joins (at most
-/// 34 × 6 rows), folded into the two lists.
+/// Certificates in force per province and platform type, in one pass (at most 34 × 6 rows),
+/// folded into the two lists.
 fn in_force_by_province_and_type(
     conn: &mut DbConnection,
     q: &StatsQuery,
 ) -> QueryResult<(Vec<GroupCount>, Vec<GroupCount>)> {
     let mut query = certificates::table
-        .inner_join(companies::table)
-        .inner_join(platforms::table)
         .filter(certificates::status.eq(VALID))
         .filter(certificates::expires_on.ge(q.today))
-        .group_by((companies::province_code, platforms::platform_type))
+        .group_by((certificates::province_code, certificates::platform_type))
         .select((
-            companies::province_code,
-            platforms::platform_type,
+            certificates::province_code,
+            certificates::platform_type,
             count_star(),
         ))
         .into_boxed();
     if let Some(code) = &q.province_code {
-        query = query.filter(companies::province_code.eq(code));
+        query = query.filter(certificates::province_code.eq(code));
     }
     let rows: Vec<(String, String, i64)> = query.load(conn)?;
     let provinces = sorted(rows.iter().map(|(p, _, n)| (p.clone(), *n)));
@@ -265,7 +300,7 @@ fn in_force_by_scheme_and_score(
         ))
         .into_boxed();
     if let Some(code) = &q.province_code {
-        query = query.filter(in_province!(code));
+        query = query.filter(certificates::province_code.eq(code));
     }
     let rows: Vec<(i32, f64, i64)> = query.load(conn)?;
     let mut bins = vec![0i64; score_bins().len()];
@@ -313,13 +348,7 @@ fn by_month(conn: &mut DbConnection, q: &StatsQuery) -> QueryResult<[[i64; 5]; 1
         ))
         .into_boxed();
     if let Some(code) = &q.province_code {
-        query = query.filter(
-            certificate_events::certificate_id.eq_any(
-                certificates::table
-                    .filter(in_province!(code))
-                    .select(certificates::id),
-            ),
-        );
+        query = query.filter(certificate_events::province_code.eq(code));
     }
     for (kind, day, n) in query.load::<(String, NaiveDate, i64)>(conn)? {
         let k = MONTHLY_KINDS.iter().position(|m| m.as_str() == kind);

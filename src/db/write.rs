@@ -1,6 +1,6 @@
 //! Inserts of registry records, used by the demo generator, the import, the tests and the back
-//! office. Each function keeps the derived columns (search tokens, sort name) in step with the
-//! record; [`reindex_certificates`] brings them back in step after a name changed.
+//! office. Each function keeps the derived columns (search tokens, sort name, the province and
+//! platform type a certificate is counted by) in step with the record; [`reindex_certificates`] brings them back in step after a name changed.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -106,8 +106,9 @@ fn joined_text(name_zh: &str, name_en: Option<&str>, platform: &str, app_names: 
 /// Rows of search tokens per insert statement (two bound values each, far below SQLite's limit).
 const TOKEN_ROWS_PER_INSERT: usize = 2_000;
 
-/// Recomputes what the certificates `ids` are found and sorted by (`search_text`, `sort_name`
-/// and their search tokens) from their company and platform as stored now. Call it in the
+/// Recomputes what the certificates `ids` are found, sorted and counted by (`search_text`,
+/// `sort_name`, their search tokens, `province_code` and `platform_type`) from their company
+/// and platform as stored now. Call it in the
 /// transaction that changed a name.
 pub fn reindex_certificates(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<()> {
     let rows: Vec<(i32, Company, Platform)> = certificates::table
@@ -134,7 +135,12 @@ pub fn reindex_certificates(conn: &mut DbConnection, ids: &[i32]) -> QueryResult
             .set((
                 certificates::search_text.eq(search_text::normalize(&text)),
                 certificates::sort_name.eq(&company.name_zh),
+                certificates::province_code.eq(&company.province_code),
+                certificates::platform_type.eq(&platform.platform_type),
             ))
+            .execute(conn)?;
+        diesel::update(certificate_events::table.filter(certificate_events::certificate_id.eq(id)))
+            .set(certificate_events::province_code.eq(&company.province_code))
             .execute(conn)?;
         tokens.extend(
             search_text::index_tokens(&text)
@@ -151,16 +157,39 @@ pub fn reindex_certificates(conn: &mut DbConnection, ids: &[i32]) -> QueryResult
     Ok(())
 }
 
+/// A certificate as inserted: the record, and what it is counted by on the statistics page,
+/// copied from its company and platform.
+#[derive(Insertable)]
+#[diesel(table_name = certificates)]
+struct CertificateInsert {
+    #[diesel(embed)]
+    record: NewCertificate,
+    province_code: String,
+    platform_type: String,
+}
+
 /// Inserts a certificate and its name-search tokens. `text` is what it is found by
-/// (see [`searchable_text`]); `search_text` and `sort_name` of `c` are filled from it here.
+/// (see [`searchable_text`]); `search_text` of `c` is filled from it here, and the province
+/// and platform type from its company and platform as stored.
 pub fn insert_certificate(
     conn: &mut DbConnection,
     c: &NewCertificate,
     text: &str,
 ) -> QueryResult<i32> {
-    let mut c = c.clone();
-    c.search_text = search_text::normalize(text);
-    let id = insert_returning_id!(conn, certificates::table, &c, certificates::id)?;
+    let mut record = c.clone();
+    record.search_text = search_text::normalize(text);
+    let row = CertificateInsert {
+        province_code: companies::table
+            .find(c.company_id)
+            .select(companies::province_code)
+            .first(conn)?,
+        platform_type: platforms::table
+            .find(c.platform_id)
+            .select(platforms::platform_type)
+            .first(conn)?,
+        record,
+    };
+    let id = insert_returning_id!(conn, certificates::table, &row, certificates::id)?;
     let tokens: Vec<NewSearchToken> = search_text::index_tokens(text)
         .into_iter()
         .map(|token| NewSearchToken {
@@ -196,8 +225,30 @@ pub fn insert_evaluation(
     Ok(id)
 }
 
+/// An event as inserted: the record, and the province it is counted in (its certificate's).
+#[derive(Insertable)]
+#[diesel(table_name = certificate_events)]
+struct EventInsert {
+    #[diesel(embed)]
+    record: NewCertificateEvent,
+    province_code: String,
+}
+
+/// Inserts a public event of a certificate; its province is copied from the certificate.
 pub fn insert_event(conn: &mut DbConnection, e: &NewCertificateEvent) -> QueryResult<i32> {
-    insert_returning_id!(conn, certificate_events::table, e, certificate_events::id)
+    let row = EventInsert {
+        record: e.clone(),
+        province_code: certificates::table
+            .find(e.certificate_id)
+            .select(certificates::province_code)
+            .first(conn)?,
+    };
+    insert_returning_id!(
+        conn,
+        certificate_events::table,
+        &row,
+        certificate_events::id
+    )
 }
 
 /// Sets a key of the registry's metadata (for example `demo_data`).

@@ -115,8 +115,9 @@ impl<'a> Generator<'a> {
         );
         let row = self.certificate_row(id, number, body.id, &draft, &h, &text);
         batch.certificates.push(row);
+        let province_code = draft.company.province_code.clone();
         self.push_holder(draft, batch);
-        self.push_history(id, h, batch);
+        self.push_history(id, &province_code, h, batch);
         Ok(())
     }
 
@@ -157,6 +158,8 @@ impl<'a> Generator<'a> {
             sort_name: d.company.name_zh.clone(),
             search_text: search_text::normalize(text),
             updated_at: self.now,
+            province_code: d.company.province_code.clone(),
+            platform_type: d.platform.platform_type.clone(),
         }
     }
 
@@ -190,7 +193,13 @@ impl<'a> Generator<'a> {
         }
     }
 
-    fn push_history(&mut self, certificate_id: i32, h: History, batch: &mut Batch) {
+    fn push_history(
+        &mut self,
+        certificate_id: i32,
+        province_code: &str,
+        h: History,
+        batch: &mut Batch,
+    ) {
         let count = h.assessments.len();
         for (i, a) in h.assessments.into_iter().enumerate() {
             self.evaluation_id += 1;
@@ -228,6 +237,7 @@ impl<'a> Generator<'a> {
                 reason_en: e.reason.map(|r| r.1),
                 // Published at 09:00 Beijing time (01:00 UTC) on the day.
                 created_at: e.on.and_hms_opt(1, 0, 0).unwrap_or(self.now),
+                province_code: province_code.to_owned(),
             });
         }
     }

@@ -69,6 +69,8 @@ pub struct CertificateRow {
     pub sort_name: String,
     pub search_text: String,
     pub updated_at: NaiveDateTime,
+    pub province_code: String,
+    pub platform_type: String,
 }
 
 /// An `evaluations` row with its id.
@@ -107,6 +109,7 @@ pub struct EventRow {
     pub reason_zh: Option<&'static str>,
     pub reason_en: Option<&'static str>,
     pub created_at: NaiveDateTime,
+    pub province_code: String,
 }
 
 /// A `search_tokens` row.
@@ -171,11 +174,11 @@ impl Batch {
             write_rows!(conn, companies::table, self.companies, 7);
             write_rows!(conn, platforms::table, self.platforms, 5);
             write_rows!(conn, platform_domains::table, self.domains, 3);
-            write_rows!(conn, certificates::table, self.certificates, 19);
+            write_rows!(conn, certificates::table, self.certificates, 21);
             write_rows!(conn, search_tokens::table, self.tokens, 2);
             write_rows!(conn, evaluations::table, self.evaluations, 6);
             write_rows!(conn, evaluation_scores::table, self.scores, 5);
-            write_rows!(conn, certificate_events::table, self.events, 9);
+            write_rows!(conn, certificate_events::table, self.events, 10);
             QueryResult::Ok(())
         })?;
         *self = Batch::default();

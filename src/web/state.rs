@@ -87,8 +87,9 @@ pub struct AppState {
     /// The statistics page's figures per filter (a few hundred bytes each). Not dropped when
     /// the registry changes: stale figures are served while fresh ones are computed.
     pub statistics: RenderCache<StatsQuery, Arc<Statistics>>,
-    /// The filters whose figures are being computed in the background.
-    pub statistics_refreshing: std::sync::Mutex<std::collections::HashSet<StatsQuery>>,
+    /// The figures being computed, per filter: a reader who asks meanwhile waits for that
+    /// computation instead of starting another.
+    pub statistics_inflight: std::sync::Mutex<std::collections::HashMap<StatsQuery, InFlight>>,
     /// Rendered Atom feeds (up to about 60 KB each; 16 MB at most).
     pub feeds: RenderCache<FeedKey, Bytes>,
     /// The sitemap index and the list of site pages (the large per-range files are not kept).
@@ -98,6 +99,9 @@ pub struct AppState {
     /// The host of the public URL: links from it are ours.
     pub own_hosts: Vec<Hostname>,
 }
+
+/// One computation of the statistics' figures that several readers may wait on.
+pub type InFlight = Arc<tokio::sync::OnceCell<Arc<Statistics>>>;
 
 impl AppState {
     pub fn new(pool: DbPool, config: Config, clock: Clock) -> AppState {
@@ -110,7 +114,7 @@ impl AppState {
             pages: RenderCache::new(4_000, 64 << 20),
             marks: RenderCache::new(20_000, 64 << 20),
             statistics: RenderCache::new(2_000, 4 << 20),
-            statistics_refreshing: Default::default(),
+            statistics_inflight: Default::default(),
             feeds: RenderCache::new(1_000, 16 << 20),
             sitemaps: RenderCache::new(16, 4 << 20),
             sightings: SightingBuffer::default(),

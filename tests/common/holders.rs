@@ -2,7 +2,7 @@
 //! and a viewer; readers of what is stored; the public search as a visitor uses it.
 
 use diesel::prelude::*;
-use sqe_registry::db::schema::{audit_log, certificates, companies, platforms};
+use sqe_registry::db::schema::{audit_log, certificate_events, certificates, companies, platforms};
 
 use super::backoffice::cert;
 use super::fixtures::{credit_code, seed_reference};
@@ -110,4 +110,39 @@ where
     let page = get(app, &format!("/search?{q}")).await;
     assert_eq!(page.status, 200);
     page
+}
+
+/// The in-force count of one row of a statistics chart by province or type (`chart` is
+/// `provinces` or `types`, `key` a province code or platform type); 0 when it has no row.
+pub async fn in_force<S, B>(app: &S, chart: &str, key: &str) -> i64
+where
+    S: TestApp<B>,
+    B: actix_web::body::MessageBody,
+{
+    let page = get(app, &format!("/statistics/{chart}.csv")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    page.body
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_once(','))
+        .find(|(k, _)| *k == key)
+        .and_then(|(_, rest)| rest.rsplit(',').next()?.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// The provinces of a certificate and of each of its public events, as stored.
+pub fn stored_provinces(db: &TestDb, number: &str) -> (String, Vec<String>) {
+    with_conn(db, |conn| {
+        let (id, province): (i32, String) = certificates::table
+            .filter(certificates::number.eq(number))
+            .select((certificates::id, certificates::province_code))
+            .first(conn)
+            .expect("certificate");
+        let events = certificate_events::table
+            .filter(certificate_events::certificate_id.eq(id))
+            .select(certificate_events::province_code)
+            .load(conn)
+            .expect("events");
+        (province, events)
+    })
 }

@@ -12,9 +12,10 @@ use actix_web::http::header::{
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::{Datelike, NaiveDate};
+use futures_util::future::try_join4;
 
 use super::render;
-use crate::db::stats::{Statistics, StatsQuery};
+use crate::db::stats::{self, Part, Statistics, StatsQuery};
 use crate::domain::province::{find_province, Province, PROVINCES};
 use crate::domain::statistics::{year_allowed, FIRST_YEAR};
 use crate::error::AppError;
@@ -23,6 +24,7 @@ use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
 use crate::web::pages::search::FilterOption;
 use crate::web::render_cache::Weighed;
+use crate::web::state::InFlight;
 use crate::web::AppState;
 use tables::{table, ChartKind, DataTable};
 
@@ -95,11 +97,11 @@ impl Weighed for Arc<Statistics> {
     }
 }
 
-/// The figures for these filters: from the cache while the registry has not changed, else
-/// computed and kept.
-/// The figures for `query`. At scale they take seconds to compute (see docs/PERFORMANCE.md),
-/// so after a change readers get the last figures at once while fresh ones are computed once in
-/// the background (stale-while-revalidate); only a filter never asked for before waits.
+/// The figures for `query`: from the cache while the registry has not changed. At scale they
+/// take a few hundred milliseconds to compute (see docs/PERFORMANCE.md), so after a change
+/// readers get the last figures at once while fresh ones are computed once in the background
+/// (stale-while-revalidate); only a filter never asked for before waits, and readers who ask
+/// for it meanwhile wait for the same computation.
 async fn figures(
     state: &web::Data<AppState>,
     query: StatsQuery,
@@ -112,45 +114,69 @@ async fn figures(
         refresh_in_background(state.clone(), query);
         return Ok(stale);
     }
-    compute(state, query).await
+    compute_once(state, query).await
+}
+
+/// Computes the figures of `query` and keeps them, or waits for the computation of them that
+/// is running already.
+async fn compute_once(state: &AppState, query: StatsQuery) -> Result<Arc<Statistics>, AppError> {
+    let cell = match state.statistics_inflight.lock() {
+        Ok(mut running) => running.entry(query.clone()).or_default().clone(),
+        Err(_) => InFlight::default(),
+    };
+    let result = cell
+        .get_or_try_init(|| compute(state, query.clone()))
+        .await
+        .cloned();
+    if let Ok(mut running) = state.statistics_inflight.lock() {
+        if running.get(&query).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
+            running.remove(&query);
+        }
+    }
+    result
 }
 
 async fn compute(state: &AppState, query: StatsQuery) -> Result<Arc<Statistics>, AppError> {
     let revision = state.revision.current();
     let key = query.clone();
-    let stats = Arc::new(
-        state
-            .db(move |conn| Ok(crate::db::stats::statistics(conn, &query)?))
-            .await?,
-    );
+    // The parts read different indexes: computed at once on four pooled connections, the
+    // figures take the time of the slowest part rather than of all four.
+    let part = |p: Part| {
+        let query = query.clone();
+        state.db(move |conn| Ok(stats::part(conn, &query, p)?))
+    };
+    let [a, b, c, d] = Part::ALL;
+    let (a, b, c, d) = try_join4(part(a), part(b), part(c), part(d)).await?;
+    let mut figures = Statistics::default();
+    for p in [a, b, c, d] {
+        figures.add(p);
+    }
+    let stats = Arc::new(figures);
     state
         .statistics
         .put(&state.revision, revision, key, stats.clone());
     Ok(stats)
 }
 
-/// Computes the figures of `query` once in the background (not again while one runs).
+/// Computes the figures of `query` in the background, unless they are being computed already.
 fn refresh_in_background(state: web::Data<AppState>, query: StatsQuery) {
-    let started = state
-        .statistics_refreshing
+    let running = state
+        .statistics_inflight
         .lock()
-        .map(|mut running| running.insert(query.clone()))
-        .unwrap_or(false);
-    if !started {
+        .map(|running| running.contains_key(&query))
+        .unwrap_or(true);
+    if running {
         return;
     }
     actix_web::rt::spawn(async move {
-        if let Err(e) = compute(&state, query.clone()).await {
+        if let Err(e) = compute_once(&state, query).await {
             tracing::warn!(error = %e, "could not refresh the statistics");
-        }
-        if let Ok(mut running) = state.statistics_refreshing.lock() {
-            running.remove(&query);
         }
     });
 }
 
 /// Computes the unfiltered figures of this year in the background, so the first reader after
-/// a start does not wait for them.
+/// a start does not wait for them (or waits only for what is left of this computation).
 pub fn prewarm(state: web::Data<AppState>) {
     actix_web::rt::spawn(async move {
         state.sync_revision().await;
@@ -160,7 +186,7 @@ pub fn prewarm(state: web::Data<AppState>) {
             province: None,
         }
         .query(today);
-        if let Err(e) = compute(&state, query).await {
+        if let Err(e) = compute_once(&state, query).await {
             tracing::warn!(error = %e, "could not compute the statistics");
         }
     });

@@ -1,0 +1,10 @@
+DROP INDEX certificate_events_province;
+DROP INDEX certificates_stats_province_score;
+DROP INDEX certificates_stats_score;
+DROP INDEX certificates_stats_holder;
+DROP INDEX certificates_stats_province;
+DROP INDEX certificates_stats_grade;
+CREATE INDEX certificates_in_force ON certificates (status, expires_on, scheme_version_id, score, company_id, platform_id);
+ALTER TABLE certificate_events DROP COLUMN province_code;
+ALTER TABLE certificates DROP COLUMN platform_type;
+ALTER TABLE certificates DROP COLUMN province_code;
