@@ -366,6 +366,18 @@ both_backends_async!(a_new_event_reaches_the_cached_feed, |db| {
     let app = actix_web::test::init_service(sqe_registry::web::build_app(state.clone())).await;
     let before = get(&app, "/feeds/events.atom?kind=cancelled").await;
     assert!(check_atom(&before.body).1.is_empty());
+    // A reader polling with the tag it holds gets 304 while nothing changed.
+    let tag = before.header("etag").expect("etag");
+    let poll = |tag: String| {
+        TestRequest::get()
+            .uri("/feeds/events.atom?kind=cancelled")
+            .insert_header(("If-None-Match", tag))
+            .to_request()
+    };
+    let unchanged = send(&app, poll(tag.clone())).await;
+    assert_eq!(unchanged.status, 304);
+    assert!(unchanged.body.is_empty());
+    assert_eq!(unchanged.header("etag").as_ref(), Some(&tag));
     with_conn(&db, |conn| {
         let id: i32 = certificates::table
             .filter(certificates::number.eq(N3))
@@ -391,7 +403,9 @@ both_backends_async!(a_new_event_reaches_the_cached_feed, |db| {
         .expect("event");
     });
     state.revision.force_check();
-    let after = get(&app, "/feeds/events.atom?kind=cancelled").await;
+    let after = send(&app, poll(tag.clone())).await;
+    assert_eq!(after.status, 200);
+    assert_ne!(after.header("etag"), Some(tag));
     let (_, entries) = check_atom(&after.body);
     assert_eq!(kinds(&entries), ["cancelled"]);
     assert!(entries[0].title.starts_with(N3));

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod charts;
+pub mod conditional;
 pub mod errors;
 pub mod feeds;
 pub mod i18n;

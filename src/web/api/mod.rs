@@ -11,15 +11,15 @@ pub mod schemes;
 pub mod shape;
 pub mod types;
 
-use actix_web::http::header::{self, CacheControl, CacheDirective, ETag, EntityTag, IfNoneMatch};
+use actix_web::http::header::{self, CacheControl, CacheDirective};
 use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlers};
 use actix_web::{guard, web, HttpRequest, HttpResponse, Resource};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use utoipa::openapi::{ContactBuilder, Server};
 use utoipa::OpenApi;
 
 use crate::error::AppError;
+use crate::web::conditional;
 use crate::web::AppState;
 
 /// The version prefix of every API path.
@@ -182,22 +182,14 @@ where
 /// change at any moment); a weak ETag (the body is compressed on the way) makes that a 304.
 pub fn json<T: Serialize>(req: &HttpRequest, value: &T) -> Result<HttpResponse, AppError> {
     let body = serde_json::to_vec(value).map_err(|e| AppError::Internal(format!("json: {e}")))?;
-    let digest = Sha256::digest(&body);
-    let tag = EntityTag::new_weak(digest[..12].iter().map(|b| format!("{b:02x}")).collect());
     let cache = CacheControl(vec![CacheDirective::NoCache]);
-    if let Ok(IfNoneMatch::Items(tags)) = <IfNoneMatch as header::Header>::parse(req) {
-        if tags.iter().any(|t| t.weak_eq(&tag)) {
-            return Ok(HttpResponse::NotModified()
-                .insert_header(ETag(tag))
-                .insert_header(cache)
-                .finish());
-        }
-    }
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .insert_header(ETag(tag))
-        .insert_header(cache)
-        .body(body))
+    Ok(conditional::respond(
+        req,
+        conditional::weak_tag(&body),
+        cache,
+        "application/json",
+        body,
+    ))
 }
 
 /// The public base URL, for absolute links.

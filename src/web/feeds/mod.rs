@@ -17,6 +17,7 @@ use crate::domain::credit_code::CreditCode;
 use crate::domain::event::EventKind;
 use crate::domain::numbering::MAX_NUMBER_CHARS;
 use crate::error::AppError;
+use crate::web::conditional;
 use crate::web::i18n::{self, Lang};
 use crate::web::seo::{self, FeedLink};
 use crate::web::view::encode_segment;
@@ -171,7 +172,7 @@ async fn serve(
     };
     state.sync_revision().await;
     if let Some(body) = state.feeds.get(&state.revision, &key) {
-        return Ok(atom_response(body));
+        return Ok(atom_response(req, body));
     }
     let revision = state.revision.current();
     let (about, events) = load(state, &key).await?;
@@ -187,7 +188,7 @@ async fn serve(
     state
         .feeds
         .put(&state.revision, revision, key, body.clone());
-    Ok(atom_response(body))
+    Ok(atom_response(req, body))
 }
 
 /// The company or certificate a feed is about (404 when the registry has none), and its events.
@@ -217,14 +218,19 @@ async fn load(
         .await
 }
 
-fn atom_response(body: Bytes) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(ATOM_CONTENT_TYPE)
-        .insert_header(CacheControl(vec![
-            CacheDirective::Public,
-            CacheDirective::MaxAge(MAX_AGE),
-        ]))
-        .body(body)
+/// The feed with an ETag: a reader that polls gets 304 while nothing changed.
+fn atom_response(req: &HttpRequest, body: Bytes) -> HttpResponse {
+    let cache = CacheControl(vec![
+        CacheDirective::Public,
+        CacheDirective::MaxAge(MAX_AGE),
+    ]);
+    conditional::respond(
+        req,
+        conditional::weak_tag(&body),
+        cache,
+        ATOM_CONTENT_TYPE,
+        body,
+    )
 }
 
 #[cfg(test)]

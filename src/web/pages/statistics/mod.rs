@@ -137,6 +137,7 @@ async fn compute_once(state: &AppState, query: StatsQuery) -> Result<Arc<Statist
 }
 
 async fn compute(state: &AppState, query: StatsQuery) -> Result<Arc<Statistics>, AppError> {
+    let started = std::time::Instant::now();
     let revision = state.revision.current();
     let key = query.clone();
     // The parts read different indexes: computed at once on four pooled connections, the
@@ -151,6 +152,12 @@ async fn compute(state: &AppState, query: StatsQuery) -> Result<Arc<Statistics>,
     for p in [a, b, c, d] {
         figures.add(p);
     }
+    tracing::info!(
+        ms = started.elapsed().as_millis() as u64,
+        year = key.year,
+        province = key.province_code.as_deref().unwrap_or("all"),
+        "statistics computed"
+    );
     let stats = Arc::new(figures);
     state
         .statistics
