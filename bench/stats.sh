@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Times the statistics page over HTTP with curl: the first (uncached) request after a start,
-# then cached requests, for the whole registry and for one province; next to nginx serving
-# the same bytes as a static file in the same run (this machine is shared: compare ratios).
+# Times the statistics page over HTTP with curl: the first request after a start, then for
+# filters never asked for before the first (uncached) request and cached ones; the server's own
+# timing of the whole unfiltered computation; and nginx serving the same bytes as a static file
+# in the same run (this machine is shared: compare ratios).
 # Usage: bench/stats.sh [SIZE] [BACKEND]     (default: 100000 sqlite; BACKEND sqlite|postgres)
 # Example for the 1,000,000 target: bench/stats.sh 1000000 sqlite; bench/stats.sh 1000000 postgres
 # Needs: curl, nginx (apt-get install nginx-light), psql for PostgreSQL. The data set is
@@ -60,10 +61,9 @@ median_ms() {
 }
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $BACKEND $SIZE certificates; $(date -u +%F)"
-# The server computes the unfiltered figures as it starts; the first reader waits for what is
-# left of that computation (not for a second one).
+# The server computes the unfiltered figures before it listens: the first reader gets them.
 start_server
-echo "/statistics: first after start $(ms "http://127.0.0.1:$PORT/statistics") ms (waits for the start-up computation)"
+echo "/statistics: first after start $(ms "http://127.0.0.1:$PORT/statistics") ms"
 # Then each filter never asked for before, computed while nothing else runs, then cached.
 for path in "/statistics?province=440000" "/statistics?province=650000" "/statistics?year=2025" "/statistics?year=2025&province=440000"; do
   first=$(ms "http://127.0.0.1:$PORT$path")
@@ -71,7 +71,8 @@ for path in "/statistics?province=440000" "/statistics?province=650000" "/statis
   echo "$path: first (uncached) ${first} ms, cached median ${cached} ms"
 done
 stop_server
-# The whole computation with no filter, timed by the server itself (from its log).
+# The whole computation with no filter (at start, as after each change in the background),
+# timed by the server itself (from its log).
 DATABASE_URL="$url" SQE_BIND="127.0.0.1:$PORT" RUST_LOG=sqe_registry=info "$BIN" serve 2>"$OUT/stats-server.log" &
 server_pid=$!
 for _ in $(seq 1 100); do grep -q "statistics computed" "$OUT/stats-server.log" 2>/dev/null && break; sleep 0.2; done

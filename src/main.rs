@@ -205,6 +205,9 @@ fn demo_options(count: u32, seed: u64) -> DemoOptions {
 async fn serve(pool: db::DbPool, config: Config) -> anyhow::Result<()> {
     let bind = config.bind.clone();
     let state = web::Data::new(AppState::new(pool, config, Clock::system()));
+    // The statistics' figures are the one page that takes long to compute: ready before the
+    // first reader comes.
+    sqe_registry::web::pages::statistics::prewarm(&state).await;
     tracing::info!(%bind, "listening");
     let app_state = state.clone();
     let server = HttpServer::new(move || build_app(app_state.clone()))
@@ -221,7 +224,6 @@ async fn serve(pool: db::DbPool, config: Config) -> anyhow::Result<()> {
             }
         }
     });
-    sqe_registry::web::pages::statistics::prewarm(state.clone());
     server.await?;
     flushing.abort();
     if let Err(e) = state.flush_sightings().await {
