@@ -422,6 +422,97 @@ both_backends_async!(companies_and_schemes, |db| {
     assert_eq!(tree[0]["children"], serde_json::json!([]));
 });
 
+both_backends_async!(the_company_list_walks_every_company_once, |db| {
+    seed(&db, 23);
+    let app = app!(db, now());
+    let mut every: Vec<String> = with_conn(&db, |conn| {
+        use diesel::prelude::*;
+        use sqe_registry::db::schema::companies;
+        companies::table
+            .select(companies::credit_code)
+            .load(conn)
+            .expect("codes")
+    });
+    every.sort();
+    assert_eq!(every.len(), 26);
+
+    let first = body(&get(&app, "/api/v1/companies").await);
+    assert_eq!(first["total"], 26);
+    assert_eq!(
+        (first["page"].clone(), first["pages"].clone()),
+        (1.into(), 2.into())
+    );
+    assert_eq!(first["items"].as_array().expect("items").len(), 20);
+    assert_eq!(first["prev"], Value::Null);
+    // Following `next` with 7 a page gives every company once, by credit code.
+    let mut seen: Vec<String> = Vec::new();
+    let mut next = Some("/api/v1/companies?per_page=7".to_owned());
+    while let Some(url) = next {
+        let path = url.trim_start_matches("http://127.0.0.1:8080");
+        let page = body(&get(&app, path).await);
+        assert_eq!(page["total"], 26);
+        for item in page["items"].as_array().expect("items") {
+            seen.push(item["credit_code"].as_str().expect("code").to_owned());
+        }
+        next = page["next"].as_str().map(str::to_owned);
+    }
+    assert_eq!(seen, every);
+
+    // One province, by code or by name; counts of certificates held and in force.
+    for province in ["110000", "%E5%8C%97%E4%BA%AC"] {
+        let beijing = body(&get(&app, &format!("/api/v1/companies?province={province}")).await);
+        assert_eq!(beijing["total"], 1);
+        let jd = &beijing["items"][0];
+        assert_eq!(jd["name_zh"], "北京京东世纪贸易有限公司");
+        assert_eq!(jd["province"]["code"], "110000");
+        assert_eq!(jd["province"]["name_en"], "Beijing");
+        assert_eq!(
+            (
+                jd["certificates_total"].clone(),
+                jd["certificates_in_force"].clone()
+            ),
+            (1.into(), 1.into())
+        );
+        let code = jd["credit_code"].as_str().expect("code");
+        assert!(jd["api_url"]
+            .as_str()
+            .expect("api url")
+            .ends_with(&format!("/api/v1/companies/{code}")));
+        assert_eq!(beijing["next"], Value::Null);
+    }
+    // Suspended and expired certificates are held, not in force.
+    let zhejiang = body(&get(&app, "/api/v1/companies?province=330000").await);
+    assert_eq!(zhejiang["items"][0]["certificates_total"], 1);
+    assert_eq!(zhejiang["items"][0]["certificates_in_force"], 0);
+    let guangdong = body(&get(&app, "/api/v1/companies?province=440000&per_page=100").await);
+    assert_eq!(guangdong["total"], 24);
+    let expired = guangdong["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|c| c["name_zh"] == "深圳旧时光电子商务有限公司")
+        .expect("the expired one");
+    assert_eq!(expired["certificates_in_force"], 0);
+    // A page past the last is empty; bad values are refused with a message.
+    let past = body(&get(&app, "/api/v1/companies?page=9").await);
+    assert_eq!(past["items"], serde_json::json!([]));
+    assert_error(
+        &get(&app, "/api/v1/companies?province=atlantis&lang=en").await,
+        400,
+        "Unknown province",
+    );
+    assert_error(
+        &get(&app, "/api/v1/companies?page=0&lang=en").await,
+        400,
+        "page",
+    );
+    assert_error(
+        &get(&app, "/api/v1/companies?per_page=101&lang=en").await,
+        400,
+        "100",
+    );
+});
+
 both_backends_async!(a_second_level_tree_is_nested, |db| {
     use sqe_registry::db::models::NewIndicator;
     use sqe_registry::db::write;

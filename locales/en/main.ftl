@@ -632,6 +632,7 @@ api-response = Response
 api-doc-certificates = Searches the registry like the search page: the same q (number, credit code, domain, URL or name) and filters stars, status, province, type and scheme, sort, page and per_page.
 api-doc-certificate = One certificate: its status today, grade, score, dates (next surveillance due included), platform, company, certification body, scheme version, latest evaluation with indicator scores, and its public history, oldest first.
 api-doc-lookup = Is this site certified? Give url= (or domain=): the host is normalised (www., port and path ignored) and matched with its parent domains against the bound domains. certified is true when one of the certificates found is valid today.
+api-doc-companies = Every certificate holder, ordered by credit code, with how many certificates each holds and how many are in force; optionally only those of one province. Paginated like the certificate search.
 api-doc-company = A company by its unified social credit code, with its platforms and certificates.
 api-doc-schemes = Every scheme version with its indicators (two levels).
 api-doc-scheme = One scheme version by its slug, with its indicators.

@@ -612,6 +612,7 @@ api-response = 返回
 api-doc-certificates = 与查询页面相同的搜索：同样的 q（证书编号、信用代码、域名、网址或名称）和筛选条件 stars、status、province、type、scheme，以及 sort、page 和 per_page。
 api-doc-certificate = 一张证书：今天的状态、等级、得分、日期（含下次监督评价期限）、平台、企业、认证机构、方案版本、最近一次评价的各项指标得分，以及按时间先后排列的公开记录。
 api-doc-lookup = 这个网站是否获证？提供 url=（或 domain=）：主机名会被规范化（忽略 www.、端口和路径），连同其上级域名与绑定域名比对。找到的证书中有今天有效的，certified 即为 true。
+api-doc-companies = 全部证书持有企业，按统一社会信用代码排序，附各自持有的证书数和有效证书数；可只列某一省份的企业。分页方式与证书搜索相同。
 api-doc-company = 按统一社会信用代码查询企业，包括其平台和证书。
 api-doc-schemes = 所有评价方案版本及其指标（两级）。
 api-doc-scheme = 按标识查询一个评价方案版本及其指标。

@@ -1,4 +1,4 @@
-//! Reading a company with its platforms.
+//! Reading a company with its platforms, and lists of companies.
 
 use diesel::prelude::*;
 
@@ -74,4 +74,64 @@ pub fn with_certificates(
         today,
     };
     Ok(Some((detail, search(conn, &request)?)))
+}
+
+/// A company in a list, with how many certificates it holds and how many are in force.
+#[derive(Debug, Clone)]
+pub struct CompanyListed {
+    pub company: Company,
+    pub certificates: i64,
+    pub in_force: i64,
+}
+
+/// One page of companies, by credit code (unique, so pages never overlap), optionally of one
+/// province; `total` counts them all. `today` decides which certificates are in force.
+pub fn list(
+    conn: &mut DbConnection,
+    province_code: Option<&str>,
+    page: u32,
+    per_page: u32,
+    today: chrono::NaiveDate,
+) -> QueryResult<(i64, Vec<CompanyListed>)> {
+    let filtered = || {
+        let mut q = companies::table.into_boxed();
+        if let Some(code) = province_code {
+            q = q.filter(companies::province_code.eq(code.to_owned()));
+        }
+        q
+    };
+    let total: i64 = filtered().count().get_result(conn)?;
+    let rows: Vec<Company> = filtered()
+        .order_by(companies::credit_code.asc())
+        .offset(i64::from(page.saturating_sub(1)) * i64::from(per_page))
+        .limit(i64::from(per_page))
+        .select(Company::as_select())
+        .load(conn)?;
+    let ids: Vec<i32> = rows.iter().map(|c| c.id).collect();
+    let counts = |conn: &mut DbConnection, in_force: bool| -> QueryResult<Vec<(i32, i64)>> {
+        let mut q = certificates::table
+            .filter(certificates::company_id.eq_any(&ids))
+            .group_by(certificates::company_id)
+            .select((certificates::company_id, diesel::dsl::count_star()))
+            .into_boxed();
+        if in_force {
+            q = q
+                .filter(certificates::status.eq("valid"))
+                .filter(certificates::expires_on.ge(today));
+        }
+        q.load(conn)
+    };
+    let held = counts(conn, false)?;
+    let valid = counts(conn, true)?;
+    let count_of =
+        |list: &[(i32, i64)], id: i32| list.iter().find(|(c, _)| *c == id).map_or(0, |(_, n)| *n);
+    let items = rows
+        .into_iter()
+        .map(|company| CompanyListed {
+            certificates: count_of(&held, company.id),
+            in_force: count_of(&valid, company.id),
+            company,
+        })
+        .collect();
+    Ok((total, items))
 }

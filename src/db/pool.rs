@@ -116,6 +116,10 @@ pub fn build_pool(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
                 std::fs::create_dir_all(parent)?;
             }
         }
+        // One connection first switches a new file to WAL (a setting kept in the file): the pool
+        // opens its connections at once, and several of them switching together get "database
+        // is locked" (the busy timeout does not cover that lock).
+        backend.connect()?;
     }
     let pool = r2d2::Pool::builder()
         .max_size(max_size)

@@ -1,15 +1,19 @@
-//! `/api/v1/companies/{credit_code}`: a certificate holder, its platforms and its certificates.
+//! `/api/v1/companies` (every certificate holder, by credit code, optionally of one province)
+//! and `/api/v1/companies/{credit_code}` (a holder, its platforms and its certificates).
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::certificates::per_page;
 use super::errors::ErrorBody;
 use super::types::{CertificateSummary, PlatformDetail, Province};
 use super::{base, json};
 use crate::db;
 use crate::domain::credit_code::CreditCode;
+use crate::domain::province::find_province;
 use crate::error::AppError;
+use crate::web::pages::search::{MAX_PAGE, PER_PAGE};
 use crate::web::AppState;
 
 /// A company and what it holds.
@@ -75,6 +79,152 @@ pub async fn show(
             .hits
             .iter()
             .map(|h| CertificateSummary::new(h, today, base))
+            .collect(),
+    };
+    json(&req, &body)
+}
+
+/// A company as a list shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CompanySummary {
+    /// Unified social credit code (18 characters).
+    pub credit_code: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    pub province: Province,
+    pub city: String,
+    /// How many certificates it holds (any status).
+    pub certificates_total: i64,
+    /// How many of them are in force today (effective status valid).
+    pub certificates_in_force: i64,
+    /// The company's public page.
+    pub url: String,
+    /// The API resource of the company (its platforms and certificates).
+    pub api_url: String,
+}
+
+/// A page of companies.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CompanyList {
+    /// How many companies match.
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+    /// Number of pages (at least 1).
+    pub pages: u32,
+    /// The next page, if any.
+    pub next: Option<String>,
+    /// The previous page, if any.
+    pub prev: Option<String>,
+    pub items: Vec<CompanySummary>,
+}
+
+/// The filters of the company list, validated.
+struct ListParams {
+    province: Option<&'static crate::domain::province::Province>,
+    page: u32,
+}
+
+impl ListParams {
+    fn parse(query: &str) -> Result<ListParams, AppError> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+            .map_err(|_| AppError::bad_request("error-bad-query"))?;
+        let mut p = ListParams {
+            province: None,
+            page: 1,
+        };
+        for (key, value) in pairs {
+            let v = value.trim();
+            match key.as_str() {
+                _ if v.is_empty() => {}
+                "province" => {
+                    p.province = Some(
+                        find_province(v)
+                            .ok_or_else(|| AppError::bad_request("error-stats-province"))?,
+                    );
+                }
+                "page" => {
+                    p.page = v
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|n| (1..=MAX_PAGE).contains(n))
+                        .ok_or_else(|| AppError::bad_request_with("error-bad-page", MAX_PAGE))?;
+                }
+                _ => {}
+            }
+        }
+        Ok(p)
+    }
+}
+
+/// Every certificate holder, by credit code; optionally those of one province.
+#[utoipa::path(
+    get,
+    path = "/api/v1/companies",
+    tag = "companies",
+    params(
+        ("province" = Option<String>, Query, description = "Province: six-digit code (`110000`), two-digit prefix, or name"),
+        ("page" = Option<u32>, Query, description = "Page, from 1 (default) to 1000; a page past the last is empty", minimum = 1, maximum = 1000),
+        ("per_page" = Option<u32>, Query, description = "Companies per page, 1 to 100 (default 20)", minimum = 1, maximum = 100),
+    ),
+    responses(
+        (status = 200, description = "A page of companies", body = CompanyList),
+        (status = 400, description = "A parameter has a bad value (the message names it)", body = ErrorBody),
+    )
+)]
+pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let params = ListParams::parse(req.query_string())?;
+    let per_page = per_page(req.query_string())?;
+    let today = state.today();
+    let (page, province) = (params.page, params.province.map(|p| p.code));
+    let (total, rows) = state
+        .db(move |conn| Ok(db::companies::list(conn, province, page, per_page, today)?))
+        .await?;
+    let pages = u32::try_from((total + i64::from(per_page) - 1) / i64::from(per_page))
+        .unwrap_or(u32::MAX)
+        .max(1);
+    let base = base(&state);
+    let link = |page: u32| {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if let Some(code) = province {
+            pairs.push(("province", code.to_owned()));
+        }
+        if page > 1 {
+            pairs.push(("page", page.to_string()));
+        }
+        if per_page != PER_PAGE {
+            pairs.push(("per_page", per_page.to_string()));
+        }
+        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        if query.is_empty() {
+            format!("{base}/api/v1/companies")
+        } else {
+            format!("{base}/api/v1/companies?{query}")
+        }
+    };
+    let body = CompanyList {
+        total,
+        page,
+        per_page,
+        pages,
+        next: (page < pages.min(MAX_PAGE)).then(|| link(page + 1)),
+        prev: (page > 1).then(|| link((page - 1).min(pages))),
+        items: rows
+            .into_iter()
+            .map(|r| {
+                let c = r.company;
+                CompanySummary {
+                    url: format!("{base}/companies/{}", c.credit_code),
+                    api_url: format!("{base}/api/v1/companies/{}", c.credit_code),
+                    province: Province::from_code(&c.province_code),
+                    credit_code: c.credit_code,
+                    name_zh: c.name_zh,
+                    name_en: c.name_en,
+                    city: c.city,
+                    certificates_total: r.certificates,
+                    certificates_in_force: r.in_force,
+                }
+            })
             .collect(),
     };
     json(&req, &body)

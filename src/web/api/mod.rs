@@ -73,6 +73,12 @@ pub const ROUTES: &[ApiRoute] = &[
         |p| get(p, lookup::show),
     ),
     route(
+        "/api/v1/companies",
+        "companies",
+        "/api/v1/companies?province=110000&per_page=2",
+        |p| get(p, companies::list),
+    ),
+    route(
         "/api/v1/companies/{credit_code}",
         "company",
         "/api/v1/companies/91110302562134916R",
@@ -109,6 +115,7 @@ pub const ROUTES: &[ApiRoute] = &[
         certificates::list,
         certificates::show,
         lookup::show,
+        companies::list,
         companies::show,
         schemes::list,
         schemes::show,
