@@ -1,0 +1,2 @@
+DROP INDEX companies_province;
+CREATE INDEX companies_province ON companies (province_code);
