@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use crate::domain::chart::{horizontal_bars, line_chart, BarFrame, LineFrame};
+use crate::web::view::grouped;
 
 /// Bar fill: the site's brand blue (6.6:1 on white).
 pub const BAR_COLOUR: &str = "#0b5cad";
@@ -64,6 +65,15 @@ fn open(out: &mut String, text: &ChartText<'_>, width: f64, height: f64) {
     );
 }
 
+/// An axis tick as people read it: whole numbers in digit groups.
+fn tick_label(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        grouped(value as i64)
+    } else {
+        value.to_string()
+    }
+}
+
 /// A horizontal bar chart: one labelled bar per (label, value), its value written after it.
 pub fn bar_chart(text: &ChartText<'_>, data: &[(String, i64)]) -> String {
     let frame = BarFrame::default();
@@ -80,7 +90,7 @@ pub fn bar_chart(text: &ChartText<'_>, data: &[(String, i64)]) -> String {
             top = r(top),
             bottom = r(bottom),
             y = r(bottom + 18.0),
-            v = tick.value,
+            v = tick_label(tick.value),
         );
     }
     for ((label, value), bar) in data.iter().zip(&chart.bars) {
@@ -95,6 +105,7 @@ pub fn bar_chart(text: &ChartText<'_>, data: &[(String, i64)]) -> String {
             w = r(bar.rect.width),
             h = r(bar.rect.height),
             vx = r(bar.value_x),
+            value = grouped(*value),
         );
     }
     let _ = write!(
@@ -149,7 +160,7 @@ pub fn line_chart_svg(
             right = r(right),
             y = r(tick.pos),
             tx = r(left - 6.0),
-            v = tick.value,
+            v = tick_label(tick.value),
         );
     }
     for (x, label) in chart.x.iter().zip(categories) {
@@ -248,5 +259,22 @@ mod tests {
         assert_eq!(lines.matches("<polyline").count(), 2);
         assert_eq!(lines.matches("<circle").count(), 5);
         assert!(!lines.contains("NaN") && !lines.contains("inf"));
+    }
+
+    #[test]
+    fn counts_and_ticks_are_written_in_digit_groups() {
+        let text = ChartText {
+            id: "c2",
+            title: "t",
+            description: "d",
+        };
+        let svg = bar_chart(&text, &[("a".into(), 726_917), ("b".into(), 8_608)]);
+        assert!(
+            svg.contains(">726,917</text>") && svg.contains(">8,608</text>"),
+            "{svg}"
+        );
+        assert!(svg.contains(">200,000</text>"), "a tick: {svg}");
+        assert!(!svg.contains("726917"));
+        assert_eq!(tick_label(2.5), "2.5");
     }
 }

@@ -135,6 +135,31 @@ impl HitView {
     }
 }
 
+/// A count as people read it, in digit groups of three: `1,000,000` (both languages group
+/// so). CSV and JSON keep plain digits.
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A table cell with its digits grouped when it is a whole number, else as it is.
+pub fn grouped_cell(cell: &str) -> String {
+    match cell.parse::<i64>() {
+        Ok(n) if !cell.starts_with('+') => grouped(n),
+        _ => cell.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +182,24 @@ mod tests {
         assert_eq!(localized("京东", Some("JD"), Lang::En), "JD");
         assert_eq!(localized("京东", Some(" "), Lang::En), "京东");
         assert_eq!(localized("京东", Some("JD"), Lang::ZhCn), "京东");
+    }
+
+    #[test]
+    fn counts_are_grouped_by_three_digits() {
+        for (n, text) in [
+            (0, "0"),
+            (999, "999"),
+            (1_000, "1,000"),
+            (726_917, "726,917"),
+            (1_000_000, "1,000,000"),
+            (-12_345, "-12,345"),
+            (i64::MIN, "-9,223,372,036,854,775,808"),
+        ] {
+            assert_eq!(grouped(n), text);
+        }
+        assert_eq!(grouped_cell("80137"), "80,137");
+        for kept in ["72.5", "2026-01", "", "+5", "五星", "1e6"] {
+            assert_eq!(grouped_cell(kept), kept);
+        }
     }
 }

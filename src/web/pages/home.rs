@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::web::feeds::{self, FeedTarget};
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
-use crate::web::view::{certificate_href, localized, star_string};
+use crate::web::view::{certificate_href, grouped, localized, star_string};
 use crate::web::AppState;
 
 /// A public event in the "latest changes" list.
@@ -31,14 +31,34 @@ pub struct BandView {
     pub stars: String,
     pub name: String,
     pub range: String,
-    pub count: i64,
+    /// Digits grouped, like every count shown.
+    pub count: String,
+}
+
+/// The registry's counts as shown: digits grouped (`1,000,000`).
+pub struct CountsView {
+    pub valid: String,
+    pub certificates: String,
+    pub companies: String,
+    pub platforms: String,
+}
+
+impl CountsView {
+    fn new(c: &RegistryCounts) -> CountsView {
+        CountsView {
+            valid: grouped(c.valid),
+            certificates: grouped(c.certificates),
+            companies: grouped(c.companies),
+            platforms: grouped(c.platforms),
+        }
+    }
 }
 
 #[derive(Template)]
 #[template(path = "home.html")]
 pub struct HomePage {
     pub layout: Layout,
-    pub counts: RegistryCounts,
+    pub counts: CountsView,
     pub bands: Vec<BandView>,
     pub events: Vec<EventView>,
 }
@@ -82,7 +102,7 @@ pub async fn show(
                 Some(max) => format!("{} ≤ s < {}", g.min_score(), max),
                 None => format!("{} ≤ s ≤ 100", g.min_score()),
             },
-            count,
+            count: grouped(count),
         })
         .collect();
     let events = events
@@ -105,7 +125,7 @@ pub async fn show(
     layout.feed = Some(feeds::link(&state, FeedTarget::Registry, lang));
     let page = HomePage {
         layout,
-        counts,
+        counts: CountsView::new(&counts),
         bands,
         events,
     };

@@ -25,6 +25,7 @@ use crate::web::layout::Layout;
 use crate::web::pages::search::FilterOption;
 use crate::web::render_cache::Weighed;
 use crate::web::state::InFlight;
+use crate::web::view::{grouped, grouped_cell};
 use crate::web::AppState;
 use tables::{table, ChartKind, DataTable};
 
@@ -257,9 +258,10 @@ pub struct StatisticsPage {
     pub today: NaiveDate,
     pub year: i32,
     pub province: String,
-    pub in_force: i64,
-    pub total: i64,
-    pub issued_in_year: i64,
+    /// Counts with their digits grouped (`726,917`).
+    pub in_force: String,
+    pub total: String,
+    pub issued_in_year: String,
     pub charts: Vec<ChartView>,
     pub year_options: Vec<FilterOption>,
     pub province_options: Vec<FilterOption>,
@@ -290,9 +292,9 @@ pub async fn show(
                 p.name_en.to_owned()
             }
         }),
-        in_force: by_status[0],
-        total: by_status.iter().sum(),
-        issued_in_year: stats.by_month.iter().map(|m| m[0]).sum(),
+        in_force: grouped(by_status[0]),
+        total: grouped(by_status.iter().sum()),
+        issued_in_year: grouped(stats.by_month.iter().map(|m| m[0]).sum()),
         charts,
         year_options: (FIRST_YEAR..=today.year())
             .rev()
@@ -355,6 +357,13 @@ fn chart(
             bar_chart(&text, &bars)
         }
     };
+    // The page shows counts in digit groups; the CSV keeps the plain digits.
+    let mut data = data;
+    for row in &mut data.rows {
+        for cell in row.cells.iter_mut().skip(1) {
+            *cell = grouped_cell(cell);
+        }
+    }
     ChartView {
         id: slug,
         note: lang.t(&format!("stats-{slug}-note")),
