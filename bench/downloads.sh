@@ -18,8 +18,12 @@ PORT=18092
 NGINX_PORT=18093
 mkdir -p "$OUT/downloads-static" "$OUT/downloads-nginx/logs"
 
-cargo build --release --quiet
-BIN=${CARGO_TARGET_DIR:-target}/release/sqe-registry
+# SQE_BENCH_BIN: a binary built already (else the release build of this checkout).
+BIN=${SQE_BENCH_BIN:-}
+if [ -z "$BIN" ]; then
+  cargo build --release --quiet
+  BIN=${CARGO_TARGET_DIR:-target}/release/sqe-registry
+fi
 URL=${1:-}
 if [ -z "$URL" ]; then
   DB="$OUT/downloads-$COUNT.db"
