@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use crate::domain::chart::{horizontal_bars, line_chart, BarFrame, LineFrame};
+use crate::domain::mark::xml_escape as esc;
 use crate::web::view::grouped;
 
 /// Bar fill: the site's brand blue (6.6:1 on white).
@@ -30,22 +31,6 @@ pub struct ChartText<'a> {
     pub id: &'a str,
     pub title: &'a str,
     pub description: &'a str,
-}
-
-/// Escapes text for SVG content and attribute values.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Rounds a coordinate to one decimal: shorter markup, no visible difference.
