@@ -118,8 +118,6 @@ async fn figures(
     compute_once(state, query, Pace::AtOnce).await
 }
 
-/// Computes the figures of `query` and keeps them, or waits for the computation of them that
-/// is running already.
 /// How the parts of the figures are computed: at once on several connections when a reader
 /// waits for them, one after the other on one connection in the background (which leaves a
 /// core to the readers who are served stale figures meanwhile).
@@ -129,6 +127,8 @@ enum Pace {
     OneByOne,
 }
 
+/// Computes the figures of `query` and keeps them, or waits for the computation of them that
+/// is running already.
 async fn compute_once(
     state: &AppState,
     query: StatsQuery,
