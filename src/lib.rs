@@ -4,6 +4,7 @@
 //! [`domain`] knows neither. [`demo`] builds the demo registry; [`transfer`] imports, exports,
 //! backs up and restores it; [`config`] and [`error`] are shared.
 
+pub mod app;
 pub mod config;
 pub mod db;
 pub mod demo;

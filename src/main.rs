@@ -6,9 +6,10 @@ use actix_web::{web, HttpServer};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+use sqe_registry::app::accounts::{AccountRefusal, NewAccount};
+use sqe_registry::app::sightings::{Confirmation, SightingRef};
+use sqe_registry::app::{self, Actor};
 use sqe_registry::config::Config;
-use sqe_registry::db::accounts::Created;
-use sqe_registry::db::marks::Confirmation;
 use sqe_registry::db::{self, Backend};
 use sqe_registry::demo::{self, DemoOptions};
 use sqe_registry::domain::account::{self, Role};
@@ -161,7 +162,8 @@ fn main() -> anyhow::Result<()> {
         Command::Migrate => Ok(()),
         Command::Backup { .. } | Command::Restore { .. } => Ok(()), // done above
         Command::Import { file, dry_run } => {
-            let summary = transfer::import::import_command(&mut *pool.get()?, &file, dry_run)?;
+            let actor = cli_actor(&config);
+            let summary = app::import::import_command(&mut *pool.get()?, &actor, &file, dry_run)?;
             println!("{summary}");
             Ok(())
         }
@@ -170,8 +172,10 @@ fn main() -> anyhow::Result<()> {
             tracing::info!(count, "certificates exported");
             Ok(())
         }
-        Command::Sightings(command) => sightings_command(&pool, command),
-        Command::User(UserCommand::Add { username, role }) => add_user(&pool, &username, &role),
+        Command::Sightings(command) => sightings_command(&pool, &cli_actor(&config), command),
+        Command::User(UserCommand::Add { username, role }) => {
+            add_user(&pool, &cli_actor(&config), &username, &role)
+        }
         Command::Demo { count, seed } => {
             let summary = demo::fill_empty(&mut *pool.get()?, &demo_options(count, seed))?;
             println!("{summary}");
@@ -191,6 +195,17 @@ fn main() -> anyhow::Result<()> {
             serve(pool, config)
         }
     }
+}
+
+/// The command line acting now, as the operating-system user running it (`cli:<user>` in the
+/// audit log).
+fn cli_actor(config: &Config) -> Actor {
+    let now = chrono::Utc::now();
+    Actor::cli(
+        sqe_registry::domain::dates::beijing_today(now),
+        now.naive_utc(),
+        config.cert_validity_years,
+    )
 }
 
 fn demo_options(count: u32, seed: u64) -> DemoOptions {
@@ -232,26 +247,22 @@ async fn serve(pool: db::DbPool, config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn add_user(pool: &db::DbPool, username: &str, role: &str) -> anyhow::Result<()> {
+fn add_user(pool: &db::DbPool, actor: &Actor, username: &str, role: &str) -> anyhow::Result<()> {
     account::validate_username(username)?;
     let role = Role::parse(role).ok_or_else(|| account::AccountError::UnknownRole(role.into()))?;
     let password = read_password()?;
-    account::check_password(&password)?;
-    let hash = account::hash_password(&password)?;
-    let created = db::accounts::create_account(
-        &mut *pool.get()?,
-        username,
-        role.as_str(),
-        &hash,
-        "cli",
-        chrono::Utc::now().naive_utc(),
-    )?;
-    match created {
-        Created::Created(_) => {
+    let input = NewAccount {
+        username: username.to_owned(),
+        role,
+        password,
+    };
+    match app::accounts::create(&mut *pool.get()?, actor, &input) {
+        Ok(_) => {
             println!("account {username} created ({})", role.as_str());
             Ok(())
         }
-        Created::Exists => anyhow::bail!("an account named {username} already exists"),
+        Err(AccountRefusal::Exists) => anyhow::bail!("an account named {username} already exists"),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -270,7 +281,11 @@ fn read_password() -> anyhow::Result<String> {
     }
 }
 
-fn sightings_command(pool: &db::DbPool, command: SightingsCommand) -> anyhow::Result<()> {
+fn sightings_command(
+    pool: &db::DbPool,
+    actor: &Actor,
+    command: SightingsCommand,
+) -> anyhow::Result<()> {
     let mut conn = pool.get()?;
     match command {
         SightingsCommand::List { certificate, limit } => {
@@ -301,13 +316,11 @@ fn sightings_command(pool: &db::DbPool, command: SightingsCommand) -> anyhow::Re
         } => {
             let host = Hostname::parse(&host)
                 .map_err(|e| anyhow::anyhow!("not a host name: {host:?} ({e})"))?;
-            let outcome = db::marks::confirm_misuse(
-                &mut conn,
-                &certificate,
-                host.as_str(),
-                note.as_deref(),
-                chrono::Utc::now().naive_utc(),
-            )?;
+            let which = SightingRef::Host {
+                number: certificate.clone(),
+                host: host.as_str().to_owned(),
+            };
+            let outcome = app::sightings::confirm(&mut conn, actor, &which, note.as_deref())?;
             match outcome {
                 Confirmation::Confirmed => {
                     println!("confirmed: {host} misuses the mark of {certificate}; listed on /misuse");

@@ -6,23 +6,33 @@ mod common;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use common::with_conn;
-use sqe_registry::db::accounts::{create_account, find_account, latest_audit, Created};
-use sqe_registry::domain::account::{hash_password, verify_password};
+use common::{beijing, cli_actor, with_conn};
+use sqe_registry::app::accounts::{create, AccountRefusal, NewAccount};
+use sqe_registry::db::accounts::{find_account, latest_audit};
+use sqe_registry::domain::account::{verify_password, AccountError, Role};
 
 both_backends!(accounts_are_created_once_with_an_audit_entry, |db| {
-    let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 28)
-        .and_then(|d| d.and_hms_opt(8, 0, 0))
-        .expect("time");
-    let hash = hash_password("a long enough password").expect("hash");
+    let actor = cli_actor("ops", beijing(2026, 11, 28, 16, 0));
+    let input = |role| NewAccount {
+        username: "li.wei".to_owned(),
+        role,
+        password: "a long enough password".to_owned(),
+    };
     with_conn(&db, |conn| {
-        let created =
-            create_account(conn, "li.wei", "evaluator", &hash, "cli", at).expect("create");
-        assert!(matches!(created, Created::Created(_)));
-        assert_eq!(
-            create_account(conn, "li.wei", "admin", &hash, "cli", at).expect("create"),
-            Created::Exists
-        );
+        create(conn, &actor, &input(Role::Evaluator)).expect("create");
+        assert!(matches!(
+            create(conn, &actor, &input(Role::Admin)),
+            Err(AccountRefusal::Exists)
+        ));
+        let short = NewAccount {
+            username: "bob".to_owned(),
+            role: Role::Viewer,
+            password: "short".to_owned(),
+        };
+        assert!(matches!(
+            create(conn, &actor, &short),
+            Err(AccountRefusal::Invalid(AccountError::PasswordTooShort))
+        ));
         let account = find_account(conn, "li.wei").expect("find").expect("exists");
         assert_eq!(account.role, "evaluator");
         assert!(!account.disabled);
@@ -33,7 +43,12 @@ both_backends!(accounts_are_created_once_with_an_audit_entry, |db| {
         let audit = latest_audit(conn, 10).expect("audit");
         assert_eq!(audit.len(), 1, "the refused duplicate wrote nothing");
         assert_eq!(audit[0].action, "account.create");
-        assert_eq!(audit[0].actor, "cli");
+        assert_eq!(audit[0].actor, "cli:ops");
+        assert_eq!(
+            audit[0].at,
+            beijing(2026, 11, 28, 16, 0).naive_utc(),
+            "stamped with the actor's time"
+        );
         let after = audit[0].after_json.as_deref().expect("after");
         assert!(
             after.contains("\"li.wei\"") && after.contains("\"evaluator\""),

@@ -247,6 +247,29 @@ both_backends_async!(sessions_are_renewed_shared_and_ended, |db| {
         .post(&app, "/admin/logout", &[("csrf", &token)])
         .await;
     assert_eq!(out.status, 303);
+    // Both ends of the session are in the audit log, stamped with the app's clock.
+    let trail: Vec<(String, String, chrono::NaiveDateTime)> = with_conn(&db, |conn| {
+        sqe_registry::db::accounts::latest_audit(conn, 2)
+            .expect("audit")
+            .into_iter()
+            .map(|e| (e.action, e.actor, e.at))
+            .collect()
+    });
+    assert_eq!(
+        trail,
+        [
+            (
+                "session.logout".to_owned(),
+                "eve".to_owned(),
+                now.naive_utc()
+            ),
+            (
+                "session.login".to_owned(),
+                "eve".to_owned(),
+                now.naive_utc()
+            ),
+        ]
+    );
     let mut stale = Browser {
         cookie: Some(cookie.clone()),
     };

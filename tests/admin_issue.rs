@@ -349,7 +349,8 @@ both_backends!(instances_issuing_at_once_get_different_numbers, |db| {
         .map(|i| {
             let pool = pool.clone();
             std::thread::spawn(move || {
-                use sqe_registry::db::issuing::{issue, Draft};
+                use sqe_registry::app::issuing::{issue, Draft};
+                use sqe_registry::app::{Actor, ActorKind};
                 use sqe_registry::domain::record::{Column, RawRecord};
                 use sqe_registry::domain::score_sheet::Entry;
                 let raw = RawRecord::default()
@@ -374,8 +375,11 @@ both_backends!(instances_issuing_at_once_get_different_numbers, |db| {
                         .collect(),
                     deduction: 0.0,
                 };
-                let actor = sqe_registry::db::lifecycle::Actor {
-                    name: "eve",
+                let actor = Actor {
+                    kind: ActorKind::Staff {
+                        account_id: 1,
+                        username: "eve".to_owned(),
+                    },
                     today: common::date(2026, 11, 28),
                     now: chrono::Utc::now().naive_utc(),
                     validity_years: 3,
@@ -383,8 +387,8 @@ both_backends!(instances_issuing_at_once_get_different_numbers, |db| {
                 let mut conn = pool.get().expect("connection");
                 issue(
                     &mut conn,
-                    &draft,
                     &actor,
+                    &draft,
                     sqe_registry::domain::numbering::DEFAULT_PATTERN,
                 )
                 .map(|(number, _)| number)

@@ -7,7 +7,8 @@ mod common;
 use actix_web::test::TestRequest;
 use common::fixtures::{credit_code, seed_reference, CertificateBuilder};
 use common::{beijing, date, get, send, with_conn, TestDb};
-use sqe_registry::db::marks::{confirm_misuse, sightings, Confirmation};
+use sqe_registry::app::sightings::{confirm, Confirmation, SightingRef};
+use sqe_registry::db::marks::sightings;
 
 /// The public URL of `Config::for_database`.
 const BASE: &str = "http://127.0.0.1:8080";
@@ -407,19 +408,29 @@ both_backends_async!(confirmed_misuse_is_listed, |db| {
     )
     .await;
     state.flush_sightings().await.expect("flush");
-    let now = beijing(2026, 11, 28, 12, 0).naive_utc();
+    let actor = common::cli_actor("ops", beijing(2026, 11, 28, 12, 0));
+    let host = |host: &str| SightingRef::Host {
+        number: "V-1".to_owned(),
+        host: host.to_owned(),
+    };
     with_conn(&db, |conn| {
         assert_eq!(
-            confirm_misuse(conn, "V-1", "nobody.cn", None, now).expect("confirm"),
+            confirm(conn, &actor, &host("nobody.cn"), None).expect("confirm"),
             Confirmation::NoSuchSighting
         );
         assert_eq!(
-            confirm_misuse(conn, "V-1", "fake-shop.com", Some("复制了徽章"), now).expect("confirm"),
+            confirm(conn, &actor, &host("fake-shop.com"), Some("复制了徽章")).expect("confirm"),
             Confirmation::Confirmed
         );
         assert_eq!(
-            confirm_misuse(conn, "V-1", "fake-shop.com", None, now).expect("confirm"),
+            confirm(conn, &actor, &host("fake-shop.com"), None).expect("confirm"),
             Confirmation::AlreadyConfirmed
+        );
+        let audit = sqe_registry::db::accounts::latest_audit(conn, 10).expect("audit");
+        assert_eq!(audit.len(), 1, "one confirmation, one entry: {audit:?}");
+        assert_eq!(
+            (audit[0].action.as_str(), audit[0].actor.as_str()),
+            ("sighting.confirm", "cli:ops")
         );
     });
     let page = get(&app, "/misuse").await;

@@ -1,5 +1,5 @@
-//! Back-office accounts and the append-only audit log. This module only ever inserts audit rows:
-//! there is no function that updates or deletes them.
+//! Back-office accounts and the append-only audit log. This module only ever inserts audit rows
+//! (for the commit path): there is no function that updates or deletes them.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -43,12 +43,16 @@ pub struct AuditEntry {
     pub after_json: Option<String>,
 }
 
-/// Appends an entry; call it in the transaction of the change it records.
-pub fn append_audit(conn: &mut DbConnection, entry: &AuditEntry) -> QueryResult<()> {
-    diesel::insert_into(audit_log::table)
-        .values(entry)
-        .execute(conn)
-        .map(|_| ())
+/// Audit rows per insert statement (seven bound values each, far below SQLite's limit).
+const AUDIT_ROWS_PER_INSERT: usize = 1_000;
+
+/// Appends entries in order; only the commit path (`app::commit`) calls it, in the transaction
+/// of the change they record.
+pub fn append_audit_entries(conn: &mut DbConnection, entries: &[AuditEntry]) -> QueryResult<()> {
+    for chunk in entries.chunks(AUDIT_ROWS_PER_INSERT) {
+        super::write::insert_batch!(conn, audit_log::table, chunk)?;
+    }
+    Ok(())
 }
 
 /// The latest audit entries, newest first.
@@ -78,58 +82,27 @@ pub fn find_account_by_id(conn: &mut DbConnection, id: i32) -> QueryResult<Optio
         .optional()
 }
 
-/// What creating an account did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Created {
-    Created(i32),
-    /// The username is taken.
-    Exists,
-}
-
-/// Creates an account and its audit entry in one transaction. The audit entry records the
-/// username and role, never the hash.
-pub fn create_account(
+/// Inserts an account; returns its id.
+pub fn insert_account(
     conn: &mut DbConnection,
     username: &str,
     role: &str,
     password_hash: &str,
-    actor: &str,
     at: NaiveDateTime,
-) -> QueryResult<Created> {
-    super::write::write_transaction(conn, |conn| {
-        if find_account(conn, username)?.is_some() {
-            return Ok(Created::Exists);
-        }
-        let row = NewAccount {
-            username,
-            password_hash,
-            role,
-            disabled: false,
-            created_at: at,
-        };
-        diesel::insert_into(accounts::table)
-            .values(&row)
-            .execute(conn)?;
-        let id = find_account(conn, username)?
-            .map(|a| a.id)
-            .ok_or(diesel::result::Error::NotFound)?;
-        append_audit(
-            conn,
-            &AuditEntry {
-                at,
-                actor: actor.to_owned(),
-                action: "account.create".to_owned(),
-                entity: "account".to_owned(),
-                entity_id: id.to_string(),
-                before_json: None,
-                after_json: Some(
-                    serde_json::json!({ "username": username, "role": role, "disabled": false })
-                        .to_string(),
-                ),
-            },
-        )?;
-        Ok(Created::Created(id))
-    })
+) -> QueryResult<i32> {
+    let row = NewAccount {
+        username,
+        password_hash,
+        role,
+        disabled: false,
+        created_at: at,
+    };
+    diesel::insert_into(accounts::table)
+        .values(&row)
+        .execute(conn)?;
+    find_account(conn, username)?
+        .map(|a| a.id)
+        .ok_or(diesel::result::Error::NotFound)
 }
 
 /// An audit entry as stored, with its id (its place in the log).
@@ -215,39 +188,15 @@ pub fn list_accounts(conn: &mut DbConnection) -> QueryResult<Vec<Account>> {
         .load(conn)
 }
 
-/// Sets an account's role and whether it is disabled, with its audit entry, in one transaction.
-/// Returns false when there is no such account.
-pub fn update_account(
+/// Sets an account's role and whether it is disabled.
+pub fn update_account_row(
     conn: &mut DbConnection,
     id: i32,
     role: &str,
     disabled: bool,
-    actor: &str,
-    at: NaiveDateTime,
-) -> QueryResult<bool> {
-    super::write::write_transaction(conn, |conn| {
-        let Some(before) = find_account_by_id(conn, id)? else {
-            return Ok(false);
-        };
-        diesel::update(accounts::table.find(id))
-            .set((accounts::role.eq(role), accounts::disabled.eq(disabled)))
-            .execute(conn)?;
-        let view = |role: &str, disabled: bool| {
-            serde_json::json!({ "username": before.username, "role": role, "disabled": disabled })
-                .to_string()
-        };
-        append_audit(
-            conn,
-            &AuditEntry {
-                at,
-                actor: actor.to_owned(),
-                action: "account.update".to_owned(),
-                entity: "account".to_owned(),
-                entity_id: id.to_string(),
-                before_json: Some(view(&before.role, before.disabled)),
-                after_json: Some(view(role, disabled)),
-            },
-        )?;
-        Ok(true)
-    })
+) -> QueryResult<()> {
+    diesel::update(accounts::table.find(id))
+        .set((accounts::role.eq(role), accounts::disabled.eq(disabled)))
+        .execute(conn)?;
+    Ok(())
 }

@@ -165,29 +165,6 @@ pub fn open_sightings(conn: &mut DbConnection) -> QueryResult<Listed<OpenSightin
     Ok(Listed { rows, total })
 }
 
-/// Marks a sighting as looked at and harmless; false when there is no open one with this id.
-pub fn dismiss_sighting(
-    conn: &mut DbConnection,
-    id: i32,
-    at: NaiveDateTime,
-) -> QueryResult<Option<String>> {
-    super::write::write_transaction(conn, |conn| {
-        let host: Option<String> = mark_sightings::table
-            .filter(mark_sightings::id.eq(id))
-            .filter(mark_sightings::confirmed_at.is_null())
-            .filter(mark_sightings::dismissed_at.is_null())
-            .select(mark_sightings::host)
-            .first(conn)
-            .optional()?;
-        if host.is_some() {
-            diesel::update(mark_sightings::table.filter(mark_sightings::id.eq(id)))
-                .set(mark_sightings::dismissed_at.eq(Some(at)))
-                .execute(conn)?;
-        }
-        Ok(host)
-    })
-}
-
 /// The last assessment date whose surveillance (due `months` later, as `add_months` counts,
 /// clamping to month ends) falls on or before `horizon`. `add_months` never decreases, so walk
 /// forward from the plain month subtraction.
@@ -202,18 +179,6 @@ pub fn last_assessed_bound(horizon: NaiveDate, months: u32) -> NaiveDate {
         bound = next;
     }
     bound
-}
-
-/// The certificate number and host of an open sighting (neither confirmed nor dismissed).
-pub fn open_sighting(conn: &mut DbConnection, id: i32) -> QueryResult<Option<(String, String)>> {
-    mark_sightings::table
-        .inner_join(certificates::table)
-        .filter(mark_sightings::id.eq(id))
-        .filter(mark_sightings::confirmed_at.is_null())
-        .filter(mark_sightings::dismissed_at.is_null())
-        .select((certificates::number, mark_sightings::host))
-        .first(conn)
-        .optional()
 }
 
 #[cfg(test)]

@@ -162,44 +162,71 @@ pub fn confirmed_misuse(
     Ok((rows, total))
 }
 
-/// What confirming a sighting did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Confirmation {
-    Confirmed,
-    AlreadyConfirmed,
-    /// No sighting of that host for that certificate.
-    NoSuchSighting,
+/// A sighting as confirming or dismissing it needs it.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct SightingState {
+    pub id: i32,
+    pub number: String,
+    pub host: String,
+    pub confirmed: Option<NaiveDateTime>,
+    pub dismissed: Option<NaiveDateTime>,
 }
 
-/// Confirms that `host` misuses the mark of certificate `number`; it then shows on `/misuse`.
-pub fn confirm_misuse(
+macro_rules! sighting_state {
+    () => {
+        mark_sightings::table
+            .inner_join(certificates::table)
+            .select((
+                mark_sightings::id,
+                certificates::number,
+                mark_sightings::host,
+                mark_sightings::confirmed_at,
+                mark_sightings::dismissed_at,
+            ))
+    };
+}
+
+/// The sighting with this id.
+pub fn sighting_by_id(conn: &mut DbConnection, id: i32) -> QueryResult<Option<SightingState>> {
+    sighting_state!()
+        .filter(mark_sightings::id.eq(id))
+        .first(conn)
+        .optional()
+}
+
+/// The sighting of `host` for the certificate `number`.
+pub fn sighting_of(
     conn: &mut DbConnection,
     number: &str,
     host: &str,
+) -> QueryResult<Option<SightingState>> {
+    sighting_state!()
+        .filter(certificates::number.eq(number))
+        .filter(mark_sightings::host.eq(host))
+        .first(conn)
+        .optional()
+}
+
+/// Marks sighting `id` as confirmed misuse at `at`, with a public note.
+pub fn mark_confirmed(
+    conn: &mut DbConnection,
+    id: i32,
     note: Option<&str>,
     at: NaiveDateTime,
-) -> QueryResult<Confirmation> {
-    super::write::write_transaction(conn, |conn| {
-        let found = mark_sightings::table
-            .inner_join(certificates::table)
-            .filter(certificates::number.eq(number))
-            .filter(mark_sightings::host.eq(host))
-            .select((mark_sightings::id, mark_sightings::confirmed_at))
-            .first::<(i32, Option<NaiveDateTime>)>(conn)
-            .optional()?;
-        match found {
-            None => Ok(Confirmation::NoSuchSighting),
-            Some((_, Some(_))) => Ok(Confirmation::AlreadyConfirmed),
-            Some((id, None)) => {
-                diesel::update(mark_sightings::table.find(id))
-                    .set((
-                        mark_sightings::confirmed_at.eq(at),
-                        mark_sightings::confirmed_note.eq(note),
-                    ))
-                    .execute(conn)?;
-                super::write::bump_revision(conn)?;
-                Ok(Confirmation::Confirmed)
-            }
-        }
-    })
+) -> QueryResult<()> {
+    diesel::update(mark_sightings::table.find(id))
+        .set((
+            mark_sightings::confirmed_at.eq(at),
+            mark_sightings::confirmed_note.eq(note),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Marks sighting `id` as looked at and harmless at `at`.
+pub fn mark_dismissed(conn: &mut DbConnection, id: i32, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(mark_sightings::table.find(id))
+        .set(mark_sightings::dismissed_at.eq(Some(at)))
+        .execute(conn)?;
+    Ok(())
 }

@@ -16,7 +16,6 @@ pub mod models;
 mod pool;
 pub mod records;
 pub mod reference;
-pub mod registration;
 pub mod schema;
 pub mod schemes;
 pub mod search;

@@ -91,26 +91,25 @@ pub fn failures_since(
         .collect()
 }
 
-/// Records one failed login under each key, and forgets failures older than `forget_before`.
+/// Records one failed login under each key, and forgets failures older than `forget_before`;
+/// call it in a write transaction (`app::sessions::login` does).
 pub fn record_failure(
     conn: &mut DbConnection,
     keys: &[&str],
     at: NaiveDateTime,
     forget_before: NaiveDateTime,
 ) -> QueryResult<()> {
-    super::write::write_transaction(conn, |conn| {
-        diesel::delete(login_failures::table.filter(login_failures::at.lt(forget_before)))
+    diesel::delete(login_failures::table.filter(login_failures::at.lt(forget_before)))
+        .execute(conn)?;
+    for key in keys {
+        diesel::insert_into(login_failures::table)
+            .values((
+                login_failures::throttle_key.eq(*key),
+                login_failures::at.eq(at),
+            ))
             .execute(conn)?;
-        for key in keys {
-            diesel::insert_into(login_failures::table)
-                .values((
-                    login_failures::throttle_key.eq(*key),
-                    login_failures::at.eq(at),
-                ))
-                .execute(conn)?;
-        }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 /// Forgets the failures under a key (a successful login clears its account's count).

@@ -105,9 +105,26 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Whether the account `acting` may give account `target` this role and disabled flag: an
+/// administrator cannot demote or disable themself, so the last one cannot lock everybody out
+/// by mistake.
+pub fn may_change_account(acting: Option<i32>, target: i32, role: Role, disabled: bool) -> bool {
+    acting != Some(target) || (role == Role::Admin && !disabled)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_administrator_cannot_demote_or_disable_themself() {
+        assert!(may_change_account(Some(1), 1, Role::Admin, false));
+        assert!(!may_change_account(Some(1), 1, Role::Evaluator, false));
+        assert!(!may_change_account(Some(1), 1, Role::Admin, true));
+        // Others may be changed in every way, by staff or by the command line.
+        assert!(may_change_account(Some(1), 2, Role::Viewer, true));
+        assert!(may_change_account(None, 1, Role::Viewer, true));
+    }
 
     #[test]
     fn roles_are_ordered_by_power() {

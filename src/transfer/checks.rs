@@ -7,8 +7,8 @@ use std::collections::{BTreeSet, HashMap};
 use diesel::QueryResult;
 
 use super::report::{LineError, Report};
+pub use crate::app::registration::Planned;
 use crate::db::models::Company;
-pub use crate::db::registration::Planned;
 use crate::db::{records, DbConnection};
 use crate::domain::hostname::Hostname;
 use crate::domain::record::{CertificateRecord, Column, RawRecord};

@@ -335,3 +335,16 @@ macro_rules! app {
         .await
     };
 }
+
+/// The command line acting at `now`, run by the operating-system user `os_user` (audited as
+/// `cli:<os_user>`), with three-year certificates.
+pub fn cli_actor(os_user: &str, now: DateTime<Utc>) -> sqe_registry::app::Actor {
+    sqe_registry::app::Actor {
+        kind: sqe_registry::app::ActorKind::Cli {
+            os_user: os_user.to_owned(),
+        },
+        today: sqe_registry::domain::dates::beijing_today(now),
+        now: now.naive_utc(),
+        validity_years: 3,
+    }
+}

@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 
 use actix_web::test::TestRequest;
-use sqe_registry::db::accounts::{create_account, Created};
+use sqe_registry::db::accounts::{find_account, insert_account};
 use sqe_registry::domain::account::hash_password;
 
 use super::{send, with_conn, Page, TestApp, TestDb};
@@ -13,22 +13,15 @@ use super::{send, with_conn, Page, TestApp, TestDb};
 pub const PASSWORD: &str = "correct horse battery staple";
 static HASH: LazyLock<String> = LazyLock::new(|| hash_password(PASSWORD).expect("hash"));
 
-/// Creates an account with the test password; returns its id.
+/// Creates an account with the test password, straight in the database (no audit entry: the
+/// use case `app::accounts::create` would hash the password again for every test); returns its
+/// id.
 pub fn account(db: &TestDb, username: &str, role: &str) -> i32 {
     with_conn(db, |conn| {
-        match create_account(
-            conn,
-            username,
-            role,
-            &HASH,
-            "test",
-            chrono::Utc::now().naive_utc(),
-        )
-        .expect("create account")
-        {
-            Created::Created(id) => id,
-            Created::Exists => panic!("account {username} exists"),
-        }
+        let exists = find_account(conn, username).expect("find account");
+        assert!(exists.is_none(), "account {username} exists");
+        insert_account(conn, username, role, &HASH, chrono::Utc::now().naive_utc())
+            .expect("create account")
     })
 }
 

@@ -11,34 +11,46 @@ mod round_trip;
 mod rules;
 
 use diesel::prelude::*;
+use sqe_registry::app::import::{import_rows, ImportError, ImportOptions, ImportSummary};
+use sqe_registry::app::{Actor, ActorKind};
 use sqe_registry::db::schema::*;
 use sqe_registry::db::{stats, DbConnection};
 use sqe_registry::domain::credit_code::check_character;
 use sqe_registry::domain::record::Column;
 use sqe_registry::transfer::csv_rows::read_rows;
-use sqe_registry::transfer::import::import_rows;
-use sqe_registry::transfer::{ImportError, ImportOptions, ImportSummary, Report};
+use sqe_registry::transfer::Report;
 
 use common::{date, with_conn, TestDb};
 
 /// The sample shipped in the repository.
 pub const SAMPLE: &str = include_str!("../../samples/certificates.csv");
 
-/// Import options of the tests: no progress bar, a fixed day.
+/// Import options of the tests: no progress bar.
 pub fn opts(dry_run: bool) -> ImportOptions {
     ImportOptions {
         dry_run,
-        actor: "cli:import".to_owned(),
-        today: date(2026, 11, 29),
-        at: date(2026, 11, 29).and_hms_opt(1, 2, 3).expect("time"),
         progress: false,
+    }
+}
+
+/// Who imports in the tests: the CLI run by the user `import`, on a fixed day.
+pub fn importer() -> Actor {
+    Actor {
+        kind: ActorKind::Cli {
+            os_user: "import".to_owned(),
+        },
+        today: date(2026, 11, 29),
+        now: date(2026, 11, 29).and_hms_opt(1, 2, 3).expect("time"),
+        validity_years: 3,
     }
 }
 
 /// Imports CSV text.
 pub fn import(db: &TestDb, text: &str, dry_run: bool) -> Result<ImportSummary, ImportError> {
     let rows = read_rows(text.as_bytes(), |_| {}).expect("in memory");
-    with_conn(db, |conn| import_rows(conn, rows, &opts(dry_run)))
+    with_conn(db, |conn| {
+        import_rows(conn, &importer(), rows, &opts(dry_run))
+    })
 }
 
 /// The report of a rejected import, one error per string.

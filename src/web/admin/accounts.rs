@@ -8,11 +8,10 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::auth::{AdminForm, Staff};
-use super::{render, see_other, AdminLayout, State};
-use crate::db::accounts::{self, Account, Created};
-use crate::domain::account::{
-    check_password, hash_password, validate_username, AccountError, Role,
-};
+use super::{render, see_other, write_as, AdminLayout, State};
+use crate::app::accounts::{self as use_case, AccountChange, AccountRefusal, NewAccount};
+use crate::db::accounts::{self, Account};
+use crate::domain::account::{check_password, validate_username, AccountError, Role};
 use crate::error::AppError;
 use crate::web::i18n::Lang;
 
@@ -109,30 +108,30 @@ pub async fn create(
         )
         .await;
     }
-    let password = form.password;
-    let actor = staff.actor();
-    let now = state.clock.now().naive_utc();
-    let name = username.clone();
-    let created = state
-        .db(move |conn| {
-            let hash = hash_password(&password)
-                .map_err(|e| AppError::Internal(format!("hashing: {e}")))?;
-            Ok(accounts::create_account(
-                conn,
-                &name,
-                role.as_str(),
-                &hash,
-                &actor,
-                now,
-            )?)
-        })
-        .await?;
+    let input = NewAccount {
+        username: username.clone(),
+        role,
+        password: form.password,
+    };
+    let created = write_as(&state, &staff, move |conn, actor| {
+        use_case::create(conn, actor, &input)
+    })
+    .await?;
     match created {
-        Created::Created(_) => {
+        Ok(_) => {
             tracing::info!(user = %staff.username, created = %username, role = role.as_str(), "account created");
             Ok(see_other("/admin/accounts"))
         }
-        Created::Exists => refuse(StatusCode::CONFLICT, lang.t("admin-accounts-exists")).await,
+        Err(AccountRefusal::Exists) => {
+            refuse(StatusCode::CONFLICT, lang.t("admin-accounts-exists")).await
+        }
+        Err(AccountRefusal::Invalid(e)) => {
+            refuse(StatusCode::UNPROCESSABLE_ENTITY, account_message(&e, lang)).await
+        }
+        Err(AccountRefusal::Db(e)) => Err(e.into()),
+        Err(e @ (AccountRefusal::NotFound | AccountRefusal::NotYourself)) => {
+            Err(AppError::Internal(format!("creating an account: {e}")))
+        }
     }
 }
 
@@ -168,34 +167,22 @@ pub async fn update(
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     let disabled = form.disabled.is_some();
-    if id == staff.id && (role != Role::Admin || disabled) {
-        let page = page(
-            &req,
-            &state,
-            lang,
-            &staff,
-            Some(lang.t("admin-accounts-not-yourself")),
-            String::new(),
-        )
-        .await?;
-        return render(StatusCode::CONFLICT, &page);
+    let change = AccountChange { id, role, disabled };
+    let updated = write_as(&state, &staff, move |conn, actor| {
+        use_case::update(conn, actor, change)
+    })
+    .await?;
+    match updated {
+        Ok(()) => Ok(see_other("/admin/accounts")),
+        Err(AccountRefusal::NotFound) => Err(AppError::NotFound),
+        Err(AccountRefusal::NotYourself) => {
+            let message = lang.t("admin-accounts-not-yourself");
+            let page = page(&req, &state, lang, &staff, Some(message), String::new()).await?;
+            render(StatusCode::CONFLICT, &page)
+        }
+        Err(AccountRefusal::Db(e)) => Err(e.into()),
+        Err(e @ (AccountRefusal::Invalid(_) | AccountRefusal::Exists)) => {
+            Err(AppError::Internal(format!("changing an account: {e}")))
+        }
     }
-    let actor = staff.actor();
-    let now = state.clock.now().naive_utc();
-    let found = state
-        .db(move |conn| {
-            Ok(accounts::update_account(
-                conn,
-                id,
-                role.as_str(),
-                disabled,
-                &actor,
-                now,
-            )?)
-        })
-        .await?;
-    if !found {
-        return Err(AppError::NotFound);
-    }
-    Ok(see_other("/admin/accounts"))
 }

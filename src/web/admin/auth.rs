@@ -52,9 +52,17 @@ impl Staff {
         }
     }
 
-    /// The audit log's name for this actor.
-    pub fn actor(&self) -> String {
-        self.username.clone()
+    /// This staff member acting now, as the use cases (`app`) take it.
+    pub fn actor(&self, state: &AppState) -> crate::app::Actor {
+        crate::app::Actor {
+            kind: crate::app::ActorKind::Staff {
+                account_id: self.id,
+                username: self.username.clone(),
+            },
+            today: state.today(),
+            now: state.clock.now().naive_utc(),
+            validity_years: state.config.cert_validity_years,
+        }
     }
 }
 

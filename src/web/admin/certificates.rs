@@ -11,9 +11,10 @@ use serde::Deserialize;
 use super::auth::{AdminForm, Staff};
 use super::platforms::PlatformForm;
 use super::{render, see_other, write_as, AdminLayout, State};
+use crate::app::certificates::{self as use_case, BindingChange, BindingError, LifecycleError};
 use crate::db::accounts::{self, AuditEntry};
 use crate::db::holders;
-use crate::db::lifecycle::{self, BindingError, LifecycleError};
+use crate::db::lifecycle;
 use crate::db::models::{Certificate, CertificateEvent, Company, Platform};
 use crate::domain::account::Role;
 use crate::domain::dates::add_months;
@@ -22,6 +23,7 @@ use crate::domain::lifecycle::{
     MAX_SUSPENSION_MONTHS,
 };
 use crate::domain::platform_type::PlatformType;
+use crate::domain::scope::ScopeError;
 use crate::domain::status::CertificateStatus;
 use crate::error::{AppError, UserMessage};
 use crate::web::i18n::Lang;
@@ -231,7 +233,7 @@ pub async fn act(
     };
     let key = number.clone();
     let result = write_as(&state, &staff, move |conn, actor| {
-        lifecycle::apply(conn, &key, action, &input, actor)
+        use_case::apply(conn, actor, &key, action, &input)
     })
     .await?;
     match result {
@@ -290,13 +292,6 @@ pub async fn binding(
             render(status, &page)
         }
     };
-    if form.scope_zh.chars().count() > 500 || form.scope_en.chars().count() > 500 {
-        return refuse(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            lang.t("admin-reason-too-long"),
-        )
-        .await;
-    }
     let domains = match parse_domains(&form.domains) {
         Ok(d) => d,
         Err(DomainListError::NotAHost(h)) => {
@@ -322,8 +317,13 @@ pub async fn binding(
         }
     };
     let key = number.clone();
+    let change = BindingChange {
+        domains,
+        scope_zh: form.scope_zh,
+        scope_en: form.scope_en,
+    };
     let result = write_as(&state, &staff, move |conn, actor| {
-        lifecycle::change_binding(conn, &key, &domains, &form.scope_zh, &form.scope_en, actor)
+        use_case::change_binding(conn, actor, &key, &change)
     })
     .await?;
     match result {
@@ -353,10 +353,17 @@ pub async fn binding(
             )
             .await
         }
-        Err(BindingError::ScopeRequired) => {
+        Err(BindingError::Scope(ScopeError::Required)) => {
             refuse(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 lang.t("admin-binding-scope"),
+            )
+            .await
+        }
+        Err(BindingError::Scope(ScopeError::TooLong)) => {
+            refuse(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang.t("admin-reason-too-long"),
             )
             .await
         }

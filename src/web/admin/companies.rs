@@ -11,8 +11,9 @@ use chrono::NaiveDate;
 use super::auth::{AdminForm, Staff};
 use super::fields::{self, VERSION_FIELD};
 use super::{render, see_other, write_as, AdminLayout, State};
+use crate::app::holders::{self as use_case, EditError, Saved};
 use crate::db::accounts::{self, AuditEntry};
-use crate::db::holders::{self, EditError, Saved};
+use crate::db::holders;
 use crate::db::models::Company;
 use crate::domain::account::Role;
 use crate::domain::credit_code::CreditCode;
@@ -54,7 +55,7 @@ impl CompanyForm {
             province_code: c.province_code.clone(),
             city: c.city.clone(),
             address: c.address.clone(),
-            version: holders::version(&holders::company_snapshot(c)),
+            version: use_case::version(&use_case::company_snapshot(c)),
         }
     }
 
@@ -194,7 +195,7 @@ pub async fn update(
         fields::value(&entered, VERSION_FIELD).to_owned(),
     );
     let saved = write_as(&state, &staff, move |conn, actor| {
-        holders::update_company(conn, &key, &version, &wanted, actor)
+        use_case::update_company(conn, actor, &key, &version, &wanted)
     })
     .await?;
     match saved {

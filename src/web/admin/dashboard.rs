@@ -5,12 +5,11 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
-use serde_json::json;
 
 use super::auth::{AdminForm, Staff};
 use super::login::Empty;
-use super::{render, see_other, AdminLayout, State};
-use crate::db::accounts::{append_audit, AuditEntry};
+use super::{render, see_other, write_as, AdminLayout, State};
+use crate::app::sightings::{self, Confirmation, SightingRef};
 use crate::db::dashboard::{self, DashboardCertificate, Listed, OpenSighting};
 use crate::db::stats::{self, RegistryCounts};
 use crate::domain::account::Role;
@@ -149,37 +148,14 @@ pub async fn dismiss(
 ) -> Result<HttpResponse, AppError> {
     staff.require(Role::Evaluator)?;
     let id = path.into_inner();
-    let now = state.clock.now().naive_utc();
-    let actor = staff.actor();
-    let dismissed = state
-        .db(move |conn| {
-            Ok(crate::db::write::write_transaction(conn, |conn| {
-                let host = dashboard::dismiss_sighting(conn, id, now)?;
-                if let Some(host) = &host {
-                    append_audit(
-                        conn,
-                        &AuditEntry {
-                            at: now,
-                            actor,
-                            action: "sighting.dismiss".to_owned(),
-                            entity: "sighting".to_owned(),
-                            entity_id: id.to_string(),
-                            before_json: Some(
-                                json!({ "host": host, "dismissed": false }).to_string(),
-                            ),
-                            after_json: Some(
-                                json!({ "host": host, "dismissed": true }).to_string(),
-                            ),
-                        },
-                    )?;
-                }
-                diesel::QueryResult::Ok(host)
-            })?)
-        })
-        .await?;
-    match dismissed {
-        Some(_) => Ok(see_other("/admin#sightings")),
-        None => Err(AppError::NotFound),
+    let dismissed = write_as(&state, &staff, move |conn, actor| {
+        sightings::dismiss(conn, actor, id)
+    })
+    .await??;
+    if dismissed {
+        Ok(see_other("/admin#sightings"))
+    } else {
+        Err(AppError::NotFound)
     }
 }
 
@@ -200,37 +176,11 @@ pub async fn confirm(
     staff.require(Role::Evaluator)?;
     let id = path.into_inner();
     let AdminForm(form) = form;
-    let note: String = form.note.trim().chars().take(500).collect();
-    let now = state.clock.now().naive_utc();
-    let actor = staff.actor();
-    let confirmed = state
-        .db(move |conn| {
-            Ok(crate::db::write::write_transaction(conn, |conn| {
-                let Some((number, host)) = dashboard::open_sighting(conn, id)? else {
-                    return diesel::QueryResult::Ok(false);
-                };
-                let note = (!note.is_empty()).then_some(note.as_str());
-                let done = crate::db::marks::confirm_misuse(conn, &number, &host, note, now)?;
-                if done != crate::db::marks::Confirmation::Confirmed {
-                    return Ok(false);
-                }
-                append_audit(
-                    conn,
-                    &AuditEntry {
-                        at: now,
-                        actor,
-                        action: "sighting.confirm".to_owned(),
-                        entity: "sighting".to_owned(),
-                        entity_id: id.to_string(),
-                        before_json: Some(json!({ "host": host, "certificate": number, "confirmed": false }).to_string()),
-                        after_json: Some(json!({ "host": host, "certificate": number, "confirmed": true, "note": note }).to_string()),
-                    },
-                )?;
-                Ok(true)
-            })?)
-        })
-        .await?;
-    if !confirmed {
+    let confirmed = write_as(&state, &staff, move |conn, actor| {
+        sightings::confirm(conn, actor, &SightingRef::Open(id), Some(&form.note))
+    })
+    .await??;
+    if confirmed != Confirmation::Confirmed {
         return Err(AppError::NotFound);
     }
     state.revision.force_check();

@@ -10,7 +10,8 @@ use chrono::NaiveDate;
 use super::auth::{AdminForm, Staff};
 use super::score_form::{self, field, Fields, ScoreRow};
 use super::{render, see_other, write_as, AdminLayout, State};
-use crate::db::evaluations::{self, EvaluationFailure, EvaluationInput};
+use crate::app::evaluations::{self as use_case, EvaluationFailure, EvaluationInput};
+use crate::db::evaluations;
 use crate::db::models::{Certificate, Indicator};
 use crate::domain::account::Role;
 use crate::domain::evaluation::{EvaluationError, EvaluationOutcome};
@@ -187,7 +188,7 @@ pub async fn submit(
     };
     let save = entered.iter().any(|(k, v)| k == "intent" && v == "save");
     if !save {
-        return match evaluations::decide(&certificate, &indicators, &input, state.today()) {
+        return match use_case::decide(&certificate, &indicators, &input, state.today()) {
             Ok((outcome, _)) => show(StatusCode::OK, Some(preview_view(&outcome, lang)), None),
             Err(e) => show(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -198,7 +199,7 @@ pub async fn submit(
     }
     let number = certificate.number.clone();
     let recorded = write_as(&state, &staff, move |conn, actor| {
-        evaluations::record(conn, &number, &input, actor)
+        use_case::record(conn, actor, &number, &input)
     })
     .await?;
     match recorded {

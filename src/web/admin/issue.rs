@@ -14,7 +14,8 @@ use super::auth::{AdminForm, Staff};
 use super::fields::{self, FORM_COLUMNS};
 use super::score_form::{self, field, Fields, ScoreRow};
 use super::{render, see_other, write_as, AdminLayout, State};
-use crate::db::issuing::{self, Draft, IssueFailure, Plan};
+use crate::app::issuing::{self as use_case, Draft, IssueFailure, Plan};
+use crate::db::issuing;
 use crate::db::models::{CertificationBody, Indicator, SchemeVersion};
 use crate::db::reference;
 use crate::domain::account::Role;
@@ -238,7 +239,7 @@ pub async fn submit(
     if !save {
         let checked = draft.clone();
         let planned = state
-            .db(move |conn| Ok(issuing::plan(conn, &checked, today, years)))
+            .db(move |conn| Ok(use_case::plan(conn, &checked, today, years)))
             .await?;
         return match planned {
             Ok(plan) => {
@@ -254,7 +255,7 @@ pub async fn submit(
     }
     let pattern = state.config.number_pattern.clone();
     let issued = write_as(&state, &staff, move |conn, actor| {
-        issuing::issue(conn, &draft, actor, &pattern)
+        use_case::issue(conn, actor, &draft, &pattern)
     })
     .await?;
     match issued {

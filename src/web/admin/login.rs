@@ -2,8 +2,6 @@
 //! wrong; throttling counts failures per account name and per client address, whether or not
 //! the account exists, and a refused attempt is not even checked.
 
-use std::sync::LazyLock;
-
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -12,18 +10,11 @@ use serde::Deserialize;
 
 use super::auth::{client_address, csrf_token, AdminForm, Staff, ACCOUNT_ID, CSRF};
 use super::session::random_token;
-use super::{render, see_other, switch_href, AdminLayout, State};
-use crate::db::accounts::{append_audit, find_account, AuditEntry};
-use crate::db::sessions;
-use crate::domain::account::{hash_password, verify_password};
-use crate::domain::throttle::{account_key, address_key, LOGIN_THROTTLE};
+use super::{render, see_other, switch_href, write_as, AdminLayout, State};
+use crate::app::sessions::{self, LoginAttempt, Verdict};
+use crate::domain::throttle::LOGIN_THROTTLE;
 use crate::error::AppError;
 use crate::web::i18n::Lang;
-
-/// The hash of a random password nobody has, verified when the account does not exist so that
-/// the answer takes as long either way.
-static DECOY_HASH: LazyLock<String> =
-    LazyLock::new(|| hash_password(&random_token()).unwrap_or_default());
 
 #[derive(Template)]
 #[template(path = "admin/login.html")]
@@ -95,12 +86,6 @@ pub async fn form(
     render(StatusCode::OK, &page)
 }
 
-enum Verdict {
-    Throttled,
-    Wrong,
-    Ok { id: i32, username: String },
-}
-
 pub async fn submit(
     req: HttpRequest,
     session: Session,
@@ -109,54 +94,18 @@ pub async fn submit(
     form: AdminForm<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     let AdminForm(form) = form;
-    let address = client_address(&req, state.config.trust_proxy);
-    let now = state.clock.now().naive_utc();
     let username = form.username.trim().to_owned();
-    let password = form.password;
-    let name = username.clone();
+    let attempt = LoginAttempt {
+        username: username.clone(),
+        password: form.password,
+        address: client_address(&req, state.config.trust_proxy),
+        now: state.clock.now().naive_utc(),
+    };
     let verdict = state
-        .db(move |conn| {
-            let keys = [account_key(&name), address_key(&address)];
-            let keys = [keys[0].as_str(), keys[1].as_str()];
-            let since = now - LOGIN_THROTTLE.window();
-            let counts = sessions::failures_since(conn, &keys, since)?;
-            if !LOGIN_THROTTLE.allows(counts[0], counts[1]) {
-                return Ok(Verdict::Throttled);
-            }
-            let account = find_account(conn, &name)?.filter(|a| !a.disabled);
-            let hash = account
-                .as_ref()
-                .map_or(DECOY_HASH.as_str(), |a| a.password_hash.as_str());
-            let matches = verify_password(&password, hash);
-            match account {
-                Some(account) if matches => {
-                    sessions::clear_failures(conn, keys[0])?;
-                    append_audit(
-                        conn,
-                        &AuditEntry {
-                            at: now,
-                            actor: account.username.clone(),
-                            action: "session.login".to_owned(),
-                            entity: "account".to_owned(),
-                            entity_id: account.id.to_string(),
-                            before_json: None,
-                            after_json: None,
-                        },
-                    )?;
-                    Ok(Verdict::Ok {
-                        id: account.id,
-                        username: account.username,
-                    })
-                }
-                _ => {
-                    sessions::record_failure(conn, &keys, now, since)?;
-                    Ok(Verdict::Wrong)
-                }
-            }
-        })
+        .db(move |conn| Ok(sessions::login(conn, &attempt)?))
         .await?;
     let (status, message) = match verdict {
-        Verdict::Ok { id, username } => {
+        Verdict::SignedIn { id, username } => {
             // A new session key at login (no session fixation) and a new CSRF token.
             session.renew();
             let insert = session
@@ -184,10 +133,12 @@ pub async fn submit(
 pub struct Empty {}
 
 pub async fn logout(
+    state: State,
     staff: Staff,
     session: Session,
     _form: AdminForm<Empty>,
 ) -> Result<HttpResponse, AppError> {
+    write_as(&state, &staff, sessions::logout).await??;
     tracing::info!(user = %staff.username, "back-office logout");
     session.purge();
     Ok(see_other("/admin/login"))

@@ -248,26 +248,13 @@ pub fn see_other(location: &str) -> HttpResponse {
 /// State shared by the handlers, as `web::Data`.
 pub type State = web::Data<AppState>;
 
-/// Runs a change in the database as the signed-in staff member (the audit log's actor, today in
-/// Beijing, now, the validity setting).
+/// Runs a use case in the database as the signed-in staff member (the audit log's actor, today
+/// in Beijing, now, the validity setting).
 pub async fn write_as<T, F>(state: &State, staff: &Staff, work: F) -> Result<T, AppError>
 where
-    F: FnOnce(&mut crate::db::DbConnection, &crate::db::lifecycle::Actor<'_>) -> T + Send + 'static,
+    F: FnOnce(&mut crate::db::DbConnection, &crate::app::Actor) -> T + Send + 'static,
     T: Send + 'static,
 {
-    let name = staff.actor();
-    let today = state.today();
-    let now = state.clock.now().naive_utc();
-    let validity_years = state.config.cert_validity_years;
-    state
-        .db(move |conn| {
-            let actor = crate::db::lifecycle::Actor {
-                name: &name,
-                today,
-                now,
-                validity_years,
-            };
-            Ok(work(conn, &actor))
-        })
-        .await
+    let actor = staff.actor(state);
+    state.db(move |conn| Ok(work(conn, &actor))).await
 }

@@ -9,7 +9,7 @@ use super::auth::{AdminForm, Staff};
 use super::certificates::page;
 use super::fields::{self, VERSION_FIELD};
 use super::{render, see_other, write_as, State};
-use crate::db::holders::{self, EditError, Saved};
+use crate::app::holders::{self as use_case, EditError, Saved};
 use crate::db::models::Platform;
 use crate::domain::account::Role;
 use crate::domain::record::{validate_platform, Column, MAX_NAME_CHARS};
@@ -35,7 +35,7 @@ impl PlatformForm {
             name: p.name.clone(),
             platform_type: p.platform_type.clone(),
             app_names: p.apps().join("\n"),
-            version: holders::version(&holders::platform_snapshot(p)),
+            version: use_case::version(&use_case::platform_snapshot(p)),
             max_name: MAX_NAME_CHARS,
         }
     }
@@ -84,7 +84,7 @@ pub async fn update(
         fields::value(&entered, VERSION_FIELD).to_owned(),
     );
     let saved = write_as(&state, &staff, move |conn, actor| {
-        holders::update_platform(conn, &key, &version, &wanted, actor)
+        use_case::update_platform(conn, actor, &key, &version, &wanted)
     })
     .await?;
     let back = || see_other(&format!("/admin/certificates/{}", encode_segment(&number)));

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 
 use super::{body_from, body_problem, get, refuse, scheme_from, tree, Typed};
-use crate::db::reference::{self, Created};
+use crate::app::reference::{self as use_case, Created};
 use crate::domain::account::Role;
 use crate::error::AppError;
 use crate::web::admin::auth::{AdminForm, Staff};
@@ -59,7 +59,7 @@ pub async fn create_body(
         return refuse(&req, &state, lang, &staff, status, lang.t(key), typed).await;
     }
     let created = write_as(&state, &staff, move |conn, actor| {
-        reference::create_body(conn, &body, actor)
+        use_case::create_body(conn, actor, &body)
     })
     .await??;
     answer(&req, &state, lang, &staff, created, entered).await
@@ -86,7 +86,7 @@ pub async fn create_scheme(
         }
     };
     let created = write_as(&state, &staff, move |conn, actor| {
-        reference::create_scheme(conn, &version, &tree, actor)
+        use_case::create_scheme(conn, actor, &version, &tree)
     })
     .await??;
     answer(&req, &state, lang, &staff, created, entered).await

@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{body_from, body_problem, get, refuse, scheme_from, tree, Typed};
-use crate::db::reference::{self, BodyChange, EditError, Saved, SchemeChange};
+use crate::app::reference::{self as use_case, BodyChange, EditError, Saved, SchemeChange};
 use crate::domain::account::Role;
 use crate::error::{AppError, UserMessage};
 use crate::web::admin::auth::{AdminForm, Staff};
@@ -39,7 +39,7 @@ pub async fn update_body(
     };
     let (key, version) = (code.clone(), get(&entered, VERSION_FIELD).to_owned());
     let saved = write_as(&state, &staff, move |conn, actor| {
-        reference::update_body(conn, &key, &version, &change, actor)
+        use_case::update_body(conn, actor, &key, &version, &change)
     })
     .await?;
     tracing::info!(user = %staff.username, body = %code, ?saved, "body edited");
@@ -93,7 +93,7 @@ pub async fn update_scheme(
     };
     let (key, version) = (slug.clone(), get(&entered, VERSION_FIELD).to_owned());
     let saved = write_as(&state, &staff, move |conn, actor| {
-        reference::update_scheme(conn, &key, &version, &change, actor)
+        use_case::update_scheme(conn, actor, &key, &version, &change)
     })
     .await?;
     tracing::info!(user = %staff.username, scheme = %slug, ?saved, "scheme version edited");

@@ -109,7 +109,7 @@ async fn page(
             let bodies = reference::bodies(conn)?;
             let mut schemes = Vec::new();
             for (scheme, indicators) in reference::schemes(conn)? {
-                let version = reference::scheme_version_tag(conn, &scheme)?;
+                let version = crate::app::reference::scheme_version_tag(conn, &scheme)?;
                 let evaluated = reference::usage(conn, scheme.id)?.evaluated;
                 schemes.push((scheme, indicators, evaluated, version));
             }
@@ -175,7 +175,7 @@ impl BodyForm {
             name_en: b.name_en.clone(),
             approval_number: b.approval_number.clone(),
             website: b.website.clone().unwrap_or_default(),
-            version: reference::body_version(b),
+            version: crate::app::reference::body_version(b),
         }
     }
 

@@ -1,13 +1,13 @@
-//! Writing one checked certificate record, imported or issued by an initial evaluation: its
-//! company (unless stored already), platform with domains, certificate with search tokens, the
-//! public "issued" event, and audit entries. The caller holds the transaction.
+//! Registering one checked certificate record, imported or issued by an initial evaluation: its
+//! company (unless stored already), platform with domains, certificate with search tokens, and
+//! for the commit path its public "issued" event and audit entries. Runs inside the caller's
+//! use case.
 
-use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
-use super::accounts::{append_audit, AuditEntry};
-use super::models::{NewCertificate, NewCertificateEvent, NewCompany, NewPlatform};
-use super::{write, DbConnection};
+use super::{Changes, PublicEvent};
+use crate::db::models::{NewCertificate, NewCompany, NewPlatform};
+use crate::db::{write, DbConnection};
 use crate::domain::event::EventKind;
 use crate::domain::record::{CertificateRecord, Column};
 use crate::domain::surveillance::AssessmentKind;
@@ -46,34 +46,6 @@ const IMPORTED_ZH: &str = "自原有登记记录导入；此前的变更未在�
 const IMPORTED_EN: &str =
     "Imported from earlier records; changes before the import are not listed here.";
 
-/// Who did it and when, for the audit log and the rows' timestamps.
-pub struct Stamp<'a> {
-    pub actor: &'a str,
-    pub at: NaiveDateTime,
-}
-
-fn audit(
-    conn: &mut DbConnection,
-    stamp: &Stamp<'_>,
-    action: &str,
-    entity: &str,
-    id: &str,
-    after: serde_json::Value,
-) -> QueryResult<()> {
-    append_audit(
-        conn,
-        &AuditEntry {
-            at: stamp.at,
-            actor: stamp.actor.to_owned(),
-            action: action.to_owned(),
-            entity: entity.to_owned(),
-            entity_id: id.to_owned(),
-            before_json: None,
-            after_json: Some(after.to_string()),
-        },
-    )
-}
-
 /// The record as JSON for the audit log: every column in canonical text, and the grade.
 fn record_json(r: &CertificateRecord) -> serde_json::Value {
     let raw = r.to_raw();
@@ -88,8 +60,8 @@ fn record_json(r: &CertificateRecord) -> serde_json::Value {
 /// Inserts the company of `p` when it has no id yet; returns the company id.
 pub fn company(
     conn: &mut DbConnection,
+    changes: &mut Changes<'_>,
     p: &Planned,
-    stamp: &Stamp<'_>,
     origin: Origin,
 ) -> QueryResult<i32> {
     if let Some(id) = p.company_id {
@@ -105,15 +77,13 @@ pub fn company(
         "city": c.city,
         "address": c.address,
     });
-    let action = origin.action("company");
-    audit(
-        conn,
-        stamp,
-        &action,
+    changes.audit(
+        origin.action("company"),
         "company",
         c.credit_code.as_str(),
-        after,
-    )?;
+        None,
+        Some(&after),
+    );
     Ok(id)
 }
 
@@ -133,9 +103,9 @@ fn new_company(r: &CertificateRecord) -> NewCompany {
 /// `company_id`; returns the certificate id.
 pub fn certificate(
     conn: &mut DbConnection,
+    changes: &mut Changes<'_>,
     p: &Planned,
     company_id: i32,
-    stamp: &Stamp<'_>,
     origin: Origin,
 ) -> QueryResult<i32> {
     let r = &p.record;
@@ -171,7 +141,7 @@ pub fn certificate(
         scope_en: r.scope_en.clone(),
         sort_name: r.company.name_zh.clone(),
         search_text: String::new(),
-        updated_at: stamp.at,
+        updated_at: changes.actor().now,
     };
     let text = write::searchable_text(&new_company(r), &platform);
     let id = write::insert_certificate(conn, &cert, &text)?;
@@ -179,26 +149,21 @@ pub fn certificate(
     let first_grade = (r.issued_on == r.first_issued_on
         && r.last_assessment_kind == AssessmentKind::Initial)
         .then_some(grade);
-    write::insert_event(
-        conn,
-        &NewCertificateEvent {
-            certificate_id: id,
-            kind: EventKind::Issued.as_str().to_owned(),
-            occurred_on: r.first_issued_on,
-            grade_before: None,
-            grade_after: first_grade,
-            reason_zh: (origin == Origin::Import).then(|| IMPORTED_ZH.to_owned()),
-            reason_en: (origin == Origin::Import).then(|| IMPORTED_EN.to_owned()),
-            created_at: stamp.at,
-        },
-    )?;
-    audit(
-        conn,
-        stamp,
-        &origin.action("certificate"),
+    changes.publish(PublicEvent {
+        certificate_id: id,
+        kind: EventKind::Issued,
+        occurred_on: r.first_issued_on,
+        grade_before: None,
+        grade_after: first_grade,
+        reason_zh: (origin == Origin::Import).then(|| IMPORTED_ZH.to_owned()),
+        reason_en: (origin == Origin::Import).then(|| IMPORTED_EN.to_owned()),
+    });
+    changes.audit(
+        origin.action("certificate"),
         "certificate",
-        &r.number,
-        record_json(r),
-    )?;
+        r.number.clone(),
+        None,
+        Some(&record_json(r)),
+    );
     Ok(id)
 }

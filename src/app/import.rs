@@ -9,16 +9,16 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use chrono::{NaiveDate, NaiveDateTime};
 use thiserror::Error;
 
-use super::checks::{self, Plan};
-use super::csv_rows::{read_rows, ReadRows};
-use super::progress;
-use super::report::{LineError, Report};
-use crate::db::registration::{self as store, Origin, Stamp};
-use crate::db::{write, DbConnection};
+use super::registration::{self as store, Origin};
+use super::{run, Actor, Changes};
+use crate::db::DbConnection;
 use crate::domain::record::validate;
+use crate::transfer::checks::{self, Plan};
+use crate::transfer::csv_rows::{read_rows, ReadRows};
+use crate::transfer::progress;
+use crate::transfer::report::{LineError, Report};
 
 /// Unchanged certificates listed one by one in a summary; the rest are counted.
 const LISTED: usize = 10;
@@ -27,12 +27,6 @@ const LISTED: usize = 10;
 pub struct ImportOptions {
     /// Check and report only; write nothing.
     pub dry_run: bool,
-    /// Who imports, for the audit log (`cli:import`).
-    pub actor: String,
-    /// Today in Beijing: dates after it are refused.
-    pub today: NaiveDate,
-    /// Now (UTC), for timestamps.
-    pub at: NaiveDateTime,
     /// Show progress bars on stderr (when it is a terminal).
     pub progress: bool,
 }
@@ -91,22 +85,19 @@ pub enum ImportError {
     Db(#[from] diesel::result::Error),
 }
 
-/// `sqe-registry import`: imports `file` as `cli:import` with progress bars; a rejected file's
-/// report goes to stderr, line by line, before the error is returned.
+/// `sqe-registry import`: imports `file` as `actor` (the CLI's) with progress bars; a rejected
+/// file's report goes to stderr, line by line, before the error is returned.
 pub fn import_command(
     conn: &mut DbConnection,
+    actor: &Actor,
     file: &Path,
     dry_run: bool,
 ) -> Result<ImportSummary, ImportError> {
-    let now = chrono::Utc::now();
     let opts = ImportOptions {
         dry_run,
-        actor: "cli:import".to_owned(),
-        today: crate::domain::dates::beijing_today(now),
-        at: now.naive_utc(),
         progress: true,
     };
-    let result = import_file(conn, file, &opts);
+    let result = import_file(conn, actor, file, &opts);
     if let Err(ImportError::Rejected(report)) = &result {
         eprint!("{report}");
     }
@@ -116,6 +107,7 @@ pub fn import_command(
 /// Imports a CSV file (see `docs/IMPORT.md`).
 pub fn import_file(
     conn: &mut DbConnection,
+    actor: &Actor,
     path: &Path,
     opts: &ImportOptions,
 ) -> Result<ImportSummary, ImportError> {
@@ -128,7 +120,7 @@ pub fn import_file(
     let bar = bar(opts, len, "reading", true);
     let rows = read_rows(BufReader::new(file), |b| bar.set_position(b)).map_err(read_error)?;
     bar.finish_and_clear();
-    import_rows(conn, rows, opts)
+    import_rows(conn, actor, rows, opts)
 }
 
 fn bar(opts: &ImportOptions, len: u64, what: &'static str, bytes: bool) -> indicatif::ProgressBar {
@@ -152,16 +144,18 @@ impl From<diesel::result::Error> for Stop {
     }
 }
 
-/// Imports records already read from a file.
+/// Imports records already read from a file, as `actor` (today in Beijing: dates after it are
+/// refused).
 pub fn import_rows(
     conn: &mut DbConnection,
+    actor: &Actor,
     rows: ReadRows,
     opts: &ImportOptions,
 ) -> Result<ImportSummary, ImportError> {
     let ReadRows { rows, mut report } = rows;
     let mut valid = Vec::with_capacity(rows.len());
     for row in rows {
-        match validate(&row.raw, opts.today) {
+        match validate(&row.raw, actor.today) {
             Ok(record) => valid.push((row.line, record)),
             Err(errors) => report
                 .errors
@@ -174,15 +168,14 @@ pub fn import_rows(
         let plan = checks::against_db(conn, valid, &mut report)?;
         return summary(report, plan, true);
     }
-    let outcome = crate::db::write::write_transaction(conn, |conn| {
-        // The first statement writes, so SQLite takes the write lock now (waiting for another
-        // writer if need be) and the checks below see the data the inserts will join.
-        write::bump_revision(conn)?;
+    // The write lock is taken first (see `db::write::write_transaction`), so the checks below
+    // see the data the inserts will join.
+    let outcome = run(conn, actor, |conn, changes| {
         let plan = checks::against_db(conn, valid, &mut report)?;
         if !report.is_empty() || plan.new.is_empty() {
             return Err(Stop::Rollback(plan));
         }
-        write_plan(conn, &plan, opts)?;
+        write_plan(conn, changes, &plan, opts)?;
         Ok(plan)
     });
     match outcome {
@@ -210,6 +203,7 @@ fn summary(mut report: Report, plan: Plan, dry_run: bool) -> Result<ImportSummar
 
 fn write_plan(
     conn: &mut DbConnection,
+    changes: &mut Changes<'_>,
     plan: &Plan,
     opts: &ImportOptions,
 ) -> diesel::QueryResult<()> {
@@ -221,22 +215,18 @@ fn write_plan(
         "writing",
         false,
     );
-    let stamp = Stamp {
-        actor: &opts.actor,
-        at: opts.at,
-    };
     let mut companies: HashMap<&str, i32> = HashMap::new();
     for p in &plan.new {
         let code = p.record.company.credit_code.as_str();
         let company_id = match companies.get(code) {
             Some(&id) => id,
             None => {
-                let id = store::company(conn, p, &stamp, Origin::Import)?;
+                let id = store::company(conn, changes, p, Origin::Import)?;
                 companies.insert(code, id);
                 id
             }
         };
-        store::certificate(conn, p, company_id, &stamp, Origin::Import)?;
+        store::certificate(conn, changes, p, company_id, Origin::Import)?;
         bar.inc(1);
     }
     bar.finish_and_clear();

@@ -1,0 +1,88 @@
+//! Who changes the registry, and the clock and settings the change is decided under.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+/// Who acts: the audit log records it as [`Actor::name`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActorKind {
+    /// A signed-in back-office account.
+    Staff { account_id: i32, username: String },
+    /// The command line, run by this operating-system user.
+    Cli { os_user: String },
+    /// The registry itself (a scheduled task, a start-up step).
+    System { task: &'static str },
+}
+
+/// The acting party with the time of the change: today in Beijing, now in UTC, and the validity
+/// of a new certificate in years.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub kind: ActorKind,
+    pub today: NaiveDate,
+    pub now: NaiveDateTime,
+    pub validity_years: u32,
+}
+
+impl Actor {
+    /// The command line's actor, named after the operating-system user running it.
+    pub fn cli(today: NaiveDate, now: NaiveDateTime, validity_years: u32) -> Actor {
+        Actor {
+            kind: ActorKind::Cli { os_user: os_user() },
+            today,
+            now,
+            validity_years,
+        }
+    }
+
+    /// The name the audit log records: the username, `cli:<os user>` or `system:<task>`.
+    pub fn name(&self) -> String {
+        match &self.kind {
+            ActorKind::Staff { username, .. } => username.clone(),
+            ActorKind::Cli { os_user } => format!("cli:{os_user}"),
+            ActorKind::System { task } => format!("system:{task}"),
+        }
+    }
+}
+
+/// The operating-system user, as the login environment names it (`unknown` when it does not).
+fn os_user() -> String {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .filter_map(|key| std::env::var(key).ok())
+        .map(|name| name.trim().to_owned())
+        .find(|name| !name.is_empty())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(kind: ActorKind) -> Actor {
+        Actor {
+            kind,
+            today: NaiveDate::from_ymd_opt(2026, 12, 2).expect("date"),
+            now: NaiveDate::from_ymd_opt(2026, 12, 2)
+                .and_then(|d| d.and_hms_opt(1, 2, 3))
+                .expect("time"),
+            validity_years: 3,
+        }
+    }
+
+    #[test]
+    fn each_kind_has_its_audit_name() {
+        let staff = ActorKind::Staff {
+            account_id: 7,
+            username: "li.wei".to_owned(),
+        };
+        assert_eq!(at(staff).name(), "li.wei");
+        let cli = ActorKind::Cli {
+            os_user: "deploy".to_owned(),
+        };
+        assert_eq!(at(cli).name(), "cli:deploy");
+        assert_eq!(
+            at(ActorKind::System { task: "expiry" }).name(),
+            "system:expiry"
+        );
+    }
+}

@@ -1,0 +1,126 @@
+//! The one commit path. Every use case runs its work through [`run`]: one write transaction, at
+//! whose end [`Changes`] writes what must follow every change of the registry — its public
+//! events, its audit entries and, when a public page shows the change, the registry revision
+//! (which makes every instance drop its cached pages). Anything that must follow every public
+//! event is added here, once, never to each use case.
+
+use chrono::NaiveDate;
+use diesel::QueryResult;
+use serde_json::Value;
+
+use super::Actor;
+use crate::db::accounts::{append_audit_entries, AuditEntry};
+use crate::db::models::NewCertificateEvent;
+use crate::db::write::{bump_revision, insert_event, write_transaction};
+use crate::db::DbConnection;
+use crate::domain::event::EventKind;
+
+/// A public event of a certificate, as its page and the feeds show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicEvent {
+    pub certificate_id: i32,
+    pub kind: EventKind,
+    pub occurred_on: NaiveDate,
+    pub grade_before: Option<i16>,
+    pub grade_after: Option<i16>,
+    pub reason_zh: Option<String>,
+    pub reason_en: Option<String>,
+}
+
+/// What a use case changes besides its own rows, collected while it runs and written by
+/// [`run`] when its work succeeds.
+#[derive(Debug)]
+pub struct Changes<'a> {
+    actor: &'a Actor,
+    events: Vec<PublicEvent>,
+    audit: Vec<AuditEntry>,
+    public: bool,
+}
+
+impl<'a> Changes<'a> {
+    fn new(actor: &'a Actor) -> Changes<'a> {
+        Changes {
+            actor,
+            events: Vec::new(),
+            audit: Vec::new(),
+            public: false,
+        }
+    }
+
+    /// Who acts, and when.
+    pub fn actor(&self) -> &'a Actor {
+        self.actor
+    }
+
+    /// Publishes an event of a certificate (its page, the feeds); the revision follows.
+    pub fn publish(&mut self, event: PublicEvent) {
+        self.events.push(event);
+    }
+
+    /// Records an audit entry of this change: what was done to which record, before and after.
+    pub fn audit(
+        &mut self,
+        action: impl Into<String>,
+        entity: &str,
+        entity_id: impl Into<String>,
+        before: Option<&Value>,
+        after: Option<&Value>,
+    ) {
+        self.audit.push(AuditEntry {
+            at: self.actor.now,
+            actor: self.actor.name(),
+            action: action.into(),
+            entity: entity.to_owned(),
+            entity_id: entity_id.into(),
+            before_json: before.map(Value::to_string),
+            after_json: after.map(Value::to_string),
+        });
+    }
+
+    /// Marks the change as shown by public pages without an event of its own (a corrected name,
+    /// a bound domain, a listed misuse): the revision follows.
+    pub fn shown_publicly(&mut self) {
+        self.public = true;
+    }
+
+    /// Writes the collected events, audit entries and revision; called once, by [`run`].
+    fn commit(self, conn: &mut DbConnection) -> QueryResult<()> {
+        let now = self.actor.now;
+        for e in self.events.iter() {
+            insert_event(
+                conn,
+                &NewCertificateEvent {
+                    certificate_id: e.certificate_id,
+                    kind: e.kind.as_str().to_owned(),
+                    occurred_on: e.occurred_on,
+                    grade_before: e.grade_before,
+                    grade_after: e.grade_after,
+                    reason_zh: e.reason_zh.clone(),
+                    reason_en: e.reason_en.clone(),
+                    created_at: now,
+                },
+            )?;
+        }
+        append_audit_entries(conn, &self.audit)?;
+        if self.public || !self.events.is_empty() {
+            bump_revision(conn)?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs a use case's `work` in one write transaction and ends it through the commit path: when
+/// `work` succeeds its [`Changes`] are written in the same transaction; when it fails nothing is
+/// (neither its rows nor its events, audit entries or revision).
+pub fn run<T, E, F>(conn: &mut DbConnection, actor: &Actor, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection, &mut Changes<'_>) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    write_transaction(conn, |conn| {
+        let mut changes = Changes::new(actor);
+        let value = work(conn, &mut changes)?;
+        changes.commit(conn)?;
+        Ok(value)
+    })
+}
