@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde_json::json;
 
-use super::certificates::stored_status;
 use super::{run, Actor, PublicEvent};
 use crate::db::evaluations::{
     find_for_evaluation, sheet_tree, update_assessment, AssessmentColumns,
@@ -64,7 +63,7 @@ pub fn decide(
         )
     })?;
     let current = Current {
-        status: effective_status(stored_status(certificate)?, certificate.expires_on, today),
+        status: effective_status(certificate.status, certificate.expires_on, today),
         grade,
         last_assessed_on: certificate.last_assessed_on,
     };
@@ -118,7 +117,7 @@ pub fn record(
         // of a certificate already suspended publishes nothing new either.
         // The score and last assessment show on the certificate's page either way.
         changes.shown_publicly();
-        let already_suspended = cert.status == CertificateStatus::Suspended.as_str();
+        let already_suspended = cert.status == CertificateStatus::Suspended;
         if !(already_suspended && outcome.event == EventKind::Suspended) {
             let failed = outcome.grade.is_none();
             changes.publish(PublicEvent {
@@ -136,7 +135,7 @@ pub fn record(
             .map(|(id, earned, max)| json!({"indicator": id, "earned": earned, "max": max}))
             .collect();
         let before = json!({
-            "score": cert.score, "grade": cert.grade, "status": cert.status,
+            "score": cert.score, "grade": cert.grade, "status": cert.status.as_str(),
             "last_assessed_on": cert.last_assessed_on,
         });
         let after = json!({

@@ -131,7 +131,7 @@ pub fn certificate(
         scheme_version_id: p.scheme_id,
         score: r.score.value(),
         grade,
-        status: r.status.as_str().to_owned(),
+        status: r.status,
         first_issued_on: r.first_issued_on,
         issued_on: r.issued_on,
         expires_on: r.expires_on,

@@ -41,8 +41,7 @@ impl CertificateDetail {
     /// The status the public sees on `today` (a stored valid past expiry is expired).
     pub fn status_on(&self, today: NaiveDate) -> CertificateStatus {
         let c = &self.certificate;
-        let stored = CertificateStatus::parse(&c.status).unwrap_or(CertificateStatus::Suspended);
-        effective_status(stored, c.expires_on, today)
+        effective_status(c.status, c.expires_on, today)
     }
 
     /// The kind of the last assessment (an unknown stored kind reads as a surveillance).

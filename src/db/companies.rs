@@ -118,7 +118,7 @@ pub fn list(
     let ids: Vec<i32> = rows.iter().map(|c| c.id).collect();
     // The certificates of these companies (a few each), counted here: filtering them by status
     // in SQL makes SQLite's planner scan every valid certificate instead (seconds at 1,000,000).
-    let held: Vec<(i32, String, chrono::NaiveDate)> = certificates::table
+    let held: Vec<(i32, CertificateStatus, chrono::NaiveDate)> = certificates::table
         .filter(certificates::company_id.eq_any(&ids))
         .select((
             certificates::company_id,
@@ -127,13 +127,12 @@ pub fn list(
         ))
         .load(conn)?;
     let count_of = |id: i32, in_force: bool| {
-        let in_force_on = |status: &str, expires_on: chrono::NaiveDate| {
-            CertificateStatus::parse(status)
-                .is_some_and(|s| effective_status(s, expires_on, today) == CertificateStatus::Valid)
+        let in_force_on = |status: CertificateStatus, expires_on: chrono::NaiveDate| {
+            effective_status(status, expires_on, today) == CertificateStatus::Valid
         };
         held.iter()
             .filter(|(c, status, expires_on)| {
-                *c == id && (!in_force || in_force_on(status, *expires_on))
+                *c == id && (!in_force || in_force_on(*status, *expires_on))
             })
             .count() as i64
     };

@@ -5,6 +5,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::domain::status::CertificateStatus;
+
 use super::schema::*;
 use super::DbConnection;
 use crate::domain::dates::add_months;
@@ -19,7 +21,7 @@ pub struct DashboardCertificate {
     pub number: String,
     pub company_name_zh: String,
     pub platform_name: String,
-    pub status: String,
+    pub status: CertificateStatus,
     pub last_assessed_on: NaiveDate,
     pub last_assessment_kind: String,
     pub suspended_until: Option<NaiveDate>,
@@ -82,9 +84,7 @@ pub fn surveillance_due(
     days: i64,
 ) -> QueryResult<Listed<DashboardCertificate>> {
     let horizon = today + chrono::Duration::days(days);
-    let in_force = certificates::status
-        .eq_any(["valid", "suspended"])
-        .and(certificates::expires_on.ge(today));
+    let live = super::status_sql::live(today);
     let mut rows = Vec::new();
     let mut total = 0;
     for (initial, months) in [
@@ -93,7 +93,7 @@ pub fn surveillance_due(
     ] {
         let bound = last_assessed_bound(horizon, months);
         let kind = certificates::last_assessment_kind.eq("initial").eq(initial);
-        let filter = in_force
+        let filter = live
             .clone()
             .and(kind)
             .and(certificates::last_assessed_on.le(bound));

@@ -97,7 +97,7 @@ pub fn update_assessment(
     .set((
         certificates::score.eq(columns.score),
         certificates::grade.eq(columns.grade),
-        certificates::status.eq(columns.status.as_str()),
+        certificates::status.eq(columns.status),
         certificates::last_assessed_on.eq(columns.last_assessed_on),
         certificates::last_assessment_kind.eq(columns.last_assessment_kind.as_str()),
         certificates::updated_at.eq(columns.updated_at),

@@ -5,6 +5,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::domain::status::CertificateStatus;
+
 use super::models::{Certificate, Company, Platform};
 use super::schema::{certificates, companies, platforms};
 use super::write::reindex_certificates;
@@ -15,7 +17,7 @@ use crate::domain::record::CompanyRecord;
 #[derive(Debug, Clone, Queryable)]
 pub struct HeldCertificate {
     pub number: String,
-    pub status: String,
+    pub status: CertificateStatus,
     pub expires_on: NaiveDate,
     pub platform: String,
 }

@@ -37,7 +37,7 @@ pub struct LifecycleColumns {
 pub fn update_lifecycle(
     conn: &mut DbConnection,
     id: i32,
-    expected_status: &str,
+    expected_status: CertificateStatus,
     columns: &LifecycleColumns,
 ) -> QueryResult<bool> {
     let changed = diesel::update(
@@ -46,7 +46,7 @@ pub fn update_lifecycle(
             .filter(certificates::status.eq(expected_status)),
     )
     .set((
-        certificates::status.eq(columns.status.as_str()),
+        certificates::status.eq(columns.status),
         certificates::suspended_until.eq(columns.suspended_until),
         certificates::issued_on.eq(columns.issued_on),
         certificates::expires_on.eq(columns.expires_on),

@@ -3,6 +3,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+
+use crate::domain::status::CertificateStatus;
 use diesel::upsert::excluded;
 
 use super::schema::*;
@@ -14,7 +16,7 @@ pub struct MarkFacts {
     pub id: i32,
     pub number: String,
     /// Stored status; the effective status also depends on `expires_on`.
-    pub status: String,
+    pub status: CertificateStatus,
     pub expires_on: NaiveDate,
     pub grade: i16,
     /// Bound domains, normalised ASCII form.
@@ -33,7 +35,7 @@ pub fn find_mark_facts(conn: &mut DbConnection, number: &str) -> QueryResult<Opt
             certificates::grade,
             certificates::platform_id,
         ))
-        .first::<(i32, String, String, NaiveDate, i16, i32)>(conn)
+        .first::<(i32, String, CertificateStatus, NaiveDate, i16, i32)>(conn)
         .optional()?;
     let Some((id, number, status, expires_on, grade, platform_id)) = row else {
         return Ok(None);

@@ -22,6 +22,8 @@ pub mod search;
 pub mod sessions;
 pub mod sitemap;
 pub mod stats;
+pub mod status_sql;
+mod text_enums;
 pub mod write;
 
 pub use pool::{build_pool, run_migrations, Backend, ConnectionManager, DbConnection, DbPool};

@@ -5,6 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::*;
+use crate::domain::status::CertificateStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = certification_bodies)]
@@ -157,7 +158,7 @@ pub struct Certificate {
     pub score: f64,
     pub grade: i16,
     /// The stored status; what the public sees is `domain::status::effective_status`.
-    pub status: String,
+    pub status: CertificateStatus,
     pub first_issued_on: NaiveDate,
     pub issued_on: NaiveDate,
     pub expires_on: NaiveDate,
@@ -180,7 +181,7 @@ pub struct NewCertificate {
     pub scheme_version_id: i32,
     pub score: f64,
     pub grade: i16,
-    pub status: String,
+    pub status: CertificateStatus,
     pub first_issued_on: NaiveDate,
     pub issued_on: NaiveDate,
     pub expires_on: NaiveDate,

@@ -125,7 +125,7 @@ fn to_raw(
         .with(Column::BodyCode, body)
         .with(Column::SchemeSlug, scheme)
         .with(Column::Score, c.score.to_string())
-        .with(Column::Status, c.status)
+        .with(Column::Status, c.status.as_str())
         .with(Column::FirstIssuedOn, c.first_issued_on.to_string())
         .with(Column::IssuedOn, c.issued_on.to_string())
         .with(Column::ExpiresOn, c.expires_on.to_string())

@@ -116,7 +116,7 @@ pub struct SearchHit {
     pub number: String,
     pub grade: i16,
     pub score: f64,
-    pub status: String,
+    pub status: CertificateStatus,
     pub issued_on: NaiveDate,
     pub expires_on: NaiveDate,
     pub company_name_zh: String,
@@ -267,28 +267,11 @@ fn matching<'a>(req: &'a SearchRequest) -> Boxed<'a> {
 }
 
 fn filtered<'a>(mut q: Boxed<'a>, f: &'a SearchFilters, today: NaiveDate) -> Boxed<'a> {
-    use certificates::{expires_on, status};
     if let Some(grade) = f.stars {
         q = q.filter(certificates::grade.eq(i16::from(grade.stars())));
     }
     if let Some(s) = f.status {
-        let live = [
-            CertificateStatus::Valid.as_str(),
-            CertificateStatus::Suspended.as_str(),
-        ];
-        q = match s {
-            CertificateStatus::Valid | CertificateStatus::Suspended => {
-                q.filter(status.eq(s.as_str()).and(expires_on.ge(today)))
-            }
-            CertificateStatus::Expired => q.filter(
-                status
-                    .eq(s.as_str())
-                    .or(status.eq_any(live).and(expires_on.lt(today))),
-            ),
-            CertificateStatus::Revoked | CertificateStatus::Cancelled => {
-                q.filter(status.eq(s.as_str()))
-            }
-        };
+        q = q.filter(super::status_sql::has_effective_status(s, today));
     }
     if let Some(code) = &f.province_code {
         let in_province = companies::table

@@ -6,9 +6,10 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date};
 
 use super::schema::*;
+use super::status_sql::in_force;
 use super::DbConnection;
 use crate::domain::statistics::{counted_days, score_bin, score_bins, MONTHLY_KINDS};
-use crate::domain::status::CertificateStatus;
+use crate::domain::status::{effective_status, CertificateStatus};
 
 /// Registry-wide counts on a given date.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,8 +26,7 @@ pub struct RegistryCounts {
 pub fn counts(conn: &mut DbConnection, today: NaiveDate) -> QueryResult<RegistryCounts> {
     let certificates: i64 = certificates::table.count().get_result(conn)?;
     let by_grade = certificates::table
-        .filter(certificates::status.eq("valid"))
-        .filter(certificates::expires_on.ge(today))
+        .filter(in_force(today))
         .group_by(certificates::grade)
         .select((certificates::grade, count_star()))
         .load::<(i16, i64)>(conn)?;
@@ -193,18 +193,20 @@ pub fn statistics(conn: &mut DbConnection, q: &StatsQuery) -> QueryResult<Statis
     Ok(out)
 }
 
-fn status_index(stored: &str) -> Option<usize> {
+fn status_index(status: CertificateStatus) -> usize {
     CertificateStatus::ALL
         .iter()
-        .position(|s| s.as_str() == stored)
+        .position(|s| *s == status)
+        .unwrap_or(0)
 }
 
 fn grade_index(grade: i16) -> Option<usize> {
     usize::try_from(grade - 2).ok().filter(|i| *i < 4)
 }
 
-/// Stored statuses per grade, with the live ones past their expiry moved to expired (the rule
-/// of `domain::status::effective_status`, applied to groups), in one pass.
+/// Effective statuses per grade, in one pass: each group of a stored status and grade counts
+/// its rows past their expiry date apart, and `domain::status::effective_status` says what
+/// both parts are on the day.
 fn grade_status(conn: &mut DbConnection, q: &StatsQuery) -> QueryResult<[[i64; 5]; 4]> {
     let mut query = certificates::table
         .group_by((certificates::status, certificates::grade))
@@ -222,24 +224,21 @@ fn grade_status(conn: &mut DbConnection, q: &StatsQuery) -> QueryResult<[[i64; 5
         query = query.filter(certificates::province_code.eq(code));
     }
     let mut out = [[0i64; 5]; 4];
-    let expired = status_index(CertificateStatus::Expired.as_str()).unwrap_or(4);
-    for (status, grade, n, lapsed) in query.load::<(String, i16, i64, i64)>(conn)? {
-        let (Some(g), Some(s)) = (grade_index(grade), status_index(&status)) else {
+    let (past_expiry, not_past) = match q.today.pred_opt() {
+        Some(yesterday) => (yesterday, q.today),
+        None => return Ok(out),
+    };
+    for (stored, grade, n, lapsed) in query.load::<(CertificateStatus, i16, i64, i64)>(conn)? {
+        let Some(g) = grade_index(grade) else {
             continue;
         };
-        let moved = if LIVE.contains(&status.as_str()) {
-            lapsed
-        } else {
-            0
-        };
-        out[g][s] += n - moved;
-        out[g][expired] += moved;
+        let current = effective_status(stored, not_past, q.today);
+        let after_expiry = effective_status(stored, past_expiry, q.today);
+        out[g][status_index(current)] += n - lapsed;
+        out[g][status_index(after_expiry)] += lapsed;
     }
     Ok(out)
 }
-
-const LIVE: [&str; 2] = ["valid", "suspended"];
-const VALID: &str = "valid";
 
 /// Sums `(key, count)` rows by key, most first.
 fn sorted(rows: impl IntoIterator<Item = (String, i64)>) -> Vec<GroupCount> {
@@ -265,8 +264,7 @@ fn in_force_by_province_and_type(
     q: &StatsQuery,
 ) -> QueryResult<(Vec<GroupCount>, Vec<GroupCount>)> {
     let mut query = certificates::table
-        .filter(certificates::status.eq(VALID))
-        .filter(certificates::expires_on.ge(q.today))
+        .filter(in_force(q.today))
         .group_by((certificates::province_code, certificates::platform_type))
         .select((
             certificates::province_code,
@@ -290,8 +288,7 @@ fn in_force_by_scheme_and_score(
     q: &StatsQuery,
 ) -> QueryResult<(Vec<GroupCount>, Vec<i64>)> {
     let mut query = certificates::table
-        .filter(certificates::status.eq(VALID))
-        .filter(certificates::expires_on.ge(q.today))
+        .filter(in_force(q.today))
         .group_by((certificates::scheme_version_id, certificates::score))
         .select((
             certificates::scheme_version_id,

@@ -3,8 +3,10 @@
 use chrono::NaiveDate;
 use thiserror::Error;
 
-/// Status of a certificate as published to consumers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Status of a certificate as published to consumers. Stored as its [`as_str`](Self::as_str)
+/// text (`db::text_enums` reads and writes it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum CertificateStatus {
     /// 有效: in force; the only status that allows using the mark.
     Valid,

@@ -46,12 +46,6 @@ impl StatusView {
     }
 }
 
-/// The stored status of a row, judged on `today`.
-pub fn status_on(stored: &str, expires_on: NaiveDate, today: NaiveDate) -> CertificateStatus {
-    let stored = CertificateStatus::parse(stored).unwrap_or(CertificateStatus::Suspended);
-    effective_status(stored, expires_on, today)
-}
-
 pub fn platform_type_label(t: &str, lang: Lang) -> String {
     match PlatformType::parse(t) {
         Some(t) => lang.t(&format!("type-{}", t.as_str())),
@@ -129,7 +123,7 @@ impl HitView {
             stars,
             star_string: star_string(stars),
             score: format!("{:.1}", hit.score),
-            status: StatusView::new(status_on(&hit.status, hit.expires_on, today), lang),
+            status: StatusView::new(effective_status(hit.status, hit.expires_on, today), lang),
             expires_on: hit.expires_on,
         }
     }

@@ -270,7 +270,8 @@ impl CertificateBuilder {
             scheme_version_id: scheme,
             score: self.score,
             grade: self.stars,
-            status: self.status.clone(),
+            status: sqe_registry::domain::status::CertificateStatus::parse(&self.status)
+                .unwrap_or_else(|| panic!("unknown status {:?}", self.status)),
             first_issued_on: self.issued_on,
             issued_on: self.issued_on,
             expires_on: self.expires_on,

@@ -24,11 +24,11 @@ use crate::domain::lifecycle::{
 };
 use crate::domain::platform_type::PlatformType;
 use crate::domain::scope::ScopeError;
-use crate::domain::status::CertificateStatus;
+use crate::domain::status::{effective_status, CertificateStatus};
 use crate::error::{AppError, UserMessage};
 use crate::web::i18n::Lang;
 use crate::web::view::{
-    certificate_href, encode_segment, platform_type_label, star_string, status_on, StatusView,
+    certificate_href, encode_segment, platform_type_label, star_string, StatusView,
 };
 
 pub struct EventRow {
@@ -102,7 +102,7 @@ pub(super) async fn page(
     let ((certificate, suspended_until), events, audit, domains, (company, platform)) =
         loaded.ok_or(AppError::NotFound)?;
     let today = state.today();
-    let effective = status_on(&certificate.status, certificate.expires_on, today);
+    let effective = effective_status(certificate.status, certificate.expires_on, today);
     let actions = ActionKind::ALL
         .into_iter()
         .filter(|a| a.applies_to(effective))

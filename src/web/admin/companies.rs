@@ -21,9 +21,10 @@ use crate::domain::province::PROVINCES;
 use crate::domain::record::{
     validate_company, Column, MAX_ADDRESS_CHARS, MAX_CITY_CHARS, MAX_NAME_CHARS,
 };
+use crate::domain::status::effective_status;
 use crate::error::{AppError, UserMessage};
 use crate::web::i18n::Lang;
-use crate::web::view::{encode_segment, province_label, status_on, StatusView};
+use crate::web::view::{encode_segment, province_label, StatusView};
 
 /// A certificate of the company.
 pub struct HeldRow {
@@ -118,7 +119,7 @@ async fn page(
         .into_iter()
         .map(|h| HeldRow {
             href: format!("/admin/certificates/{}", encode_segment(&h.number)),
-            status: StatusView::new(status_on(&h.status, h.expires_on, today), lang),
+            status: StatusView::new(effective_status(h.status, h.expires_on, today), lang),
             number: h.number,
             platform: h.platform,
             expires_on: h.expires_on,

@@ -13,7 +13,6 @@ use crate::app::sightings::{self, Confirmation, SightingRef};
 use crate::db::dashboard::{self, DashboardCertificate, Listed, OpenSighting};
 use crate::db::stats::{self, RegistryCounts};
 use crate::domain::account::Role;
-use crate::domain::status::CertificateStatus;
 use crate::domain::surveillance::{surveillance_state, AssessmentKind};
 use crate::error::AppError;
 use crate::web::i18n::Lang;
@@ -96,10 +95,7 @@ pub async fn show(
                 href: format!("/admin{}", certificate_href(&c.number)),
                 // The list holds only certificates not past expiry: the stored status is the
                 // effective one.
-                status: StatusView::new(
-                    CertificateStatus::parse(&c.status).unwrap_or(CertificateStatus::Valid),
-                    lang,
-                ),
+                status: StatusView::new(c.status, lang),
                 number: c.number,
                 holder: c.company_name_zh,
                 platform: c.platform_name,

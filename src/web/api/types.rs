@@ -15,9 +15,9 @@ use crate::db::search::{SearchHit, SortOrder};
 use crate::domain::event::EventKind;
 use crate::domain::platform_type::PlatformType;
 use crate::domain::province::province_by_code;
-use crate::domain::status::CertificateStatus;
+use crate::domain::status::{effective_status, CertificateStatus};
 use crate::domain::surveillance::AssessmentKind;
-use crate::web::view::{certificate_href, display_domains, status_on};
+use crate::web::view::{certificate_href, display_domains};
 
 /// A domain enumeration serialised as its stored name (`as_str`), documented with every value.
 macro_rules! string_enum {
@@ -137,7 +137,7 @@ impl CertificateSummary {
     pub fn new(hit: &SearchHit, today: NaiveDate, base: &str) -> CertificateSummary {
         CertificateSummary {
             number: hit.number.clone(),
-            status: Status(status_on(&hit.status, hit.expires_on, today)),
+            status: Status(effective_status(hit.status, hit.expires_on, today)),
             stars: u8::try_from(hit.grade).unwrap_or(0),
             score: hit.score,
             issued_on: hit.issued_on,

@@ -11,9 +11,10 @@ use crate::db;
 use crate::domain::mark::qr::QrMatrix;
 use crate::domain::mark::raster;
 use crate::domain::mark::{Badge, BadgeState, MarkError};
+use crate::domain::status::effective_status;
 use crate::error::AppError;
 use crate::web::sightings::MarkBinding;
-use crate::web::view::{certificate_href, status_on};
+use crate::web::view::certificate_href;
 
 /// Draws the image for `key` from the certificate's facts (`None`: not in the registry).
 pub(super) fn render(
@@ -28,7 +29,7 @@ pub(super) fn render(
         MarkVariant::Badge { size, lang, theme } => {
             let state = match &facts {
                 None => BadgeState::Unknown,
-                Some(f) => match status_on(&f.status, f.expires_on, key.today) {
+                Some(f) => match effective_status(f.status, f.expires_on, key.today) {
                     s if s.allows_mark_use() => BadgeState::Valid {
                         stars: u8::try_from(f.grade).unwrap_or(0),
                     },

@@ -9,10 +9,11 @@ use super::certificate::{find_certificate, NotFoundPage};
 use super::{render, render_with};
 use crate::domain::mark::qr::QrSize;
 use crate::domain::mark::{Badge, BadgeSize, BadgeState, MarkLang, Theme};
+use crate::domain::status::effective_status;
 use crate::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
-use crate::web::view::{display_domains, encode_segment, status_on, StatusView};
+use crate::web::view::{display_domains, encode_segment, StatusView};
 use crate::web::AppState;
 
 /// One badge variant, previewed.
@@ -72,7 +73,7 @@ pub async fn show(
         );
     };
     let c = &d.certificate;
-    let status = status_on(&c.status, c.expires_on, state.today());
+    let status = effective_status(c.status, c.expires_on, state.today());
     let badge_state = if status.allows_mark_use() {
         BadgeState::Valid {
             stars: u8::try_from(c.grade).unwrap_or(0),

@@ -8,12 +8,11 @@ use chrono::NaiveDate;
 
 use super::certificate::{find_certificate, NotFoundPage};
 use super::{render, render_with};
+use crate::domain::status::effective_status;
 use crate::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
-use crate::web::view::{
-    display_domains, encode_segment, localized, star_string, status_on, StatusView,
-};
+use crate::web::view::{display_domains, encode_segment, localized, star_string, StatusView};
 use crate::web::AppState;
 
 #[derive(Template)]
@@ -63,7 +62,7 @@ pub async fn show(
     };
     let today = state.today();
     let c = &d.certificate;
-    let status = status_on(&c.status, c.expires_on, today);
+    let status = effective_status(c.status, c.expires_on, today);
     let stars = u8::try_from(c.grade).unwrap_or(0);
     let seg = encode_segment(&c.number);
     render(&PrintPage {
