@@ -34,7 +34,7 @@ both_backends!(accounts_are_created_once_with_an_audit_entry, |db| {
             Err(AccountRefusal::Invalid(AccountError::PasswordTooShort))
         ));
         let account = find_account(conn, "li.wei").expect("find").expect("exists");
-        assert_eq!(account.role, "evaluator");
+        assert_eq!(account.role.as_str(), "evaluator");
         assert!(!account.disabled);
         assert!(verify_password(
             "a long enough password",

@@ -64,7 +64,7 @@ both_backends_async!(a_renamed_company_is_found_by_its_new_name_only, |db| {
             conn,
             &NewCertificateEvent {
                 certificate_id: id,
-                kind: "upgraded".into(),
+                kind: sqe_registry::domain::event::EventKind::Upgraded,
                 occurred_on: beijing(2026, 11, 1, 9, 0).date_naive(),
                 grade_before: Some(3),
                 grade_after: Some(4),

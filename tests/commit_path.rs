@@ -79,7 +79,7 @@ both_backends!(
                 .select(CertificateEvent::as_select())
                 .first(conn)
                 .expect("event");
-            assert_eq!(event.kind, "suspended");
+            assert_eq!(event.kind.as_str(), "suspended");
             assert_eq!(event.occurred_on, common::date(2026, 12, 2));
             assert_eq!(event.created_at, beijing(2026, 12, 2, 10, 30).naive_utc());
             let province: String = certificate_events::table

@@ -389,7 +389,7 @@ both_backends_async!(a_new_event_reaches_the_cached_feed, |db| {
                 conn,
                 &sqe_registry::db::models::NewCertificateEvent {
                     certificate_id: id,
-                    kind: "cancelled".into(),
+                    kind: sqe_registry::domain::event::EventKind::Cancelled,
                     occurred_on: date(2026, 11, 27),
                     grade_before: Some(3),
                     grade_after: None,

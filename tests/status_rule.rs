@@ -164,3 +164,51 @@ both_backends!(an_unknown_stored_status_is_an_error_when_read, |db| {
         );
     });
 });
+
+both_backends!(every_stored_enumeration_refuses_an_unknown_value, |db| {
+    use sqe_registry::db::accounts::{find_account, insert_account};
+    use sqe_registry::db::models::{CertificateEvent, Platform};
+    use sqe_registry::db::schema::{accounts, certificate_events, platforms};
+    with_conn(&db, |conn| {
+        let refs = seed_reference(conn);
+        CertificateBuilder::new("ODD-2")
+            .event(
+                "upgraded",
+                common::date(2025, 7, 1),
+                (Some(3), Some(4)),
+                None,
+            )
+            .insert(conn, &refs);
+        let at = common::date(2026, 1, 1).and_hms_opt(0, 0, 0).expect("time");
+        insert_account(conn, "odd.one", "viewer", "x", at).expect("account");
+        let names = |e: diesel::result::Error| format!("{e:?}");
+        diesel::update(platforms::table)
+            .set(platforms::platform_type.eq("marketplace"))
+            .execute(conn)
+            .expect("raw update");
+        let platform = platforms::table.select(Platform::as_select()).first(conn);
+        assert!(names(platform.expect_err("platform")).contains("unknown platform type"));
+        diesel::update(certificate_events::table)
+            .set(certificate_events::kind.eq("promoted"))
+            .execute(conn)
+            .expect("raw update");
+        let event = certificate_events::table
+            .select(CertificateEvent::as_select())
+            .first(conn);
+        assert!(names(event.expect_err("event")).contains("unknown event kind"));
+        diesel::update(certificates::table)
+            .set(certificates::last_assessment_kind.eq("audit"))
+            .execute(conn)
+            .expect("raw update");
+        let certificate = certificates::table
+            .select(Certificate::as_select())
+            .first(conn);
+        assert!(names(certificate.expect_err("certificate")).contains("unknown assessment kind"));
+        diesel::update(accounts::table)
+            .set(accounts::role.eq("root"))
+            .execute(conn)
+            .expect("raw update");
+        let account = find_account(conn, "odd.one");
+        assert!(names(account.expect_err("account")).contains("unknown role"));
+    });
+});

@@ -92,7 +92,7 @@ pub fn update(
             "account.update",
             "account",
             change.id.to_string(),
-            Some(&view(&before.role, before.disabled)),
+            Some(&view(before.role.as_str(), before.disabled)),
             Some(&view(change.role.as_str(), change.disabled)),
         );
         Ok(())

@@ -91,7 +91,7 @@ impl<'a> Changes<'a> {
                 conn,
                 &NewCertificateEvent {
                     certificate_id: e.certificate_id,
-                    kind: e.kind.as_str().to_owned(),
+                    kind: e.kind,
                     occurred_on: e.occurred_on,
                     grade_before: e.grade_before,
                     grade_after: e.grade_after,

@@ -106,7 +106,7 @@ pub fn record(
             conn,
             &NewEvaluation {
                 certificate_id: cert.id,
-                kind: input.kind.as_str().to_owned(),
+                kind: input.kind,
                 assessed_on: input.assessed_on,
                 total_score: outcome.total,
                 grade: outcome.grade.map(|g| i16::from(g.stars())),

@@ -85,7 +85,7 @@ pub fn platform_snapshot(p: &Platform) -> Value {
     json!({
         "platform_id": p.id,
         "name": p.name,
-        "platform_type": p.platform_type,
+        "platform_type": p.platform_type.as_str(),
         "app_names": p.apps(),
     })
 }
@@ -154,7 +154,7 @@ pub fn update_platform(
     }
     let changed = Platform {
         name: wanted.name.clone(),
-        platform_type: wanted.platform_type.as_str().to_owned(),
+        platform_type: wanted.platform_type,
         app_names: wanted.app_names.join("\n"),
         ..current.clone()
     };

@@ -163,7 +163,7 @@ fn issue_once(
             conn,
             &NewEvaluation {
                 certificate_id,
-                kind: AssessmentKind::Initial.as_str().to_owned(),
+                kind: AssessmentKind::Initial,
                 assessed_on: draft.assessed_on,
                 total_score: plan.outcome.total,
                 grade: Some(i16::from(grade.stars())),

@@ -112,7 +112,7 @@ pub fn certificate(
     let platform = NewPlatform {
         company_id,
         name: r.platform.name.clone(),
-        platform_type: r.platform.platform_type.as_str().to_owned(),
+        platform_type: r.platform.platform_type,
         app_names: r.platform.app_names.join("\n"),
     };
     let domains: Vec<String> = r
@@ -136,7 +136,7 @@ pub fn certificate(
         issued_on: r.issued_on,
         expires_on: r.expires_on,
         last_assessed_on: r.last_assessed_on,
-        last_assessment_kind: r.last_assessment_kind.as_str().to_owned(),
+        last_assessment_kind: r.last_assessment_kind,
         scope_zh: r.scope_zh.clone(),
         scope_en: r.scope_en.clone(),
         sort_name: r.company.name_zh.clone(),

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::schema::{accounts, audit_log};
 use super::DbConnection;
+use crate::domain::account::Role;
 
 /// An account as stored.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -15,7 +16,7 @@ pub struct Account {
     pub username: String,
     /// Argon2id PHC string.
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
 }

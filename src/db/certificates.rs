@@ -44,10 +44,9 @@ impl CertificateDetail {
         effective_status(c.status, c.expires_on, today)
     }
 
-    /// The kind of the last assessment (an unknown stored kind reads as a surveillance).
+    /// The kind of the last assessment.
     pub fn last_assessment_kind(&self) -> AssessmentKind {
-        AssessmentKind::parse(&self.certificate.last_assessment_kind)
-            .unwrap_or(AssessmentKind::Surveillance)
+        self.certificate.last_assessment_kind
     }
 
     /// The surveillance schedule on `today`, while the certificate is live (valid or

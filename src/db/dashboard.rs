@@ -10,7 +10,9 @@ use crate::domain::status::CertificateStatus;
 use super::schema::*;
 use super::DbConnection;
 use crate::domain::dates::add_months;
-use crate::domain::surveillance::{FIRST_SURVEILLANCE_MONTHS, SURVEILLANCE_INTERVAL_MONTHS};
+use crate::domain::surveillance::{
+    AssessmentKind, FIRST_SURVEILLANCE_MONTHS, SURVEILLANCE_INTERVAL_MONTHS,
+};
 
 /// Longest list shown per section (the count says how many there are in all).
 pub const LIST_LIMIT: i64 = 50;
@@ -23,7 +25,7 @@ pub struct DashboardCertificate {
     pub platform_name: String,
     pub status: CertificateStatus,
     pub last_assessed_on: NaiveDate,
-    pub last_assessment_kind: String,
+    pub last_assessment_kind: crate::domain::surveillance::AssessmentKind,
     pub suspended_until: Option<NaiveDate>,
 }
 
@@ -92,7 +94,9 @@ pub fn surveillance_due(
         (false, SURVEILLANCE_INTERVAL_MONTHS),
     ] {
         let bound = last_assessed_bound(horizon, months);
-        let kind = certificates::last_assessment_kind.eq("initial").eq(initial);
+        let kind = certificates::last_assessment_kind
+            .eq(AssessmentKind::Initial)
+            .eq(initial);
         let filter = live
             .clone()
             .and(kind)

@@ -9,7 +9,7 @@ use super::DbConnection;
 /// An event with the certificate and holder it concerns.
 #[derive(Debug, Clone, Queryable)]
 pub struct RecentEvent {
-    pub kind: String,
+    pub kind: crate::domain::event::EventKind,
     pub occurred_on: NaiveDate,
     pub grade_before: Option<i16>,
     pub grade_after: Option<i16>,

@@ -21,7 +21,7 @@ pub enum FeedScope {
 #[derive(Debug, Clone, Queryable)]
 pub struct FeedEvent {
     pub id: i32,
-    pub kind: String,
+    pub kind: crate::domain::event::EventKind,
     pub occurred_on: NaiveDate,
     pub grade_before: Option<i16>,
     pub grade_after: Option<i16>,

@@ -5,7 +5,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::*;
+use crate::domain::event::EventKind;
+use crate::domain::platform_type::PlatformType;
 use crate::domain::status::CertificateStatus;
+use crate::domain::surveillance::AssessmentKind;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = certification_bodies)]
@@ -105,7 +108,7 @@ pub struct Platform {
     pub id: i32,
     pub company_id: i32,
     pub name: String,
-    pub platform_type: String,
+    pub platform_type: PlatformType,
     /// App names, one per line.
     pub app_names: String,
 }
@@ -126,7 +129,7 @@ impl Platform {
 pub struct NewPlatform {
     pub company_id: i32,
     pub name: String,
-    pub platform_type: String,
+    pub platform_type: PlatformType,
     pub app_names: String,
 }
 
@@ -163,7 +166,7 @@ pub struct Certificate {
     pub issued_on: NaiveDate,
     pub expires_on: NaiveDate,
     pub last_assessed_on: NaiveDate,
-    pub last_assessment_kind: String,
+    pub last_assessment_kind: AssessmentKind,
     pub scope_zh: String,
     pub scope_en: String,
     pub sort_name: String,
@@ -186,7 +189,7 @@ pub struct NewCertificate {
     pub issued_on: NaiveDate,
     pub expires_on: NaiveDate,
     pub last_assessed_on: NaiveDate,
-    pub last_assessment_kind: String,
+    pub last_assessment_kind: AssessmentKind,
     pub scope_zh: String,
     pub scope_en: String,
     pub sort_name: String,
@@ -199,7 +202,7 @@ pub struct NewCertificate {
 pub struct Evaluation {
     pub id: i32,
     pub certificate_id: i32,
-    pub kind: String,
+    pub kind: AssessmentKind,
     pub assessed_on: NaiveDate,
     pub total_score: f64,
     /// `None` when the result was under 70 (a fail).
@@ -210,7 +213,7 @@ pub struct Evaluation {
 #[diesel(table_name = evaluations)]
 pub struct NewEvaluation {
     pub certificate_id: i32,
-    pub kind: String,
+    pub kind: AssessmentKind,
     pub assessed_on: NaiveDate,
     pub total_score: f64,
     pub grade: Option<i16>,
@@ -241,7 +244,7 @@ pub struct NewEvaluationScore {
 pub struct CertificateEvent {
     pub id: i32,
     pub certificate_id: i32,
-    pub kind: String,
+    pub kind: EventKind,
     pub occurred_on: NaiveDate,
     pub grade_before: Option<i16>,
     pub grade_after: Option<i16>,
@@ -254,7 +257,7 @@ pub struct CertificateEvent {
 #[diesel(table_name = certificate_events)]
 pub struct NewCertificateEvent {
     pub certificate_id: i32,
-    pub kind: String,
+    pub kind: EventKind,
     pub occurred_on: NaiveDate,
     pub grade_before: Option<i16>,
     pub grade_after: Option<i16>,

@@ -130,7 +130,7 @@ fn to_raw(
         .with(Column::IssuedOn, c.issued_on.to_string())
         .with(Column::ExpiresOn, c.expires_on.to_string())
         .with(Column::LastAssessedOn, c.last_assessed_on.to_string())
-        .with(Column::LastAssessmentKind, c.last_assessment_kind)
+        .with(Column::LastAssessmentKind, c.last_assessment_kind.as_str())
         .with(Column::ScopeZh, c.scope_zh)
         .with(Column::ScopeEn, c.scope_en)
 }

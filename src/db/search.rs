@@ -124,7 +124,7 @@ pub struct SearchHit {
     pub credit_code: String,
     pub province_code: String,
     pub platform_name: String,
-    pub platform_type: String,
+    pub platform_type: PlatformType,
 }
 
 /// A page of results and the total count.

@@ -10,7 +10,11 @@ use diesel::sql_types::Text;
 use diesel::sqlite::Sqlite;
 
 use super::Db;
+use crate::domain::account::Role;
+use crate::domain::event::EventKind;
+use crate::domain::platform_type::PlatformType;
 use crate::domain::status::CertificateStatus;
+use crate::domain::surveillance::AssessmentKind;
 
 /// Implements `FromSql<Text>` and `ToSql<Text>` for an enumeration with `parse` and `as_str`,
 /// on SQLite, PostgreSQL and the multi-backend connection.
@@ -38,3 +42,7 @@ macro_rules! stored_as_text {
 }
 
 stored_as_text!(CertificateStatus, "certificate status");
+stored_as_text!(EventKind, "event kind");
+stored_as_text!(PlatformType, "platform type");
+stored_as_text!(AssessmentKind, "assessment kind");
+stored_as_text!(Role, "role");

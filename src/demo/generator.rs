@@ -159,7 +159,7 @@ impl<'a> Generator<'a> {
             search_text: search_text::normalize(text),
             updated_at: self.now,
             province_code: d.company.province_code.clone(),
-            platform_type: d.platform.platform_type.clone(),
+            platform_type: d.platform.platform_type,
         }
     }
 

@@ -302,7 +302,7 @@ impl Holders {
         let platform = NewPlatform {
             company_id: 0,
             name,
-            platform_type: ptype.as_str().to_owned(),
+            platform_type: ptype,
             app_names: apps.join("\n"),
         };
         let parsed: Vec<(String, String)> = raw

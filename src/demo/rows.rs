@@ -12,6 +12,7 @@ use crate::db::schema::{
 };
 use crate::db::write::insert_batch;
 use crate::db::DbConnection;
+use crate::domain::platform_type::PlatformType;
 
 /// A `companies` row with its id.
 #[derive(Insertable)]
@@ -33,7 +34,7 @@ pub struct PlatformRow {
     pub id: i32,
     pub company_id: i32,
     pub name: String,
-    pub platform_type: String,
+    pub platform_type: PlatformType,
     pub app_names: String,
 }
 
@@ -70,7 +71,7 @@ pub struct CertificateRow {
     pub search_text: String,
     pub updated_at: NaiveDateTime,
     pub province_code: String,
-    pub platform_type: String,
+    pub platform_type: PlatformType,
 }
 
 /// An `evaluations` row with its id.

@@ -13,7 +13,19 @@ pub const MIN_PASSWORD_CHARS: usize = 12;
 pub const MAX_PASSWORD_CHARS: usize = 256;
 
 /// What an account may do. Every back-office route checks it on the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Role {
     /// Read-only.
     Viewer,
@@ -110,6 +122,13 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
 /// by mistake.
 pub fn may_change_account(acting: Option<i32>, target: i32, role: Role, disabled: bool) -> bool {
     acting != Some(target) || (role == Role::Admin && !disabled)
+}
+
+/// Its stored name, as [`Role::as_str`] gives it (in templates, messages and keys).
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[cfg(test)]

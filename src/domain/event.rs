@@ -3,7 +3,8 @@
 use super::grade::Grade;
 
 /// A change in a certificate's life, published for public supervision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum EventKind {
     /// The certificate was issued.
     Issued,
@@ -85,6 +86,13 @@ pub fn grade_change_event(before: Grade, after: Option<Grade>) -> EventKind {
         Some(g) if g > before => EventKind::Upgraded,
         Some(g) if g < before => EventKind::Downgraded,
         Some(_) => EventKind::SurveillancePassed,
+    }
+}
+
+/// Its stored name, as [`EventKind::as_str`] gives it (in templates, messages and keys).
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -1,7 +1,8 @@
 //! Business models of e-commerce platforms (B2C, B2B, C2C, cross-border, O2O, other).
 
 /// Type of an e-commerce platform.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum PlatformType {
     /// Business to consumer.
     B2c,
@@ -45,6 +46,13 @@ impl PlatformType {
     pub fn parse(s: &str) -> Option<Self> {
         let s = s.trim().to_ascii_lowercase().replace('_', "-");
         Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// Its stored name, as [`PlatformType::as_str`] gives it (in templates, messages and keys).
+impl std::fmt::Display for PlatformType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

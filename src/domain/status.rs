@@ -109,6 +109,13 @@ pub fn effective_status(
     }
 }
 
+/// Its stored name, as [`CertificateStatus::as_str`] gives it (in templates, messages and keys).
+impl std::fmt::Display for CertificateStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::CertificateStatus::*;

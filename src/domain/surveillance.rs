@@ -10,7 +10,8 @@ pub const FIRST_SURVEILLANCE_MONTHS: u32 = 6;
 pub const SURVEILLANCE_INTERVAL_MONTHS: u32 = 12;
 
 /// Kind of an assessment carried out by the certification body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum AssessmentKind {
     /// The first evaluation, which leads to the certificate.
     Initial,
@@ -81,6 +82,13 @@ pub fn surveillance_state(
         due_on,
         overdue: today > due_on,
         days_left: due_on.signed_duration_since(today).num_days(),
+    }
+}
+
+/// Its stored name, as [`AssessmentKind::as_str`] gives it (in templates, messages and keys).
+impl std::fmt::Display for AssessmentKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -118,7 +118,7 @@ impl HitView {
             company: localized(&hit.company_name_zh, hit.company_name_en.as_deref(), lang)
                 .to_owned(),
             platform: hit.platform_name.clone(),
-            platform_type: platform_type_label(&hit.platform_type, lang),
+            platform_type: platform_type_label(hit.platform_type.as_str(), lang),
             province: province_label(&hit.province_code, lang),
             stars,
             star_string: star_string(stars),

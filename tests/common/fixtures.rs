@@ -5,7 +5,10 @@ use sqe_registry::db::models::*;
 use sqe_registry::db::write;
 use sqe_registry::db::DbConnection;
 use sqe_registry::domain::credit_code::check_character;
+use sqe_registry::domain::event::EventKind;
 use sqe_registry::domain::hostname::Hostname;
+use sqe_registry::domain::platform_type::PlatformType;
+use sqe_registry::domain::surveillance::AssessmentKind;
 
 /// Ids of the reference rows every certificate needs.
 #[derive(Debug, Clone, Copy)]
@@ -220,7 +223,7 @@ impl CertificateBuilder {
     ) -> Self {
         self.events.push(NewCertificateEvent {
             certificate_id: 0,
-            kind: kind.into(),
+            kind: EventKind::parse(kind).unwrap_or_else(|| panic!("unknown event kind {kind:?}")),
             occurred_on: on,
             grade_before: grades.0,
             grade_after: grades.1,
@@ -238,7 +241,13 @@ impl CertificateBuilder {
     }
 
     /// Inserts everything; returns the certificate id.
+    fn last_assessment_kind(&self) -> AssessmentKind {
+        AssessmentKind::parse(&self.last_kind)
+            .unwrap_or_else(|| panic!("unknown assessment kind {:?}", self.last_kind))
+    }
+
     pub fn insert(self, conn: &mut DbConnection, refs: &Refs) -> i32 {
+        let last_kind = self.last_assessment_kind();
         let company = NewCompany {
             credit_code: self.credit_code.clone(),
             name_zh: self.company_zh.clone(),
@@ -251,7 +260,8 @@ impl CertificateBuilder {
         let platform = NewPlatform {
             company_id,
             name: self.platform.clone(),
-            platform_type: self.platform_type.clone(),
+            platform_type: PlatformType::parse(&self.platform_type)
+                .unwrap_or_else(|| panic!("unknown platform type {:?}", self.platform_type)),
             app_names: self.apps.clone(),
         };
         let platform_id = write::insert_platform(conn, &platform, &self.domains).expect("platform");
@@ -276,7 +286,7 @@ impl CertificateBuilder {
             issued_on: self.issued_on,
             expires_on: self.expires_on,
             last_assessed_on: last_on,
-            last_assessment_kind: self.last_kind.clone(),
+            last_assessment_kind: last_kind,
             scope_zh: format!("{}的电子商务平台服务", self.platform),
             scope_en: format!("E-commerce platform services of {}", self.platform),
             sort_name: self.company_zh.clone(),
@@ -291,7 +301,7 @@ impl CertificateBuilder {
         if let Some(scores) = self.indicator_scores {
             let evaluation = NewEvaluation {
                 certificate_id: id,
-                kind: self.last_kind.clone(),
+                kind: last_kind,
                 assessed_on: last_on,
                 total_score: self.score,
                 grade: Some(self.stars),

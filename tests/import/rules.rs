@@ -86,7 +86,7 @@ both_backends!(the_sample_file_imports, |db| {
             .scope_zh
             .starts_with("示例优选到家（youxuan-daojia.example）"));
         assert_eq!(d.events.len(), 1);
-        assert_eq!(d.events[0].kind, "issued");
+        assert_eq!(d.events[0].kind.as_str(), "issued");
         assert_eq!(d.events[0].occurred_on, date(2021, 4, 1));
         assert_eq!(
             d.events[0].grade_after, None,

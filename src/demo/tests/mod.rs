@@ -89,21 +89,18 @@ pub(super) fn check_default_demo(conn: &mut DbConnection, summary: &DemoSummary)
         .select(CertificateEvent::as_select())
         .load(conn)
         .expect("events");
-    let kinds: HashSet<_> = events
-        .iter()
-        .map(|e| EventKind::parse(&e.kind).expect("known kind"))
-        .collect();
+    let kinds: HashSet<_> = events.iter().map(|e| e.kind).collect();
     assert_eq!(kinds.len(), EventKind::ALL.len(), "{kinds:?}");
     assert!(events.iter().all(|e| e.occurred_on <= today()));
     for e in events
         .iter()
-        .filter(|e| e.kind == "upgraded" || e.kind == "downgraded")
+        .filter(|e| matches!(e.kind, EventKind::Upgraded | EventKind::Downgraded))
     {
         let (before, after) = (
             e.grade_before.expect("before"),
             e.grade_after.expect("after"),
         );
-        assert_eq!(e.kind == "upgraded", after > before);
+        assert_eq!(e.kind == EventKind::Upgraded, after > before);
     }
     assert!(events
         .iter()
@@ -175,10 +172,7 @@ pub(super) fn check_default_demo(conn: &mut DbConnection, summary: &DemoSummary)
         .select(Platform::as_select())
         .load(conn)
         .expect("platforms");
-    let types: HashSet<_> = platforms
-        .iter()
-        .map(|p| PlatformType::parse(&p.platform_type).expect("type"))
-        .collect();
+    let types: HashSet<_> = platforms.iter().map(|p| p.platform_type).collect();
     assert_eq!(types.len(), PlatformType::ALL.len());
     assert!(crate::db::stats::is_demo(conn).expect("meta"));
 }

@@ -101,7 +101,7 @@ impl FromRequest for Staff {
                 session.purge();
                 return Err(login());
             };
-            let role = Role::parse(&account.role).ok_or_else(login)?;
+            let role = account.role;
             let staff = Staff {
                 id: account.id,
                 username: account.username,

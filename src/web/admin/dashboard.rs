@@ -13,7 +13,7 @@ use crate::app::sightings::{self, Confirmation, SightingRef};
 use crate::db::dashboard::{self, DashboardCertificate, Listed, OpenSighting};
 use crate::db::stats::{self, RegistryCounts};
 use crate::domain::account::Role;
-use crate::domain::surveillance::{surveillance_state, AssessmentKind};
+use crate::domain::surveillance::surveillance_state;
 use crate::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::view::{certificate_href, StatusView};
@@ -88,9 +88,7 @@ pub async fn show(
         .rows
         .into_iter()
         .map(|c| {
-            let kind = AssessmentKind::parse(&c.last_assessment_kind)
-                .unwrap_or(AssessmentKind::Surveillance);
-            let s = surveillance_state(kind, c.last_assessed_on, today);
+            let s = surveillance_state(c.last_assessment_kind, c.last_assessed_on, today);
             DueRow {
                 href: format!("/admin{}", certificate_href(&c.number)),
                 // The list holds only certificates not past expiry: the stored status is the

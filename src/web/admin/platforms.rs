@@ -33,7 +33,7 @@ impl PlatformForm {
     pub fn stored(p: &Platform) -> PlatformForm {
         PlatformForm {
             name: p.name.clone(),
-            platform_type: p.platform_type.clone(),
+            platform_type: p.platform_type.as_str().to_owned(),
             app_names: p.apps().join("\n"),
             version: use_case::version(&use_case::platform_snapshot(p)),
             max_name: MAX_NAME_CHARS,

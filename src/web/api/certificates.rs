@@ -14,8 +14,6 @@ use super::types::{
 use super::{base, json};
 use crate::db::certificates::CertificateDetail;
 use crate::db::search::Matcher;
-use crate::domain::event::EventKind;
-use crate::domain::surveillance::AssessmentKind;
 use crate::error::AppError;
 use crate::web::pages::certificate::find_certificate;
 use crate::web::pages::search::{self, SearchParams, MAX_PAGE, PER_PAGE};
@@ -316,7 +314,7 @@ pub fn certificate(d: &CertificateDetail, today: NaiveDate, base: &str) -> Certi
             .latest_evaluation
             .as_ref()
             .map(|(e, results)| EvaluationResult {
-                kind: AssessmentKind::parse(&e.kind).map(AssessmentName),
+                kind: Some(AssessmentName(e.kind)),
                 assessed_on: e.assessed_on,
                 total_score: e.total_score,
                 stars: e.grade.map(stars),
@@ -336,7 +334,7 @@ pub fn certificate(d: &CertificateDetail, today: NaiveDate, base: &str) -> Certi
             .iter()
             .map(|e| HistoryEvent {
                 date: e.occurred_on,
-                kind: EventKind::parse(&e.kind).map(EventName),
+                kind: Some(EventName(e.kind)),
                 stars_before: e.grade_before.map(stars),
                 stars_after: e.grade_after.map(stars),
                 reason_zh: e.reason_zh.clone(),

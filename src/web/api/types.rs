@@ -151,7 +151,7 @@ impl CertificateSummary {
             },
             platform: PlatformRef {
                 name: hit.platform_name.clone(),
-                platform_type: PlatformType::parse(&hit.platform_type).map(PlatformKind),
+                platform_type: Some(PlatformKind(hit.platform_type)),
             },
             url: format!("{base}{}", certificate_href(&hit.number)),
             api_url: format!("{base}/api/v1{}", certificate_href(&hit.number)),
@@ -177,7 +177,7 @@ impl PlatformDetail {
     pub fn new(platform: &Platform, domains: &[String]) -> PlatformDetail {
         PlatformDetail {
             name: platform.name.clone(),
-            platform_type: PlatformType::parse(&platform.platform_type).map(PlatformKind),
+            platform_type: Some(PlatformKind(platform.platform_type)),
             domains: domains.to_vec(),
             domains_display: display_domains(domains),
             apps: platform.apps().into_iter().map(str::to_owned).collect(),

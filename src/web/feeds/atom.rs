@@ -7,7 +7,6 @@ use super::{FeedKey, FeedTarget};
 use crate::config::Config;
 use crate::db::feeds::{FeedCompany, FeedEvent};
 use crate::domain::dates::{beijing_offset, BEIJING_OFFSET_SECS};
-use crate::domain::event::EventKind;
 use crate::error::AppError;
 use crate::web::pages::home::grade_change;
 use crate::web::seo;
@@ -112,8 +111,8 @@ impl Feed<'_> {
                 ..Link::default()
             }],
             categories: vec![Category {
-                term: e.kind.clone(),
-                label: EventKind::parse(&e.kind).map(|_| kind.clone()),
+                term: e.kind.as_str().to_owned(),
+                label: Some(kind.clone()),
                 ..Category::default()
             }],
             content: Some(Content {

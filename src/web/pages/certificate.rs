@@ -13,7 +13,6 @@ use super::{html_response, render_with, to_html};
 use crate::config::Config;
 use crate::db;
 use crate::db::certificates::{CertificateDetail, IndicatorResult};
-use crate::domain::event::EventKind;
 use crate::domain::hostname::Hostname;
 use crate::domain::numbering::MAX_NUMBER_CHARS;
 use crate::domain::status::CertificateStatus;
@@ -285,7 +284,7 @@ fn page(
         .map(|e| HistoryView {
             date: e.occurred_on,
             kind: lang.t(&format!("event-{}", e.kind)),
-            adverse: EventKind::parse(&e.kind).is_some_and(EventKind::is_adverse),
+            adverse: e.kind.is_adverse(),
             grade_change: grade_change(e.grade_before, e.grade_after),
             reason: if lang.is_zh() {
                 e.reason_zh.clone()
@@ -328,7 +327,7 @@ fn page(
         ),
         address: d.company.address.clone(),
         platform: d.platform.name.clone(),
-        platform_type: platform_type_label(&d.platform.platform_type, lang),
+        platform_type: platform_type_label(d.platform.platform_type.as_str(), lang),
         domains: display_domains(&d.domains),
         apps: d.platform.apps().into_iter().map(str::to_owned).collect(),
         first_issued_on: c.first_issued_on,

@@ -89,7 +89,7 @@ pub async fn show(
             .iter()
             .map(|(p, domains)| PlatformView {
                 name: p.name.clone(),
-                platform_type: platform_type_label(&p.platform_type, lang),
+                platform_type: platform_type_label(p.platform_type.as_str(), lang),
                 domains: domains
                     .iter()
                     .map(|d| {

@@ -6,7 +6,6 @@ use askama::Template;
 use super::render;
 use crate::db;
 use crate::db::stats::RegistryCounts;
-use crate::domain::event::EventKind;
 use crate::domain::grade::Grade;
 use crate::error::AppError;
 use crate::web::feeds::{self, FeedTarget};
@@ -107,18 +106,14 @@ pub async fn show(
         .collect();
     let events = events
         .into_iter()
-        .map(|e| {
-            let kind = EventKind::parse(&e.kind);
-            EventView {
-                date: e.occurred_on.to_string(),
-                kind: lang.t(&format!("event-{}", e.kind)),
-                adverse: kind.is_some_and(EventKind::is_adverse),
-                company: localized(&e.company_name_zh, e.company_name_en.as_deref(), lang)
-                    .to_owned(),
-                platform: e.platform_name,
-                href: certificate_href(&e.number),
-                grade_change: grade_change(e.grade_before, e.grade_after),
-            }
+        .map(|e| EventView {
+            date: e.occurred_on.to_string(),
+            kind: lang.t(&format!("event-{}", e.kind)),
+            adverse: e.kind.is_adverse(),
+            company: localized(&e.company_name_zh, e.company_name_en.as_deref(), lang).to_owned(),
+            platform: e.platform_name,
+            href: certificate_href(&e.number),
+            grade_change: grade_change(e.grade_before, e.grade_after),
         })
         .collect();
     let mut layout = Layout::new(&req, &state, lang).await;
