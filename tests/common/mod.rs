@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use actix_web::web;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
+use diesel::{Connection, PgConnection, RunQueryDsl};
 use sqe_registry::config::Config;
 use sqe_registry::db::{self, DbConnection, DbPool};
 use sqe_registry::web::{AppState, Clock};
@@ -74,16 +74,11 @@ impl TestDb {
             COUNTER.fetch_add(1, Ordering::SeqCst),
             Utc::now().timestamp_subsec_nanos()
         );
-        admin
-            .batch_execute(&format!(
-                "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-            ))
-            .expect("create test database");
-        let url = match admin_url.rsplit_once('/') {
-            Some((base, _)) => format!("{base}/{name}"),
-            None => panic!("SQE_TEST_PG_URL must end with /database"),
-        };
-        let pool = migrated_pool(&url);
+        // A clone of the migrated template: no migrations per test.
+        let template = pg_template(&mut admin, &admin_url);
+        clone_database(&mut admin, template, &name);
+        let url = database_url(&admin_url, &name);
+        let pool = db::build_pool(&url, 4).expect("pool");
         Some(TestDb::Postgres {
             name,
             url,
@@ -121,6 +116,106 @@ impl Drop for TestDb {
                 let _ =
                     admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }
+        }
+    }
+}
+
+/// The name of the migrated template database of this migration set: its name carries a hash
+/// of `migrations/postgres`, so a changed migration gets a template of its own.
+fn pg_template_name() -> String {
+    use sha2::{Digest, Sha256};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .expect("migrations/postgres")
+        .flat_map(|entry| {
+            let path = entry.expect("entry").path();
+            std::fs::read_dir(&path)
+                .map(|inner| inner.map(|f| f.expect("file").path()).collect::<Vec<_>>())
+                .unwrap_or_else(|_| vec![path])
+        })
+        .collect();
+    files.sort();
+    let mut hash = Sha256::new();
+    for file in &files {
+        hash.update(
+            file.strip_prefix(&dir)
+                .expect("inside")
+                .to_string_lossy()
+                .as_bytes(),
+        );
+        hash.update(std::fs::read(file).expect("migration"));
+    }
+    let digest: String = hash.finalize()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("sqe_template_{digest}")
+}
+
+/// Makes sure the migrated template database exists (once per process): built under a name of
+/// its own, migrated, then renamed into place, so a test never clones a half-migrated template,
+/// and another process building the same template at the same time is harmless.
+fn pg_template(admin: &mut PgConnection, admin_url: &str) -> &'static str {
+    static TEMPLATE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let template = pg_template_name();
+        let exists = |admin: &mut PgConnection| {
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+                "EXISTS (SELECT 1 FROM pg_database WHERE datname = '{template}')"
+            )))
+            .get_result::<bool>(admin)
+            .expect("pg_database")
+        };
+        if !exists(admin) {
+            let building = format!("{template}_build_{}", std::process::id());
+            // Two statements: neither may run inside a transaction block.
+            admin
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+                .expect("drop a stale build");
+            admin
+                .batch_execute(&format!(
+                    "CREATE DATABASE {building} TEMPLATE template0 \
+                     ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+                ))
+                .expect("create the template database");
+            let url = database_url(admin_url, &building);
+            drop(migrated_pool(&url));
+            if admin
+                .batch_execute(&format!("ALTER DATABASE {building} RENAME TO {template}"))
+                .is_err()
+            {
+                // Another process renamed its own copy first: use that one.
+                let _ = admin
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"));
+            }
+        }
+        template
+    })
+}
+
+/// The URL of database `name` on the server of `admin_url`.
+fn database_url(admin_url: &str, name: &str) -> String {
+    match admin_url.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{name}"),
+        None => panic!("SQE_TEST_PG_URL must end with /database"),
+    }
+}
+
+/// Creates database `name` as a copy of `template`. PostgreSQL refuses while another session
+/// is connected to the template (another process still building it): wait for it.
+fn clone_database(admin: &mut PgConnection, template: &str, name: &str) {
+    let mut tries = 0;
+    loop {
+        match admin.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}")) {
+            Ok(()) => return,
+            Err(e) if tries < 100 => {
+                tries += 1;
+                if tries == 1 {
+                    eprintln!("waiting for the template database {template}: {e}");
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Err(e) => panic!("cannot create {name} from {template}: {e}"),
         }
     }
 }
