@@ -5,8 +5,11 @@ use std::env;
 
 use anyhow::{bail, Context};
 
+use crate::domain::language::Lang;
 use crate::domain::numbering::{check_pattern, DEFAULT_PATTERN};
-use crate::web::i18n::Lang;
+
+/// The sitemap protocol's limit of URLs in one file (and of files in one index).
+pub const MAX_SITEMAP_URLS_PER_FILE: u32 = 50_000;
 
 /// The default SQLite database, created on first start.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/sqe-registry.db";
@@ -154,7 +157,7 @@ impl Config {
             session_secret: SessionSecret::random(),
             session_idle_minutes: 30,
             trust_proxy: false,
-            sitemap_urls_per_file: crate::web::sitemap::MAX_URLS_PER_FILE,
+            sitemap_urls_per_file: MAX_SITEMAP_URLS_PER_FILE,
         })
     }
 
@@ -176,7 +179,7 @@ impl Config {
             session_secret: SessionSecret::random(),
             session_idle_minutes: 30,
             trust_proxy: false,
-            sitemap_urls_per_file: crate::web::sitemap::MAX_URLS_PER_FILE,
+            sitemap_urls_per_file: MAX_SITEMAP_URLS_PER_FILE,
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod grade;
 pub mod hostname;
 pub mod indicator_tree;
 pub mod issuing;
+pub mod language;
 pub mod lifecycle;
 pub mod mark;
 pub mod numbering;

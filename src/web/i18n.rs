@@ -30,48 +30,10 @@ static EN: LanguageIdentifier = langid!("en");
 /// The cookie that remembers an explicit language choice.
 pub const LANG_COOKIE: &str = "lang";
 
-/// A language the site is written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Lang {
-    ZhCn,
-    En,
-}
+pub use crate::domain::language::Lang;
 
+/// Each language's messages, as Fluent finds them.
 impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::ZhCn, Lang::En];
-
-    /// The BCP 47 tag used in URLs, cookies and `<html lang>`.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::ZhCn => "zh-CN",
-            Lang::En => "en",
-        }
-    }
-
-    /// Understands `zh-CN`, `zh`, `zh-Hans`, `zh-Hans-CN`, `en`, `en-US`, … case-insensitively.
-    pub fn from_tag(tag: &str) -> Option<Lang> {
-        let tag = tag.trim().to_ascii_lowercase();
-        let primary = tag.split(['-', '_']).next().unwrap_or("");
-        // Traditional-Chinese readers are also better served by zh-CN than by English.
-        match primary {
-            "zh" => Some(Lang::ZhCn),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// The other language, for the switch link.
-    pub fn other(self) -> Lang {
-        match self {
-            Lang::ZhCn => Lang::En,
-            Lang::En => Lang::ZhCn,
-        }
-    }
-
-    pub fn is_zh(self) -> bool {
-        self == Lang::ZhCn
-    }
-
     fn id(self) -> &'static LanguageIdentifier {
         match self {
             Lang::ZhCn => &ZH_CN,

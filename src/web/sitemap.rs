@@ -22,8 +22,9 @@ use crate::web::seo::absolute;
 use crate::web::view::certificate_href;
 use crate::web::AppState;
 
-/// The protocol's limit of URLs in one sitemap file (and of files in one index).
-pub const MAX_URLS_PER_FILE: u32 = 50_000;
+/// The protocol's limit of URLs in one sitemap file (and of files in one index): the default
+/// of the configuration's `sitemap_urls_per_file`.
+pub use crate::config::MAX_SITEMAP_URLS_PER_FILE as MAX_URLS_PER_FILE;
 /// The site's own pages listed in `/sitemaps/pages.xml`.
 pub const SITE_PAGES: [&str; 4] = ["/", "/search", "/about", "/misuse"];
 /// How long crawlers and proxies may reuse a sitemap or robots.txt, in seconds.

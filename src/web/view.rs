@@ -154,6 +154,16 @@ pub fn grouped_cell(cell: &str) -> String {
     }
 }
 
+/// "★★★ → ★★★★" for grade changes, empty when there is none.
+pub fn grade_change(before: Option<i16>, after: Option<i16>) -> String {
+    let stars = |g: i16| star_string(u8::try_from(g).unwrap_or(0));
+    match (before, after) {
+        (Some(b), Some(a)) if a != b => format!("{} → {}", stars(b), stars(a)),
+        (None, Some(a)) => stars(a),
+        _ => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

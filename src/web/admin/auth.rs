@@ -83,6 +83,10 @@ impl FromRequest for Staff {
     type Future = Pin<Box<dyn Future<Output = Result<Staff, AppError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // Already read for this request (by the route's role check): not read again.
+        if let Some(staff) = req.extensions().get::<Staff>().cloned() {
+            return Box::pin(async move { Ok(staff) });
+        }
         let session = req.get_session();
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let next = req.uri().path().to_owned();

@@ -18,10 +18,13 @@ pub mod reference;
 pub mod score_form;
 pub mod session;
 
+use actix_web::body::BoxBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{CacheControl, CacheDirective};
+use actix_web::http::Method;
 use actix_web::http::StatusCode;
-use actix_web::middleware::DefaultHeaders;
-use actix_web::{web, HttpRequest, HttpResponse, HttpResponseBuilder};
+use actix_web::middleware::{from_fn, DefaultHeaders, Next};
+use actix_web::{web, HttpRequest, HttpResponse, HttpResponseBuilder, Route};
 use askama::Template;
 
 use crate::domain::account::Role;
@@ -31,148 +34,165 @@ use crate::web::pages::to_html;
 use crate::web::AppState;
 use auth::Staff;
 
-/// A back-office route and who may use it (`None`: anyone, the login form).
-#[derive(Debug, Clone, Copy)]
+/// A back-office route, who may use it (`None`: anyone, the login form) and its handler.
+#[derive(Clone, Copy)]
 pub struct AdminRoute {
     pub method: &'static str,
     /// The path as registered, with `{placeholders}`.
     pub path: &'static str,
     pub role: Option<Role>,
+    /// Sets the handler on a route that already matches the method.
+    handler: fn(Route) -> Route,
 }
 
-const fn route(method: &'static str, path: &'static str, role: Option<Role>) -> AdminRoute {
-    AdminRoute { method, path, role }
+const fn route(
+    method: &'static str,
+    path: &'static str,
+    role: Option<Role>,
+    handler: fn(Route) -> Route,
+) -> AdminRoute {
+    AdminRoute {
+        method,
+        path,
+        role,
+        handler,
+    }
 }
 
-/// Every back-office route with the role it needs, checked by the handlers. The tests walk this
-/// list to prove each route refuses an anonymous request and a role below the one listed, and
-/// that each is registered below.
+/// Every back-office route with the role it needs. [`register`] serves exactly these, and
+/// enforces each route's role in one place ([`require_role`]) before its handler runs. The
+/// tests walk this list to prove each route refuses an anonymous request and a role below the
+/// one listed, and that the role itself is served. Order matters: a literal segment comes
+/// before a `{placeholder}` that would also match it.
 pub const ROUTES: &[AdminRoute] = &[
-    route("GET", "/admin/login", None),
-    route("POST", "/admin/login", None),
-    route("POST", "/admin/logout", Some(Role::Viewer)),
-    route("GET", "/admin", Some(Role::Viewer)),
-    route("GET", "/admin/find", Some(Role::Viewer)),
-    route("GET", "/admin/issue", Some(Role::Evaluator)),
-    route("POST", "/admin/issue", Some(Role::Evaluator)),
-    route("GET", "/admin/certificates/{number}", Some(Role::Viewer)),
+    route("GET", "/admin/login", None, |r| r.to(login::form)),
+    route("POST", "/admin/login", None, |r| r.to(login::submit)),
+    route("POST", "/admin/logout", Some(Role::Viewer), |r| {
+        r.to(login::logout)
+    }),
+    route("GET", "/admin", Some(Role::Viewer), |r| {
+        r.to(dashboard::show)
+    }),
+    route("GET", "/admin/find", Some(Role::Viewer), |r| {
+        r.to(certificates::find)
+    }),
+    route("GET", "/admin/issue", Some(Role::Evaluator), |r| {
+        r.to(issue::form)
+    }),
+    route("POST", "/admin/issue", Some(Role::Evaluator), |r| {
+        r.to(issue::submit)
+    }),
+    route(
+        "GET",
+        "/admin/certificates/{number}",
+        Some(Role::Viewer),
+        |r| r.to(certificates::show),
+    ),
     route(
         "GET",
         "/admin/certificates/{number}/evaluate",
         Some(Role::Evaluator),
+        |r| r.to(evaluations::form),
     ),
     route(
         "POST",
         "/admin/certificates/{number}/evaluate",
         Some(Role::Evaluator),
+        |r| r.to(evaluations::submit),
     ),
     route(
         "POST",
         "/admin/certificates/{number}/binding",
         Some(Role::Evaluator),
+        |r| r.to(certificates::binding),
     ),
     route(
         "POST",
         "/admin/certificates/{number}/platform",
         Some(Role::Evaluator),
+        |r| r.to(platforms::update),
     ),
     route(
         "POST",
         "/admin/certificates/{number}/{action}",
         Some(Role::Evaluator),
+        |r| r.to(certificates::act),
     ),
     route(
         "POST",
         "/admin/sightings/{id}/dismiss",
         Some(Role::Evaluator),
+        |r| r.to(dashboard::dismiss),
     ),
     route(
         "POST",
         "/admin/sightings/{id}/confirm",
         Some(Role::Evaluator),
+        |r| r.to(dashboard::confirm),
     ),
-    route("GET", "/admin/companies/{credit_code}", Some(Role::Viewer)),
+    route(
+        "GET",
+        "/admin/companies/{credit_code}",
+        Some(Role::Viewer),
+        |r| r.to(companies::show),
+    ),
     route(
         "POST",
         "/admin/companies/{credit_code}",
         Some(Role::Evaluator),
+        |r| r.to(companies::update),
     ),
-    route("GET", "/admin/audit", Some(Role::Viewer)),
-    route("GET", "/admin/reference", Some(Role::Viewer)),
-    route("POST", "/admin/reference/bodies", Some(Role::Admin)),
-    route("POST", "/admin/reference/schemes", Some(Role::Admin)),
-    route("POST", "/admin/reference/bodies/{code}", Some(Role::Admin)),
-    route("POST", "/admin/reference/schemes/{slug}", Some(Role::Admin)),
-    route("GET", "/admin/accounts", Some(Role::Admin)),
-    route("POST", "/admin/accounts", Some(Role::Admin)),
-    route("POST", "/admin/accounts/{id}", Some(Role::Admin)),
-    route("GET", "/admin/audit.csv", Some(Role::Viewer)),
+    route("GET", "/admin/audit", Some(Role::Viewer), |r| {
+        r.to(audit::show)
+    }),
+    route("GET", "/admin/reference", Some(Role::Viewer), |r| {
+        r.to(reference::show)
+    }),
+    route("POST", "/admin/reference/bodies", Some(Role::Admin), |r| {
+        r.to(reference::create_body)
+    }),
+    route("POST", "/admin/reference/schemes", Some(Role::Admin), |r| {
+        r.to(reference::create_scheme)
+    }),
+    route(
+        "POST",
+        "/admin/reference/bodies/{code}",
+        Some(Role::Admin),
+        |r| r.to(reference::update_body),
+    ),
+    route(
+        "POST",
+        "/admin/reference/schemes/{slug}",
+        Some(Role::Admin),
+        |r| r.to(reference::update_scheme),
+    ),
+    route("GET", "/admin/accounts", Some(Role::Admin), |r| {
+        r.to(accounts::list)
+    }),
+    route("POST", "/admin/accounts", Some(Role::Admin), |r| {
+        r.to(accounts::create)
+    }),
+    route("POST", "/admin/accounts/{id}", Some(Role::Admin), |r| {
+        r.to(accounts::update)
+    }),
+    route("GET", "/admin/audit.csv", Some(Role::Viewer), |r| {
+        r.to(audit::csv)
+    }),
 ];
 
-/// Registers the `/admin` scope, with its session middleware.
+/// Registers the `/admin` scope from [`ROUTES`], with its session middleware.
 pub fn register(cfg: &mut web::ServiceConfig, state: &AppState) {
-    let scope = web::scope("/admin")
-        .route("", web::get().to(dashboard::show))
-        .route("/login", web::get().to(login::form))
-        .route("/login", web::post().to(login::submit))
-        .route("/logout", web::post().to(login::logout))
-        .route("/find", web::get().to(certificates::find))
-        .route("/issue", web::get().to(issue::form))
-        .route("/issue", web::post().to(issue::submit))
-        .route("/certificates/{number}", web::get().to(certificates::show))
-        // Before `{action}`, which would otherwise take "evaluate", "binding" and "platform".
-        .route(
-            "/certificates/{number}/evaluate",
-            web::get().to(evaluations::form),
-        )
-        .route(
-            "/certificates/{number}/evaluate",
-            web::post().to(evaluations::submit),
-        )
-        .route(
-            "/certificates/{number}/binding",
-            web::post().to(certificates::binding),
-        )
-        .route(
-            "/certificates/{number}/platform",
-            web::post().to(platforms::update),
-        )
-        .route(
-            "/certificates/{number}/{action}",
-            web::post().to(certificates::act),
-        )
-        .route(
-            "/sightings/{id}/dismiss",
-            web::post().to(dashboard::dismiss),
-        )
-        .route(
-            "/sightings/{id}/confirm",
-            web::post().to(dashboard::confirm),
-        )
-        .route("/companies/{credit_code}", web::get().to(companies::show))
-        .route(
-            "/companies/{credit_code}",
-            web::post().to(companies::update),
-        )
-        .route("/audit", web::get().to(audit::show))
-        .route("/reference", web::get().to(reference::show))
-        .route("/reference/bodies", web::post().to(reference::create_body))
-        .route(
-            "/reference/schemes",
-            web::post().to(reference::create_scheme),
-        )
-        .route(
-            "/reference/bodies/{code}",
-            web::post().to(reference::update_body),
-        )
-        .route(
-            "/reference/schemes/{slug}",
-            web::post().to(reference::update_scheme),
-        )
-        .route("/accounts", web::get().to(accounts::list))
-        .route("/accounts", web::post().to(accounts::create))
-        .route("/accounts/{id}", web::post().to(accounts::update))
-        .route("/audit.csv", web::get().to(audit::csv))
+    let mut scope = web::scope("/admin");
+    for r in ROUTES {
+        let method = Method::from_bytes(r.method.as_bytes()).unwrap_or(Method::GET);
+        let route = (r.handler)(web::route().method(method));
+        let route = match r.role {
+            Some(role) => route.wrap(from_fn(move |req, next| require_role(role, req, next))),
+            None => route,
+        };
+        scope = scope.route(r.path.strip_prefix("/admin").unwrap_or(r.path), route);
+    }
+    let scope = scope
         // Else an unknown path here would be actix's empty 404, not our page.
         .default_service(web::to(crate::web::errors::not_found))
         .wrap(DefaultHeaders::new().add(("X-Robots-Tag", "noindex, nofollow")))
@@ -183,6 +203,23 @@ pub fn register(cfg: &mut web::ServiceConfig, state: &AppState) {
             state.config.session_idle_minutes,
         ));
     cfg.service(scope);
+}
+
+/// Serves the request only to a signed-in staff member whose role allows `role`: anyone else
+/// is sent to the login form (303) or refused (403), and the handler never runs.
+async fn require_role(
+    role: Role,
+    mut req: ServiceRequest,
+    next: Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let staff = match req.extract::<Staff>().await {
+        Ok(staff) => staff,
+        Err(e) => return Ok(req.error_response(e)),
+    };
+    if let Err(e) = staff.require(role) {
+        return Ok(req.error_response(e));
+    }
+    next.call(req).await
 }
 
 /// What every back-office page shows around its content.

@@ -8,8 +8,8 @@ use crate::config::Config;
 use crate::db::feeds::{FeedCompany, FeedEvent};
 use crate::domain::dates::{beijing_offset, BEIJING_OFFSET_SECS};
 use crate::error::AppError;
-use crate::web::pages::home::grade_change;
 use crate::web::seo;
+use crate::web::view::grade_change;
 use crate::web::view::{certificate_href, localized};
 
 /// The date in entry ids: the `tag:` URI scheme (RFC 4151) names an authority (the public host)

@@ -21,11 +21,11 @@ use crate::error::AppError;
 use crate::web::feeds::{self, FeedTarget};
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
-use crate::web::pages::home::grade_change;
 use crate::web::pages::meta::CertificateFacts;
 use crate::web::render_cache::Weighed;
 use crate::web::seo::OpenGraph;
 use crate::web::sightings::MarkBinding;
+use crate::web::view::grade_change;
 use crate::web::view::{
     display_domains, encode_segment, localized, platform_type_label, province_label, star_string,
     StatusView,

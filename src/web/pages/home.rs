@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::web::feeds::{self, FeedTarget};
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
-use crate::web::view::{certificate_href, grouped, localized, star_string};
+use crate::web::view::{certificate_href, grade_change, grouped, localized, star_string};
 use crate::web::AppState;
 
 /// A public event in the "latest changes" list.
@@ -60,16 +60,6 @@ pub struct HomePage {
     pub counts: CountsView,
     pub bands: Vec<BandView>,
     pub events: Vec<EventView>,
-}
-
-/// "★★★ → ★★★★" for grade changes, empty when there is none.
-pub fn grade_change(before: Option<i16>, after: Option<i16>) -> String {
-    let stars = |g: i16| star_string(u8::try_from(g).unwrap_or(0));
-    match (before, after) {
-        (Some(b), Some(a)) if a != b => format!("{} → {}", stars(b), stars(a)),
-        (None, Some(a)) => stars(a),
-        _ => String::new(),
-    }
 }
 
 pub async fn show(

@@ -15,7 +15,6 @@ use super::fields::VERSION_FIELD;
 use super::{render, AdminLayout, State};
 use crate::db::models::{CertificationBody, NewCertificationBody, NewSchemeVersion, SchemeVersion};
 use crate::db::reference;
-use crate::domain::account::Role;
 use crate::domain::reference::{valid_body_code, valid_slug};
 use crate::error::AppError;
 use crate::web::i18n::Lang;
@@ -224,7 +223,6 @@ pub async fn show(
     lang: Lang,
     staff: Staff,
 ) -> Result<HttpResponse, AppError> {
-    staff.require(Role::Viewer)?;
     let page = page(&req, &state, lang, &staff, None, Typed::Nothing).await?;
     render(StatusCode::OK, &page)
 }
