@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod layout;
 pub mod marks;
 pub mod pages;
+pub mod paths;
 pub mod render_cache;
 pub mod seo;
 pub mod sightings;

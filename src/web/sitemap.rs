@@ -18,8 +18,8 @@ use quick_xml::Writer;
 use crate::db;
 use crate::db::sitemap::SitemapRange;
 use crate::error::AppError;
+use crate::web::paths;
 use crate::web::seo::absolute;
-use crate::web::view::certificate_href;
 use crate::web::AppState;
 
 /// The protocol's limit of URLs in one sitemap file (and of files in one index): the default
@@ -84,7 +84,7 @@ pub async fn index(state: web::Data<AppState>) -> Result<HttpResponse, AppError>
                 .with_attribute(("xmlns", SITEMAP_NS))
                 .write_inner_content(|w| {
                     for (name, lastmod) in &files {
-                        let loc = absolute(config, &format!("/sitemaps/{name}.xml"));
+                        let loc = absolute(config, &paths::sitemap_file(name));
                         entry(w, "sitemap", &loc, *lastmod)?;
                     }
                     Ok(())
@@ -122,7 +122,7 @@ pub async fn certificates(
     }
     let body = urlset(rows.iter().map(|(number, at)| {
         (
-            absolute(&state.config, &certificate_href(number)),
+            absolute(&state.config, &paths::certificate(number)),
             Some(*at),
         )
     }))?;
@@ -145,7 +145,7 @@ pub async fn companies(
     let body = urlset(
         codes
             .iter()
-            .map(|code| (absolute(&state.config, &format!("/companies/{code}")), None)),
+            .map(|code| (absolute(&state.config, &paths::company(code)), None)),
     )?;
     Ok(respond("application/xml; charset=utf-8", body))
 }

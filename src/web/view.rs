@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 
 use super::i18n::Lang;
+use super::paths;
 use crate::db::search::SearchHit;
 use crate::domain::platform_type::PlatformType;
 use crate::domain::province::province_by_code;
@@ -73,18 +74,6 @@ pub fn display_domains(domains: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// The link to a certificate's verification page.
-pub fn certificate_href(number: &str) -> String {
-    format!("/certificates/{}", encode_segment(number))
-}
-
-/// Percent-encodes one path segment.
-pub fn encode_segment(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20")
-}
-
 /// A name in the reader's language, falling back to Chinese.
 pub fn localized<'a>(zh: &'a str, en: Option<&'a str>, lang: Lang) -> &'a str {
     match en {
@@ -114,7 +103,7 @@ impl HitView {
         let stars = u8::try_from(hit.grade).unwrap_or(0);
         HitView {
             number: hit.number.clone(),
-            href: certificate_href(&hit.number),
+            href: paths::certificate(&hit.number),
             company: localized(&hit.company_name_zh, hit.company_name_en.as_deref(), lang)
                 .to_owned(),
             platform: hit.platform_name.clone(),
@@ -177,8 +166,11 @@ mod tests {
 
     #[test]
     fn path_segments_are_encoded() {
-        assert_eq!(encode_segment("CQM-SQE-2026-000001"), "CQM-SQE-2026-000001");
-        assert_eq!(encode_segment("A B/测"), "A%20B%2F%E6%B5%8B");
+        assert_eq!(
+            paths::encode_segment("CQM-SQE-2026-000001"),
+            "CQM-SQE-2026-000001"
+        );
+        assert_eq!(paths::encode_segment("A B/测"), "A%20B%2F%E6%B5%8B");
     }
 
     #[test]

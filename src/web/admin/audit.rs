@@ -15,6 +15,7 @@ use super::{no_store, render, AdminLayout, State};
 use crate::db::accounts::{audit_page, AuditFilter, AuditRow};
 use crate::error::AppError;
 use crate::web::i18n::Lang;
+use crate::web::paths;
 
 /// Entries per page on screen.
 pub const PAGE_SIZE: i64 = 50;
@@ -103,14 +104,17 @@ pub async fn show(
         .collect();
     let filter_query = query.filter_query();
     let older_href = match rows.last() {
-        Some(last) if more => Some(format!("/admin/audit?{filter_query}&before={}", last.id)),
+        Some(last) if more => Some(paths::admin_audit(&format!(
+            "{filter_query}&before={}",
+            last.id
+        ))),
         _ => None,
     };
     render(
         StatusCode::OK,
         &AuditPage {
             layout: AdminLayout::new(&req, lang, &staff),
-            csv_href: format!("/admin/audit.csv?{filter_query}"),
+            csv_href: paths::admin_audit_csv(&filter_query),
             older_href,
             query,
             rows,

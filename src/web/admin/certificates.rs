@@ -26,9 +26,8 @@ use crate::domain::scope::ScopeError;
 use crate::domain::status::{effective_status, CertificateStatus};
 use crate::error::{AppError, UserMessage};
 use crate::web::i18n::Lang;
-use crate::web::view::{
-    certificate_href, encode_segment, platform_type_label, star_string, StatusView,
-};
+use crate::web::paths;
+use crate::web::view::{platform_type_label, star_string, StatusView};
 
 pub struct EventRow {
     pub date: NaiveDate,
@@ -122,8 +121,8 @@ pub(super) async fn page(
     Ok(AdminCertificatePage {
         layout: AdminLayout::new(req, lang, staff),
         today,
-        segment: encode_segment(&certificate.number),
-        public_href: certificate_href(&certificate.number),
+        segment: paths::encode_segment(&certificate.number),
+        public_href: paths::certificate(&certificate.number),
         status: StatusView::new(effective, lang),
         stars: star_string(u8::try_from(certificate.grade).unwrap_or(0)),
         certificate,
@@ -137,7 +136,10 @@ pub(super) async fn page(
         events,
         audit,
         domains: crate::web::view::display_domains(&domains).join("\n"),
-        company_href: format!("/admin/companies/{}", encode_segment(&company.credit_code)),
+        company_href: format!(
+            "/admin/companies/{}",
+            paths::encode_segment(&company.credit_code)
+        ),
         company,
         platform_form: PlatformForm::stored(&platform),
         platform_types: PlatformType::ALL
@@ -174,7 +176,7 @@ pub async fn find(query: web::Query<FindQuery>) -> Result<HttpResponse, AppError
     }
     Ok(see_other(&format!(
         "/admin/certificates/{}",
-        encode_segment(number)
+        paths::encode_segment(number)
     )))
 }
 
@@ -239,7 +241,7 @@ pub async fn act(
             state.revision.force_check();
             Ok(see_other(&format!(
                 "/admin/certificates/{}",
-                encode_segment(&number)
+                paths::encode_segment(&number)
             )))
         }
         Err(LifecycleError::NotFound) => Err(AppError::NotFound),
@@ -326,7 +328,7 @@ pub async fn binding(
             state.revision.force_check();
             Ok(see_other(&format!(
                 "/admin/certificates/{}",
-                encode_segment(&number)
+                paths::encode_segment(&number)
             )))
         }
         Err(BindingError::NotFound) => Err(AppError::NotFound),

@@ -23,7 +23,8 @@ use crate::domain::record::{
 use crate::domain::status::effective_status;
 use crate::error::{AppError, UserMessage};
 use crate::web::i18n::Lang;
-use crate::web::view::{encode_segment, province_label, StatusView};
+use crate::web::paths;
+use crate::web::view::{province_label, StatusView};
 
 /// A certificate of the company.
 pub struct HeldRow {
@@ -117,7 +118,7 @@ async fn page(
     let certificates = held
         .into_iter()
         .map(|h| HeldRow {
-            href: format!("/admin/certificates/{}", encode_segment(&h.number)),
+            href: paths::admin_certificate(&h.number),
             status: StatusView::new(effective_status(h.status, h.expires_on, today), lang),
             number: h.number,
             platform: h.platform,
@@ -126,7 +127,7 @@ async fn page(
         .collect();
     Ok(AdminCompanyPage {
         layout: AdminLayout::new(req, lang, staff),
-        segment: encode_segment(&company.credit_code),
+        segment: paths::encode_segment(&company.credit_code),
         location: format!(
             "{} {}",
             province_label(&company.province_code, lang),
@@ -203,12 +204,12 @@ pub async fn update(
             state.revision.force_check();
             Ok(see_other(&format!(
                 "/admin/companies/{}",
-                encode_segment(&code)
+                paths::encode_segment(&code)
             )))
         }
         Ok(Saved::Unchanged(code)) => Ok(see_other(&format!(
             "/admin/companies/{}",
-            encode_segment(&code)
+            paths::encode_segment(&code)
         ))),
         Err(EditError::CreditCodeTaken {
             credit_code: code,

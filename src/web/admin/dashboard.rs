@@ -15,7 +15,8 @@ use crate::db::stats::{self, RegistryCounts};
 use crate::domain::surveillance::surveillance_state;
 use crate::error::AppError;
 use crate::web::i18n::Lang;
-use crate::web::view::{certificate_href, StatusView};
+use crate::web::paths;
+use crate::web::view::StatusView;
 
 /// Days ahead the "surveillance due" list looks.
 pub const DUE_WITHIN_DAYS: i64 = 30;
@@ -88,7 +89,7 @@ pub async fn show(
         .map(|c| {
             let s = surveillance_state(c.last_assessment_kind, c.last_assessed_on, today);
             DueRow {
-                href: format!("/admin{}", certificate_href(&c.number)),
+                href: paths::admin_certificate(&c.number),
                 // The list holds only certificates not past expiry: the stored status is the
                 // effective one.
                 status: StatusView::new(c.status, lang),
@@ -106,7 +107,7 @@ pub async fn show(
         .rows
         .into_iter()
         .map(|c| SuspensionRow {
-            href: format!("/admin{}", certificate_href(&c.number)),
+            href: paths::admin_certificate(&c.number),
             until: c.suspended_until.map(|d| d.to_string()).unwrap_or_default(),
             number: c.number,
             holder: c.company_name_zh,

@@ -17,7 +17,8 @@ use crate::domain::evaluation::{EvaluationError, EvaluationOutcome};
 use crate::domain::surveillance::AssessmentKind;
 use crate::error::{AppError, UserMessage};
 use crate::web::i18n::Lang;
-use crate::web::view::{encode_segment, star_string};
+use crate::web::paths;
+use crate::web::view::star_string;
 
 #[derive(Template)]
 #[template(path = "admin/evaluate.html")]
@@ -68,7 +69,7 @@ fn page(
     EvaluatePage {
         layout: AdminLayout::new(req, lang, staff),
         number: certificate.number.clone(),
-        segment: encode_segment(&certificate.number),
+        segment: paths::encode_segment(&certificate.number),
         grade_stars: star_string(u8::try_from(certificate.grade).unwrap_or(0)),
         rows: score_form::rows_of(indicators, lang, entered),
         kind: value("kind", "surveillance".to_owned()),
@@ -205,7 +206,7 @@ pub async fn submit(
             state.revision.force_check();
             Ok(see_other(&format!(
                 "/admin/certificates/{}",
-                encode_segment(&certificate.number)
+                paths::encode_segment(&certificate.number)
             )))
         }
         Err(EvaluationFailure::NotFound) => Err(AppError::NotFound),

@@ -25,7 +25,8 @@ use crate::domain::record::{Column, RawRecord};
 use crate::domain::surveillance::{next_surveillance_due, AssessmentKind};
 use crate::error::AppError;
 use crate::web::i18n::Lang;
-use crate::web::view::{encode_segment, star_string};
+use crate::web::paths;
+use crate::web::view::star_string;
 
 #[derive(Template)]
 #[template(path = "admin/issue.html")]
@@ -261,7 +262,7 @@ pub async fn submit(
             state.revision.force_check();
             Ok(see_other(&format!(
                 "/admin/certificates/{}",
-                encode_segment(&number)
+                paths::encode_segment(&number)
             )))
         }
         Err(IssueFailure::Db(e)) => Err(e.into()),

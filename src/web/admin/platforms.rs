@@ -14,7 +14,7 @@ use crate::db::models::Platform;
 use crate::domain::record::{validate_platform, Column, MAX_NAME_CHARS};
 use crate::error::{AppError, UserMessage};
 use crate::web::i18n::Lang;
-use crate::web::view::encode_segment;
+use crate::web::paths;
 
 /// The platform form's values: the stored ones, or what was typed when a save was refused.
 pub struct PlatformForm {
@@ -85,7 +85,12 @@ pub async fn update(
         use_case::update_platform(conn, actor, &key, &version, &wanted)
     })
     .await?;
-    let back = || see_other(&format!("/admin/certificates/{}", encode_segment(&number)));
+    let back = || {
+        see_other(&format!(
+            "/admin/certificates/{}",
+            paths::encode_segment(&number)
+        ))
+    };
     match saved {
         Ok(Saved::Changed(_)) => {
             tracing::info!(user = %staff.username, number = %number, "platform corrected");

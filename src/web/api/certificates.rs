@@ -17,7 +17,7 @@ use crate::db::search::Matcher;
 use crate::error::AppError;
 use crate::web::pages::certificate::find_certificate;
 use crate::web::pages::search::{self, SearchParams, MAX_PAGE, PER_PAGE};
-use crate::web::view::certificate_href;
+use crate::web::paths;
 use crate::web::AppState;
 
 /// Most results per page.
@@ -341,10 +341,10 @@ pub fn certificate(d: &CertificateDetail, today: NaiveDate, base: &str) -> Certi
                 reason_en: e.reason_en.clone(),
             })
             .collect(),
-        url: format!("{base}{}", certificate_href(&c.number)),
+        url: format!("{base}{}", paths::certificate(&c.number)),
         badge_url: format!(
             "{base}/badge/{}.svg",
-            crate::web::view::encode_segment(&c.number)
+            crate::web::paths::encode_segment(&c.number)
         ),
     }
 }

@@ -17,7 +17,8 @@ use crate::domain::platform_type::PlatformType;
 use crate::domain::province::province_by_code;
 use crate::domain::status::{effective_status, CertificateStatus};
 use crate::domain::surveillance::AssessmentKind;
-use crate::web::view::{certificate_href, display_domains};
+use crate::web::paths;
+use crate::web::view::display_domains;
 
 /// A domain enumeration serialised as its stored name (`as_str`), documented with every value.
 macro_rules! string_enum {
@@ -153,8 +154,8 @@ impl CertificateSummary {
                 name: hit.platform_name.clone(),
                 platform_type: Some(PlatformKind(hit.platform_type)),
             },
-            url: format!("{base}{}", certificate_href(&hit.number)),
-            api_url: format!("{base}/api/v1{}", certificate_href(&hit.number)),
+            url: format!("{base}{}", paths::certificate(&hit.number)),
+            api_url: format!("{base}/api/v1{}", paths::certificate(&hit.number)),
         }
     }
 }

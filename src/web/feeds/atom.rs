@@ -8,9 +8,10 @@ use crate::config::Config;
 use crate::db::feeds::{FeedCompany, FeedEvent};
 use crate::domain::dates::{beijing_offset, BEIJING_OFFSET_SECS};
 use crate::error::AppError;
+use crate::web::paths;
 use crate::web::seo;
 use crate::web::view::grade_change;
-use crate::web::view::{certificate_href, localized};
+use crate::web::view::localized;
 
 /// The date in entry ids: the `tag:` URI scheme (RFC 4151) names an authority (the public host)
 /// at a date it held the name.
@@ -98,7 +99,11 @@ impl Feed<'_> {
             lines.push(format!("{}{}{reason}", lang.t("feed-reason"), colon));
         }
         let when = beijing_midnight(e.occurred_on);
-        let page = seo::with_lang(&certificate_href(&e.number), lang, self.config.default_lang);
+        let page = seo::with_lang(
+            &paths::certificate(&e.number),
+            lang,
+            self.config.default_lang,
+        );
         Entry {
             id: self.tag(&format!("event/{}", e.id)),
             title: Text::plain(format!("{} {kind} · {company}", e.number)),

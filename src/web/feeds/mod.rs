@@ -19,8 +19,8 @@ use crate::domain::numbering::MAX_NUMBER_CHARS;
 use crate::error::AppError;
 use crate::web::conditional;
 use crate::web::i18n::{self, Lang};
+use crate::web::paths;
 use crate::web::seo::{self, FeedLink};
-use crate::web::view::encode_segment;
 use crate::web::AppState;
 
 /// Entries in a feed: the newest events.
@@ -44,11 +44,9 @@ impl FeedTarget {
     /// The feed's local path.
     pub fn path(&self) -> String {
         match self {
-            FeedTarget::Registry => "/feeds/events.atom".to_owned(),
-            FeedTarget::Company(code) => format!("/companies/{code}/events.atom"),
-            FeedTarget::Certificate(n) => {
-                format!("/certificates/{}/events.atom", encode_segment(n))
-            }
+            FeedTarget::Registry => paths::REGISTRY_FEED.to_owned(),
+            FeedTarget::Company(code) => paths::company_feed(code),
+            FeedTarget::Certificate(n) => paths::certificate_feed(n),
         }
     }
 
@@ -56,8 +54,8 @@ impl FeedTarget {
     fn page_path(&self) -> String {
         match self {
             FeedTarget::Registry => "/".to_owned(),
-            FeedTarget::Company(code) => format!("/companies/{code}"),
-            FeedTarget::Certificate(n) => format!("/certificates/{}", encode_segment(n)),
+            FeedTarget::Company(code) => paths::company(code),
+            FeedTarget::Certificate(n) => paths::certificate(n),
         }
     }
 }

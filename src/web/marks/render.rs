@@ -13,8 +13,8 @@ use crate::domain::mark::raster;
 use crate::domain::mark::{Badge, BadgeState, MarkError};
 use crate::domain::status::effective_status;
 use crate::error::AppError;
+use crate::web::paths;
 use crate::web::sightings::MarkBinding;
-use crate::web::view::certificate_href;
 
 /// Draws the image for `key` from the certificate's facts (`None`: not in the registry).
 pub(super) fn render(
@@ -55,7 +55,7 @@ pub(super) fn render(
             let Some(f) = &facts else {
                 return Err(AppError::NotFound);
             };
-            let url = format!("{public_url}{}", certificate_href(&f.number));
+            let url = format!("{public_url}{}", paths::certificate(&f.number));
             let matrix = QrMatrix::encode(&url).map_err(internal)?;
             match key.format {
                 Format::Svg => Ok(svg_image(matrix.svg(size.pixels(), &url), binding)),

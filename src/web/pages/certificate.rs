@@ -22,13 +22,13 @@ use crate::web::feeds::{self, FeedTarget};
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
 use crate::web::pages::meta::CertificateFacts;
+use crate::web::paths;
 use crate::web::render_cache::Weighed;
 use crate::web::seo::OpenGraph;
 use crate::web::sightings::MarkBinding;
 use crate::web::view::grade_change;
 use crate::web::view::{
-    display_domains, encode_segment, localized, platform_type_label, province_label, star_string,
-    StatusView,
+    display_domains, localized, platform_type_label, province_label, star_string, StatusView,
 };
 use crate::web::AppState;
 
@@ -55,8 +55,10 @@ pub struct CertificatePage {
     pub layout: Layout,
     pub today: NaiveDate,
     pub number: String,
-    /// The number as a URL path segment.
-    pub number_segment: String,
+    /// Links to the certificate's QR code, printable copy and embed kit.
+    pub qr_src: String,
+    pub print_href: String,
+    pub embed_href: String,
     pub verdict: StatusView,
     pub verdict_title: String,
     pub verdict_detail: String,
@@ -308,7 +310,9 @@ fn page(
         json_ld,
         today,
         number: c.number.clone(),
-        number_segment: encode_segment(&c.number),
+        qr_src: paths::qr(&c.number, "svg", "?size=s"),
+        print_href: paths::print(&c.number),
+        embed_href: paths::embed(&c.number),
         verdict: StatusView::new(status, lang),
         verdict_title,
         verdict_detail,
@@ -319,7 +323,7 @@ fn page(
         company: localized(&d.company.name_zh, d.company.name_en.as_deref(), lang).to_owned(),
         company_zh: d.company.name_zh.clone(),
         credit_code: d.company.credit_code.clone(),
-        company_href: format!("/companies/{}", d.company.credit_code),
+        company_href: paths::company(&d.company.credit_code),
         location: format!(
             "{} {}",
             province_label(&d.company.province_code, lang),

@@ -23,7 +23,7 @@ use crate::domain::record::{
 use crate::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
-use crate::web::view::encode_segment;
+use crate::web::paths;
 use crate::web::AppState;
 
 /// Certificates read per query while streaming.
@@ -114,7 +114,7 @@ fn publish(raw: RawRecord, today: NaiveDate, base: &str) -> Published {
     let (grade, status) = derived(&raw, today);
     let url = format!(
         "{base}/certificates/{}",
-        encode_segment(raw.get(Column::Number))
+        paths::encode_segment(raw.get(Column::Number))
     );
     Published {
         grade,

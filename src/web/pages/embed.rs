@@ -13,7 +13,8 @@ use crate::domain::status::effective_status;
 use crate::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
-use crate::web::view::{display_domains, encode_segment, StatusView};
+use crate::web::paths;
+use crate::web::view::{display_domains, StatusView};
 use crate::web::AppState;
 
 /// One badge variant, previewed.
@@ -82,7 +83,7 @@ pub async fn show(
         BadgeState::NotValid(status)
     };
     let base = &state.config.public_url;
-    let seg = encode_segment(&c.number);
+    let seg = paths::encode_segment(&c.number);
     let verify = format!("{base}/certificates/{seg}");
     let badge = |size: BadgeSize, lang: MarkLang, theme: Theme| Badge {
         state: badge_state,
@@ -121,7 +122,7 @@ pub async fn show(
                         mark_lang.tag(),
                         theme.tag()
                     ),
-                    src: format!("/badge/{seg}.svg{q}"),
+                    src: paths::badge(&c.number, "svg", &q),
                     width,
                     height,
                     alt: badge(size, mark_lang, theme).label(),
@@ -167,7 +168,7 @@ pub async fn show(
                         h * 2
                     ),
                 ),
-                href: format!("/badge/{seg}.png{q}{sep}scale=2"),
+                href: paths::badge(&c.number, "png", &format!("{q}{sep}scale=2")),
                 filename: format!(
                     "sqe-badge-{}-{}-{}.png",
                     file_safe(&c.number),
@@ -180,18 +181,18 @@ pub async fn show(
     let qr_px = QrSize::Large.pixels() * 2;
     downloads.push(Download {
         label: lang.t1("download-qr-png", "size", qr_px),
-        href: format!("/qr/{seg}.png?size=l&scale=2"),
+        href: paths::qr(&c.number, "png", "?size=l&scale=2"),
         filename: format!("sqe-qr-{}.png", file_safe(&c.number)),
     });
     downloads.push(Download {
         label: lang.t("download-qr-svg"),
-        href: format!("/qr/{seg}.svg?size=l"),
+        href: paths::qr(&c.number, "svg", "?size=l"),
         filename: format!("sqe-qr-{}.svg", file_safe(&c.number)),
     });
     render(&EmbedPage {
         number: c.number.clone(),
-        verify_href: format!("/certificates/{seg}"),
-        qr_src: format!("/qr/{seg}.svg?size=s"),
+        verify_href: paths::certificate(&c.number),
+        qr_src: paths::qr(&c.number, "svg", "?size=s"),
         verdict: StatusView::new(status, lang),
         company: crate::web::view::localized(
             &d.company.name_zh,

@@ -11,7 +11,8 @@ use crate::error::AppError;
 use crate::web::feeds::{self, FeedTarget};
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
-use crate::web::view::{certificate_href, grade_change, grouped, localized, star_string};
+use crate::web::paths;
+use crate::web::view::{grade_change, grouped, localized, star_string};
 use crate::web::AppState;
 
 /// A public event in the "latest changes" list.
@@ -102,7 +103,7 @@ pub async fn show(
             adverse: e.kind.is_adverse(),
             company: localized(&e.company_name_zh, e.company_name_en.as_deref(), lang).to_owned(),
             platform: e.platform_name,
-            href: certificate_href(&e.number),
+            href: paths::certificate(&e.number),
             grade_change: grade_change(e.grade_before, e.grade_after),
         })
         .collect();

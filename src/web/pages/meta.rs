@@ -7,12 +7,13 @@ use crate::config::Config;
 use crate::db::certificates::CertificateDetail;
 use crate::domain::status::CertificateStatus;
 use crate::web::i18n::Lang;
+use crate::web::paths;
 use crate::web::seo::{self, absolute, OpenGraph};
-use crate::web::view::{encode_segment, localized, star_string, HitView};
+use crate::web::view::{localized, star_string, HitView};
 
 /// The PNG badge of a certificate (the preview image), in the page's language.
 fn badge_url(config: &Config, number: &str, lang: Lang) -> String {
-    let path = format!("/badge/{}.png", encode_segment(number));
+    let path = paths::badge(number, "png", "");
     match lang {
         Lang::ZhCn => absolute(config, &path),
         Lang::En => absolute(config, &format!("{path}?lang=en")),
@@ -96,7 +97,7 @@ impl CertificateFacts<'_> {
                 "@type": "Organization",
                 "name": d.company.name_zh,
                 "identifier": d.company.credit_code,
-                "url": absolute(config, &format!("/companies/{}", d.company.credit_code)),
+                "url": absolute(config, &paths::company(&d.company.credit_code)),
             },
             "validFrom": c.issued_on.to_string(),
             "expires": c.expires_on.to_string(),

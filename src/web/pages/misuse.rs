@@ -11,7 +11,8 @@ use crate::domain::hostname::Hostname;
 use crate::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
-use crate::web::view::{certificate_href, localized};
+use crate::web::paths;
+use crate::web::view::localized;
 use crate::web::AppState;
 
 /// Entries per page.
@@ -75,7 +76,7 @@ pub async fn show(
             host: Hostname::parse(&m.host)
                 .map(|h| h.to_unicode())
                 .unwrap_or(m.host),
-            href: certificate_href(&m.number),
+            href: paths::certificate(&m.number),
             company: localized(&m.company_zh, m.company_en.as_deref(), lang).to_owned(),
             number: m.number,
             first_seen: beijing_today(m.first_seen.and_utc()),

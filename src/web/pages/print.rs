@@ -12,7 +12,8 @@ use crate::domain::status::effective_status;
 use crate::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
-use crate::web::view::{display_domains, encode_segment, localized, star_string, StatusView};
+use crate::web::paths;
+use crate::web::view::{display_domains, localized, star_string, StatusView};
 use crate::web::AppState;
 
 #[derive(Template)]
@@ -21,7 +22,9 @@ pub struct PrintPage {
     pub layout: Layout,
     pub today: NaiveDate,
     pub number: String,
-    pub number_segment: String,
+    /// Links to the verification page and the QR code.
+    pub back_href: String,
+    pub qr_src: String,
     pub verify_url: String,
     pub verdict: StatusView,
     pub stars: u8,
@@ -64,12 +67,16 @@ pub async fn show(
     let c = &d.certificate;
     let status = effective_status(c.status, c.expires_on, today);
     let stars = u8::try_from(c.grade).unwrap_or(0);
-    let seg = encode_segment(&c.number);
     render(&PrintPage {
         today,
         number: c.number.clone(),
-        verify_url: format!("{}/certificates/{seg}", state.config.public_url),
-        number_segment: seg,
+        verify_url: format!(
+            "{}{}",
+            state.config.public_url,
+            paths::certificate(&c.number)
+        ),
+        back_href: paths::certificate(&c.number),
+        qr_src: paths::qr(&c.number, "svg", "?size=m"),
         verdict: StatusView::new(status, lang),
         stars,
         star_string: star_string(stars),

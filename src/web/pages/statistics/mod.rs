@@ -369,11 +369,7 @@ fn chart(
         note: lang.t(&format!("stats-{slug}-note")),
         heading,
         svg,
-        csv_href: if filters.is_empty() {
-            format!("/statistics/{slug}.csv")
-        } else {
-            format!("/statistics/{slug}.csv?{filters}")
-        },
+        csv_href: crate::web::paths::statistics_csv(slug, filters),
         table: data,
     }
 }

@@ -1,0 +1,123 @@
+//! Every internal URL the site links to, built in one place: a page, image or feed of a
+//! certificate or company, the search, the statistics' CSV files, and the back office's pages.
+//! Segments are percent-encoded here. `tests/paths.rs` requests each path built here and checks
+//! that a route answers it.
+
+/// Percent-encodes one path segment.
+pub fn encode_segment(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+/// The verification page of a certificate (what its mark and QR code link to).
+pub fn certificate(number: &str) -> String {
+    format!("/certificates/{}", encode_segment(number))
+}
+
+/// The Atom feed of a certificate's public events.
+pub fn certificate_feed(number: &str) -> String {
+    format!("{}/events.atom", certificate(number))
+}
+
+/// The embed kit of a certificate's mark.
+pub fn embed(number: &str) -> String {
+    format!("{}/embed", certificate(number))
+}
+
+/// The printable copy of a certificate.
+pub fn print(number: &str) -> String {
+    format!("{}/print", certificate(number))
+}
+
+/// The public page of a certificate holder.
+pub fn company(credit_code: &str) -> String {
+    format!("/companies/{}", encode_segment(credit_code))
+}
+
+/// The Atom feed of a holder's public events.
+pub fn company_feed(credit_code: &str) -> String {
+    format!("{}/events.atom", company(credit_code))
+}
+
+/// The Atom feed of the whole registry's public events.
+pub const REGISTRY_FEED: &str = "/feeds/events.atom";
+
+/// The badge of a certificate as SVG or PNG (`ext`), with its query string (`""` or `?…`).
+pub fn badge(number: &str, ext: &str, query: &str) -> String {
+    format!("/badge/{}.{ext}{query}", encode_segment(number))
+}
+
+/// The QR code of a certificate as SVG or PNG (`ext`), with its query string (`""` or `?…`).
+pub fn qr(number: &str, ext: &str, query: &str) -> String {
+    format!("/qr/{}.{ext}{query}", encode_segment(number))
+}
+
+/// A statistics chart's data as CSV, with the page's filters (`""` or `a=b&…`).
+pub fn statistics_csv(chart: &str, filters: &str) -> String {
+    if filters.is_empty() {
+        format!("/statistics/{chart}.csv")
+    } else {
+        format!("/statistics/{chart}.csv?{filters}")
+    }
+}
+
+/// A sitemap file of the index (`pages`, `certificates-1`, …).
+pub fn sitemap_file(name: &str) -> String {
+    format!("/sitemaps/{name}.xml")
+}
+
+/// The back office's page of a certificate.
+pub fn admin_certificate(number: &str) -> String {
+    format!("/admin{}", certificate(number))
+}
+
+/// The back office's evaluation form of a certificate.
+pub fn admin_evaluate(number: &str) -> String {
+    format!("{}/evaluate", admin_certificate(number))
+}
+
+/// The back office's page of a company.
+pub fn admin_company(credit_code: &str) -> String {
+    format!("/admin{}", company(credit_code))
+}
+
+/// The back office's audit log, filtered by a query string (`""` or `a=b&…`).
+pub fn admin_audit(query: &str) -> String {
+    if query.is_empty() {
+        "/admin/audit".to_owned()
+    } else {
+        format!("/admin/audit?{query}")
+    }
+}
+
+/// The back office's audit log as CSV, with the same filters.
+pub fn admin_audit_csv(query: &str) -> String {
+    if query.is_empty() {
+        "/admin/audit.csv".to_owned()
+    } else {
+        format!("/admin/audit.csv?{query}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_are_encoded_once() {
+        assert_eq!(
+            certificate("CQM-SQE-2024-000001"),
+            "/certificates/CQM-SQE-2024-000001"
+        );
+        assert_eq!(certificate("A B/C?"), "/certificates/A%20B%2FC%3F");
+        assert_eq!(print("A B"), "/certificates/A%20B/print");
+        assert_eq!(admin_company("9111/X"), "/admin/companies/9111%2FX");
+        assert_eq!(badge("N 1", "svg", "?lang=en"), "/badge/N%201.svg?lang=en");
+        assert_eq!(statistics_csv("grades", ""), "/statistics/grades.csv");
+        assert_eq!(
+            statistics_csv("grades", "year=2025"),
+            "/statistics/grades.csv?year=2025"
+        );
+    }
+}
