@@ -202,10 +202,35 @@ fn main() -> anyhow::Result<()> {
 fn cli_actor(config: &Config) -> Actor {
     let now = chrono::Utc::now();
     Actor::cli(
+        &os_user(),
         sqe_registry::domain::dates::beijing_today(now),
         now.naive_utc(),
         config.cert_validity_years,
     )
+}
+
+/// The operating-system user running the command: as the login environment names it (`USER`,
+/// `LOGNAME`), else the name of this process's user id in `/etc/passwd`, else `uid<N>`.
+fn os_user() -> String {
+    use std::os::unix::fs::MetadataExt;
+    let named = ["USER", "LOGNAME"]
+        .iter()
+        .filter_map(|key| std::env::var(key).ok())
+        .map(|name| name.trim().to_owned())
+        .find(|name| !name.is_empty());
+    if let Some(name) = named {
+        return name;
+    }
+    let Ok(uid) = std::fs::metadata("/proc/self").map(|m| m.uid()) else {
+        return "unknown".to_owned();
+    };
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    passwd
+        .lines()
+        .map(|line| line.split(':').collect::<Vec<_>>())
+        .find(|fields| fields.get(2) == Some(&uid.to_string().as_str()))
+        .and_then(|fields| fields.first().map(|name| (*name).to_owned()))
+        .unwrap_or_else(|| format!("uid{uid}"))
 }
 
 fn demo_options(count: u32, seed: u64) -> DemoOptions {

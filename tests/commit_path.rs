@@ -221,3 +221,43 @@ fn a_sighting_confirmed_on_the_command_line_is_audited() {
         );
     });
 }
+
+/// Without `USER` or `LOGNAME` (cron, a service unit), the CLI is audited under the name of its
+/// user id, as `id -un` gives it.
+#[test]
+fn the_cli_names_its_user_without_a_login_environment() {
+    let db = TestDb::sqlite();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sqe-registry"))
+        .args(["user", "add", "--username", "cron.job", "--role", "viewer"])
+        .env("DATABASE_URL", db.url())
+        .env_remove("USER")
+        .env_remove("LOGNAME")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(b"a long enough password\n")?;
+            child.wait_with_output()
+        })
+        .expect("run the binary");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .expect("id -un");
+    let expected = format!("cli:{}", String::from_utf8_lossy(&id.stdout).trim());
+    with_conn(&db, |conn| {
+        let audit = accounts::latest_audit(conn, 1).expect("audit");
+        assert_eq!(audit[0].actor, expected);
+    });
+}

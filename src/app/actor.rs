@@ -24,10 +24,12 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// The command line's actor, named after the operating-system user running it.
-    pub fn cli(today: NaiveDate, now: NaiveDateTime, validity_years: u32) -> Actor {
+    /// The command line's actor, run by the operating-system user `os_user`.
+    pub fn cli(os_user: &str, today: NaiveDate, now: NaiveDateTime, validity_years: u32) -> Actor {
         Actor {
-            kind: ActorKind::Cli { os_user: os_user() },
+            kind: ActorKind::Cli {
+                os_user: os_user.to_owned(),
+            },
             today,
             now,
             validity_years,
@@ -42,16 +44,6 @@ impl Actor {
             ActorKind::System { task } => format!("system:{task}"),
         }
     }
-}
-
-/// The operating-system user, as the login environment names it (`unknown` when it does not).
-fn os_user() -> String {
-    ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .filter_map(|key| std::env::var(key).ok())
-        .map(|name| name.trim().to_owned())
-        .find(|name| !name.is_empty())
-        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 #[cfg(test)]
