@@ -12,8 +12,9 @@ use serde_json::json;
 use super::registration::{self, Origin, Planned};
 use super::{run, Actor};
 use crate::db::evaluations::sheet_tree;
-use crate::db::issuing::{body_by_code, next_free_number, scheme_with_indicators, stored_company};
+use crate::db::issuing::{next_free_number, scheme_with_indicators, stored_company};
 use crate::db::models::{CertificationBody, Company, NewEvaluation, SchemeVersion};
+use crate::db::reference::find_body;
 use crate::db::write::insert_evaluation;
 use crate::db::{records, DbConnection};
 use crate::domain::evaluation::{initial, EvaluationError, InitialOutcome};
@@ -100,7 +101,7 @@ pub fn plan(
     }
     let raw = initial_draft(&form, draft.assessed_on, today, validity_years);
     let mut record = validate(&raw, today).map_err(IssueFailure::Fields)?;
-    let body = body_by_code(conn, &record.body_code)?.ok_or(IssueFailure::UnknownBody)?;
+    let body = find_body(conn, &record.body_code)?.ok_or(IssueFailure::UnknownBody)?;
     let (scheme, indicators) =
         scheme_with_indicators(conn, &record.scheme_slug)?.ok_or(IssueFailure::UnknownScheme)?;
     let sheet = score_sheet::read(&sheet_tree(&indicators), &draft.entries)?;

@@ -6,20 +6,11 @@ use diesel::prelude::*;
 
 use super::evaluations::scheme_indicators;
 use super::models::{CertificationBody, Company, Indicator, SchemeVersion};
-use super::schema::{certificates, certification_bodies, scheme_versions};
+use super::schema::{certificates, scheme_versions};
 use super::{records, Db, DbConnection};
 use crate::domain::credit_code::CreditCode;
 use crate::domain::numbering::{format_number, pattern_scope, NumberingError};
 use crate::domain::record::{Column, RawRecord};
-
-/// A certification body by code.
-pub fn body_by_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<CertificationBody>> {
-    certification_bodies::table
-        .filter(certification_bodies::code.eq(code))
-        .select(CertificationBody::as_select())
-        .first(conn)
-        .optional()
-}
 
 /// A scheme version by slug, with its indicators in sheet order.
 pub fn scheme_with_indicators(
