@@ -41,7 +41,9 @@ pub struct AdminCertificatePage {
     pub layout: AdminLayout,
     pub today: NaiveDate,
     pub certificate: Certificate,
-    pub segment: String,
+    /// This page, which its forms post to (`…/suspend`, `…/binding`, `…/platform`).
+    pub self_href: String,
+    pub evaluate_href: String,
     pub public_href: String,
     pub status: StatusView,
     pub stars: String,
@@ -121,7 +123,8 @@ pub(super) async fn page(
     Ok(AdminCertificatePage {
         layout: AdminLayout::new(req, lang, staff),
         today,
-        segment: paths::encode_segment(&certificate.number),
+        self_href: paths::admin_certificate(&certificate.number),
+        evaluate_href: paths::admin_evaluate(&certificate.number),
         public_href: paths::certificate(&certificate.number),
         status: StatusView::new(effective, lang),
         stars: star_string(u8::try_from(certificate.grade).unwrap_or(0)),
@@ -136,10 +139,7 @@ pub(super) async fn page(
         events,
         audit,
         domains: crate::web::view::display_domains(&domains).join("\n"),
-        company_href: format!(
-            "/admin/companies/{}",
-            paths::encode_segment(&company.credit_code)
-        ),
+        company_href: paths::admin_company(&company.credit_code),
         company,
         platform_form: PlatformForm::stored(&platform),
         platform_types: PlatformType::ALL
@@ -174,10 +174,7 @@ pub async fn find(query: web::Query<FindQuery>) -> Result<HttpResponse, AppError
     if number.is_empty() {
         return Ok(see_other("/admin"));
     }
-    Ok(see_other(&format!(
-        "/admin/certificates/{}",
-        paths::encode_segment(number)
-    )))
+    Ok(see_other(&paths::admin_certificate(number)))
 }
 
 #[derive(Deserialize)]
@@ -239,10 +236,7 @@ pub async fn act(
             tracing::info!(user = %staff.username, number = %number, action = action.as_str(), status = status.as_str(), "lifecycle action");
             // Drop this instance's cached renderings now; others follow the revision.
             state.revision.force_check();
-            Ok(see_other(&format!(
-                "/admin/certificates/{}",
-                paths::encode_segment(&number)
-            )))
+            Ok(see_other(&paths::admin_certificate(&number)))
         }
         Err(LifecycleError::NotFound) => Err(AppError::NotFound),
         Err(LifecycleError::Refused(e)) => {
@@ -326,10 +320,7 @@ pub async fn binding(
     match result {
         Ok(()) => {
             state.revision.force_check();
-            Ok(see_other(&format!(
-                "/admin/certificates/{}",
-                paths::encode_segment(&number)
-            )))
+            Ok(see_other(&paths::admin_certificate(&number)))
         }
         Err(BindingError::NotFound) => Err(AppError::NotFound),
         Err(BindingError::Ended(status)) => {

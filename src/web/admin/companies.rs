@@ -79,8 +79,9 @@ impl CompanyForm {
 pub struct AdminCompanyPage {
     pub layout: AdminLayout,
     pub company: Company,
-    /// The credit code as a path segment.
-    pub segment: String,
+    /// This page (its form posts here) and the company's public page.
+    pub self_href: String,
+    pub public_href: String,
     pub location: String,
     pub certificates: Vec<HeldRow>,
     pub audit: Vec<AuditEntry>,
@@ -127,7 +128,8 @@ async fn page(
         .collect();
     Ok(AdminCompanyPage {
         layout: AdminLayout::new(req, lang, staff),
-        segment: paths::encode_segment(&company.credit_code),
+        self_href: paths::admin_company(&company.credit_code),
+        public_href: paths::company(&company.credit_code),
         location: format!(
             "{} {}",
             province_label(&company.province_code, lang),
@@ -202,15 +204,9 @@ pub async fn update(
             tracing::info!(user = %staff.username, from = %credit_code, to = %code, "company corrected");
             // Drop this instance's cached renderings now; others follow the revision.
             state.revision.force_check();
-            Ok(see_other(&format!(
-                "/admin/companies/{}",
-                paths::encode_segment(&code)
-            )))
+            Ok(see_other(&paths::admin_company(&code)))
         }
-        Ok(Saved::Unchanged(code)) => Ok(see_other(&format!(
-            "/admin/companies/{}",
-            paths::encode_segment(&code)
-        ))),
+        Ok(Saved::Unchanged(code)) => Ok(see_other(&paths::admin_company(&code))),
         Err(EditError::CreditCodeTaken {
             credit_code: code,
             name_zh,

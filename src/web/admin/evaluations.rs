@@ -25,7 +25,9 @@ use crate::web::view::star_string;
 pub struct EvaluatePage {
     pub layout: AdminLayout,
     pub number: String,
-    pub segment: String,
+    /// The certificate's back-office page, and this form's own path.
+    pub back_href: String,
+    pub self_href: String,
     pub grade_stars: String,
     pub rows: Vec<ScoreRow>,
     pub kind: String,
@@ -69,7 +71,8 @@ fn page(
     EvaluatePage {
         layout: AdminLayout::new(req, lang, staff),
         number: certificate.number.clone(),
-        segment: paths::encode_segment(&certificate.number),
+        back_href: paths::admin_certificate(&certificate.number),
+        self_href: paths::admin_evaluate(&certificate.number),
         grade_stars: star_string(u8::try_from(certificate.grade).unwrap_or(0)),
         rows: score_form::rows_of(indicators, lang, entered),
         kind: value("kind", "surveillance".to_owned()),
@@ -204,10 +207,7 @@ pub async fn submit(
         Ok(outcome) => {
             tracing::info!(user = %staff.username, number = %certificate.number, total = outcome.total, event = outcome.event.as_str(), "evaluation recorded");
             state.revision.force_check();
-            Ok(see_other(&format!(
-                "/admin/certificates/{}",
-                paths::encode_segment(&certificate.number)
-            )))
+            Ok(see_other(&paths::admin_certificate(&certificate.number)))
         }
         Err(EvaluationFailure::NotFound) => Err(AppError::NotFound),
         Err(EvaluationFailure::Concurrent) => {

@@ -260,10 +260,7 @@ pub async fn submit(
         Ok((number, plan)) => {
             tracing::info!(user = %staff.username, %number, total = plan.outcome.total, "certificate issued");
             state.revision.force_check();
-            Ok(see_other(&format!(
-                "/admin/certificates/{}",
-                paths::encode_segment(&number)
-            )))
+            Ok(see_other(&paths::admin_certificate(&number)))
         }
         Err(IssueFailure::Db(e)) => Err(e.into()),
         Err(e) => {

@@ -85,12 +85,7 @@ pub async fn update(
         use_case::update_platform(conn, actor, &key, &version, &wanted)
     })
     .await?;
-    let back = || {
-        see_other(&format!(
-            "/admin/certificates/{}",
-            paths::encode_segment(&number)
-        ))
-    };
+    let back = || see_other(&paths::admin_certificate(&number));
     match saved {
         Ok(Saved::Changed(_)) => {
             tracing::info!(user = %staff.username, number = %number, "platform corrected");
