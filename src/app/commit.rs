@@ -85,8 +85,8 @@ impl<'a> Changes<'a> {
 
     /// Writes the collected events, audit entries and revision; called once, by [`run`].
     fn commit(self, conn: &mut DbConnection) -> QueryResult<()> {
-        let now = self.actor.now;
-        for e in self.events.iter() {
+        let shown = self.public || !self.events.is_empty();
+        for e in self.events {
             insert_event(
                 conn,
                 &NewCertificateEvent {
@@ -95,14 +95,14 @@ impl<'a> Changes<'a> {
                     occurred_on: e.occurred_on,
                     grade_before: e.grade_before,
                     grade_after: e.grade_after,
-                    reason_zh: e.reason_zh.clone(),
-                    reason_en: e.reason_en.clone(),
-                    created_at: now,
+                    reason_zh: e.reason_zh,
+                    reason_en: e.reason_en,
+                    created_at: self.actor.now,
                 },
             )?;
         }
         append_audit_entries(conn, &self.audit)?;
-        if self.public || !self.events.is_empty() {
+        if shown {
             bump_revision(conn)?;
         }
         Ok(())

@@ -113,10 +113,10 @@ pub fn record(
             },
             &scores,
         )?;
-        // A suspended certificate's passing result is not news until it is restored; a fail
-        // of a certificate already suspended publishes nothing new either.
         // The score and last assessment show on the certificate's page either way.
         changes.shown_publicly();
+        // A suspended certificate's passing result is not news until it is restored; a fail
+        // of a certificate already suspended publishes nothing new either.
         let already_suspended = cert.status == CertificateStatus::Suspended;
         if !(already_suspended && outcome.event == EventKind::Suspended) {
             let failed = outcome.grade.is_none();

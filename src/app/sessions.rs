@@ -45,13 +45,10 @@ pub enum Verdict {
     SignedIn { id: i32, username: String },
 }
 
-/// The actor of an account acting now.
-fn staff_actor(id: i32, username: &str, now: NaiveDateTime) -> Actor {
+/// `kind` acting at `now` (a login issues no certificate: no validity setting).
+fn acting(kind: ActorKind, now: NaiveDateTime) -> Actor {
     Actor {
-        kind: ActorKind::Staff {
-            account_id: id,
-            username: username.to_owned(),
-        },
+        kind,
         today: beijing_today(now.and_utc()),
         now,
         validity_years: 0,
@@ -78,7 +75,11 @@ pub fn login(conn: &mut DbConnection, attempt: &LoginAttempt) -> diesel::QueryRe
     let matches = verify_password(&attempt.password, hash);
     match account {
         Some(account) if matches => {
-            let actor = staff_actor(account.id, &account.username, attempt.now);
+            let staff = ActorKind::Staff {
+                account_id: account.id,
+                username: account.username.clone(),
+            };
+            let actor = acting(staff, attempt.now);
             run(conn, &actor, |conn, changes| {
                 clear_failures(conn, keys[0])?;
                 changes.audit(
@@ -96,12 +97,7 @@ pub fn login(conn: &mut DbConnection, attempt: &LoginAttempt) -> diesel::QueryRe
             })
         }
         _ => {
-            let nobody = Actor {
-                kind: ActorKind::System { task: "login" },
-                today: beijing_today(attempt.now.and_utc()),
-                now: attempt.now,
-                validity_years: 0,
-            };
+            let nobody = acting(ActorKind::System { task: "login" }, attempt.now);
             run(conn, &nobody, |conn, _| {
                 record_failure(conn, &keys, attempt.now, since)
             })?;

@@ -53,13 +53,18 @@ pub fn qr(number: &str, ext: &str, query: &str) -> String {
     format!("/qr/{}.{ext}{query}", encode_segment(number))
 }
 
+/// `path` with the query string `query` (`a=b&…`), or alone when `query` is empty.
+fn with_query(path: &str, query: &str) -> String {
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
 /// A statistics chart's data as CSV, with the page's filters (`""` or `a=b&…`).
 pub fn statistics_csv(chart: &str, filters: &str) -> String {
-    if filters.is_empty() {
-        format!("/statistics/{chart}.csv")
-    } else {
-        format!("/statistics/{chart}.csv?{filters}")
-    }
+    with_query(&format!("/statistics/{chart}.csv"), filters)
 }
 
 /// A sitemap file of the index (`pages`, `certificates-1`, …).
@@ -84,20 +89,12 @@ pub fn admin_company(credit_code: &str) -> String {
 
 /// The back office's audit log, filtered by a query string (`""` or `a=b&…`).
 pub fn admin_audit(query: &str) -> String {
-    if query.is_empty() {
-        "/admin/audit".to_owned()
-    } else {
-        format!("/admin/audit?{query}")
-    }
+    with_query("/admin/audit", query)
 }
 
 /// The back office's audit log as CSV, with the same filters.
 pub fn admin_audit_csv(query: &str) -> String {
-    if query.is_empty() {
-        "/admin/audit.csv".to_owned()
-    } else {
-        format!("/admin/audit.csv?{query}")
-    }
+    with_query("/admin/audit.csv", query)
 }
 
 #[cfg(test)]

@@ -184,7 +184,8 @@ pub const ROUTES: &[AdminRoute] = &[
 pub fn register(cfg: &mut web::ServiceConfig, state: &AppState) {
     let mut scope = web::scope("/admin");
     for r in ROUTES {
-        let method = Method::from_bytes(r.method.as_bytes()).unwrap_or(Method::GET);
+        // A misspelt method in the table fails at start-up, loudly, rather than serving GET.
+        let method = Method::from_bytes(r.method.as_bytes()).expect("ROUTES holds HTTP methods");
         let route = (r.handler)(web::route().method(method));
         let route = match r.role {
             Some(role) => route.wrap(from_fn(move |req, next| require_role(role, req, next))),
