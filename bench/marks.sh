@@ -4,10 +4,13 @@
 #    static files in the same run (this machine is shared: compare ratios, not absolutes);
 #  - the cost of recording sightings: badge throughput with a foreign Referer on every request
 #    against none, rounds alternated;
-#  - cold badge and QR PNG latency over HTTP (database read + render), one request per
-#    certificate so that none is cached.
+#  - the cached verification page, as sent to a browser (brotli), to an older client (gzip)
+#    and uncompressed, next to nginx serving the same bytes with the same Content-Encoding;
+#  - cold badge, QR PNG and verification page latency over HTTP (database read + render),
+#    one request per certificate so that none is cached.
 # Render times without HTTP: `cargo bench --bench marks`.
 # Usage: bench/marks.sh [ROUNDS]   (default 5; medians are reported)
+#        SQE_BENCH_BIN=path/to/sqe-registry bench/marks.sh   (another build, e.g. a "before")
 # Needs: wrk, nginx (apt-get install wrk nginx-light), python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,8 +20,8 @@ PORT=18090
 NGINX_PORT=18091
 mkdir -p "$OUT/marks-static" "$OUT/marks-nginx/logs"
 
-cargo build --release --quiet
-BIN=target/release/sqe-registry
+BIN=${SQE_BENCH_BIN:-target/release/sqe-registry}
+[ -n "${SQE_BENCH_BIN:-}" ] || cargo build --release --quiet
 DB="$OUT/marks.db"
 [ -f "$DB" ] || DATABASE_URL="sqlite://$DB" "$BIN" demo --count 300 --seed 1 >/dev/null
 
@@ -36,8 +39,12 @@ error_log $PWD/$OUT/marks-nginx/logs/error.log;
 events { worker_connections 1024; }
 http {
   access_log off;
-  types { image/svg+xml svg; image/png png; }
-  server { listen 127.0.0.1:$NGINX_PORT; root $PWD/$OUT/marks-static; etag on; }
+  types { image/svg+xml svg; image/png png; text/html html; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT; root $PWD/$OUT/marks-static; etag on;
+    location = /page.br.html { add_header Content-Encoding br; add_header Vary Accept-Encoding; }
+    location = /page.gz.html { add_header Content-Encoding gzip; add_header Vary Accept-Encoding; }
+  }
 }
 CONF
 nginx -p "$PWD/$OUT/marks-nginx" -c "$PWD/$OUT/marks-nginx/nginx.conf"
@@ -58,6 +65,9 @@ number=$(echo "$numbers" | head -1)
 ours="http://127.0.0.1:$PORT"
 curl -sf "$ours/badge/$number.svg" -o "$OUT/marks-static/badge.svg"
 curl -sf "$ours/badge/$number.png" -o "$OUT/marks-static/badge.png"
+curl -sf "$ours/certificates/$number" -o "$OUT/marks-static/page.html"
+curl -sf -H "Accept-Encoding: gzip" "$ours/certificates/$number" -o "$OUT/marks-static/page.gz.html"
+curl -sf -H "Accept-Encoding: br" "$ours/certificates/$number" -o "$OUT/marks-static/page.br.html"
 
 wrk_rps() { wrk -t2 -c32 -d5s "$@" | awk '/Requests\/sec/ {print $2}'; }
 median() { python3 -c "import statistics,sys; print(f'{statistics.median(map(float, sys.argv[1:])):.0f}')" "$@"; }
@@ -71,6 +81,19 @@ for kind in svg png; do
   done
   mo=$(median "${o[@]}"); mn=$(median "${n[@]}")
   echo -e "cached badge $kind\tours=$mo req/s\tnginx=$mn req/s\tratio=$(python3 -c "print(f'{$mo/$mn:.2f}')")\tbytes=$(wc -c < "$OUT/marks-static/badge.$kind")\trounds: ours ${o[*]} / nginx ${n[*]}"
+done
+
+# The verification page: what a browser (br), an older client (gzip) and a tool (none) get.
+for coding in br gzip identity; do
+  case $coding in br) file=page.br.html ;; gzip) file=page.gz.html ;; *) file=page.html ;; esac
+  o=(); n=()
+  for _ in $(seq 1 "$ROUNDS"); do
+    o+=("$(wrk_rps -H "Accept-Encoding: $coding" "$ours/certificates/$number")")
+    n+=("$(wrk_rps -H "Accept-Encoding: $coding" "http://127.0.0.1:$NGINX_PORT/$file")")
+  done
+  mo=$(median "${o[@]}"); mn=$(median "${n[@]}")
+  sent=$(curl -s -H "Accept-Encoding: $coding" -D - -o /dev/null "$ours/certificates/$number" | tr -d '\r' | awk -F': ' 'tolower($1)=="content-encoding" {print $2}')
+  echo -e "cached page Accept-Encoding: $coding\tours=$mo req/s\tnginx=$mn req/s\tratio=$(python3 -c "print(f'{$mo/$mn:.2f}')")\tsent: ${sent:-identity}, $(wc -c < "$OUT/marks-static/$file") bytes\trounds: ours ${o[*]} / nginx ${n[*]}"
 done
 
 plain=(); referred=()
@@ -88,11 +111,11 @@ echo "$numbers" | python3 -c '
 import http.client, statistics, sys, time
 numbers = [l.strip() for l in sys.stdin if l.strip()]
 conn = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]))
-def cold(path_fmt, label):
+def cold(path_fmt, label, headers={}):
     times = []
     for n in numbers:
         start = time.perf_counter()
-        conn.request("GET", path_fmt.format(n))
+        conn.request("GET", path_fmt.format(n), headers=headers)
         r = conn.getresponse(); r.read()
         times.append((time.perf_counter() - start) * 1e3)
         assert r.status == 200, (r.status, n)
@@ -104,4 +127,5 @@ cold("/badge/{}.png", "badge PNG m")
 cold("/badge/{}.png?scale=2", "badge PNG m scale=2")
 cold("/qr/{}.png", "QR PNG m")
 cold("/qr/{}.png?size=l&scale=2", "QR PNG l scale=2")
+cold("/certificates/{}", "verification page, br", {"Accept-Encoding": "gzip, br"})
 ' "$PORT"

@@ -93,12 +93,7 @@ impl Lang {
 
 /// The language requested explicitly by `?lang=`, if valid.
 pub fn query_lang(req: &HttpRequest) -> Option<Lang> {
-    serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
-        .ok()?
-        .into_iter()
-        .rev()
-        .find(|(k, _)| k == "lang")
-        .and_then(|(_, v)| Lang::from_tag(&v))
+    crate::web::query::Query::of(req).lang()
 }
 
 /// Chooses the language: `?lang=`, then the cookie, then `Accept-Language`, then the default.

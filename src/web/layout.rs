@@ -3,6 +3,7 @@
 use actix_web::HttpRequest;
 
 use super::i18n::Lang;
+use super::query::Query;
 use super::seo::{self, Alternate, FeedLink};
 use super::AppState;
 use crate::config::Config;
@@ -27,11 +28,8 @@ pub struct Layout {
 
 impl Layout {
     pub async fn new(req: &HttpRequest, state: &AppState, lang: Lang) -> Layout {
-        let pairs: Vec<(String, String)> =
-            serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
-        let kept: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != "lang").collect();
         let path = req.path();
-        let mut switch = kept.clone();
+        let mut switch = Query::of(req).without_lang();
         switch.push(("lang".to_owned(), lang.other().tag().to_owned()));
         let switch_href = format!(
             "{path}?{}",

@@ -72,6 +72,20 @@ pub fn sitemap_file(name: &str) -> String {
     format!("/sitemaps/{name}.xml")
 }
 
+/// The search with its filters as a query string (`""` or `a=b&…`).
+pub fn search(query: &str) -> String {
+    with_query("/search", query)
+}
+
+/// A page of the list of confirmed misuse (the first has no parameter).
+pub fn misuse(page: i64) -> String {
+    if page <= 1 {
+        "/misuse".to_owned()
+    } else {
+        format!("/misuse?page={page}")
+    }
+}
+
 /// The back office's page of a certificate.
 pub fn admin_certificate(number: &str) -> String {
     format!("/admin{}", certificate(number))
@@ -90,6 +104,36 @@ pub fn admin_company(credit_code: &str) -> String {
 /// The back office's audit log, filtered by a query string (`""` or `a=b&…`).
 pub fn admin_audit(query: &str) -> String {
     with_query("/admin/audit", query)
+}
+
+/// The back office's audit log of one entity (a certificate number, a credit code, …).
+pub fn admin_audit_of(entity_id: &str) -> String {
+    admin_audit(&format!("entity_id={}", encode_segment(entity_id)))
+}
+
+/// Where the back office confirms a sighting as misuse.
+pub fn admin_sighting_confirm(id: i32) -> String {
+    format!("/admin/sightings/{id}/confirm")
+}
+
+/// Where the back office dismisses a sighting.
+pub fn admin_sighting_dismiss(id: i32) -> String {
+    format!("/admin/sightings/{id}/dismiss")
+}
+
+/// Where the back office edits a certification body.
+pub fn admin_body(code: &str) -> String {
+    format!("/admin/reference/bodies/{}", encode_segment(code))
+}
+
+/// Where the back office edits a scheme version.
+pub fn admin_scheme(slug: &str) -> String {
+    format!("/admin/reference/schemes/{}", encode_segment(slug))
+}
+
+/// Where the back office changes a staff account.
+pub fn admin_account(id: i32) -> String {
+    format!("/admin/accounts/{id}")
 }
 
 /// The back office's audit log as CSV, with the same filters.
@@ -116,5 +160,12 @@ mod tests {
             statistics_csv("grades", "year=2025"),
             "/statistics/grades.csv?year=2025"
         );
+        assert_eq!(search(""), "/search");
+        assert_eq!(search("q=jd&page=2"), "/search?q=jd&page=2");
+        assert_eq!(misuse(1), "/misuse");
+        assert_eq!(misuse(3), "/misuse?page=3");
+        assert_eq!(admin_audit_of("A B&C"), "/admin/audit?entity_id=A%20B%26C");
+        assert_eq!(admin_sighting_confirm(7), "/admin/sightings/7/confirm");
+        assert_eq!(admin_body("C/Q"), "/admin/reference/bodies/C%2FQ");
     }
 }

@@ -1,17 +1,25 @@
-//! Rendered verification pages and mark images, kept in memory until the registry changes.
+//! Rendered verification pages, mark images and feeds, kept in memory until the registry
+//! changes, each rendered once however many readers ask for it at the same time.
 //!
 //! Every write that a public page or a badge shows bumps the registry revision
 //! (`db::write::bump_revision`). Each instance reads the revision at most once a second
 //! ([`Revision`]); an entry is served only while the revision it was rendered at is current, so a
 //! suspension shows on every instance within about a second while the hot path touches no
 //! database. Entries of an older revision are dropped when the change is seen.
+//!
+//! [`RenderCache`] keys each entry by what it shows *and* the revision it was rendered at, so
+//! concurrent misses for the same value wait for one render (quick_cache's placeholder guard:
+//! single flight) and an entry of an older revision can never be returned. [`LatestCache`]
+//! keeps only the last value of each key with its revision, for figures that may be served
+//! stale while fresh ones are computed (the statistics).
 
-use std::hash::Hash;
+use std::future::Future;
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use quick_cache::sync::Cache;
-use quick_cache::Weighter;
+use quick_cache::{Equivalent, Weighter};
 
 /// How often an instance asks the database whether the registry changed.
 pub const REVISION_CHECK_EVERY: Duration = Duration::from_secs(1);
@@ -79,18 +87,60 @@ impl Weighed for actix_web::web::Bytes {
     }
 }
 
+/// A key together with the revision its value was rendered at.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AtRevision<K> {
+    key: K,
+    revision: i64,
+}
+
+impl<K: Hash> Hash for AtRevision<K> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.key.hash(state);
+        self.revision.hash(state);
+    }
+}
+
+/// The same, borrowed: a cache hit looks up without copying the key.
+struct AtRevisionRef<'a, K> {
+    key: &'a K,
+    revision: i64,
+}
+
+impl<K: Hash> Hash for AtRevisionRef<'_, K> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.key.hash(state);
+        self.revision.hash(state);
+    }
+}
+
+impl<K: Eq> Equivalent<AtRevision<K>> for AtRevisionRef<'_, K> {
+    fn equivalent(&self, other: &AtRevision<K>) -> bool {
+        self.revision == other.revision && *self.key == other.key
+    }
+}
+
 #[derive(Clone)]
 struct ByWeight;
 
-impl<K, V: Weighed> Weighter<K, (i64, V)> for ByWeight {
+impl<K, V: Weighed> Weighter<AtRevision<K>, V> for ByWeight {
+    fn weight(&self, _key: &AtRevision<K>, value: &V) -> u64 {
+        value.weight().max(1)
+    }
+}
+
+#[derive(Clone)]
+struct LatestByWeight;
+
+impl<K, V: Weighed> Weighter<K, (i64, V)> for LatestByWeight {
     fn weight(&self, _key: &K, value: &(i64, V)) -> u64 {
         value.1.weight().max(1)
     }
 }
 
-/// Values rendered at a registry revision.
+/// Values rendered at a registry revision, each rendered once (single flight).
 pub struct RenderCache<K, V> {
-    entries: Cache<K, (i64, V), ByWeight>,
+    entries: Cache<AtRevision<K>, V, ByWeight>,
 }
 
 impl<K: Eq + Hash + Clone, V: Clone + Weighed> RenderCache<K, V> {
@@ -107,22 +157,41 @@ impl<K: Eq + Hash + Clone, V: Clone + Weighed> RenderCache<K, V> {
         if current < 0 {
             return None;
         }
-        match self.entries.get(key) {
-            Some((at, value)) if at == current => Some(value),
-            _ => None,
+        self.entries.get(&AtRevisionRef {
+            key,
+            revision: current,
+        })
+    }
+
+    /// The value for `key` at the current revision, rendered by `render` if nobody has yet.
+    /// Readers who ask while it renders wait for that render instead of starting their own;
+    /// if it fails (or its reader goes away), the next waiter renders. `render` must read the
+    /// data it shows after this call starts (it is then at least as new as the revision).
+    pub async fn get_or_render<E, F>(
+        &self,
+        revision: &Revision,
+        key: &K,
+        render: impl FnOnce() -> F,
+    ) -> Result<V, E>
+    where
+        F: Future<Output = Result<V, E>>,
+    {
+        let current = revision.current();
+        if current < 0 {
+            // Not synchronised with the database yet: render, keep nothing.
+            return render().await;
         }
-    }
-
-    /// The value for `key` whatever revision it was rendered at, with that revision (for
-    /// serving stale figures while fresh ones are computed).
-    pub fn get_any(&self, key: &K) -> Option<(i64, V)> {
-        self.entries.get(key)
-    }
-
-    /// Keeps a value rendered from data read at revision `read_at`, unless the registry moved.
-    pub fn put(&self, revision: &Revision, read_at: i64, key: K, value: V) {
-        if read_at >= 0 && revision.current() == read_at {
-            self.entries.insert(key, (read_at, value));
+        let key = AtRevision {
+            key: key.clone(),
+            revision: current,
+        };
+        match self.entries.get_value_or_guard_async(&key).await {
+            Ok(value) => Ok(value),
+            Err(guard) => {
+                let value = render().await?;
+                let _ = guard.insert(value.clone());
+                Ok(value)
+            }
         }
     }
 
@@ -140,9 +209,49 @@ impl<K: Eq + Hash + Clone, V: Clone + Weighed> RenderCache<K, V> {
     }
 }
 
+/// The last value of each key with the revision it was computed at.
+pub struct LatestCache<K, V> {
+    entries: Cache<K, (i64, V), LatestByWeight>,
+}
+
+impl<K: Eq + Hash + Clone, V: Clone + Weighed> LatestCache<K, V> {
+    /// A cache of about `items` entries holding at most `bytes`.
+    pub fn new(items: usize, bytes: u64) -> Self {
+        LatestCache {
+            entries: Cache::with_weighter(items, bytes, LatestByWeight),
+        }
+    }
+
+    /// The value for `key` if it was computed at the current revision.
+    pub fn get(&self, revision: &Revision, key: &K) -> Option<V> {
+        let current = revision.current();
+        if current < 0 {
+            return None;
+        }
+        match self.entries.get(key) {
+            Some((at, value)) if at == current => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The value for `key` whatever revision it was computed at.
+    pub fn get_any(&self, key: &K) -> Option<(i64, V)> {
+        self.entries.get(key)
+    }
+
+    /// Keeps a value computed from data read at revision `read_at`, unless the registry moved.
+    pub fn put(&self, revision: &Revision, read_at: i64, key: K, value: V) {
+        if read_at >= 0 && revision.current() == read_at {
+            self.entries.insert(key, (read_at, value));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicUsize;
+    use std::sync::Arc;
 
     #[derive(Clone, Debug, PartialEq)]
     struct Page(&'static str);
@@ -153,18 +262,37 @@ mod tests {
         }
     }
 
-    #[test]
-    fn values_live_until_the_revision_moves() {
+    async fn render_counted(count: &AtomicUsize, page: &'static str) -> Result<Page, ()> {
+        count.fetch_add(1, Ordering::SeqCst);
+        Ok(Page(page))
+    }
+
+    #[actix_web::test]
+    async fn values_live_until_the_revision_moves() {
         let revision = Revision::default();
         let cache = RenderCache::new(10, 1000);
-        cache.put(&revision, -1, "A", Page("a"));
+        let renders = AtomicUsize::new(0);
+        let got = cache
+            .get_or_render(&revision, &"A", || render_counted(&renders, "a"))
+            .await;
+        assert_eq!(got, Ok(Page("a")));
         assert_eq!(
             cache.get(&revision, &"A"),
             None,
             "nothing cached before the first check"
         );
         revision.observe(5);
-        cache.put(&revision, 5, "A", Page("a"));
+        for _ in 0..3 {
+            let got = cache
+                .get_or_render(&revision, &"A", || render_counted(&renders, "a"))
+                .await;
+            assert_eq!(got, Ok(Page("a")));
+        }
+        assert_eq!(
+            renders.load(Ordering::SeqCst),
+            2,
+            "rendered once at revision 5"
+        );
         assert_eq!(cache.get(&revision, &"A"), Some(Page("a")));
         assert!(!revision.observe(5), "same revision");
         assert!(cache.get(&revision, &"A").is_some());
@@ -174,18 +302,95 @@ mod tests {
             None,
             "an older entry is never served"
         );
-        // A value read before the change must not be stored after it.
-        cache.put(&revision, 5, "A", Page("stale"));
+        let got = cache
+            .get_or_render(&revision, &"A", || render_counted(&renders, "new"))
+            .await;
+        assert_eq!(got, Ok(Page("new")));
+        assert_eq!(cache.get(&revision, &"A"), Some(Page("new")));
+    }
+
+    #[actix_web::test]
+    async fn concurrent_misses_render_once() {
+        let cache = Arc::new(RenderCache::new(10, 1000));
+        let renders = Arc::new(AtomicUsize::new(0));
+        let gate = Arc::new(tokio::sync::Notify::new());
+        let readers: Vec<_> = (0..16)
+            .map(|_| {
+                let (cache, renders, gate) = (cache.clone(), renders.clone(), gate.clone());
+                actix_web::rt::spawn(async move {
+                    let revision = Revision::default();
+                    revision.observe(1);
+                    cache
+                        .get_or_render(&revision, &"A", || async {
+                            renders.fetch_add(1, Ordering::SeqCst);
+                            // Hold the render until every reader has asked.
+                            gate.notified().await;
+                            Ok::<_, ()>(Page("a"))
+                        })
+                        .await
+                })
+            })
+            .collect();
+        // Let every reader reach the cache, then release the one render.
+        for _ in 0..50 {
+            actix_web::rt::task::yield_now().await;
+        }
+        gate.notify_waiters();
+        gate.notify_one();
+        for reader in readers {
+            assert_eq!(reader.await.expect("a reader"), Ok(Page("a")));
+        }
+        assert_eq!(renders.load(Ordering::SeqCst), 1, "16 readers, one render");
+    }
+
+    #[actix_web::test]
+    async fn a_failed_render_is_not_kept_and_the_next_reader_renders() {
+        let revision = Revision::default();
+        revision.observe(1);
+        let cache: RenderCache<&str, Page> = RenderCache::new(10, 1000);
+        let failed = cache
+            .get_or_render(&revision, &"A", || async { Err::<Page, _>("db down") })
+            .await;
+        assert_eq!(failed, Err("db down"));
         assert_eq!(cache.get(&revision, &"A"), None);
+        let got = cache
+            .get_or_render(&revision, &"A", || async { Ok::<_, &str>(Page("a")) })
+            .await;
+        assert_eq!(got, Ok(Page("a")));
     }
 
     #[test]
-    fn the_byte_budget_bounds_the_cache() {
+    fn the_latest_value_is_kept_with_its_revision() {
+        let revision = Revision::default();
+        let cache = LatestCache::new(10, 1000);
+        cache.put(&revision, -1, "A", Page("a"));
+        assert_eq!(
+            cache.get_any(&"A"),
+            None,
+            "nothing kept before the first check"
+        );
+        revision.observe(5);
+        cache.put(&revision, 5, "A", Page("a"));
+        assert_eq!(cache.get(&revision, &"A"), Some(Page("a")));
+        revision.observe(6);
+        assert_eq!(cache.get(&revision, &"A"), None);
+        assert_eq!(cache.get_any(&"A"), Some((5, Page("a"))), "served stale");
+        // A value read before the change must not be stored after it.
+        cache.put(&revision, 5, "A", Page("stale"));
+        assert_eq!(cache.get_any(&"A"), Some((5, Page("a"))));
+    }
+
+    #[actix_web::test]
+    async fn the_byte_budget_bounds_the_cache() {
         let revision = Revision::default();
         revision.observe(1);
         let cache = RenderCache::new(10, 100);
         for key in 0..50 {
-            cache.put(&revision, 1, key, Page("0123456789"));
+            let _ = cache
+                .get_or_render(&revision, &key, || async {
+                    Ok::<_, ()>(Page("0123456789"))
+                })
+                .await;
         }
         assert!(
             cache.len() <= 10,

@@ -19,7 +19,9 @@ use crate::db;
 use crate::db::sitemap::SitemapRange;
 use crate::error::AppError;
 use crate::web::paths;
+use crate::web::render_cache::RenderCache;
 use crate::web::seo::absolute;
+use crate::web::state::FeatureState;
 use crate::web::AppState;
 
 /// The protocol's limit of URLs in one sitemap file (and of files in one index): the default
@@ -37,6 +39,21 @@ const SITEMAP_NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 pub enum SitemapKey {
     Index,
     Pages,
+}
+
+/// The sitemap index and the list of site pages (the large per-range files are not kept).
+pub struct SitemapCache(RenderCache<SitemapKey, Bytes>);
+
+impl Default for SitemapCache {
+    fn default() -> Self {
+        SitemapCache(RenderCache::new(16, 4 << 20))
+    }
+}
+
+impl FeatureState for SitemapCache {
+    fn registry_changed(&self) {
+        self.0.clear();
+    }
 }
 
 /// `/robots.txt`: the public pages may be crawled; the back office, the mark images other
@@ -169,14 +186,11 @@ where
     Fut: std::future::Future<Output = Result<Bytes, AppError>>,
 {
     state.sync_revision().await;
-    if let Some(body) = state.sitemaps.get(&state.revision, &key) {
-        return Ok(respond("application/xml; charset=utf-8", body));
-    }
-    let revision = state.revision.current();
-    let body = render(state).await?;
-    state
-        .sitemaps
-        .put(&state.revision, revision, key, body.clone());
+    let body = state
+        .feature::<SitemapCache>()
+        .0
+        .get_or_render(&state.revision, &key, || render(state))
+        .await?;
     Ok(respond("application/xml; charset=utf-8", body))
 }
 

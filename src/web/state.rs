@@ -1,5 +1,8 @@
-//! What every handler shares: the pool, the configuration, the clock, and small caches.
+//! What every handler shares: the pool, the configuration, the clock, the registry revision,
+//! and each feature's own per-instance state (its caches), which this module does not name.
 
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -7,18 +10,12 @@ use actix_web::web;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::config::Config;
-use crate::db::stats::{RegistryCounts, Statistics, StatsQuery};
 use crate::db::{DbConnection, DbPool};
 use crate::domain::dates::beijing_today;
 use crate::domain::hostname::Hostname;
 use crate::error::AppError;
-use crate::web::feeds::FeedKey;
-use crate::web::marks::{MarkImage, MarkKey};
-use crate::web::pages::certificate::{CachedPage, PageKey};
-use crate::web::render_cache::{RenderCache, Revision};
+use crate::web::render_cache::Revision;
 use crate::web::sightings::SightingBuffer;
-use crate::web::sitemap::SitemapKey;
-use actix_web::web::Bytes;
 
 /// The time source. Tests fix it to check dates at the edges (for example a certificate's last
 /// day in Beijing while it is still the day before in UTC).
@@ -69,6 +66,60 @@ impl<T: Clone> Cached<T> {
     }
 }
 
+/// What one feature keeps per instance, typically its cache of renderings. A feature asks
+/// for its own with [`AppState::feature`]; the first ask creates it.
+pub trait FeatureState: Default + Send + Sync + 'static {
+    /// The registry revision moved: drop what can no longer be served.
+    fn registry_changed(&self) {}
+}
+
+/// A [`FeatureState`] stored by type.
+trait Slot: Any + Send + Sync {
+    fn registry_changed(&self);
+}
+
+impl<T: FeatureState> Slot for T {
+    fn registry_changed(&self) {
+        FeatureState::registry_changed(self)
+    }
+}
+
+/// Every feature's state, by type.
+#[derive(Default)]
+struct Features(RwLock<HashMap<TypeId, Arc<dyn Slot>>>);
+
+impl Features {
+    fn get<T: FeatureState>(&self) -> Arc<T> {
+        let found = self
+            .0
+            .read()
+            .ok()
+            .and_then(|slots| slots.get(&TypeId::of::<T>()).cloned());
+        let slot = match found {
+            Some(slot) => slot,
+            None => match self.0.write() {
+                Ok(mut slots) => slots
+                    .entry(TypeId::of::<T>())
+                    .or_insert_with(|| Arc::new(T::default()))
+                    .clone(),
+                // A poisoned lock (a panic elsewhere while inserting): work without a cache.
+                Err(_) => Arc::new(T::default()),
+            },
+        };
+        let slot: Arc<dyn Any + Send + Sync> = slot;
+        slot.downcast::<T>()
+            .unwrap_or_else(|_| unreachable!("slots are stored under their own type"))
+    }
+
+    fn registry_changed(&self) {
+        if let Ok(slots) = self.0.read() {
+            for slot in slots.values() {
+                slot.registry_changed();
+            }
+        }
+    }
+}
+
 /// Application state, built once and shared by every worker.
 pub struct AppState {
     pub pool: DbPool,
@@ -76,32 +127,15 @@ pub struct AppState {
     pub clock: Clock,
     /// Whether the demo registry is loaded (a banner on every page).
     pub demo: Cached<bool>,
-    /// Home-page counts, with the date they were computed for.
-    pub counts: Cached<(NaiveDate, RegistryCounts)>,
     /// The registry revision cached renderings must match.
     pub revision: Revision,
-    /// Rendered verification pages (about 15 KB each; 64 MB at most).
-    pub pages: RenderCache<PageKey, CachedPage>,
-    /// Rendered badges and QR codes (2–20 KB each; 64 MB at most).
-    pub marks: RenderCache<MarkKey, Arc<MarkImage>>,
-    /// The statistics page's figures per filter (a few hundred bytes each). Not dropped when
-    /// the registry changes: stale figures are served while fresh ones are computed.
-    pub statistics: RenderCache<StatsQuery, Arc<Statistics>>,
-    /// The figures being computed, per filter: a reader who asks meanwhile waits for that
-    /// computation instead of starting another.
-    pub statistics_inflight: std::sync::Mutex<std::collections::HashMap<StatsQuery, InFlight>>,
-    /// Rendered Atom feeds (up to about 60 KB each; 16 MB at most).
-    pub feeds: RenderCache<FeedKey, Bytes>,
-    /// The sitemap index and the list of site pages (the large per-range files are not kept).
-    pub sitemaps: RenderCache<SitemapKey, Bytes>,
+    /// Each feature's caches (verification pages, marks, feeds, sitemaps, statistics).
+    features: Features,
     /// Sightings of marks on hosts they are not bound to, waiting to be written.
     pub sightings: SightingBuffer,
     /// The host of the public URL: links from it are ours.
     pub own_hosts: Vec<Hostname>,
 }
-
-/// One computation of the statistics' figures that several readers may wait on.
-pub type InFlight = Arc<tokio::sync::OnceCell<Arc<Statistics>>>;
 
 impl AppState {
     pub fn new(pool: DbPool, config: Config, clock: Clock) -> AppState {
@@ -109,14 +143,8 @@ impl AppState {
             pool,
             clock,
             demo: Cached::new(Duration::from_secs(30)),
-            counts: Cached::new(Duration::from_secs(60)),
             revision: Revision::default(),
-            pages: RenderCache::new(4_000, 64 << 20),
-            marks: RenderCache::new(20_000, 64 << 20),
-            statistics: RenderCache::new(2_000, 4 << 20),
-            statistics_inflight: Default::default(),
-            feeds: RenderCache::new(1_000, 16 << 20),
-            sitemaps: RenderCache::new(16, 4 << 20),
+            features: Features::default(),
             sightings: SightingBuffer::default(),
             own_hosts: Hostname::parse(&config.public_url).into_iter().collect(),
             config,
@@ -126,6 +154,11 @@ impl AppState {
     /// Today's date in China Standard Time: the calendar certificates are dated in.
     pub fn today(&self) -> NaiveDate {
         beijing_today(self.clock.now())
+    }
+
+    /// The state `T` of one feature (created on first use).
+    pub fn feature<T: FeatureState>(&self) -> Arc<T> {
+        self.features.get::<T>()
     }
 
     /// Runs database work on the blocking pool, off the async workers.
@@ -142,6 +175,16 @@ impl AppState {
         .await?
     }
 
+    /// Runs CPU work (rendering an image, compressing a page) on the blocking pool, holding
+    /// no database connection.
+    pub async fn cpu<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        F: FnOnce() -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        web::block(work).await?
+    }
+
     /// Reads the registry revision when due (at most once a second per instance), so cached
     /// pages are dropped soon after any change, whichever instance made it.
     pub async fn sync_revision(&self) {
@@ -151,10 +194,7 @@ impl AppState {
         match self.db(|conn| Ok(crate::db::stats::revision(conn)?)).await {
             Ok(revision) => {
                 if self.revision.observe(revision) {
-                    self.pages.clear();
-                    self.marks.clear();
-                    self.feeds.clear();
-                    self.sitemaps.clear();
+                    self.features.registry_changed();
                 }
             }
             Err(e) => tracing::warn!(error = %e, "could not read the registry revision"),

@@ -31,6 +31,7 @@ use crate::domain::account::Role;
 use crate::error::AppError;
 use crate::web::i18n::{Lang, VARY};
 use crate::web::pages::to_html;
+use crate::web::query::Query;
 use crate::web::AppState;
 use auth::Staff;
 
@@ -251,9 +252,7 @@ impl AdminLayout {
 }
 
 pub fn switch_href(req: &HttpRequest, lang: Lang) -> String {
-    let mut pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
-    pairs.retain(|(k, _)| k != "lang");
+    let mut pairs = Query::of(req).without_lang();
     pairs.push(("lang".to_owned(), lang.other().tag().to_owned()));
     format!(
         "{}?{}",

@@ -18,6 +18,7 @@ use crate::error::AppError;
 use crate::web::pages::certificate::find_certificate;
 use crate::web::pages::search::{self, SearchParams, MAX_PAGE, PER_PAGE};
 use crate::web::paths;
+use crate::web::query::Query;
 use crate::web::AppState;
 
 /// Most results per page.
@@ -84,8 +85,9 @@ pub struct CertificateList {
     )
 )]
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let params = SearchParams::parse(req.query_string())?;
-    let per_page = per_page(req.query_string())?;
+    let query = Query::of(&req);
+    let params = SearchParams::from_query(&query)?;
+    let per_page = per_page(&query)?;
     let today = state.today();
     let query = params.clone();
     let (matcher, result) = state
@@ -136,9 +138,8 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
 }
 
 /// `per_page` from a query string: 1 to [`MAX_PER_PAGE`], [`PER_PAGE`] when absent or empty.
-pub fn per_page(query: &str) -> Result<u32, AppError> {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(query).map_err(|_| AppError::bad_request("error-bad-query"))?;
+pub fn per_page(query: &Query) -> Result<u32, AppError> {
+    let pairs = query.pairs()?;
     let mut per_page = PER_PAGE;
     for (key, value) in pairs {
         let v = value.trim();

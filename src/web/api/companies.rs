@@ -14,6 +14,7 @@ use crate::domain::credit_code::CreditCode;
 use crate::domain::province::find_province;
 use crate::error::AppError;
 use crate::web::pages::search::{MAX_PAGE, PER_PAGE};
+use crate::web::query::Query;
 use crate::web::AppState;
 
 /// A company and what it holds.
@@ -126,9 +127,8 @@ struct ListParams {
 }
 
 impl ListParams {
-    fn parse(query: &str) -> Result<ListParams, AppError> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
-            .map_err(|_| AppError::bad_request("error-bad-query"))?;
+    fn parse(query: &Query) -> Result<ListParams, AppError> {
+        let pairs = query.pairs()?;
         let mut p = ListParams {
             province: None,
             page: 1,
@@ -173,8 +173,9 @@ impl ListParams {
     )
 )]
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let params = ListParams::parse(req.query_string())?;
-    let per_page = per_page(req.query_string())?;
+    let query = Query::of(&req);
+    let params = ListParams::parse(&query)?;
+    let per_page = per_page(&query)?;
     let today = state.today();
     let (page, province) = (params.page, params.province.map(|p| p.code));
     let (total, rows) = state

@@ -13,6 +13,7 @@ use crate::db::search::{self, Matcher, SearchFilters, SearchRequest, SortOrder};
 use crate::domain::hostname::Hostname;
 use crate::domain::status::CertificateStatus;
 use crate::error::AppError;
+use crate::web::query::Query;
 use crate::web::AppState;
 
 /// Most certificates listed for one host (a domain is bound to one platform; a platform rarely
@@ -47,8 +48,8 @@ pub struct Lookup {
     )
 )]
 pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
-        .map_err(|_| AppError::bad_request("error-bad-query"))?;
+    let query = Query::of(&req);
+    let pairs = query.pairs()?;
     let find = |name: &str| {
         pairs
             .iter()

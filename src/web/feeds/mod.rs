@@ -18,9 +18,12 @@ use crate::domain::event::EventKind;
 use crate::domain::numbering::MAX_NUMBER_CHARS;
 use crate::error::AppError;
 use crate::web::conditional;
-use crate::web::i18n::{self, Lang};
+use crate::web::i18n::Lang;
 use crate::web::paths;
+use crate::web::query::Query;
+use crate::web::render_cache::RenderCache;
 use crate::web::seo::{self, FeedLink};
+use crate::web::state::FeatureState;
 use crate::web::AppState;
 
 /// Entries in a feed: the newest events.
@@ -29,6 +32,21 @@ pub const MAX_ENTRIES: i64 = 100;
 pub const ATOM_CONTENT_TYPE: &str = "application/atom+xml; charset=utf-8";
 /// How long a feed reader or a proxy may reuse a feed, in seconds.
 const MAX_AGE: u32 = 300;
+
+/// Rendered Atom feeds (up to about 60 KB each; 16 MB at most).
+pub struct FeedCache(RenderCache<FeedKey, Bytes>);
+
+impl Default for FeedCache {
+    fn default() -> Self {
+        FeedCache(RenderCache::new(1_000, 16 << 20))
+    }
+}
+
+impl FeatureState for FeedCache {
+    fn registry_changed(&self) {
+        self.0.clear();
+    }
+}
 
 /// Whose events a feed carries, as named in its URL.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -136,9 +154,8 @@ pub async fn certificate(
 }
 
 /// Reads `kind` (comma-separated, or repeated) and `lang`; other parameters are ignored.
-fn parse_kinds(query: &str) -> Result<Vec<EventKind>, AppError> {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(query).map_err(|_| AppError::bad_request("error-bad-query"))?;
+fn parse_kinds(query: &Query) -> Result<Vec<EventKind>, AppError> {
+    let pairs = query.pairs()?;
     let mut kinds = Vec::new();
     for (_, value) in pairs.iter().filter(|(k, _)| k == "kind") {
         for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
@@ -162,31 +179,34 @@ async fn serve(
     state: &AppState,
     target: FeedTarget,
 ) -> Result<HttpResponse, AppError> {
+    let query = Query::of(req);
     let key = FeedKey {
         target,
-        kinds: parse_kinds(req.query_string())?,
-        lang: i18n::query_lang(req).unwrap_or(state.config.default_lang),
+        kinds: parse_kinds(&query)?,
+        lang: query.lang().unwrap_or(state.config.default_lang),
         today: state.today(),
     };
     state.sync_revision().await;
-    if let Some(body) = state.feeds.get(&state.revision, &key) {
-        return Ok(atom_response(req, body));
-    }
-    let revision = state.revision.current();
-    let (about, events) = load(state, &key).await?;
+    let body = state
+        .feature::<FeedCache>()
+        .0
+        .get_or_render(&state.revision, &key, || render(state, &key))
+        .await?;
+    Ok(atom_response(req, body))
+}
+
+/// Reads a feed's events, then writes it (after the connection is released).
+async fn render(state: &AppState, key: &FeedKey) -> Result<Bytes, AppError> {
+    let (about, events) = load(state, key).await?;
     let feed = atom::Feed {
-        key: &key,
+        key,
         config: &state.config,
         about: about.as_ref(),
         events: &events,
         self_url: key.local_url(state.config.default_lang),
         page_url: seo::with_lang(&key.target.page_path(), key.lang, state.config.default_lang),
     };
-    let body = Bytes::from(feed.render()?);
-    state
-        .feeds
-        .put(&state.revision, revision, key, body.clone());
-    Ok(atom_response(req, body))
+    Ok(Bytes::from(feed.render()?))
 }
 
 /// The company or certificate a feed is about (404 when the registry has none), and its events.
@@ -237,13 +257,16 @@ mod tests {
 
     #[test]
     fn kinds_are_read_normalised_and_checked() {
-        assert_eq!(parse_kinds("").ok(), Some(vec![]));
+        assert_eq!(parse_kinds(&Query::parse("")).ok(), Some(vec![]));
         assert_eq!(
-            parse_kinds("kind=revoked,suspended&kind=revoked&utm_source=x").ok(),
+            parse_kinds(&Query::parse(
+                "kind=revoked,suspended&kind=revoked&utm_source=x"
+            ))
+            .ok(),
             Some(vec![EventKind::Suspended, EventKind::Revoked])
         );
-        assert_eq!(parse_kinds("kind=").ok(), Some(vec![]));
-        assert!(parse_kinds("kind=suspended,bogus").is_err());
+        assert_eq!(parse_kinds(&Query::parse("kind=")).ok(), Some(vec![]));
+        assert!(parse_kinds(&Query::parse("kind=suspended,bogus")).is_err());
     }
 
     #[test]

@@ -15,8 +15,9 @@ use crate::domain::mark::qr::QrSize;
 use crate::domain::mark::{BadgeSize, MarkLang, Theme};
 use crate::error::AppError;
 use crate::web::i18n::Lang;
-use crate::web::render_cache::Weighed;
+use crate::web::render_cache::{RenderCache, Weighed};
 use crate::web::sightings::MarkBinding;
+use crate::web::state::FeatureState;
 use crate::web::AppState;
 
 mod render;
@@ -75,6 +76,21 @@ pub struct MarkImage {
 impl Weighed for Arc<MarkImage> {
     fn weight(&self) -> u64 {
         (self.body.len() + self.gzip.as_ref().map_or(0, Bytes::len) + 256) as u64
+    }
+}
+
+/// Rendered badges and QR codes (2–20 KB each; 64 MB at most).
+pub struct MarkCache(RenderCache<MarkKey, Arc<MarkImage>>);
+
+impl Default for MarkCache {
+    fn default() -> Self {
+        MarkCache(RenderCache::new(20_000, 64 << 20))
+    }
+}
+
+impl FeatureState for MarkCache {
+    fn registry_changed(&self) {
+        self.0.clear();
     }
 }
 
@@ -182,9 +198,14 @@ async fn serve(
         today: state.today(),
     };
     state.sync_revision().await;
-    let image = match state.marks.get(&state.revision, &key) {
+    let cache = state.feature::<MarkCache>();
+    let image = match cache.0.get(&state.revision, &key) {
         Some(image) => image,
-        None => match render_and_cache(&state, key).await {
+        None => match cache
+            .0
+            .get_or_render(&state.revision, &key, || render_image(&state, key.clone()))
+            .await
+        {
             Ok(image) => image,
             Err(e) => return plain_error(&e),
         },
@@ -199,26 +220,19 @@ async fn serve(
     respond(&req, &image, format)
 }
 
-async fn render_and_cache(state: &AppState, key: MarkKey) -> Result<Arc<MarkImage>, AppError> {
-    let revision = state.revision.current();
-    let public_url = state.config.public_url.clone();
-    let k = key.clone();
-    let image = Arc::new(
+/// Reads what the image shows, releases the connection, then draws it (off the async workers).
+async fn render_image(state: &AppState, key: MarkKey) -> Result<Arc<MarkImage>, AppError> {
+    let number = key.number.clone();
+    let facts = if number.chars().count() > 60 {
+        None
+    } else {
         state
-            .db(move |conn| {
-                let facts = if k.number.chars().count() > 60 {
-                    None
-                } else {
-                    db::marks::find_mark_facts(conn, &k.number)?
-                };
-                render(&k, facts, &public_url)
-            })
-            .await?,
-    );
-    state
-        .marks
-        .put(&state.revision, revision, key, image.clone());
-    Ok(image)
+            .db(move |conn| Ok(db::marks::find_mark_facts(conn, &number)?))
+            .await?
+    };
+    let public_url = state.config.public_url.clone();
+    let image = state.cpu(move || render(&key, facts, &public_url)).await?;
+    Ok(Arc::new(image))
 }
 
 /// Errors of image URLs: a short plain-text message in both languages (these URLs are read by

@@ -5,23 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 
 use super::{Format, MarkImage, CACHE_FOUND, CACHE_UNKNOWN};
-
-fn accepts_gzip(req: &HttpRequest) -> bool {
-    req.headers()
-        .get_all(header::ACCEPT_ENCODING)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|coding| {
-            let mut parts = coding.split(';');
-            let name = parts.next().unwrap_or("").trim();
-            let zero_q = parts.any(|p| {
-                p.trim()
-                    .strip_prefix("q=")
-                    .is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q == 0.0))
-            });
-            name.eq_ignore_ascii_case("gzip") && !zero_q
-        })
-}
+use crate::web::compression::accepts_gzip;
 
 fn if_none_match(req: &HttpRequest, etag: &HeaderValue) -> bool {
     let Some(tag) = etag.to_str().ok() else {
@@ -98,20 +82,6 @@ pub(super) fn respond(req: &HttpRequest, image: &MarkImage, format: Format) -> H
 mod tests {
     use super::*;
     use actix_web::test::TestRequest;
-
-    #[test]
-    fn gzip_is_accepted_unless_refused() {
-        let req = |v: &str| {
-            TestRequest::default()
-                .insert_header((header::ACCEPT_ENCODING, v))
-                .to_http_request()
-        };
-        assert!(accepts_gzip(&req("gzip, deflate, br")));
-        assert!(accepts_gzip(&req("br;q=1.0, GZIP;q=0.5")));
-        assert!(!accepts_gzip(&req("gzip;q=0")));
-        assert!(!accepts_gzip(&req("br")));
-        assert!(!accepts_gzip(&TestRequest::default().to_http_request()));
-    }
 
     #[test]
     fn etags_match_in_lists_and_weakly() {

@@ -1,5 +1,6 @@
 //! `/certificates/{number}`: the verification page a consumer lands on from a mark.
 
+use actix_web::http::header::{HeaderValue, CONTENT_ENCODING, VARY};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -18,14 +19,17 @@ use crate::domain::numbering::MAX_NUMBER_CHARS;
 use crate::domain::status::CertificateStatus;
 use crate::domain::surveillance::SurveillanceState;
 use crate::error::AppError;
+use crate::web::compression::Compressed;
 use crate::web::feeds::{self, FeedTarget};
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
 use crate::web::pages::meta::CertificateFacts;
 use crate::web::paths;
-use crate::web::render_cache::Weighed;
+use crate::web::query::Query;
+use crate::web::render_cache::{RenderCache, Weighed};
 use crate::web::seo::OpenGraph;
 use crate::web::sightings::MarkBinding;
+use crate::web::state::FeatureState;
 use crate::web::view::grade_change;
 use crate::web::view::{
     display_domains, localized, platform_type_label, province_label, star_string, StatusView,
@@ -110,16 +114,45 @@ pub struct PageKey {
     pub demo: bool,
 }
 
-/// A rendered verification page and what its binding warning needs.
+/// A rendered verification page, compressed, and what its binding warning needs.
 #[derive(Clone)]
 pub struct CachedPage {
-    pub html: Bytes,
+    pub html: Arc<Compressed>,
     pub binding: Arc<MarkBinding>,
 }
 
 impl Weighed for CachedPage {
     fn weight(&self) -> u64 {
         self.html.len() as u64 + 256
+    }
+}
+
+/// Rendered verification pages (about 13 KB each, 20 KB with their compressed forms; 64 MB at
+/// most).
+pub struct PageCache(RenderCache<PageKey, CachedPage>);
+
+impl Default for PageCache {
+    fn default() -> Self {
+        PageCache(RenderCache::new(4_000, 64 << 20))
+    }
+}
+
+impl FeatureState for PageCache {
+    fn registry_changed(&self) {
+        self.0.clear();
+    }
+}
+
+/// Why a page was not rendered.
+enum Miss {
+    /// The registry holds no such number.
+    NotFound,
+    Failed(AppError),
+}
+
+impl From<AppError> for Miss {
+    fn from(e: AppError) -> Miss {
+        Miss::Failed(e)
     }
 }
 
@@ -150,53 +183,84 @@ pub async fn show(
     let number = path.into_inner();
     let today = state.today();
     // Only the plain URL (with at most `lang`) is cached: other parameters change the links.
-    let key = if only_lang_in_query(&req) {
-        Some(PageKey {
-            number: number.clone(),
-            lang,
-            today,
-            demo: state.is_demo().await,
-        })
-    } else {
-        None
+    let key = PageKey {
+        number: number.clone(),
+        lang,
+        today,
+        demo: state.is_demo().await,
     };
     state.sync_revision().await;
-    if let Some(cached) = key
-        .as_ref()
-        .and_then(|k| state.pages.get(&state.revision, k))
-    {
-        return Ok(respond(&req, &state, lang, cached));
-    }
-    // A miss: everything below is skipped by the hot path.
-    let revision = state.revision.current();
-    let mut layout = Layout::new(&req, &state, lang).await;
-    let detail = find_certificate(&state, &number).await?;
-    match detail {
-        Some(detail) => {
-            let binding = Arc::new(MarkBinding::new(detail.certificate.id, &detail.domains));
-            let target = FeedTarget::Certificate(detail.certificate.number.clone());
-            layout.feed = Some(feeds::link(&state, target, lang));
-            let html = Bytes::from(to_html(&page(detail, layout, today, lang, &state.config))?);
-            let cached = CachedPage { html, binding };
-            if let Some(key) = key {
-                state
-                    .pages
-                    .put(&state.revision, revision, key, cached.clone());
-            }
-            Ok(respond(&req, &state, lang, cached))
+    let rendered = if Query::of(&req).only_lang() {
+        let cache = state.feature::<PageCache>();
+        if let Some(cached) = cache.0.get(&state.revision, &key) {
+            return Ok(respond(&req, &state, lang, cached));
         }
-        None => render_with(
+        // A miss: everything below is skipped by the hot path.
+        cache
+            .0
+            .get_or_render(&state.revision, &key, || render(&req, &state, &key))
+            .await
+    } else {
+        render(&req, &state, &key).await
+    };
+    match rendered {
+        Ok(page) => Ok(respond(&req, &state, lang, page)),
+        Err(Miss::Failed(e)) => Err(e),
+        Err(Miss::NotFound) => render_with(
             HttpResponse::build(StatusCode::NOT_FOUND),
-            &NotFoundPage { layout, number },
+            &NotFoundPage {
+                layout: Layout::new(&req, &state, lang).await,
+                number,
+            },
         ),
     }
+}
+
+/// Reads the certificate, releases the connection, then renders and compresses the page off
+/// the async workers.
+async fn render(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    key: &PageKey,
+) -> Result<CachedPage, Miss> {
+    let mut layout = Layout::new(req, state, key.lang).await;
+    let detail = find_certificate(state, &key.number)
+        .await?
+        .ok_or(Miss::NotFound)?;
+    let binding = Arc::new(MarkBinding::new(detail.certificate.id, &detail.domains));
+    let target = FeedTarget::Certificate(detail.certificate.number.clone());
+    layout.feed = Some(feeds::link(state, target, key.lang));
+    let (today, lang, state) = (key.today, key.lang, state.clone());
+    let html = state
+        .clone()
+        .cpu(move || {
+            let html = to_html(&page(detail, layout, today, lang, &state.config))?;
+            Compressed::new(Bytes::from(html))
+                .map_err(|e| AppError::Internal(format!("compressing a page: {e}")))
+        })
+        .await?;
+    Ok(CachedPage {
+        html: Arc::new(html),
+        binding,
+    })
 }
 
 /// Serves a verification page; reached from a host the mark is not bound to, it records a
 /// sighting and puts a warning naming that host at the top of the page.
 fn respond(req: &HttpRequest, state: &AppState, lang: Lang, page: CachedPage) -> HttpResponse {
     let Some(host) = page.binding.foreign_host(req, &state.own_hosts) else {
-        return html_response(HttpResponse::Ok(), page.html);
+        let (body, coding) = page.html.for_request(req);
+        let mut res = html_response(HttpResponse::Ok(), body);
+        let headers = res.headers_mut();
+        // The same URL is sent in several codings: caches must tell them apart.
+        headers.insert(
+            VARY,
+            HeaderValue::from_static("Accept-Language, Cookie, Accept-Encoding"),
+        );
+        if let Some(coding) = coding.header() {
+            headers.insert(CONTENT_ENCODING, coding);
+        }
+        return res;
     };
     state.sightings.record(
         page.binding.certificate_id,
@@ -214,12 +278,13 @@ fn respond(req: &HttpRequest, state: &AppState, lang: Lang, page: CachedPage) ->
         host: Hostname::parse(&host).map_or_else(|_| host.to_string(), |h| h.to_unicode()),
         domains: &domains,
     };
-    let html = match (warning.render(), std::str::from_utf8(&page.html)) {
+    let plain = &page.html.identity;
+    let html = match (warning.render(), std::str::from_utf8(plain)) {
         (Ok(warning), Ok(html)) => match html.split_once(BINDING_SLOT) {
             Some((head, tail)) => Bytes::from([head, warning.as_str(), tail].concat()),
-            None => page.html,
+            None => plain.clone(),
         },
-        _ => page.html,
+        _ => plain.clone(),
     };
     let mut res = html_response(HttpResponse::Ok(), html);
     res.headers_mut().insert(
@@ -242,12 +307,6 @@ pub async fn find_certificate(
     state
         .db(move |conn| Ok(db::certificates::find_detail(conn, &lookup)?))
         .await
-}
-
-fn only_lang_in_query(req: &HttpRequest) -> bool {
-    req.query_string()
-        .split('&')
-        .all(|pair| pair.is_empty() || pair.starts_with("lang="))
 }
 
 fn page(

@@ -12,6 +12,7 @@ use crate::web::feeds::{self, FeedTarget};
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
 use crate::web::paths;
+use crate::web::state::{Cached, FeatureState};
 use crate::web::view::{grade_change, grouped, localized, star_string};
 use crate::web::AppState;
 
@@ -63,13 +64,25 @@ pub struct HomePage {
     pub events: Vec<EventView>,
 }
 
+/// The registry's counts, with the date they were computed for (recomputed after a minute).
+pub struct HomeCounts(Cached<(chrono::NaiveDate, RegistryCounts)>);
+
+impl Default for HomeCounts {
+    fn default() -> Self {
+        HomeCounts(Cached::new(std::time::Duration::from_secs(60)))
+    }
+}
+
+impl FeatureState for HomeCounts {}
+
 pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
     lang: Lang,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
-    let cached = state.counts.get_if(|(day, _)| *day == today);
+    let cache = state.feature::<HomeCounts>();
+    let cached = cache.0.get_if(|(day, _)| *day == today);
     let (counts, events) = state
         .db(move |conn| {
             let counts = match cached {
@@ -80,7 +93,7 @@ pub async fn show(
             Ok((counts, events))
         })
         .await?;
-    state.counts.put((today, counts.clone()));
+    cache.0.put((today, counts.clone()));
     let bands = Grade::ALL
         .iter()
         .zip(counts.valid_by_stars)

@@ -15,6 +15,7 @@ use crate::error::AppError;
 use crate::web::feeds::{self, FeedTarget};
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
+use crate::web::query::Query;
 use crate::web::view::HitView;
 use crate::web::AppState;
 
@@ -38,15 +39,19 @@ impl SearchParams {
     /// Parses a query string. Unknown parameters are ignored (links carry tracking tags);
     /// known ones with a bad value are a 400 that names the parameter.
     pub fn parse(query: &str) -> Result<SearchParams, AppError> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
-            .map_err(|_| AppError::bad_request("error-bad-query"))?;
+        Self::from_query(&Query::parse(query))
+    }
+
+    /// The same, from a request's parsed query.
+    pub fn from_query(query: &Query) -> Result<SearchParams, AppError> {
+        let pairs = query.pairs()?;
         let mut p = SearchParams {
             page: 1,
             ..SearchParams::default()
         };
         for (key, value) in pairs {
             let v = value.trim();
-            let bad = || AppError::bad_request_with("error-bad-parameter", &key);
+            let bad = || AppError::bad_request_with("error-bad-parameter", key);
             match key.as_str() {
                 "q" => {
                     if v.chars().count() > MAX_QUERY_CHARS {
@@ -92,9 +97,8 @@ impl SearchParams {
 
     /// The query string of these parameters on another page (for pagination links).
     pub fn href_for_page(&self, page: u32) -> String {
-        format!(
-            "/search?{}",
-            serde_urlencoded::to_string(self.pairs_for_page(page)).unwrap_or_default()
+        crate::web::paths::search(
+            &serde_urlencoded::to_string(self.pairs_for_page(page)).unwrap_or_default(),
         )
     }
 
@@ -206,7 +210,7 @@ pub async fn show(
     state: web::Data<AppState>,
     lang: Lang,
 ) -> Result<HttpResponse, AppError> {
-    let params = SearchParams::parse(req.query_string())?;
+    let params = SearchParams::from_query(&Query::of(&req))?;
     let today = state.today();
     let page = params.page;
     let query = params.clone();

@@ -23,8 +23,9 @@ use crate::web::charts::{bar_chart, line_chart_svg, ChartText};
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
 use crate::web::pages::search::FilterOption;
-use crate::web::render_cache::Weighed;
-use crate::web::state::InFlight;
+use crate::web::query::Query;
+use crate::web::render_cache::{LatestCache, Weighed};
+use crate::web::state::FeatureState;
 use crate::web::view::{grouped, grouped_cell};
 use crate::web::AppState;
 use tables::{table, ChartKind, DataTable};
@@ -40,8 +41,12 @@ impl StatsParams {
     /// Parses a query string. Unknown parameters are ignored and an empty value means the
     /// default (this year, every province); a bad year or province is a 400 that says why.
     pub fn parse(query: &str, today: NaiveDate) -> Result<StatsParams, AppError> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
-            .map_err(|_| AppError::bad_request("error-bad-query"))?;
+        Self::from_query(&Query::parse(query), today)
+    }
+
+    /// The same, from a request's parsed query.
+    pub fn from_query(query: &Query, today: NaiveDate) -> Result<StatsParams, AppError> {
+        let pairs = query.pairs()?;
         let mut p = StatsParams {
             year: today.year(),
             province: None,
@@ -98,6 +103,29 @@ impl Weighed for Arc<Statistics> {
     }
 }
 
+/// One computation of the figures that several readers may wait on.
+type InFlight = Arc<tokio::sync::OnceCell<Arc<Statistics>>>;
+
+/// The figures per filter (a few hundred bytes each) and those being computed. Not dropped
+/// when the registry changes: stale figures are served while fresh ones are computed.
+pub struct StatisticsCache {
+    figures: LatestCache<StatsQuery, Arc<Statistics>>,
+    /// A reader who asks while the figures of a filter are computed waits for that
+    /// computation instead of starting another.
+    in_flight: std::sync::Mutex<std::collections::HashMap<StatsQuery, InFlight>>,
+}
+
+impl Default for StatisticsCache {
+    fn default() -> Self {
+        StatisticsCache {
+            figures: LatestCache::new(2_000, 4 << 20),
+            in_flight: Default::default(),
+        }
+    }
+}
+
+impl FeatureState for StatisticsCache {}
+
 /// The figures for `query`: from the cache while the registry has not changed. At scale they
 /// take a few hundred milliseconds to compute (see docs/PERFORMANCE.md), so after a change
 /// readers get the last figures at once while fresh ones are computed once in the background
@@ -108,10 +136,11 @@ async fn figures(
     query: StatsQuery,
 ) -> Result<Arc<Statistics>, AppError> {
     state.sync_revision().await;
-    if let Some(stats) = state.statistics.get(&state.revision, &query) {
+    let cache = state.feature::<StatisticsCache>();
+    if let Some(stats) = cache.figures.get(&state.revision, &query) {
         return Ok(stats);
     }
-    if let Some((_, stale)) = state.statistics.get_any(&query) {
+    if let Some((_, stale)) = cache.figures.get_any(&query) {
         refresh_in_background(state.clone(), query);
         return Ok(stale);
     }
@@ -134,7 +163,8 @@ async fn compute_once(
     query: StatsQuery,
     pace: Pace,
 ) -> Result<Arc<Statistics>, AppError> {
-    let cell = match state.statistics_inflight.lock() {
+    let cache = state.feature::<StatisticsCache>();
+    let cell = match cache.in_flight.lock() {
         Ok(mut running) => running.entry(query.clone()).or_default().clone(),
         Err(_) => InFlight::default(),
     };
@@ -142,7 +172,7 @@ async fn compute_once(
         .get_or_try_init(|| compute(state, query.clone(), pace))
         .await
         .cloned();
-    if let Ok(mut running) = state.statistics_inflight.lock() {
+    if let Ok(mut running) = cache.in_flight.lock() {
         if running.get(&query).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
             running.remove(&query);
         }
@@ -168,8 +198,9 @@ async fn compute(
         year: query.today.year(),
         ..query.clone()
     };
+    let cache = state.feature::<StatisticsCache>();
     let known = (this_year != query)
-        .then(|| state.statistics.get(&state.revision, &this_year))
+        .then(|| cache.figures.get(&state.revision, &this_year))
         .flatten();
     let figures = match known {
         Some(known) => {
@@ -203,8 +234,8 @@ async fn compute(
         "statistics computed"
     );
     let stats = Arc::new(figures);
-    state
-        .statistics
+    cache
+        .figures
         .put(&state.revision, revision, key, stats.clone());
     Ok(stats)
 }
@@ -212,7 +243,8 @@ async fn compute(
 /// Computes the figures of `query` in the background, unless they are being computed already.
 fn refresh_in_background(state: web::Data<AppState>, query: StatsQuery) {
     let running = state
-        .statistics_inflight
+        .feature::<StatisticsCache>()
+        .in_flight
         .lock()
         .map(|running| running.contains_key(&query))
         .unwrap_or(true);
@@ -273,7 +305,7 @@ pub async fn show(
     lang: Lang,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
-    let params = StatsParams::parse(req.query_string(), today)?;
+    let params = StatsParams::from_query(&Query::of(&req), today)?;
     let stats = figures(&state, params.query(today)).await?;
     let filters = params.query_string(today);
     let charts = ChartKind::ALL
@@ -383,7 +415,7 @@ pub async fn csv(
 ) -> Result<HttpResponse, AppError> {
     let kind = ChartKind::parse(&path.into_inner()).ok_or(AppError::NotFound)?;
     let today = state.today();
-    let params = StatsParams::parse(req.query_string(), today)?;
+    let params = StatsParams::from_query(&Query::of(&req), today)?;
     let stats = figures(&state, params.query(today)).await?;
     let data = table(kind, &stats, params.year, today, lang);
     let mut writer = csv::Writer::from_writer(Vec::new());
