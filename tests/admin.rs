@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::fixtures::{credit_code, seed_reference, CertificateBuilder};
+use common::fixtures::{credit_code, seed_reference, yunhe};
 use common::staff::{account, csrf_of, Browser, PASSWORD};
 use common::{beijing, get, with_conn, TestDb};
 use diesel::prelude::*;
@@ -13,21 +13,15 @@ use sqe_registry::db::schema::{audit_log, certificate_events, certificates, mark
 use sqe_registry::domain::account::Role;
 use sqe_registry::web::admin::ROUTES;
 
-fn cert(number: &str, code17: &str) -> CertificateBuilder {
-    CertificateBuilder::new(number)
-        .company("杭州云禾网络科技有限公司", None, &credit_code(code17))
-        .platform("云禾商城", "b2c")
-}
-
 /// Two certificates, a sighting, and one account per role.
 fn seed(db: &TestDb) -> i32 {
     with_conn(db, |conn| {
         let refs = seed_reference(conn);
-        cert("A-1", "91330100MA2A00001")
+        yunhe("A-1", "91330100MA2A00001")
             .domains(&["yunhe.com"])
             .stars(4)
             .insert(conn, &refs);
-        let id = cert("A-2", "91330100MA2A00002")
+        let id = yunhe("A-2", "91330100MA2A00002")
             .domains(&["a2.example.cn"])
             .insert(conn, &refs);
         let now = chrono::Utc::now().naive_utc();

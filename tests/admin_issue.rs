@@ -102,7 +102,7 @@ fn set(form: &mut Vec<(String, String)>, name: &str, value: &str) {
     form.push((name.to_owned(), value.to_owned()));
 }
 
-async fn post<S: common::TestApp<B>, B: actix_web::body::MessageBody>(
+async fn post<S: common::AppService<B>, B: actix_web::body::MessageBody>(
     browser: &mut Browser,
     app: &S,
     form: &[(String, String)],

@@ -2,18 +2,12 @@
 
 mod common;
 
-use common::fixtures::{credit_code, seed_reference, CertificateBuilder};
-use common::{beijing, date, get, with_conn, TestDb};
+use common::fixtures::{seed_reference, yunhe_bilingual, CertificateBuilder};
+use common::{beijing, date, get, send, with_conn, TestDb};
 
+/// A certificate of the usual holder with a domain of its own.
 fn cert(number: &str, code17: &str) -> CertificateBuilder {
-    CertificateBuilder::new(number)
-        .company(
-            "杭州云禾网络科技有限公司",
-            Some("Hangzhou Yunhe Network Technology Co., Ltd."),
-            &credit_code(code17),
-        )
-        .platform("云禾商城", "b2c")
-        .domains(&[&format!("{}.yunhe.com", number.to_lowercase())])
+    yunhe_bilingual(number, code17).domains(&[&format!("{}.yunhe.com", number.to_lowercase())])
 }
 
 both_backends_async!(each_status_has_its_verdict, |db| {
@@ -185,3 +179,105 @@ both_backends_async!(a_status_change_reaches_cached_pages_within_a_second, |db| 
         .await
         .assert_contains("Certificate suspended");
 });
+
+fn request(uri: &str, headers: &[(&str, &str)]) -> actix_http::Request {
+    let mut req = actix_web::test::TestRequest::get().uri(uri);
+    for (name, value) in headers {
+        req = req.insert_header((*name, *value));
+    }
+    req.to_request()
+}
+
+fn unbrotli(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut brotli::Decompressor::new(bytes, 4096), &mut out)
+        .expect("a brotli body");
+    out
+}
+
+fn gunzip(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(bytes), &mut out)
+        .expect("a gzip body");
+    out
+}
+
+both_backends_async!(
+    a_cached_page_is_sent_in_the_coding_the_client_accepts,
+    |db| {
+        with_conn(&db, |conn| {
+            let refs = seed_reference(conn);
+            cert("GZ-1", "91330100MA2A00011")
+                .stars(4)
+                .insert(conn, &refs);
+        });
+        let app = app!(db, beijing(2026, 11, 28, 9, 0));
+        let plain = get(&app, "/certificates/GZ-1").await;
+        assert_eq!(plain.status, 200);
+        assert_eq!(plain.header("content-encoding"), None);
+        plain.assert_contains("verdict-valid");
+        let vary = plain
+            .header("vary")
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        assert!(vary.contains("accept-encoding"), "vary: {vary}");
+        assert!(vary.contains("accept-language"), "vary: {vary}");
+        // A browser's header: brotli first, the same page once decompressed.
+        for _ in 0..2 {
+            let br = send(
+                &app,
+                request(
+                    "/certificates/GZ-1",
+                    &[("Accept-Encoding", "gzip, deflate, br")],
+                ),
+            )
+            .await;
+            assert_eq!(br.status, 200);
+            assert_eq!(br.header("content-encoding").as_deref(), Some("br"));
+            assert!(br.bytes.len() < plain.bytes.len() / 3);
+            assert_eq!(unbrotli(&br.bytes), plain.body);
+        }
+        let gz = send(
+            &app,
+            request("/certificates/GZ-1", &[("Accept-Encoding", "gzip")]),
+        )
+        .await;
+        assert_eq!(gz.header("content-encoding").as_deref(), Some("gzip"));
+        assert_eq!(gunzip(&gz.bytes), plain.body);
+        let refused = send(
+            &app,
+            request(
+                "/certificates/GZ-1",
+                &[("Accept-Encoding", "br;q=0, gzip;q=0")],
+            ),
+        )
+        .await;
+        assert_eq!(refused.header("content-encoding"), None);
+        assert_eq!(refused.body, plain.body);
+        // From a site the mark is not bound to the page carries a warning: still compressed.
+        let warned = send(
+            &app,
+            request(
+                "/certificates/GZ-1",
+                &[
+                    ("Accept-Encoding", "br"),
+                    ("Referer", "https://fake-shop.com/"),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(warned.header("content-encoding").as_deref(), Some("br"));
+        assert!(unbrotli(&warned.bytes).contains("misuse-alert"));
+        // A URL with other parameters is not cached, and compressed on the way out.
+        let tagged = send(
+            &app,
+            request(
+                "/certificates/GZ-1?utm_source=x",
+                &[("Accept-Encoding", "gzip")],
+            ),
+        )
+        .await;
+        assert_eq!(tagged.header("content-encoding").as_deref(), Some("gzip"));
+        assert!(gunzip(&tagged.bytes).contains("verdict-valid"));
+    }
+);

@@ -5,7 +5,7 @@
 mod common;
 
 use actix_web::test::TestRequest;
-use common::fixtures::{credit_code, seed_reference, CertificateBuilder};
+use common::fixtures::{seed_reference, yunhe_bilingual};
 use common::{beijing, date, get, send, with_conn, TestDb};
 use sqe_registry::app::sightings::{confirm, Confirmation, SightingRef};
 use sqe_registry::db::marks::sightings;
@@ -13,42 +13,32 @@ use sqe_registry::db::marks::sightings;
 /// The public URL of `Config::for_database`.
 const BASE: &str = "http://127.0.0.1:8080";
 
-fn cert(number: &str, code17: &str) -> CertificateBuilder {
-    CertificateBuilder::new(number)
-        .company(
-            "杭州云禾网络科技有限公司",
-            Some("Hangzhou Yunhe Network Technology Co., Ltd."),
-            &credit_code(code17),
-        )
-        .platform("云禾商城", "b2c")
-}
-
 /// Valid (4 stars), suspended, revoked, cancelled, and expired by date.
 fn seed(db: &TestDb) {
     with_conn(db, |conn| {
         let refs = seed_reference(conn);
-        cert("V-1", "91330100MA2A00001")
+        yunhe_bilingual("V-1", "91330100MA2A00001")
             .domains(&["yunhe.com", "yunhe-mall.cn"])
             .stars(4)
             .insert(conn, &refs);
-        cert("S-1", "91330100MA2A00002")
+        yunhe_bilingual("S-1", "91330100MA2A00002")
             .domains(&["s1.example.cn"])
             .stars(3)
             .suspended()
             .insert(conn, &refs);
-        cert("R-1", "91330100MA2A00003")
+        yunhe_bilingual("R-1", "91330100MA2A00003")
             .domains(&["r1.example.cn"])
             .status("revoked")
             .insert(conn, &refs);
-        cert("C-1", "91330100MA2A00004")
+        yunhe_bilingual("C-1", "91330100MA2A00004")
             .domains(&["c1.example.cn"])
             .status("cancelled")
             .insert(conn, &refs);
-        cert("E-1", "91330100MA2A00005")
+        yunhe_bilingual("E-1", "91330100MA2A00005")
             .domains(&["e1.example.cn"])
             .dates(date(2022, 1, 1), date(2024, 12, 31))
             .insert(conn, &refs);
-        cert("方圆-7", "91330100MA2A00006")
+        yunhe_bilingual("方圆-7", "91330100MA2A00006")
             .domains(&["fangyuan.example.cn"])
             .stars(5)
             .insert(conn, &refs);

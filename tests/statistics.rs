@@ -358,7 +358,7 @@ fn read_csv(body: &str) -> (Vec<String>, Vec<Vec<String>>) {
 
 async fn csv_of<S, B>(app: &S, chart: &str, query: &str) -> (Vec<String>, Vec<Vec<String>>)
 where
-    S: common::TestApp<B>,
+    S: common::AppService<B>,
     B: actix_web::body::MessageBody,
 {
     let uri = format!("/statistics/{chart}.csv{query}");
@@ -384,7 +384,7 @@ fn num(s: &str) -> i64 {
 /// Checks every CSV against the expected figures for these filters.
 async fn check_all_csv<S, B>(app: &S, query: &str, e: &Expected, year: i32)
 where
-    S: common::TestApp<B>,
+    S: common::AppService<B>,
     B: actix_web::body::MessageBody,
 {
     let (header, rows) = csv_of(app, "statuses", query).await;

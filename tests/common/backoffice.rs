@@ -3,33 +3,27 @@
 
 use sqe_registry::db::schema::{certificate_events, certificates};
 
-use super::fixtures::{credit_code, seed_reference, CertificateBuilder};
+use super::fixtures::{seed_reference, yunhe};
 use super::staff::account;
 use super::{date, with_conn, TestDb};
 use diesel::prelude::*;
 
-pub fn cert(number: &str, code17: &str) -> CertificateBuilder {
-    CertificateBuilder::new(number)
-        .company("杭州云禾网络科技有限公司", None, &credit_code(code17))
-        .platform("云禾商城", "b2c")
-}
-
 pub fn seed(db: &TestDb) {
     with_conn(db, |conn| {
         let refs = seed_reference(conn);
-        cert("L-1", "91330100MA2A00001")
+        yunhe("L-1", "91330100MA2A00001")
             .domains(&["yunhe.com"])
             .stars(4)
             .dates(date(2025, 1, 10), date(2028, 1, 9))
             // Surveillance due 2026-07-10 after this initial evaluation: overdue on 2026-11-28.
             .last_assessment("initial", date(2026, 1, 10))
             .insert(conn, &refs);
-        cert("L-2", "91330100MA2A00002")
+        yunhe("L-2", "91330100MA2A00002")
             .domains(&["l2.example.cn"])
             // Due 2026-12-15: within 30 days.
             .last_assessment("surveillance", date(2025, 12, 15))
             .insert(conn, &refs);
-        cert("L-3", "91330100MA2A00003")
+        yunhe("L-3", "91330100MA2A00003")
             .domains(&["l3.example.cn"])
             // Due 2027-06-01: not listed.
             .last_assessment("surveillance", date(2026, 6, 1))

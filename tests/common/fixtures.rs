@@ -10,6 +10,25 @@ use sqe_registry::domain::hostname::Hostname;
 use sqe_registry::domain::platform_type::PlatformType;
 use sqe_registry::domain::surveillance::AssessmentKind;
 
+/// A certificate of 云禾商城, the platform of 杭州云禾网络科技有限公司, the holder most tests use
+/// (`code17`: the first 17 characters of its credit code, to tell holders apart).
+pub fn yunhe(number: &str, code17: &str) -> CertificateBuilder {
+    CertificateBuilder::new(number)
+        .company("杭州云禾网络科技有限公司", None, &credit_code(code17))
+        .platform("云禾商城", "b2c")
+}
+
+/// The same holder with its English name.
+pub fn yunhe_bilingual(number: &str, code17: &str) -> CertificateBuilder {
+    CertificateBuilder::new(number)
+        .company(
+            "杭州云禾网络科技有限公司",
+            Some("Hangzhou Yunhe Network Technology Co., Ltd."),
+            &credit_code(code17),
+        )
+        .platform("云禾商城", "b2c")
+}
+
 /// Ids of the reference rows every certificate needs.
 #[derive(Debug, Clone, Copy)]
 pub struct Refs {

@@ -4,10 +4,9 @@
 use diesel::prelude::*;
 use sqe_registry::db::schema::{audit_log, certificate_events, certificates, companies, platforms};
 
-use super::backoffice::cert;
-use super::fixtures::{credit_code, seed_reference};
+use super::fixtures::{credit_code, seed_reference, yunhe};
 use super::staff::account;
-use super::{get, with_conn, Page, TestApp, TestDb};
+use super::{get, with_conn, AppService, Page, TestDb};
 
 /// The name every seeded holder starts with (C-2 and C-3 get their own).
 pub const OLD_NAME: &str = "杭州云禾网络科技有限公司";
@@ -22,15 +21,15 @@ pub fn code(n: u32) -> String {
 pub fn seed(db: &TestDb) {
     with_conn(db, |conn| {
         let refs = seed_reference(conn);
-        cert("C-1", "91330100MA2B00001")
+        yunhe("C-1", "91330100MA2B00001")
             .domains(&["yunhe.com"])
             .insert(conn, &refs);
-        cert("C-2", "91330100MA2B00002")
+        yunhe("C-2", "91330100MA2B00002")
             .company("宁波海蓝贸易有限公司", None, &code(2))
             .platform("海蓝优选", "b2b")
             .domains(&["hailan.example.cn"])
             .insert(conn, &refs);
-        cert("C-3", "91330100MA2B00003")
+        yunhe("C-3", "91330100MA2B00003")
             .company("温州小鹿文化传媒有限公司", None, &code(3))
             .platform("小鹿商城", "c2c")
             .apps(&["小鹿"])
@@ -103,7 +102,7 @@ pub fn search_href(number: &str) -> String {
 /// The public search for `q`.
 pub async fn search<S, B>(app: &S, q: &str) -> Page
 where
-    S: TestApp<B>,
+    S: AppService<B>,
     B: actix_web::body::MessageBody,
 {
     let q = serde_urlencoded::to_string([("q", q)]).expect("query");
@@ -116,7 +115,7 @@ where
 /// `provinces` or `types`, `key` a province code or platform type); 0 when it has no row.
 pub async fn in_force<S, B>(app: &S, chart: &str, key: &str) -> i64
 where
-    S: TestApp<B>,
+    S: AppService<B>,
     B: actix_web::body::MessageBody,
 {
     let page = get(app, &format!("/statistics/{chart}.csv")).await;

@@ -5,6 +5,10 @@ pub mod backoffice;
 pub mod fixtures;
 pub mod holders;
 pub mod staff;
+pub mod test_app;
+
+#[allow(unused_imports)]
+pub use test_app::TestApp;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -370,8 +374,8 @@ impl Page {
     }
 }
 
-/// The app under test, as `init_service` returns it.
-pub trait TestApp<B>:
+/// The app under test, as `init_service` returns it (or a [`TestApp`]).
+pub trait AppService<B>:
     actix_web::dev::Service<
     actix_http::Request,
     Response = actix_web::dev::ServiceResponse<B>,
@@ -380,7 +384,7 @@ pub trait TestApp<B>:
 {
 }
 
-impl<S, B> TestApp<B> for S where
+impl<S, B> AppService<B> for S where
     S: actix_web::dev::Service<
         actix_http::Request,
         Response = actix_web::dev::ServiceResponse<B>,
@@ -392,7 +396,7 @@ impl<S, B> TestApp<B> for S where
 /// Sends a request through the app and reads the whole response.
 pub async fn send<S, B>(app: &S, req: actix_http::Request) -> Page
 where
-    S: TestApp<B>,
+    S: AppService<B>,
     B: actix_web::body::MessageBody,
 {
     let res = actix_web::test::call_service(app, req).await;
@@ -410,7 +414,7 @@ where
 /// GET `uri` with no special headers.
 pub async fn get<S, B>(app: &S, uri: &str) -> Page
 where
-    S: TestApp<B>,
+    S: AppService<B>,
     B: actix_web::body::MessageBody,
 {
     send(
@@ -420,14 +424,11 @@ where
     .await
 }
 
-/// Builds the real app on a test database with a fixed clock.
+/// The real app on a test database with a fixed clock: a [`TestApp`].
 #[macro_export]
 macro_rules! app {
     ($db:expr, $now:expr) => {
-        actix_web::test::init_service(sqe_registry::web::build_app($crate::common::state(
-            &$db, $now,
-        )))
-        .await
+        $crate::common::TestApp::new(&$db, $now).await
     };
 }
 

@@ -7,7 +7,7 @@ use actix_web::test::TestRequest;
 use sqe_registry::db::accounts::{find_account, insert_account};
 use sqe_registry::domain::account::hash_password;
 
-use super::{send, with_conn, Page, TestApp, TestDb};
+use super::{send, with_conn, AppService, Page, TestDb};
 
 /// Every test account has this password (hashed once: Argon2id is slow on purpose).
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -69,7 +69,7 @@ impl Browser {
 
     pub async fn get<S, B>(&mut self, app: &S, uri: &str) -> Page
     where
-        S: TestApp<B>,
+        S: AppService<B>,
         B: actix_web::body::MessageBody,
     {
         let req = self.with_cookie(TestRequest::get().uri(uri)).to_request();
@@ -81,7 +81,7 @@ impl Browser {
     /// POSTs an urlencoded form (give the `csrf` pair yourself, or leave it out to test that).
     pub async fn post<S, B>(&mut self, app: &S, uri: &str, form: &[(&str, &str)]) -> Page
     where
-        S: TestApp<B>,
+        S: AppService<B>,
         B: actix_web::body::MessageBody,
     {
         let body = serde_urlencoded::to_string(form).expect("form");
@@ -101,7 +101,7 @@ impl Browser {
     /// Opens the login form and submits it; returns the answer to the POST.
     pub async fn try_login<S, B>(&mut self, app: &S, username: &str, password: &str) -> Page
     where
-        S: TestApp<B>,
+        S: AppService<B>,
         B: actix_web::body::MessageBody,
     {
         let form = self.get(app, "/admin/login").await;
@@ -122,7 +122,7 @@ impl Browser {
     /// Logs in with the test password, or panics.
     pub async fn login<S, B>(app: &S, username: &str) -> Browser
     where
-        S: TestApp<B>,
+        S: AppService<B>,
         B: actix_web::body::MessageBody,
     {
         let mut browser = Browser::default();
@@ -134,7 +134,7 @@ impl Browser {
     /// The CSRF token of the signed-in session (read from the dashboard's logout form).
     pub async fn token<S, B>(&mut self, app: &S) -> String
     where
-        S: TestApp<B>,
+        S: AppService<B>,
         B: actix_web::body::MessageBody,
     {
         let page = self.get(app, "/admin/audit").await;
