@@ -321,7 +321,7 @@ both_backends_async!(the_number_pattern_is_configurable, |db| {
     let state = common::state_with(&db, beijing(2027, 1, 5, 9, 0), |config| {
         config.number_pattern = "SQE{year}-{serial:04}".to_owned();
     });
-    let app = actix_web::test::init_service(sqe_registry::web::build_app(state)).await;
+    let app = common::TestApp::on_state(state).await;
     // Someone already holds the first number of the year (imported under the same pattern).
     with_conn(&db, |conn| {
         diesel::update(certificates::table.filter(certificates::number.eq("L-3")))

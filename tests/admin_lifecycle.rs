@@ -276,7 +276,7 @@ both_backends_async!(the_session_cookie_is_secure_on_an_https_site, |db| {
         config,
         sqe_registry::web::Clock::fixed(beijing(2026, 11, 28, 12, 0)),
     ));
-    let app = actix_web::test::init_service(sqe_registry::web::build_app(state)).await;
+    let app = common::TestApp::on_state(state).await;
     let mut browser = Browser::default();
     let answer = browser
         .try_login(&app, "eve", common::staff::PASSWORD)

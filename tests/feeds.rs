@@ -363,7 +363,7 @@ both_backends_async!(feeds_come_in_the_language_of_their_url, |db| {
 both_backends_async!(a_new_event_reaches_the_cached_feed, |db| {
     seed(&db);
     let state = common::state(&db, now());
-    let app = actix_web::test::init_service(sqe_registry::web::build_app(state.clone())).await;
+    let app = common::TestApp::on_state(state.clone()).await;
     let before = get(&app, "/feeds/events.atom?kind=cancelled").await;
     assert!(check_atom(&before.body).1.is_empty());
     // A reader polling with the tag it holds gets 304 while nothing changed.

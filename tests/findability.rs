@@ -107,7 +107,7 @@ both_backends_async!(the_sitemaps_list_every_page_once_in_small_files, |db| {
     });
     let per_file = 3;
     let state = common::state_with(&db, now(), |c| c.sitemap_urls_per_file = per_file);
-    let app = actix_web::test::init_service(sqe_registry::web::build_app(state)).await;
+    let app = common::TestApp::on_state(state).await;
     let index = get(&app, "/sitemap.xml").await;
     assert_eq!(index.status, 200);
     assert_eq!(

@@ -282,7 +282,7 @@ fn stored(db: &TestDb) -> Vec<(String, i64)> {
 both_backends_async!(foreign_referrers_are_recorded_bound_ones_are_not, |db| {
     seed(&db);
     let state = common::state(&db, beijing(2026, 11, 28, 12, 0));
-    let app = actix_web::test::init_service(sqe_registry::web::build_app(state.clone())).await;
+    let app = common::TestApp::on_state(state.clone()).await;
     for referer in [
         "https://yunhe.com/",
         "https://www.yunhe.com/item/1",
@@ -383,7 +383,7 @@ both_backends_async!(a_page_reached_from_an_unbound_host_warns, |db| {
 both_backends_async!(confirmed_misuse_is_listed, |db| {
     seed(&db);
     let state = common::state(&db, beijing(2026, 11, 28, 12, 0));
-    let app = actix_web::test::init_service(sqe_registry::web::build_app(state.clone())).await;
+    let app = common::TestApp::on_state(state.clone()).await;
     get(&app, "/misuse")
         .await
         .assert_contains("目前没有已确认的冒用记录");

@@ -619,7 +619,7 @@ both_backends_async!(bad_filters_are_refused, |db| {
 both_backends_async!(figures_follow_a_change, |db| {
     seed(&db);
     let state = common::state(&db, beijing(2026, 11, 28, 9, 0));
-    let app = actix_web::test::init_service(sqe_registry::web::build_app(state.clone())).await;
+    let app = common::TestApp::on_state(state.clone()).await;
     let (_, before) = csv_of(&app, "statuses", "").await;
     let (_, again) = csv_of(&app, "statuses", "").await;
     assert_eq!(before, again);

@@ -43,11 +43,12 @@ impl TestApp {
         now: DateTime<Utc>,
         tweak: impl FnOnce(&mut Config),
     ) -> TestApp {
-        TestApp::on_state(state_with(db, now, tweak), now).await
+        TestApp::on_state(state_with(db, now, tweak)).await
     }
 
     /// The app on a state built by the test.
-    pub async fn on_state(state: web::Data<AppState>, now: DateTime<Utc>) -> TestApp {
+    pub async fn on_state(state: web::Data<AppState>) -> TestApp {
+        let now = state.clock.now();
         let service = Rc::new(
             actix_web::test::init_service(sqe_registry::web::build_app(state.clone())).await,
         );
