@@ -24,7 +24,8 @@ impl UserMessage {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+/// Cloned when one failed render answers every reader that waited for it.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum AppError {
     #[error("not found")]
     NotFound,

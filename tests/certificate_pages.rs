@@ -212,8 +212,13 @@ both_backends_async!(
                 .insert(conn, &refs);
         });
         let app = app!(db, beijing(2026, 11, 28, 9, 0));
+        let pages = app
+            .state
+            .feature::<sqe_registry::web::pages::certificate::PageCache>();
+        assert_eq!(pages.len(), 0);
         let plain = get(&app, "/certificates/GZ-1").await;
         assert_eq!(plain.status, 200);
+        assert_eq!(pages.len(), 1, "the plain URL is kept");
         assert_eq!(plain.header("content-encoding"), None);
         plain.assert_contains("verdict-valid");
         let vary = plain
@@ -279,5 +284,6 @@ both_backends_async!(
         .await;
         assert_eq!(tagged.header("content-encoding").as_deref(), Some("gzip"));
         assert!(gunzip(&tagged.bytes).contains("verdict-valid"));
+        assert_eq!(pages.len(), 1, "a URL with other parameters is not kept");
     }
 );

@@ -1,7 +1,8 @@
 //! The layers stay as `docs/ARCHITECTURE.md` draws them: `domain` uses no other layer, `db`
 //! neither `app` nor `web`, `app` not `web`, the configuration not `web`, the feeds no page
-//! module; and neither `web` nor the CLI opens a transaction or builds an audit entry (they call
-//! `app`). Read from the source files, so a new `use` that breaks a layer fails here.
+//! module, the shared state no feature (each keeps its own cache); and neither `web` nor the
+//! CLI opens a transaction or builds an audit entry (they call `app`). Read from the source
+//! files, so a new `use` that breaks a layer fails here.
 
 use std::path::{Path, PathBuf};
 
@@ -73,6 +74,30 @@ fn the_configuration_knows_no_http() {
         offenders("config.rs", &["crate::web"]),
         Vec::<String>::new()
     );
+}
+
+#[test]
+fn the_shared_state_names_no_feature() {
+    let features = [
+        "web::pages",
+        "web::marks",
+        "web::feeds",
+        "web::sitemap",
+        "web::api",
+        "web::admin",
+        "PageKey",
+        "MarkKey",
+        "FeedKey",
+        "SitemapKey",
+        "StatsQuery",
+    ];
+    for part in ["web/state.rs", "web/render_cache.rs", "web/compression.rs"] {
+        assert_eq!(
+            offenders(part, &features),
+            Vec::<String>::new(),
+            "src/{part}"
+        );
+    }
 }
 
 #[test]

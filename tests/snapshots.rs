@@ -143,7 +143,7 @@ both_backends_async!(api_answers, |db| {
     );
     snapshot!(
         "api_search",
-        pretty(&page(&app, "/api/v1/certificates?q=SNAP&sort=name").await)
+        pretty(&page(&app, "/api/v1/certificates?q=%E4%BA%91%E7%A6%BE&sort=name").await)
     );
     snapshot!(
         "api_lookup",

@@ -36,10 +36,11 @@ impl Coding {
     }
 }
 
-/// A body with its gzip and brotli forms.
+/// A body with its gzip and brotli forms (or only the body, left to the middleware).
 #[derive(Clone)]
 pub struct Compressed {
     pub identity: Bytes,
+    /// Empty when not compressed ([`Compressed::plain`]).
     pub gzip: Bytes,
     pub brotli: Bytes,
 }
@@ -67,6 +68,20 @@ impl Compressed {
         })
     }
 
+    /// A body sent once, not kept: the compression middleware compresses it on the way out.
+    pub fn plain(body: Bytes) -> Compressed {
+        Compressed {
+            identity: body,
+            gzip: Bytes::new(),
+            brotli: Bytes::new(),
+        }
+    }
+
+    /// Whether the gzip and brotli forms were made.
+    pub fn is_encoded(&self) -> bool {
+        !self.gzip.is_empty()
+    }
+
     /// Bytes held in memory.
     pub fn len(&self) -> usize {
         self.identity.len() + self.gzip.len() + self.brotli.len()
@@ -78,6 +93,9 @@ impl Compressed {
 
     /// The form to send to this request, and its coding.
     pub fn for_request(&self, req: &HttpRequest) -> (Bytes, Coding) {
+        if !self.is_encoded() {
+            return (self.identity.clone(), Coding::Identity);
+        }
         match best_coding(req) {
             Coding::Brotli => (self.brotli.clone(), Coding::Brotli),
             Coding::Gzip => (self.gzip.clone(), Coding::Gzip),
@@ -86,23 +104,27 @@ impl Compressed {
     }
 }
 
-/// The best coding the request accepts: brotli, then gzip, then none.
+/// The coding the request prefers among brotli, gzip and none: the highest weight wins,
+/// brotli on a tie (it is smaller); none when neither is acceptable.
 pub fn best_coding(req: &HttpRequest) -> Coding {
-    match accepted(req) {
-        (true, _) => Coding::Brotli,
-        (false, true) => Coding::Gzip,
-        (false, false) => Coding::Identity,
+    let (br, gzip) = weights(req);
+    if br > 0.0 && br >= gzip {
+        Coding::Brotli
+    } else if gzip > 0.0 {
+        Coding::Gzip
+    } else {
+        Coding::Identity
     }
 }
 
 /// Whether the request accepts gzip.
 pub fn accepts_gzip(req: &HttpRequest) -> bool {
-    accepted(req).1
+    weights(req).1 > 0.0
 }
 
-/// Whether brotli and gzip are accepted: `Accept-Encoding` names them (or `*`) with a non-zero
-/// weight (RFC 9110, 12.5.3).
-fn accepted(req: &HttpRequest) -> (bool, bool) {
+/// The weights (`q`, 0 to 1) `Accept-Encoding` gives brotli and gzip: named, else `*`, else 0
+/// (RFC 9110, 12.5.3; `q` is case-insensitive, a bad weight counts as 0).
+fn weights(req: &HttpRequest) -> (f32, f32) {
     let (mut br, mut gzip, mut any) = (None, None, None);
     for value in req
         .headers()
@@ -112,11 +134,14 @@ fn accepted(req: &HttpRequest) -> (bool, bool) {
         for item in value.split(',') {
             let mut parts = item.split(';');
             let name = parts.next().unwrap_or("").trim();
-            let refused = parts.any(|p| {
-                p.trim()
-                    .strip_prefix("q=")
-                    .is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q == 0.0))
-            });
+            let weight = parts
+                .find_map(|p| {
+                    let (k, v) = p.split_once('=')?;
+                    k.trim()
+                        .eq_ignore_ascii_case("q")
+                        .then(|| v.trim().parse::<f32>().unwrap_or(0.0).clamp(0.0, 1.0))
+                })
+                .unwrap_or(1.0);
             let slot = if name.eq_ignore_ascii_case("br") {
                 &mut br
             } else if name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip") {
@@ -126,11 +151,11 @@ fn accepted(req: &HttpRequest) -> (bool, bool) {
             } else {
                 continue;
             };
-            *slot = Some(!refused);
+            *slot = Some(weight);
         }
     }
-    let accepted = |named: Option<bool>| named.or(any).unwrap_or(false);
-    (accepted(br), accepted(gzip))
+    let weight = |named: Option<f32>| named.or(any).unwrap_or(0.0);
+    (weight(br), weight(gzip))
 }
 
 #[cfg(test)]
@@ -155,6 +180,11 @@ mod tests {
         assert_eq!(best_coding(&req("*")), Coding::Brotli);
         assert_eq!(best_coding(&req("*, br;q=0")), Coding::Gzip);
         assert_eq!(best_coding(&req("deflate")), Coding::Identity);
+        // The client's ranking decides; brotli only on a tie.
+        assert_eq!(best_coding(&req("gzip;q=1, br;q=0.1")), Coding::Gzip);
+        assert_eq!(best_coding(&req("gzip;q=0.8, br;q=0.8")), Coding::Brotli);
+        assert_eq!(best_coding(&req("br;Q=0, gzip")), Coding::Gzip);
+        assert_eq!(best_coding(&req("br;q=abc, gzip;q=0.2")), Coding::Gzip);
         assert_eq!(
             best_coding(&TestRequest::default().to_http_request()),
             Coding::Identity

@@ -123,9 +123,12 @@ impl<K: Eq> Equivalent<AtRevision<K>> for AtRevisionRef<'_, K> {
 #[derive(Clone)]
 struct ByWeight;
 
-impl<K, V: Weighed> Weighter<AtRevision<K>, V> for ByWeight {
-    fn weight(&self, _key: &AtRevision<K>, value: &V) -> u64 {
-        value.weight().max(1)
+/// A render's outcome as kept: a failure is kept only for the readers that waited on it.
+type Outcome<V, E> = Result<V, E>;
+
+impl<K, V: Weighed, E> Weighter<AtRevision<K>, Outcome<V, E>> for ByWeight {
+    fn weight(&self, _key: &AtRevision<K>, value: &Outcome<V, E>) -> u64 {
+        value.as_ref().map_or(64, |v| v.weight().max(1))
     }
 }
 
@@ -138,12 +141,13 @@ impl<K, V: Weighed> Weighter<K, (i64, V)> for LatestByWeight {
     }
 }
 
-/// Values rendered at a registry revision, each rendered once (single flight).
-pub struct RenderCache<K, V> {
-    entries: Cache<AtRevision<K>, V, ByWeight>,
+/// Values rendered at a registry revision, each rendered once (single flight); `E` is the
+/// error a render may fail with, shared with the readers that waited for it.
+pub struct RenderCache<K, V, E = crate::error::AppError> {
+    entries: Cache<AtRevision<K>, Outcome<V, E>, ByWeight>,
 }
 
-impl<K: Eq + Hash + Clone, V: Clone + Weighed> RenderCache<K, V> {
+impl<K: Eq + Hash + Clone, V: Clone + Weighed, E: Clone> RenderCache<K, V, E> {
     /// A cache of about `items` entries holding at most `bytes`.
     pub fn new(items: usize, bytes: u64) -> Self {
         RenderCache {
@@ -157,17 +161,21 @@ impl<K: Eq + Hash + Clone, V: Clone + Weighed> RenderCache<K, V> {
         if current < 0 {
             return None;
         }
-        self.entries.get(&AtRevisionRef {
-            key,
-            revision: current,
-        })
+        self.entries
+            .get(&AtRevisionRef {
+                key,
+                revision: current,
+            })
+            .and_then(Result::ok)
     }
 
     /// The value for `key` at the current revision, rendered by `render` if nobody has yet.
-    /// Readers who ask while it renders wait for that render instead of starting their own;
-    /// if it fails (or its reader goes away), the next waiter renders. `render` must read the
-    /// data it shows after this call starts (it is then at least as new as the revision).
-    pub async fn get_or_render<E, F>(
+    /// Readers who ask while it renders wait for that render instead of starting their own,
+    /// and get its failure too if it fails (so an outage is not met one reader at a time);
+    /// the next reader after a failure renders again. If the rendering reader goes away, the
+    /// next waiter renders. `render` must read the data it shows after this call starts (it is
+    /// then at least as new as the revision).
+    pub async fn get_or_render<F>(
         &self,
         revision: &Revision,
         key: &K,
@@ -186,11 +194,15 @@ impl<K: Eq + Hash + Clone, V: Clone + Weighed> RenderCache<K, V> {
             revision: current,
         };
         match self.entries.get_value_or_guard_async(&key).await {
-            Ok(value) => Ok(value),
+            Ok(outcome) => outcome,
             Err(guard) => {
-                let value = render().await?;
-                let _ = guard.insert(value.clone());
-                Ok(value)
+                let outcome = render().await;
+                let _ = guard.insert(outcome.clone());
+                if outcome.is_err() {
+                    // The waiters have it; later readers try again.
+                    self.entries.remove(&key);
+                }
+                outcome
             }
         }
     }
@@ -270,7 +282,7 @@ mod tests {
     #[actix_web::test]
     async fn values_live_until_the_revision_moves() {
         let revision = Revision::default();
-        let cache = RenderCache::new(10, 1000);
+        let cache: RenderCache<&str, Page, ()> = RenderCache::new(10, 1000);
         let renders = AtomicUsize::new(0);
         let got = cache
             .get_or_render(&revision, &"A", || render_counted(&renders, "a"))
@@ -309,14 +321,18 @@ mod tests {
         assert_eq!(cache.get(&revision, &"A"), Some(Page("new")));
     }
 
-    #[actix_web::test]
-    async fn concurrent_misses_render_once() {
-        let cache = Arc::new(RenderCache::new(10, 1000));
+    /// Sixteen readers ask for one key while its render is held; returns what each got and
+    /// how many renders ran. A reader that never gets an answer fails the test (timeout).
+    async fn sixteen_readers(
+        outcome: Result<Page, &'static str>,
+    ) -> (Vec<Result<Page, &'static str>>, usize) {
+        let cache: Arc<RenderCache<&str, Page, &str>> = Arc::new(RenderCache::new(10, 1000));
         let renders = Arc::new(AtomicUsize::new(0));
         let gate = Arc::new(tokio::sync::Notify::new());
         let readers: Vec<_> = (0..16)
             .map(|_| {
                 let (cache, renders, gate) = (cache.clone(), renders.clone(), gate.clone());
+                let outcome = outcome.clone();
                 actix_web::rt::spawn(async move {
                     let revision = Revision::default();
                     revision.observe(1);
@@ -325,7 +341,7 @@ mod tests {
                             renders.fetch_add(1, Ordering::SeqCst);
                             // Hold the render until every reader has asked.
                             gate.notified().await;
-                            Ok::<_, ()>(Page("a"))
+                            outcome
                         })
                         .await
                 })
@@ -337,17 +353,35 @@ mod tests {
         }
         gate.notify_waiters();
         gate.notify_one();
+        let mut got = Vec::new();
         for reader in readers {
-            assert_eq!(reader.await.expect("a reader"), Ok(Page("a")));
+            let answer = actix_web::rt::time::timeout(Duration::from_secs(5), reader)
+                .await
+                .expect("every reader is answered");
+            got.push(answer.expect("a reader"));
         }
-        assert_eq!(renders.load(Ordering::SeqCst), 1, "16 readers, one render");
+        (got, renders.load(Ordering::SeqCst))
+    }
+
+    #[actix_web::test]
+    async fn concurrent_misses_render_once() {
+        let (got, renders) = sixteen_readers(Ok(Page("a"))).await;
+        assert!(got.iter().all(|g| *g == Ok(Page("a"))), "{got:?}");
+        assert_eq!(renders, 1, "16 readers, one render");
+    }
+
+    #[actix_web::test]
+    async fn readers_waiting_on_a_failed_render_share_its_failure() {
+        let (got, renders) = sixteen_readers(Err("db down")).await;
+        assert!(got.iter().all(|g| *g == Err("db down")), "{got:?}");
+        assert_eq!(renders, 1, "the waiters did not render one after another");
     }
 
     #[actix_web::test]
     async fn a_failed_render_is_not_kept_and_the_next_reader_renders() {
         let revision = Revision::default();
         revision.observe(1);
-        let cache: RenderCache<&str, Page> = RenderCache::new(10, 1000);
+        let cache: RenderCache<&str, Page, &str> = RenderCache::new(10, 1000);
         let failed = cache
             .get_or_render(&revision, &"A", || async { Err::<Page, _>("db down") })
             .await;
@@ -384,7 +418,7 @@ mod tests {
     async fn the_byte_budget_bounds_the_cache() {
         let revision = Revision::default();
         revision.observe(1);
-        let cache = RenderCache::new(10, 100);
+        let cache: RenderCache<i32, Page, ()> = RenderCache::new(10, 100);
         for key in 0..50 {
             let _ = cache
                 .get_or_render(&revision, &key, || async {

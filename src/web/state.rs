@@ -3,7 +3,7 @@
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use actix_web::web;
@@ -90,21 +90,23 @@ struct Features(RwLock<HashMap<TypeId, Arc<dyn Slot>>>);
 
 impl Features {
     fn get<T: FeatureState>(&self) -> Arc<T> {
+        // A panic elsewhere cannot leave the map half-written (one insert), so a poisoned
+        // lock is used as it is rather than turning every cache off.
         let found = self
             .0
             .read()
-            .ok()
-            .and_then(|slots| slots.get(&TypeId::of::<T>()).cloned());
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&TypeId::of::<T>())
+            .cloned();
         let slot = match found {
             Some(slot) => slot,
-            None => match self.0.write() {
-                Ok(mut slots) => slots
-                    .entry(TypeId::of::<T>())
-                    .or_insert_with(|| Arc::new(T::default()))
-                    .clone(),
-                // A poisoned lock (a panic elsewhere while inserting): work without a cache.
-                Err(_) => Arc::new(T::default()),
-            },
+            None => self
+                .0
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(TypeId::of::<T>())
+                .or_insert_with(|| Arc::new(T::default()))
+                .clone(),
         };
         let slot: Arc<dyn Any + Send + Sync> = slot;
         slot.downcast::<T>()
@@ -112,10 +114,9 @@ impl Features {
     }
 
     fn registry_changed(&self) {
-        if let Ok(slots) = self.0.read() {
-            for slot in slots.values() {
-                slot.registry_changed();
-            }
+        let slots = self.0.read().unwrap_or_else(PoisonError::into_inner);
+        for slot in slots.values() {
+            slot.registry_changed();
         }
     }
 }

@@ -129,7 +129,18 @@ impl Weighed for CachedPage {
 
 /// Rendered verification pages (about 13 KB each, 20 KB with their compressed forms; 64 MB at
 /// most).
-pub struct PageCache(RenderCache<PageKey, CachedPage>);
+pub struct PageCache(RenderCache<PageKey, CachedPage, Miss>);
+
+impl PageCache {
+    /// Pages held (for tests and metrics).
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
 
 impl Default for PageCache {
     fn default() -> Self {
@@ -143,8 +154,9 @@ impl FeatureState for PageCache {
     }
 }
 
-/// Why a page was not rendered.
-enum Miss {
+/// Why a page was not rendered (shared with the readers who waited for that render).
+#[derive(Clone)]
+pub enum Miss {
     /// The registry holds no such number.
     NotFound,
     Failed(AppError),
@@ -198,10 +210,10 @@ pub async fn show(
         // A miss: everything below is skipped by the hot path.
         cache
             .0
-            .get_or_render(&state.revision, &key, || render(&req, &state, &key))
+            .get_or_render(&state.revision, &key, || render(&req, &state, &key, true))
             .await
     } else {
-        render(&req, &state, &key).await
+        render(&req, &state, &key, false).await
     };
     match rendered {
         Ok(page) => Ok(respond(&req, &state, lang, page)),
@@ -216,12 +228,13 @@ pub async fn show(
     }
 }
 
-/// Reads the certificate, releases the connection, then renders and compresses the page off
-/// the async workers.
+/// Reads the certificate, releases the connection, then renders the page off the async
+/// workers, compressed both ways if it is to be cached (`keep`).
 async fn render(
     req: &HttpRequest,
     state: &web::Data<AppState>,
     key: &PageKey,
+    keep: bool,
 ) -> Result<CachedPage, Miss> {
     let mut layout = Layout::new(req, state, key.lang).await;
     let detail = find_certificate(state, &key.number)
@@ -235,7 +248,11 @@ async fn render(
         .clone()
         .cpu(move || {
             let html = to_html(&page(detail, layout, today, lang, &state.config))?;
-            Compressed::new(Bytes::from(html))
+            let html = Bytes::from(html);
+            if !keep {
+                return Ok(Compressed::plain(html));
+            }
+            Compressed::new(html)
                 .map_err(|e| AppError::Internal(format!("compressing a page: {e}")))
         })
         .await?;
@@ -249,6 +266,10 @@ async fn render(
 /// sighting and puts a warning naming that host at the top of the page.
 fn respond(req: &HttpRequest, state: &AppState, lang: Lang, page: CachedPage) -> HttpResponse {
     let Some(host) = page.binding.foreign_host(req, &state.own_hosts) else {
+        if !page.html.is_encoded() {
+            // Not kept: the compression middleware compresses it on the way out.
+            return html_response(HttpResponse::Ok(), page.html.identity.clone());
+        }
         let (body, coding) = page.html.for_request(req);
         let mut res = html_response(HttpResponse::Ok(), body);
         let headers = res.headers_mut();
