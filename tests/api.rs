@@ -6,7 +6,9 @@ mod common;
 use std::collections::BTreeSet;
 
 use actix_web::test::TestRequest;
-use common::fixtures::{credit_code, seed_reference, CertificateBuilder, Refs};
+use common::fixtures::{
+    credit_code, jd, old_times, seed_reference, taobao, CertificateBuilder, Refs,
+};
 use common::{beijing, date, get, send, with_conn, Page, TestDb};
 use serde_json::Value;
 
@@ -19,17 +21,7 @@ const SUSPENDED: &str = "CQM-SQE-2023-000002";
 fn seed(db: &TestDb, filler: usize) -> Refs {
     with_conn(db, |conn| {
         let refs = seed_reference(conn);
-        CertificateBuilder::new(JD)
-            .company(
-                "北京京东世纪贸易有限公司",
-                Some("Beijing Jingdong Century Trading Co., Ltd."),
-                &credit_code("91110302562134916"),
-            )
-            .province("110000")
-            .platform("京东商城", "b2c")
-            .domains(&["jd.com", "jd.hk"])
-            .apps(&["京东 App"])
-            .stars(5)
+        jd(JD)
             .last_assessment("surveillance", date(2026, 3, 1))
             .event("issued", date(2025, 1, 10), (None, Some(4)), None)
             .event(
@@ -40,29 +32,8 @@ fn seed(db: &TestDb, filler: usize) -> Refs {
             )
             .indicator_scores([Some(9.5), None, Some(8.0)])
             .insert(conn, &refs);
-        CertificateBuilder::new(SUSPENDED)
-            .company(
-                "浙江淘宝网络有限公司",
-                None,
-                &credit_code("91330100799655058"),
-            )
-            .province("330000")
-            .platform("淘宝", "c2c")
-            .domains(&["taobao.com"])
-            .stars(4)
-            .suspended()
-            .insert(conn, &refs);
-        CertificateBuilder::new(EXPIRED)
-            .company(
-                "深圳旧时光电子商务有限公司",
-                None,
-                &credit_code("91440300MA5D00004"),
-            )
-            .platform("旧时光优选", "b2c")
-            .domains(&["oldtimes.cn"])
-            .stars(2)
-            .dates(date(2020, 3, 1), date(2023, 2, 28))
-            .insert(conn, &refs);
+        taobao(SUSPENDED).stars(4).suspended().insert(conn, &refs);
+        old_times(EXPIRED).insert(conn, &refs);
         for i in 0..filler {
             CertificateBuilder::new(&format!("CQM-SQE-2025-{:06}", 100 + i))
                 .company(

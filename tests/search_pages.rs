@@ -3,36 +3,17 @@
 
 mod common;
 
-use common::fixtures::{credit_code, seed_reference, CertificateBuilder, Refs};
-use common::{beijing, date, get, with_conn, TestDb};
+use common::fixtures::{
+    credit_code, jd, old_times, seed_reference, taobao, CertificateBuilder, Refs,
+};
+use common::{beijing, get, with_conn, TestDb};
 
 /// A small registry: JD-like, a two-character brand, an IDN-bound platform, an expired one.
 fn seed(db: &TestDb) -> Refs {
     with_conn(db, |conn| {
         let refs = seed_reference(conn);
-        CertificateBuilder::new("CQM-SQE-2024-000001")
-            .company(
-                "北京京东世纪贸易有限公司",
-                Some("Beijing Jingdong Century Trading Co., Ltd."),
-                &credit_code("91110302562134916"),
-            )
-            .province("110000")
-            .platform("京东商城", "b2c")
-            .domains(&["jd.com", "jd.hk"])
-            .apps(&["京东 App"])
-            .stars(5)
-            .insert(conn, &refs);
-        CertificateBuilder::new("CQM-SQE-2023-000002")
-            .company(
-                "浙江淘宝网络有限公司",
-                None,
-                &credit_code("91330100799655058"),
-            )
-            .province("330000")
-            .platform("淘宝", "c2c")
-            .domains(&["taobao.com"])
-            .stars(3)
-            .insert(conn, &refs);
+        jd("CQM-SQE-2024-000001").insert(conn, &refs);
+        taobao("CQM-SQE-2023-000002").stars(3).insert(conn, &refs);
         CertificateBuilder::new("CQM-SQE-2022-000003")
             .company(
                 "广州例子贸易有限公司",
@@ -45,18 +26,7 @@ fn seed(db: &TestDb) -> Refs {
             .stars(4)
             .scheme_2025()
             .insert(conn, &refs);
-        CertificateBuilder::new("CQM-SQE-2020-000004")
-            .company(
-                "深圳旧时光电子商务有限公司",
-                None,
-                &credit_code("91440300MA5D00004"),
-            )
-            .province("440000")
-            .platform("旧时光优选", "b2c")
-            .domains(&["oldtimes.cn"])
-            .stars(2)
-            .dates(date(2020, 3, 1), date(2023, 2, 28))
-            .insert(conn, &refs);
+        old_times("CQM-SQE-2020-000004").insert(conn, &refs);
         refs
     })
 }

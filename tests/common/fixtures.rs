@@ -29,6 +29,53 @@ pub fn yunhe_bilingual(number: &str, code17: &str) -> CertificateBuilder {
         .platform("云禾商城", "b2c")
 }
 
+/// A certificate of 京东商城 (jd.com, jd.hk; its app), held by 北京京东世纪贸易有限公司 in Beijing,
+/// five stars: the best-known platform, found by its brand, its domains and its number.
+pub fn jd(number: &str) -> CertificateBuilder {
+    CertificateBuilder::new(number)
+        .company(
+            "北京京东世纪贸易有限公司",
+            Some("Beijing Jingdong Century Trading Co., Ltd."),
+            &credit_code("91110302562134916"),
+        )
+        .province("110000")
+        .platform("京东商城", "b2c")
+        .domains(&["jd.com", "jd.hk"])
+        .apps(&["京东 App"])
+        .stars(5)
+}
+
+/// A certificate of 淘宝 (taobao.com, C2C) held by 浙江淘宝网络有限公司 in Zhejiang.
+pub fn taobao(number: &str) -> CertificateBuilder {
+    CertificateBuilder::new(number)
+        .company(
+            "浙江淘宝网络有限公司",
+            None,
+            &credit_code("91330100799655058"),
+        )
+        .province("330000")
+        .platform("淘宝", "c2c")
+        .domains(&["taobao.com"])
+}
+
+/// A two-star certificate of 旧时光优选 (oldtimes.cn) that expired on 2023-02-28.
+pub fn old_times(number: &str) -> CertificateBuilder {
+    CertificateBuilder::new(number)
+        .company(
+            "深圳旧时光电子商务有限公司",
+            None,
+            &credit_code("91440300MA5D00004"),
+        )
+        .province("440000")
+        .platform("旧时光优选", "b2c")
+        .domains(&["oldtimes.cn"])
+        .stars(2)
+        .dates(
+            NaiveDate::from_ymd_opt(2020, 3, 1).expect("date"),
+            NaiveDate::from_ymd_opt(2023, 2, 28).expect("date"),
+        )
+}
+
 /// Ids of the reference rows every certificate needs.
 #[derive(Debug, Clone, Copy)]
 pub struct Refs {
