@@ -503,3 +503,37 @@ both_backends_async!(the_printable_certificate_carries_the_qr_code, |db| {
         .assert_contains("href=\"/certificates/V-1/print\"")
         .assert_contains("href=\"/certificates/V-1/embed\"");
 });
+
+both_backends_async!(made_up_numbers_get_no_cache_entries, |db| {
+    seed(&db);
+    let app = app!(db, beijing(2026, 11, 28, 12, 0));
+    let marks = app.state.feature::<sqe_registry::web::marks::MarkCache>();
+    let pages = app
+        .state
+        .feature::<sqe_registry::web::pages::certificate::PageCache>();
+    let long = "9".repeat(7_000);
+    let referer = format!("https://{}.example.com/", "r".repeat(1_000));
+    for i in 0..200 {
+        for path in [
+            format!("/badge/FAKE-{i}.svg"),
+            format!("/badge/FAKE-{i}.png"),
+            format!("/badge/{long}{i}.svg"),
+            format!("/qr/FAKE-{i}.svg"),
+            format!("/certificates/FAKE-{i}"),
+        ] {
+            let page = send(&app, with_header(&path, "Referer", &referer)).await;
+            assert_eq!(page.status, 404, "{path}");
+        }
+    }
+    // One shared image per variant (SVG, PNG) for every unknown number; no pages.
+    assert_eq!(marks.len(), 2, "entries for unknown numbers");
+    assert_eq!(pages.len(), 0);
+    // The shared image still says "not found" for any number, and a real badge is kept.
+    get(&app, "/badge/FAKE-999.svg?lang=en")
+        .await
+        .assert_contains("NOT IN REGISTRY")
+        .assert_lacks("FAKE");
+    assert_eq!(marks.len(), 3, "the English variant of the unknown image");
+    assert_eq!(get(&app, "/badge/V-1.svg").await.status, 200);
+    assert_eq!(marks.len(), 4);
+});

@@ -80,6 +80,9 @@ pub trait Weighed {
     fn weight(&self) -> u64;
 }
 
+/// What an entry's key costs besides its value: the fixed part of a key and its text.
+pub const KEY_OVERHEAD: u64 = 96;
+
 /// A rendered document (a feed, a sitemap).
 impl Weighed for actix_web::web::Bytes {
     fn weight(&self) -> u64 {
@@ -126,9 +129,10 @@ struct ByWeight;
 /// A render's outcome as kept: a failure is kept only for the readers that waited on it.
 type Outcome<V, E> = Result<V, E>;
 
-impl<K, V: Weighed, E> Weighter<AtRevision<K>, Outcome<V, E>> for ByWeight {
-    fn weight(&self, _key: &AtRevision<K>, value: &Outcome<V, E>) -> u64 {
-        value.as_ref().map_or(64, |v| v.weight().max(1))
+impl<K: Weighed, V: Weighed, E> Weighter<AtRevision<K>, Outcome<V, E>> for ByWeight {
+    fn weight(&self, key: &AtRevision<K>, value: &Outcome<V, E>) -> u64 {
+        // The key counts too: a key is as long as the URL part it came from.
+        key.key.weight() + value.as_ref().map_or(64, |v| v.weight().max(1))
     }
 }
 
@@ -147,7 +151,7 @@ pub struct RenderCache<K, V, E = crate::error::AppError> {
     entries: Cache<AtRevision<K>, Outcome<V, E>, ByWeight>,
 }
 
-impl<K: Eq + Hash + Clone, V: Clone + Weighed, E: Clone> RenderCache<K, V, E> {
+impl<K: Eq + Hash + Clone + Weighed, V: Clone + Weighed, E: Clone> RenderCache<K, V, E> {
     /// A cache of about `items` entries holding at most `bytes`.
     pub fn new(items: usize, bytes: u64) -> Self {
         RenderCache {
@@ -184,6 +188,22 @@ impl<K: Eq + Hash + Clone, V: Clone + Weighed, E: Clone> RenderCache<K, V, E> {
     where
         F: Future<Output = Result<V, E>>,
     {
+        self.get_or_render_if(revision, key, |_| true, render).await
+    }
+
+    /// The same, keeping the value only if `keep` says so (an image of a number the registry
+    /// does not hold is handed to the readers who waited for it, never stored under that
+    /// number: anyone can make up numbers).
+    pub async fn get_or_render_if<F>(
+        &self,
+        revision: &Revision,
+        key: &K,
+        keep: impl FnOnce(&V) -> bool,
+        render: impl FnOnce() -> F,
+    ) -> Result<V, E>
+    where
+        F: Future<Output = Result<V, E>>,
+    {
         let current = revision.current();
         if current < 0 {
             // Not synchronised with the database yet: render, keep nothing.
@@ -197,11 +217,12 @@ impl<K: Eq + Hash + Clone, V: Clone + Weighed, E: Clone> RenderCache<K, V, E> {
             Ok(outcome) => outcome,
             Err(guard) => {
                 let outcome = render().await;
-                let _ = guard.insert(outcome.clone());
-                if outcome.is_err() {
-                    // The waiters have it; later readers try again.
+                if !outcome.as_ref().is_ok_and(keep) {
+                    // Removing the placeholder first makes the insert below reach only the
+                    // readers waiting on it: nothing is stored, nothing is evicted for it.
                     self.entries.remove(&key);
                 }
+                let _ = guard.insert(outcome.clone());
                 outcome
             }
         }
@@ -271,6 +292,18 @@ mod tests {
     impl Weighed for Page {
         fn weight(&self) -> u64 {
             self.0.len() as u64
+        }
+    }
+
+    impl Weighed for &'static str {
+        fn weight(&self) -> u64 {
+            0
+        }
+    }
+
+    impl Weighed for i32 {
+        fn weight(&self) -> u64 {
+            0
         }
     }
 
@@ -391,6 +424,19 @@ mod tests {
             .get_or_render(&revision, &"A", || async { Ok::<_, &str>(Page("a")) })
             .await;
         assert_eq!(got, Ok(Page("a")));
+    }
+
+    #[actix_web::test]
+    async fn a_value_not_to_keep_reaches_its_waiters_and_is_not_stored() {
+        let revision = Revision::default();
+        revision.observe(1);
+        let cache: RenderCache<&str, Page, ()> = RenderCache::new(10, 1000);
+        let got = cache
+            .get_or_render_if(&revision, &"X", |_| false, || async { Ok(Page("x")) })
+            .await;
+        assert_eq!(got, Ok(Page("x")));
+        assert_eq!(cache.get(&revision, &"X"), None);
+        assert!(cache.is_empty(), "nothing stored, not even a placeholder");
     }
 
     #[test]

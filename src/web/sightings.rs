@@ -27,11 +27,24 @@ pub struct MarkBinding {
     pub domains: Vec<Hostname>,
     /// Referring hosts already classified, by the raw host part of the header: the hot path
     /// parses each referrer once per certificate, not once per request.
-    seen: RwLock<HashMap<Box<str>, Option<Arc<str>>>>,
+    seen: RwLock<Seen>,
 }
 
-/// Referring hosts remembered per certificate.
-const SEEN_PER_CERTIFICATE: usize = 256;
+/// The classified referrers of one certificate and the bytes they take.
+#[derive(Debug, Default)]
+struct Seen {
+    hosts: HashMap<Box<str>, Option<Arc<str>>>,
+    bytes: usize,
+}
+
+/// Bytes of referring hosts remembered per certificate (a few dozen hosts): past it, a new
+/// host is classified on each request instead of remembered, so made-up referrers cannot grow
+/// a cached entry. Counted in the entry's cache weight ([`MarkBinding::weight`]).
+const SEEN_BYTES: usize = 8 * 1024;
+/// A raw host longer than any valid one (253 characters, a port) is never remembered.
+const SEEN_HOST_CHARS: usize = 260;
+/// What remembering one host costs besides its text (map slot, boxes, the `Arc`).
+const SEEN_OVERHEAD: usize = 64;
 
 impl MarkBinding {
     pub fn new(certificate_id: i32, domains: &[String]) -> MarkBinding {
@@ -45,6 +58,12 @@ impl MarkBinding {
         }
     }
 
+    /// Memory this binding may take at most, for the cache that holds it.
+    pub fn weight(&self) -> u64 {
+        let domains: usize = self.domains.iter().map(|d| d.as_str().len() + 32).sum();
+        (64 + domains + SEEN_BYTES) as u64
+    }
+
     /// The host this request for the mark came from (`Referer`, else `Origin`) when the mark is
     /// not valid there: not one of the bound domains or their subdomains, not this registry,
     /// not a search engine. Normalised ASCII form.
@@ -54,17 +73,24 @@ impl MarkBinding {
         if header(header::HOST).is_some_and(|h| h.eq_ignore_ascii_case(raw)) {
             return None;
         }
-        if let Some(known) = self.seen.read().ok().and_then(|s| s.get(raw).cloned()) {
+        if let Some(known) = self
+            .seen
+            .read()
+            .ok()
+            .and_then(|s| s.hosts.get(raw).cloned())
+        {
             return known;
         }
         let origin = classify(Hostname::parse(raw).ok(), &self.domains, own);
-        let foreign = match origin {
+        let foreign: Option<Arc<str>> = match origin {
             Origin::Foreign(host) => Some(Arc::from(host.as_str())),
             _ => None,
         };
+        let cost = SEEN_OVERHEAD + raw.len() + foreign.as_ref().map_or(0, |h| h.len());
         if let Ok(mut seen) = self.seen.write() {
-            if seen.len() < SEEN_PER_CERTIFICATE {
-                seen.insert(raw.into(), foreign.clone());
+            if raw.len() <= SEEN_HOST_CHARS && seen.bytes + cost <= SEEN_BYTES {
+                seen.bytes += cost;
+                seen.hosts.insert(raw.into(), foreign.clone());
             }
         }
         foreign
@@ -198,10 +224,39 @@ mod tests {
             );
         }
         assert_eq!(
-            binding.seen.read().map(|s| s.len()).unwrap_or(0),
+            binding.seen.read().map(|s| s.hosts.len()).unwrap_or(0),
             2,
             "the Host header short-circuits"
         );
+    }
+
+    #[test]
+    fn made_up_referrers_cannot_grow_a_binding() {
+        let binding = MarkBinding::new(7, &["yunhe.com".to_owned()]);
+        let own = [Hostname::parse("registry.example.cn").expect("host")];
+        for i in 0..2_000 {
+            let referer = format!("https://shop{i}-{}.example.com/", "x".repeat(40));
+            let req = TestRequest::get()
+                .insert_header((header::REFERER, referer.as_str()))
+                .to_http_request();
+            // Still classified, remembered or not.
+            assert!(binding.foreign_host(&req, &own).is_some());
+        }
+        let long = format!("https://{}.com/", "a".repeat(900));
+        let req = TestRequest::get()
+            .insert_header((header::REFERER, long.as_str()))
+            .to_http_request();
+        let _ = binding.foreign_host(&req, &own);
+        let seen = binding.seen.read().expect("lock");
+        let text: usize = seen
+            .hosts
+            .iter()
+            .map(|(raw, host)| raw.len() + host.as_ref().map_or(0, |h| h.len()))
+            .sum();
+        assert!(text <= SEEN_BYTES, "{text} bytes remembered");
+        assert!(seen.hosts.len() < 2_000 && !seen.hosts.is_empty());
+        assert!(seen.hosts.keys().all(|raw| raw.len() <= SEEN_HOST_CHARS));
+        assert!(binding.weight() >= SEEN_BYTES as u64);
     }
 
     fn at(s: u32) -> NaiveDateTime {

@@ -19,7 +19,7 @@ use crate::db;
 use crate::db::sitemap::SitemapRange;
 use crate::error::AppError;
 use crate::web::paths;
-use crate::web::render_cache::RenderCache;
+use crate::web::render_cache::{RenderCache, Weighed, KEY_OVERHEAD};
 use crate::web::seo::absolute;
 use crate::web::state::FeatureState;
 use crate::web::AppState;
@@ -39,6 +39,12 @@ const SITEMAP_NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 pub enum SitemapKey {
     Index,
     Pages,
+}
+
+impl Weighed for SitemapKey {
+    fn weight(&self) -> u64 {
+        KEY_OVERHEAD
+    }
 }
 
 /// The sitemap index and the list of site pages (the large per-range files are not kept).

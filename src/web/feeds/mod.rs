@@ -21,7 +21,7 @@ use crate::web::conditional;
 use crate::web::i18n::Lang;
 use crate::web::paths;
 use crate::web::query::Query;
-use crate::web::render_cache::RenderCache;
+use crate::web::render_cache::{RenderCache, Weighed, KEY_OVERHEAD};
 use crate::web::seo::{self, FeedLink};
 use crate::web::state::FeatureState;
 use crate::web::AppState;
@@ -87,6 +87,16 @@ pub struct FeedKey {
     pub lang: Lang,
     /// Events dated after today are not public yet.
     pub today: NaiveDate,
+}
+
+impl Weighed for FeedKey {
+    fn weight(&self) -> u64 {
+        let text = match &self.target {
+            FeedTarget::Registry => 0,
+            FeedTarget::Company(s) | FeedTarget::Certificate(s) => s.len(),
+        };
+        KEY_OVERHEAD + text as u64 + self.kinds.len() as u64
+    }
 }
 
 impl FeedKey {

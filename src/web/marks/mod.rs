@@ -13,9 +13,10 @@ use chrono::NaiveDate;
 use crate::db;
 use crate::domain::mark::qr::QrSize;
 use crate::domain::mark::{BadgeSize, MarkLang, Theme};
+use crate::domain::numbering::MAX_NUMBER_CHARS;
 use crate::error::AppError;
 use crate::web::i18n::Lang;
-use crate::web::render_cache::{RenderCache, Weighed};
+use crate::web::render_cache::{RenderCache, Weighed, KEY_OVERHEAD};
 use crate::web::sightings::MarkBinding;
 use crate::web::state::FeatureState;
 use crate::web::AppState;
@@ -76,6 +77,13 @@ pub struct MarkImage {
 impl Weighed for Arc<MarkImage> {
     fn weight(&self) -> u64 {
         (self.body.len() + self.gzip.as_ref().map_or(0, Bytes::len) + 256) as u64
+            + self.binding.as_ref().map_or(0, |b| b.weight())
+    }
+}
+
+impl Weighed for MarkKey {
+    fn weight(&self) -> u64 {
+        KEY_OVERHEAD + self.number.len() as u64
     }
 }
 
@@ -85,6 +93,17 @@ pub struct MarkCache(RenderCache<MarkKey, Arc<MarkImage>>);
 impl Default for MarkCache {
     fn default() -> Self {
         MarkCache(RenderCache::new(20_000, 64 << 20))
+    }
+}
+
+impl MarkCache {
+    /// Images held (for tests and metrics).
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 
@@ -203,7 +222,13 @@ async fn serve(
         Some(image) => image,
         None => match cache
             .0
-            .get_or_render(&state.revision, &key, || render_image(&state, key.clone()))
+            .get_or_render_if(
+                &state.revision,
+                &key,
+                // A number the registry does not hold gets the shared image, not an entry.
+                |image| image.binding.is_some(),
+                || render_image(&state, &cache, key.clone()),
+            )
             .await
         {
             Ok(image) => image,
@@ -220,10 +245,16 @@ async fn serve(
     respond(&req, &image, format)
 }
 
-/// Reads what the image shows, releases the connection, then draws it (off the async workers).
-async fn render_image(state: &AppState, key: MarkKey) -> Result<Arc<MarkImage>, AppError> {
+/// Reads what the image shows, releases the connection, then draws it (off the async
+/// workers). A number the registry does not hold (or longer than any it could) gets the one
+/// image of unknown numbers of that variant, drawn once and kept under the empty number.
+async fn render_image(
+    state: &AppState,
+    cache: &MarkCache,
+    key: MarkKey,
+) -> Result<Arc<MarkImage>, AppError> {
     let number = key.number.clone();
-    let facts = if number.chars().count() > 60 {
+    let facts = if number.is_empty() || number.chars().count() > MAX_NUMBER_CHARS {
         None
     } else {
         state
@@ -231,8 +262,22 @@ async fn render_image(state: &AppState, key: MarkKey) -> Result<Arc<MarkImage>, 
             .await?
     };
     let public_url = state.config.public_url.clone();
-    let image = state.cpu(move || render(&key, facts, &public_url)).await?;
-    Ok(Arc::new(image))
+    if facts.is_some() {
+        let image = state.cpu(move || render(&key, facts, &public_url)).await?;
+        return Ok(Arc::new(image));
+    }
+    let unknown = MarkKey {
+        number: String::new(),
+        ..key
+    };
+    let draw = unknown.clone();
+    cache
+        .0
+        .get_or_render(&state.revision, &unknown, || async move {
+            let image = state.cpu(move || render(&draw, None, &public_url)).await?;
+            Ok(Arc::new(image))
+        })
+        .await
 }
 
 /// Errors of image URLs: a short plain-text message in both languages (these URLs are read by

@@ -26,7 +26,7 @@ use crate::web::layout::Layout;
 use crate::web::pages::meta::CertificateFacts;
 use crate::web::paths;
 use crate::web::query::Query;
-use crate::web::render_cache::{RenderCache, Weighed};
+use crate::web::render_cache::{RenderCache, Weighed, KEY_OVERHEAD};
 use crate::web::seo::OpenGraph;
 use crate::web::sightings::MarkBinding;
 use crate::web::state::FeatureState;
@@ -114,6 +114,12 @@ pub struct PageKey {
     pub demo: bool,
 }
 
+impl Weighed for PageKey {
+    fn weight(&self) -> u64 {
+        KEY_OVERHEAD + self.number.len() as u64
+    }
+}
+
 /// A rendered verification page, compressed, and what its binding warning needs.
 #[derive(Clone)]
 pub struct CachedPage {
@@ -123,7 +129,7 @@ pub struct CachedPage {
 
 impl Weighed for CachedPage {
     fn weight(&self) -> u64 {
-        self.html.len() as u64 + 256
+        self.html.len() as u64 + 256 + self.binding.weight()
     }
 }
 
