@@ -54,6 +54,38 @@ both_backends_async!(home_shows_counts_bands_and_latest_events, |db| {
         .assert_contains("Check an SQE service-quality mark");
 });
 
+both_backends_async!(the_cached_home_page_follows_a_change, |db| {
+    seed(&db);
+    let app = app!(db, now());
+    let count = |body: &str| {
+        // The figure after the "valid certificates" label.
+        let label = "<dt>有效证书</dt><dd>";
+        let start = body.find(label).expect("valid count") + label.len();
+        body[start..].split('<').next().unwrap_or("").to_owned()
+    };
+    let before = get(&app, "/").await;
+    let again = get(&app, "/").await;
+    assert_eq!(before.body, again.body);
+    let valid_before: i64 = count(&before.body).parse().expect("a number");
+    assert_eq!(valid_before, 1);
+    // Another instance revokes a valid certificate: the row and the revision change together.
+    common::set_status(&db, "CQM-SQE-2025-000101", "revoked");
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let after = get(&app, "/").await;
+    let valid_after: i64 = count(&after.body).parse().expect("a number");
+    assert_eq!(valid_after, valid_before - 1, "{}", after.body);
+    // Pre-compressed for a browser, the same page.
+    let br = send(
+        &app,
+        TestRequest::get()
+            .uri("/")
+            .insert_header(("Accept-Encoding", "br"))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(br.header("content-encoding").as_deref(), Some("br"));
+});
+
 #[actix_web::test]
 async fn language_comes_from_the_switch_cookie_or_accept_language() {
     let db = TestDb::sqlite();

@@ -1,6 +1,5 @@
 //! `/certificates/{number}`: the verification page a consumer lands on from a mark.
 
-use actix_web::http::header::{HeaderValue, CONTENT_ENCODING, VARY};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -10,7 +9,7 @@ use std::sync::Arc;
 
 use actix_web::web::Bytes;
 
-use super::{html_response, render_with, to_html};
+use super::{compressed_html, html_response, render_compressed, render_with, to_html};
 use crate::config::Config;
 use crate::db;
 use crate::db::certificates::{CertificateDetail, IndicatorResult};
@@ -253,13 +252,12 @@ async fn render(
     let html = state
         .clone()
         .cpu(move || {
-            let html = to_html(&page(detail, layout, today, lang, &state.config))?;
-            let html = Bytes::from(html);
-            if !keep {
-                return Ok(Compressed::plain(html));
+            let page = page(detail, layout, today, lang, &state.config);
+            if keep {
+                render_compressed(&page)
+            } else {
+                Ok(Compressed::plain(Bytes::from(to_html(&page)?)))
             }
-            Compressed::new(html)
-                .map_err(|e| AppError::Internal(format!("compressing a page: {e}")))
         })
         .await?;
     Ok(CachedPage {
@@ -272,22 +270,7 @@ async fn render(
 /// sighting and puts a warning naming that host at the top of the page.
 fn respond(req: &HttpRequest, state: &AppState, lang: Lang, page: CachedPage) -> HttpResponse {
     let Some(host) = page.binding.foreign_host(req, &state.own_hosts) else {
-        if !page.html.is_encoded() {
-            // Not kept: the compression middleware compresses it on the way out.
-            return html_response(HttpResponse::Ok(), page.html.identity.clone());
-        }
-        let (body, coding) = page.html.for_request(req);
-        let mut res = html_response(HttpResponse::Ok(), body);
-        let headers = res.headers_mut();
-        // The same URL is sent in several codings: caches must tell them apart.
-        headers.insert(
-            VARY,
-            HeaderValue::from_static("Accept-Language, Cookie, Accept-Encoding"),
-        );
-        if let Some(coding) = coding.header() {
-            headers.insert(CONTENT_ENCODING, coding);
-        }
-        return res;
+        return compressed_html(req, &page.html);
     };
     state.sightings.record(
         page.binding.certificate_id,

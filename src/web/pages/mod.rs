@@ -13,12 +13,13 @@ pub mod print;
 pub mod search;
 pub mod statistics;
 
-use actix_web::http::header::{CacheControl, CacheDirective};
+use actix_web::http::header::{self, CacheControl, CacheDirective};
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, Responder};
 use askama::Template;
 
 use crate::error::AppError;
+use crate::web::compression::Compressed;
 use crate::web::i18n::VARY;
 
 /// Renders a page as a 200 HTML response.
@@ -48,6 +49,32 @@ pub fn html_response(mut builder: actix_web::HttpResponseBuilder, html: Bytes) -
         .insert_header(VARY)
         .insert_header(CacheControl(vec![CacheDirective::NoCache]))
         .body(html)
+}
+
+/// A cached page in the best coding the client accepts (see `web::compression`); a page not
+/// kept compressed goes out plain for the compression middleware.
+pub fn compressed_html(req: &actix_web::HttpRequest, page: &Compressed) -> HttpResponse {
+    if !page.is_encoded() {
+        return html_response(HttpResponse::Ok(), page.identity.clone());
+    }
+    let (body, coding) = page.for_request(req);
+    let mut res = html_response(HttpResponse::Ok(), body);
+    let headers = res.headers_mut();
+    // The same URL is sent in several codings: caches must tell them apart.
+    headers.insert(
+        header::VARY,
+        header::HeaderValue::from_static("Accept-Language, Cookie, Accept-Encoding"),
+    );
+    if let Some(coding) = coding.header() {
+        headers.insert(header::CONTENT_ENCODING, coding);
+    }
+    res
+}
+
+/// Renders a page and compresses it both ways (CPU work: run it with `AppState::cpu`).
+pub fn render_compressed(page: &impl Template) -> Result<Compressed, AppError> {
+    Compressed::new(Bytes::from(to_html(page)?))
+        .map_err(|e| AppError::Internal(format!("compressing a page: {e}")))
 }
 
 /// Liveness for load balancers: answers without touching the database.
