@@ -14,7 +14,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use serde_json::{Map, Value};
 
-use super::render;
+use super::shared;
 use crate::db::records;
 use crate::domain::dates::beijing_offset;
 use crate::domain::record::{
@@ -71,6 +71,14 @@ pub async fn show(
     state: web::Data<AppState>,
     lang: Lang,
 ) -> Result<HttpResponse, AppError> {
+    shared::serve(&req, &state, "downloads", lang, || read(&req, &state, lang)).await
+}
+
+async fn read(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    lang: Lang,
+) -> Result<DownloadsPage, AppError> {
     let (certificates, last_change) = state
         .db(|conn| Ok((records::count(conn)?, records::last_change(conn)?)))
         .await?;
@@ -93,8 +101,8 @@ pub async fn show(
                 }),
         )
         .collect();
-    render(&DownloadsPage {
-        layout: Layout::new(&req, &state, lang).await,
+    Ok(DownloadsPage {
+        layout: Layout::new(req, state, lang).await,
         certificates,
         last_change: last_change.map(beijing),
         columns,

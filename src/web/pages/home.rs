@@ -3,25 +3,16 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use std::sync::Arc;
-
-use actix_web::web::Bytes;
-use chrono::NaiveDate;
-
-use super::{compressed_html, render_compressed, to_html};
+use super::shared;
 use crate::db;
 use crate::db::events::RecentEvent;
 use crate::db::stats::RegistryCounts;
 use crate::domain::grade::Grade;
 use crate::error::AppError;
-use crate::web::compression::Compressed;
 use crate::web::feeds::{self, FeedTarget};
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
 use crate::web::paths;
-use crate::web::query::Query;
-use crate::web::render_cache::{RenderCache, Weighed, KEY_OVERHEAD};
-use crate::web::state::FeatureState;
 use crate::web::view::{grade_change, grouped, localized, star_string};
 use crate::web::AppState;
 
@@ -73,82 +64,22 @@ pub struct HomePage {
     pub events: Vec<EventView>,
 }
 
-/// What a cached home page depends on (besides the registry revision).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct HomeKey {
-    pub lang: Lang,
-    pub today: NaiveDate,
-    pub demo: bool,
-}
-
-impl Weighed for HomeKey {
-    fn weight(&self) -> u64 {
-        KEY_OVERHEAD
-    }
-}
-
-impl Weighed for Arc<Compressed> {
-    fn weight(&self) -> u64 {
-        self.len() as u64 + 64
-    }
-}
-
-/// The rendered home page per language and day, until the registry changes: its counts take
-/// about 0.2 s at 1,000,000 certificates, so they are computed once per revision, not per visit.
-pub struct HomeCache(RenderCache<HomeKey, Arc<Compressed>>);
-
-impl Default for HomeCache {
-    fn default() -> Self {
-        HomeCache(RenderCache::new(16, 1 << 20))
-    }
-}
-
-impl FeatureState for HomeCache {
-    fn registry_changed(&self) {
-        self.0.clear();
-    }
-}
-
 pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
     lang: Lang,
 ) -> Result<HttpResponse, AppError> {
-    let key = HomeKey {
-        lang,
-        today: state.today(),
-        demo: state.is_demo().await,
-    };
-    state.sync_revision().await;
-    let keep = Query::of(&req).only_lang();
-    let page = if keep {
-        let cache = state.feature::<HomeCache>();
-        match cache.0.get(&state.revision, &key) {
-            Some(page) => page,
-            None => {
-                cache
-                    .0
-                    .get_or_render(&state.revision, &key, || {
-                        render_page(&req, &state, &key, true)
-                    })
-                    .await?
-            }
-        }
-    } else {
-        render_page(&req, &state, &key, false).await?
-    };
-    Ok(compressed_html(&req, &page))
+    shared::serve(&req, &state, "home", lang, || read(&req, &state, lang)).await
 }
 
-/// Reads the counts and the latest events, then renders the page off the async workers
-/// (compressed both ways when it is to be kept).
-async fn render_page(
+/// Reads the counts (about 0.2 s at 1,000,000 certificates: once per revision, not per visit)
+/// and the latest events.
+async fn read(
     req: &HttpRequest,
     state: &web::Data<AppState>,
-    key: &HomeKey,
-    keep: bool,
-) -> Result<Arc<Compressed>, AppError> {
-    let (today, lang) = (key.today, key.lang);
+    lang: Lang,
+) -> Result<HomePage, AppError> {
+    let today = state.today();
     let (counts, events) = state
         .db(move |conn| {
             let counts = db::stats::counts(conn, today)?;
@@ -158,17 +89,7 @@ async fn render_page(
         .await?;
     let mut layout = Layout::new(req, state, lang).await;
     layout.feed = Some(feeds::link(state, FeedTarget::Registry, lang));
-    let page = state
-        .cpu(move || {
-            let page = page(layout, &counts, events, lang);
-            if keep {
-                render_compressed(&page)
-            } else {
-                Ok(Compressed::plain(Bytes::from(to_html(&page)?)))
-            }
-        })
-        .await?;
-    Ok(Arc::new(page))
+    Ok(page(layout, &counts, events, lang))
 }
 
 fn page(layout: Layout, counts: &RegistryCounts, events: Vec<RecentEvent>, lang: Lang) -> HomePage {

@@ -11,6 +11,7 @@ pub mod meta;
 pub mod misuse;
 pub mod print;
 pub mod search;
+pub mod shared;
 pub mod statistics;
 
 use actix_web::http::header::{self, CacheControl, CacheDirective};
