@@ -123,14 +123,56 @@ enum SightingsCommand {
     },
 }
 
-fn main() -> anyhow::Result<()> {
+/// Runs the command; a failure prints its message (and its causes), never a stack trace, and
+/// exits with status 1.
+fn main() -> std::process::ExitCode {
     let _ = dotenvy::dotenv();
-    tracing_subscriber::fmt()
+    init_logging();
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sqe-registry: {}", message(&e));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// An error and its causes on one line, each cause once (many messages name their cause).
+fn message(e: &anyhow::Error) -> String {
+    let mut out = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !out.ends_with(&cause) {
+            out.push_str(": ");
+            out.push_str(&cause);
+        }
+    }
+    out
+}
+
+/// Logs to standard error: colours only on a terminal; `SQE_LOG_FORMAT=json` writes one JSON
+/// object per line for log collectors. `RUST_LOG` filters (default `info`).
+fn init_logging() {
+    use std::io::IsTerminal as _;
+    let logs = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
+        );
+    match std::env::var("SQE_LOG_FORMAT").as_deref() {
+        Ok("json") => logs.json().with_current_span(false).init(),
+        other => {
+            logs.with_ansi(std::io::stderr().is_terminal()).init();
+            if let Ok(format) = other {
+                if format != "text" {
+                    tracing::warn!(format, "SQE_LOG_FORMAT is `text` or `json`; writing text");
+                }
+            }
+        }
+    }
+}
+
+fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = Config::from_env()?;
     // Backups and restores work on the database file itself: no pool, no migrations.

@@ -574,8 +574,18 @@ both_backends_async!(the_openapi_document_lists_exactly_the_route_table, |db| {
             .collect();
         assert_eq!(methods, ["get"], "{path}");
     }
-    // Every response type is described.
+    // Every reference resolves to a described schema.
     let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+    let mut refs = Vec::new();
+    collect_refs(&doc, &mut refs);
+    assert!(!refs.is_empty());
+    for r in &refs {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("a reference outside the schemas: {r}"));
+        assert!(schemas.contains_key(name), "dangling reference {r}");
+    }
+    // Every response type is described.
     for name in [
         "Certificate",
         "CertificateList",
@@ -611,3 +621,19 @@ both_backends_async!(the_api_page_documents_every_route_in_both_languages, |db| 
         .assert_contains("Open data API");
     get(&app, "/").await.assert_contains("<a href=\"/api\">");
 });
+
+/// Every `$ref` in a JSON document.
+fn collect_refs(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v) {
+                    ("$ref", serde_json::Value::String(r)) => out.push(r.clone()),
+                    _ => collect_refs(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}

@@ -124,6 +124,21 @@ fn a_backup_taken_while_another_thread_writes_restores_consistently() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn a_backup_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let db = TestDb::sqlite();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("b.db");
+    backup_sqlite(&db_path(&db), &out).expect("backup");
+    let mode = std::fs::metadata(&out)
+        .expect("metadata")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "mode {:o}", mode & 0o777);
+}
+
 #[test]
 fn backups_never_overwrite() {
     let db = TestDb::sqlite();

@@ -239,6 +239,11 @@ async fn pages_carry_security_headers_and_assets_are_served() {
         page.header("x-content-type-options").as_deref(),
         Some("nosniff")
     );
+    assert_eq!(
+        page.header("strict-transport-security"),
+        None,
+        "plain http: no HSTS"
+    );
     let css = get(&app, "/static/css/site.css").await;
     assert_eq!(css.status, 200);
     assert!(css
@@ -301,4 +306,21 @@ async fn head_requests_are_answered_like_get() {
     )
     .await;
     assert_eq!(res.status, 404);
+}
+
+#[actix_web::test]
+async fn an_https_registry_tells_browsers_to_stay_on_https() {
+    let db = TestDb::sqlite();
+    let app = common::TestApp::with_config(&db, now(), |c| {
+        c.public_url = "https://sqe-registry.example.cn".to_owned();
+    })
+    .await;
+    for uri in ["/", "/search?q=x", "/about", "/nope"] {
+        let page = get(&app, uri).await;
+        assert_eq!(
+            page.header("strict-transport-security").as_deref(),
+            Some("max-age=31536000"),
+            "{uri}"
+        );
+    }
 }

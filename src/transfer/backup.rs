@@ -115,12 +115,20 @@ pub fn backup_sqlite(database: &Path, output: &Path) -> anyhow::Result<Contents>
             partial.display()
         );
     }
-    let mut conn = Backend::Sqlite(utf8(database)?.to_owned()).connect()?;
-    let copied = diesel::sql_query("VACUUM INTO ?")
-        .bind::<Text, _>(utf8(&partial)?)
-        .execute(&mut conn)
-        .with_context(|| format!("cannot write {}", partial.display()));
-    drop(conn);
+    // Created empty and readable by its owner only before SQLite fills it (`VACUUM INTO`
+    // accepts an empty file): a backup holds every account's password hash.
+    let database = utf8(database)?.to_owned();
+    let partial_name = utf8(&partial)?.to_owned();
+    owner_only_file(&partial)?;
+    let copied = Backend::Sqlite(database)
+        .connect()
+        .map_err(anyhow::Error::from)
+        .and_then(|mut conn| {
+            diesel::sql_query("VACUUM INTO ?")
+                .bind::<Text, _>(&partial_name)
+                .execute(&mut conn)
+                .with_context(|| format!("cannot write {}", partial.display()))
+        });
     let result = copied.and_then(|_| {
         let contents = check_file(&partial)?;
         fs::File::open(&partial)?.sync_all()?;
@@ -131,6 +139,18 @@ pub fn backup_sqlite(database: &Path, output: &Path) -> anyhow::Result<Contents>
     });
     let _ = fs::remove_file(&partial);
     result
+}
+
+/// Creates `path` empty, readable and writable by its owner only.
+fn owner_only_file(path: &Path) -> anyhow::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    Ok(())
 }
 
 /// Replaces the SQLite database at `target` with the backup `input`. The backup is copied beside

@@ -38,11 +38,12 @@ pub use state::{AppState, Clock};
 /// language cookie, localised error pages). The back office (`/admin`, see `admin::ROUTES`)
 /// adds its session on top.
 pub fn routes(cfg: &mut web::ServiceConfig, state: &AppState) {
+    let https = state.config.public_url.starts_with("https://");
     cfg.service(page("/badge/{number}.svg", marks::badge_svg))
         .service(page("/badge/{number}.png", marks::badge_png))
         .service(page("/qr/{number}.svg", marks::qr_svg))
         .service(page("/qr/{number}.png", marks::qr_png))
-        .configure(api::register)
+        .configure(|cfg| api::register(cfg, https))
         .service(
             web::scope("")
                 .service(page("/", pages::home::show))
@@ -82,7 +83,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, state: &AppState) {
                 .default_service(web::to(errors::not_found))
                 .wrap(ErrorHandlers::new().default_handler(errors::render_error_page))
                 .wrap_fn(remember_language)
-                .wrap(security_headers())
+                .wrap(security_headers(https))
                 .wrap(Compress::default())
                 .wrap(tracing_actix_web::TracingLogger::default()),
         );
@@ -136,9 +137,16 @@ where
         .default_service(web::to(errors::method_not_allowed))
 }
 
-/// Security headers on every response. No scripts at all; styles and images only from us.
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// Security headers on every response. No scripts at all; styles and images only from us. When
+/// the public URL is https, browsers are told to use https only (HSTS, one year; subdomains
+/// are not ours to decide for).
+fn security_headers(https: bool) -> DefaultHeaders {
+    let headers = if https {
+        DefaultHeaders::new().add(("Strict-Transport-Security", "max-age=31536000"))
+    } else {
+        DefaultHeaders::new()
+    };
+    headers
         .add((
             "Content-Security-Policy",
             "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; \

@@ -111,3 +111,55 @@ both_backends!(backup_copies_sqlite_and_explains_postgres, |db| {
     );
     assert!(!err.contains("s3cret"), "{err}");
 });
+
+#[test]
+fn logs_are_plain_or_json_and_errors_are_one_message() {
+    let db = TestDb::sqlite();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = |format: Option<&str>, args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sqe-registry"));
+        cmd.args(args)
+            .current_dir(dir.path())
+            .env("DATABASE_URL", db.url())
+            .env("RUST_LOG", "info")
+            .env_remove("RUST_BACKTRACE")
+            .env_remove("SQE_LOG_FORMAT");
+        if let Some(f) = format {
+            cmd.env("SQE_LOG_FORMAT", f);
+        }
+        cmd.output().expect("run sqe-registry")
+    };
+    // Written to a pipe, not a terminal: no colour codes.
+    let plain = run(None, &["migrate"]);
+    assert!(plain.status.success(), "{}", text(&plain.stderr));
+    let log = text(&plain.stderr);
+    assert!(log.contains("INFO"), "{log}");
+    assert!(!log.contains('\u{1b}'), "colour codes in {log:?}");
+    // One JSON object per line.
+    let json = run(Some("json"), &["migrate"]);
+    let lines: Vec<String> = text(&json.stderr).lines().map(str::to_owned).collect();
+    assert!(!lines.is_empty());
+    for line in &lines {
+        let value: serde_json::Value = serde_json::from_str(line).expect("a JSON log line");
+        assert!(
+            value["level"].is_string() && value["fields"].is_object(),
+            "{line}"
+        );
+    }
+    // A failure: its message on one line, exit status 1, no stack trace.
+    let failed = run(None, &["import", "missing.csv"]);
+    assert_eq!(failed.status.code(), Some(1));
+    let err = text(&failed.stderr);
+    let last = err.lines().last().unwrap_or_default();
+    assert!(last.starts_with("sqe-registry: "), "{err}");
+    assert!(last.contains("missing.csv"), "{err}");
+    assert_eq!(
+        last.matches("os error 2").count(),
+        1,
+        "each cause once: {last}"
+    );
+    assert!(
+        !err.contains("stack backtrace") && !err.contains("Caused by"),
+        "{err}"
+    );
+}

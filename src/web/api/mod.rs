@@ -121,6 +121,8 @@ pub const ROUTES: &[ApiRoute] = &[
         schemes::show,
         openapi,
     ),
+    // Types named only by a parameter are not collected from the responses.
+    components(schemas(types::SortName)),
     tags(
         (name = "certificates", description = "Search and read certificates"),
         (name = "lookup", description = "Is this site certified?"),
@@ -145,7 +147,7 @@ pub fn document(public_url: &str) -> utoipa::openapi::OpenApi {
 
 /// Registers the `/api/` scope. Its guard leaves `/api` itself (the human documentation page)
 /// to the pages; every other path under `/api/` is answered here, an unknown one with a JSON 404.
-pub fn register(cfg: &mut web::ServiceConfig) {
+pub fn register(cfg: &mut web::ServiceConfig, https: bool) {
     let mut scope = web::scope("/api").guard(guard::fn_guard(|ctx| {
         ctx.head().uri.path().starts_with("/api/")
     }));
@@ -161,7 +163,7 @@ pub fn register(cfg: &mut web::ServiceConfig) {
                     .add((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
                     .add((header::ACCESS_CONTROL_EXPOSE_HEADERS, "ETag")),
             )
-            .wrap(super::security_headers())
+            .wrap(super::security_headers(https))
             .wrap(Compress::default())
             .wrap(tracing_actix_web::TracingLogger::default()),
     );
