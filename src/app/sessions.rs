@@ -55,46 +55,79 @@ fn acting(kind: ActorKind, now: NaiveDateTime) -> Actor {
     }
 }
 
-/// Checks a login attempt: a success clears the account's failures and is audited, a failure is
-/// counted under the name and the address.
-pub fn login(conn: &mut DbConnection, attempt: &LoginAttempt) -> diesel::QueryResult<Verdict> {
-    let keys = [
+/// What a login attempt needs checked, read from the database: the stored hash to verify
+/// the password against (a decoy when there is no such enabled account).
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    account: Option<(i32, String)>,
+    hash: String,
+}
+
+impl Candidate {
+    /// Verifies the password: Argon2, tens of milliseconds of CPU. Run it holding no database
+    /// connection (so a login flood cannot starve public pages of connections).
+    pub fn verify(&self, password: &str) -> bool {
+        verify_password(password, &self.hash)
+    }
+}
+
+/// The throttle's keys of an attempt: its account name and its client address.
+fn keys(attempt: &LoginAttempt) -> [String; 2] {
+    [
         account_key(&attempt.username),
         address_key(&attempt.address),
-    ];
-    let keys = [keys[0].as_str(), keys[1].as_str()];
+    ]
+}
+
+/// First step: `Err(Verdict::Throttled)` after too many recent failures for this name or
+/// address (the password is then not checked), else what to verify the password against.
+pub fn prepare(
+    conn: &mut DbConnection,
+    attempt: &LoginAttempt,
+) -> diesel::QueryResult<Result<Candidate, Verdict>> {
+    let keys = keys(attempt);
     let since = attempt.now - LOGIN_THROTTLE.window();
-    let counts = failures_since(conn, &keys, since)?;
+    let counts = failures_since(conn, &[keys[0].as_str(), keys[1].as_str()], since)?;
     if !LOGIN_THROTTLE.allows(counts[0], counts[1]) {
-        return Ok(Verdict::Throttled);
+        return Ok(Err(Verdict::Throttled));
     }
     let account = find_account(conn, &attempt.username)?.filter(|a| !a.disabled);
-    let hash = account
-        .as_ref()
-        .map_or(DECOY_HASH.as_str(), |a| a.password_hash.as_str());
-    let matches = verify_password(&attempt.password, hash);
-    match account {
-        Some(account) if matches => {
+    Ok(Ok(match account {
+        Some(a) => Candidate {
+            account: Some((a.id, a.username)),
+            hash: a.password_hash,
+        },
+        None => Candidate {
+            account: None,
+            hash: DECOY_HASH.clone(),
+        },
+    }))
+}
+
+/// Last step, once the password was verified (`matches`): a success clears the account's
+/// failures and is audited, a failure is counted under the name and the address.
+pub fn conclude(
+    conn: &mut DbConnection,
+    attempt: &LoginAttempt,
+    candidate: Candidate,
+    matches: bool,
+) -> diesel::QueryResult<Verdict> {
+    let keys = keys(attempt);
+    let keys = [keys[0].as_str(), keys[1].as_str()];
+    let since = attempt.now - LOGIN_THROTTLE.window();
+    match candidate.account {
+        Some((id, username)) if matches => {
             let staff = ActorKind::Staff {
-                account_id: account.id,
-                username: account.username.clone(),
+                account_id: id,
+                username: username.clone(),
             };
             let actor = acting(staff, attempt.now);
             run(conn, &actor, |conn, changes| {
                 clear_failures(conn, keys[0])?;
-                changes.audit(
-                    "session.login",
-                    "account",
-                    account.id.to_string(),
-                    None,
-                    None,
-                );
+                changes.audit("session.login", "account", id.to_string(), None, None);
                 diesel::QueryResult::Ok(())
             })?;
-            Ok(Verdict::SignedIn {
-                id: account.id,
-                username: account.username,
-            })
+            Ok(Verdict::SignedIn { id, username })
         }
         _ => {
             let nobody = acting(ActorKind::System { task: "login" }, attempt.now);
@@ -102,6 +135,17 @@ pub fn login(conn: &mut DbConnection, attempt: &LoginAttempt) -> diesel::QueryRe
                 record_failure(conn, &keys, attempt.now, since)
             })?;
             Ok(Verdict::Wrong)
+        }
+    }
+}
+
+/// The three steps on one connection (for callers with nothing else to serve).
+pub fn login(conn: &mut DbConnection, attempt: &LoginAttempt) -> diesel::QueryResult<Verdict> {
+    match prepare(conn, attempt)? {
+        Err(verdict) => Ok(verdict),
+        Ok(candidate) => {
+            let matches = candidate.verify(&attempt.password);
+            conclude(conn, attempt, candidate, matches)
         }
     }
 }

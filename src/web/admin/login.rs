@@ -15,6 +15,7 @@ use crate::app::sessions::{self, LoginAttempt, Verdict};
 use crate::domain::throttle::LOGIN_THROTTLE;
 use crate::error::AppError;
 use crate::web::i18n::Lang;
+use crate::web::state::FeatureState;
 
 #[derive(Template)]
 #[template(path = "admin/login.html")]
@@ -101,9 +102,7 @@ pub async fn submit(
         address: client_address(&req, state.config.trust_proxy),
         now: state.clock.now().naive_utc(),
     };
-    let verdict = state
-        .db(move |conn| Ok(sessions::login(conn, &attempt)?))
-        .await?;
+    let verdict = check(&state, attempt).await?;
     let (status, message) = match verdict {
         Verdict::SignedIn { id, username } => {
             // A new session key at login (no session fixation) and a new CSRF token.
@@ -127,6 +126,44 @@ pub async fn submit(
     };
     let page = page(&req, lang, &session, username, &form.next, Some(message))?;
     render(status, &page)
+}
+
+/// Logins verifying a password at once: Argon2 is CPU work, so a flood of attempts waits here
+/// instead of taking every core (and, as before, every pooled connection) from public pages.
+pub struct LoginGate(tokio::sync::Semaphore);
+
+impl Default for LoginGate {
+    fn default() -> Self {
+        LoginGate(tokio::sync::Semaphore::new(2))
+    }
+}
+
+impl FeatureState for LoginGate {}
+
+/// Reads what the attempt needs, releases the connection, verifies the password under the
+/// gate, then records the outcome on a connection again.
+async fn check(state: &State, attempt: LoginAttempt) -> Result<Verdict, AppError> {
+    let read = attempt.clone();
+    let candidate = match state
+        .db(move |conn| Ok(sessions::prepare(conn, &read)?))
+        .await?
+    {
+        Ok(candidate) => candidate,
+        Err(verdict) => return Ok(verdict),
+    };
+    let gate = state.feature::<LoginGate>();
+    let matches = {
+        let _permit = gate
+            .0
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(format!("login gate: {e}")))?;
+        let (checked, password) = (candidate.clone(), attempt.password.clone());
+        state.cpu(move || Ok(checked.verify(&password))).await?
+    };
+    state
+        .db(move |conn| Ok(sessions::conclude(conn, &attempt, candidate, matches)?))
+        .await
 }
 
 #[derive(Deserialize)]
