@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use actix_web::web::Bytes;
 
-use super::{compressed_html, html_response, render_compressed, render_with, to_html};
+use super::{compressed_html, html_response, render_compressed, render_with};
 use crate::config::Config;
 use crate::db;
 use crate::db::certificates::{CertificateDetail, IndicatorResult};
@@ -251,14 +251,7 @@ async fn render(
     let (today, lang, state) = (key.today, key.lang, state.clone());
     let html = state
         .clone()
-        .cpu(move || {
-            let page = page(detail, layout, today, lang, &state.config);
-            if keep {
-                render_compressed(&page)
-            } else {
-                Ok(Compressed::plain(Bytes::from(to_html(&page)?)))
-            }
-        })
+        .cpu(move || render_compressed(&page(detail, layout, today, lang, &state.config), keep))
         .await?;
     Ok(CachedPage {
         html: Arc::new(html),

@@ -5,12 +5,11 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
 
-use super::{compressed_html, render_compressed, to_html};
+use super::{compressed_html, render_compressed};
 use crate::error::AppError;
 use crate::web::compression::Compressed;
 use crate::web::i18n::Lang;
@@ -77,10 +76,17 @@ where
         demo: state.is_demo().await,
     };
     state.sync_revision().await;
+    let render = |keep| async move {
+        let template = render().await?;
+        let html = state
+            .cpu(move || render_compressed(&template, keep))
+            .await?;
+        Ok::<_, AppError>(Arc::new(html))
+    };
     if !Query::of(req).only_lang() {
         // Other parameters (tracking tags) change the page's links: rendered, not kept.
-        let html = to_html(&render().await?)?;
-        return Ok(compressed_html(req, &Compressed::plain(Bytes::from(html))));
+        let page = render(false).await?;
+        return Ok(compressed_html(req, &page));
     }
     let cache = state.feature::<SharedPages>();
     let html = match cache.0.get(&state.revision, &key) {
@@ -88,11 +94,7 @@ where
         None => {
             cache
                 .0
-                .get_or_render(&state.revision, &key, || async {
-                    let template = render().await?;
-                    let html = state.cpu(move || render_compressed(&template)).await?;
-                    Ok(Arc::new(html))
-                })
+                .get_or_render(&state.revision, &key, || render(true))
                 .await?
         }
     };
