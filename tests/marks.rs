@@ -423,6 +423,9 @@ both_backends_async!(confirmed_misuse_is_listed, |db| {
             ("sighting.confirm", "cli:ops")
         );
     });
+    // The list is kept per registry revision: a confirmation made elsewhere (here the command
+    // line) shows once this instance reads the revision again, within a second.
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(1100)).await;
     let page = get(&app, "/misuse").await;
     page.assert_contains("<code>fake-shop.com</code>")
         .assert_contains("复制了徽章")

@@ -3,7 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::render;
+use super::shared;
 use crate::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
@@ -20,7 +20,11 @@ pub async fn show(
     state: web::Data<AppState>,
     lang: Lang,
 ) -> Result<HttpResponse, AppError> {
-    render(&AboutPage {
-        layout: Layout::new(&req, &state, lang).await,
+    // The same for everyone: rendered once per language and kept compressed.
+    shared::serve(&req, &state, "about", lang, || async {
+        Ok(AboutPage {
+            layout: Layout::new(&req, &state, lang).await,
+        })
     })
+    .await
 }

@@ -4,7 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
 
-use super::render;
+use super::shared;
 use crate::db;
 use crate::domain::dates::beijing_today;
 use crate::domain::hostname::Hostname;
@@ -57,6 +57,19 @@ pub async fn show(
             .filter(|p| (1..=100_000).contains(p))
             .ok_or_else(|| AppError::bad_request_with("error-bad-page", 100_000))?,
     };
+    shared::serve(&req, &state, "misuse", lang, || {
+        read(&req, &state, lang, page)
+    })
+    .await
+}
+
+/// One page of the confirmed misuse, newest first.
+async fn read(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    lang: Lang,
+    page: i64,
+) -> Result<MisusePage, AppError> {
     let (rows, total) = state
         .db(move |conn| {
             Ok(db::marks::confirmed_misuse(
@@ -84,8 +97,8 @@ pub async fn show(
             note: m.note,
         })
         .collect();
-    render(&MisusePage {
-        layout: Layout::new(&req, &state, lang).await,
+    Ok(MisusePage {
+        layout: Layout::new(req, state, lang).await,
         entries,
         total,
         page,

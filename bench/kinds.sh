@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Every kind of public URL alone under `wrk -t2 -c64`, one line each (requests/s, p99, errors),
+# on a registry given by DATABASE_URL (e.g. the 1,000,000-certificate bench database).
+# Usage: DATABASE_URL=sqlite://bench-out/bench-1000000.db bench/kinds.sh [SECONDS]   (default 5)
+#        SQE_BENCH_BIN=path/to/sqe-registry to use another build.
+# Needs: wrk, python3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_EACH=${1:-5}
+PORT=18100
+BIN=${SQE_BENCH_BIN:-target/release/sqe-registry}
+[ -n "${SQE_BENCH_BIN:-}" ] || cargo build --release --quiet
+SQE_BIND="127.0.0.1:$PORT" SQE_PUBLIC_URL="http://127.0.0.1:$PORT" RUST_LOG=error "$BIN" serve &
+server_pid=$!
+trap 'kill $server_pid 2>/dev/null; wait $server_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+base="http://127.0.0.1:$PORT"
+number=$(curl -s "$base/api/v1/certificates?status=valid&per_page=1" | python3 -c "import json,sys; print(json.load(sys.stdin)['items'][0]['number'])")
+code=$(curl -s "$base/api/v1/certificates/$number" | python3 -c "import json,sys; print(json.load(sys.stdin)['company']['credit_code'])")
+echo "machine: $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg); date: $(date -u +%F); database: ${DATABASE_URL%%\?*}"
+printf '%-48s %12s %10s %8s\n' "URL (Accept-Encoding: gzip, br)" "req/s" "p99" "errors"
+for path in / "/search?q=%E4%BC%98%E9%80%89" "/search?q=%E7%A7%91%E6%8A%80&page=50" "/search?page=50" \
+  "/certificates/$number" "/certificates/$number/embed" "/certificates/$number/print" "/companies/$code" \
+  "/badge/$number.svg" "/badge/$number.png" "/qr/$number.png" "/certificates/$number/events.atom" \
+  /feeds/events.atom /statistics /about /misuse /downloads /sitemap.xml /sitemaps/certificates-1.xml \
+  "/api/v1/certificates?q=%E4%BC%98%E9%80%89" "/api/v1/certificates/$number" "/api/v1/lookup?domain=example.com" \
+  "/api/v1/companies?page=2"; do
+  out=$(curl -s -o /dev/null -w "%{http_code}" "$base$path")
+  res=$(wrk -t2 -c64 -d"${SECONDS_EACH}s" --timeout 5s --latency -H "Accept-Encoding: gzip, br" "$base$path" 2>&1)
+  rps=$(echo "$res" | awk '/Requests\/sec/ {print $2}')
+  p99=$(echo "$res" | awk '$1=="99%" {print $2}')
+  errors=$(echo "$res" | awk '/Non-2xx|Socket errors/ {s=s $0 "; "} END {print s}')
+  printf '%-48s %12s %10s %8s %s\n' "${path:0:48}" "$rps" "${p99:-–}" "$out" "${errors}"
+done
