@@ -11,6 +11,9 @@ use crate::domain::numbering::{check_pattern, DEFAULT_PATTERN};
 /// The sitemap protocol's limit of URLs in one file (and of files in one index).
 pub const MAX_SITEMAP_URLS_PER_FILE: u32 = 50_000;
 
+/// `SQE_STALE_IF_ERROR_SECS` unless set: a quarter of an hour.
+pub const DEFAULT_STALE_IF_ERROR: std::time::Duration = std::time::Duration::from_secs(900);
+
 /// The default SQLite database, created on first start.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/sqe-registry.db";
 
@@ -37,6 +40,9 @@ pub struct Config {
     /// Whether the client address comes from `X-Forwarded-For` (only behind a reverse proxy
     /// that sets it; otherwise anyone could pick their own address and dodge login throttling).
     pub trust_proxy: bool,
+    /// How long after the database last answered cached badges and pages are still served
+    /// (with a note on pages); past it badges are neutral and pages 503.
+    pub stale_if_error: std::time::Duration,
     /// URLs in one sitemap file (`web::sitemap`): the protocol's 50,000; not read from the
     /// environment (tests make it small).
     pub sitemap_urls_per_file: u32,
@@ -82,8 +88,8 @@ impl std::fmt::Debug for SessionSecret {
 
 impl Config {
     /// Reads `DATABASE_URL`, `SQE_BIND`, `SQE_PUBLIC_URL`, `SQE_CERT_VALIDITY_YEARS`, `SQE_NUMBER_PATTERN`,
-    /// `SQE_DEFAULT_LANG`, `SQE_POOL_SIZE`, `SQE_SESSION_KEY`, `SQE_SESSION_IDLE_MINUTES` and
-    /// `SQE_TRUST_PROXY`.
+    /// `SQE_DEFAULT_LANG`, `SQE_POOL_SIZE`, `SQE_SESSION_KEY`, `SQE_SESSION_IDLE_MINUTES`,
+    /// `SQE_STALE_IF_ERROR_SECS` and `SQE_TRUST_PROXY`.
     pub fn from_env() -> anyhow::Result<Config> {
         let database_url =
             env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
@@ -125,6 +131,11 @@ impl Config {
             check_pattern(&pattern).with_context(|| format!("SQE_NUMBER_PATTERN {pattern:?}"))?;
             config.number_pattern = pattern;
         }
+        let stale = parse_var("SQE_STALE_IF_ERROR_SECS", 900)?;
+        if stale > 86_400 {
+            bail!("SQE_STALE_IF_ERROR_SECS must be at most 86400 (a day)");
+        }
+        config.stale_if_error = std::time::Duration::from_secs(u64::from(stale));
         config.trust_proxy = matches!(
             env::var("SQE_TRUST_PROXY").as_deref(),
             Ok("1" | "true" | "yes")
@@ -157,6 +168,7 @@ impl Config {
             session_secret: SessionSecret::random(),
             session_idle_minutes: 30,
             trust_proxy: false,
+            stale_if_error: DEFAULT_STALE_IF_ERROR,
             sitemap_urls_per_file: MAX_SITEMAP_URLS_PER_FILE,
         })
     }
@@ -179,6 +191,7 @@ impl Config {
             session_secret: SessionSecret::random(),
             session_idle_minutes: 30,
             trust_proxy: false,
+            stale_if_error: DEFAULT_STALE_IF_ERROR,
             sitemap_urls_per_file: MAX_SITEMAP_URLS_PER_FILE,
         }
     }

@@ -42,8 +42,15 @@ pub enum AppError {
     /// The rules forbid this change in the record's present state (a transition, a duplicate).
     #[error("conflict: {0:?}")]
     Conflict(UserMessage),
+    /// The database (or a pool) cannot serve now; nothing was changed.
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// A connection broke during the request: the database went away.
+    #[error("database connection lost: {0}")]
+    DatabaseLost(String),
+    /// SQLite: another process held the write lock longer than the busy timeout.
+    #[error("database busy: {0}")]
+    Busy(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -57,6 +64,28 @@ impl AppError {
         AppError::Conflict(UserMessage::new(key))
     }
 
+    /// Seconds a client should wait before trying again (`Retry-After` of a 503).
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            AppError::Busy(_) => Some(2),
+            AppError::Unavailable(_) | AppError::DatabaseLost(_) => Some(5),
+            _ => None,
+        }
+    }
+
+    /// The message for the reader of a 503 page, if this is one; `writing` when the request
+    /// would have changed something (it says that nothing was saved).
+    pub fn unavailable_message(&self, writing: bool) -> Option<UserMessage> {
+        let key = match (self, writing) {
+            (AppError::Busy(_), false) => "error-busy-message",
+            (AppError::Busy(_), true) => "error-busy-not-saved",
+            (AppError::Unavailable(_) | AppError::DatabaseLost(_), false) => "error-503-message",
+            (AppError::Unavailable(_) | AppError::DatabaseLost(_), true) => "error-not-saved",
+            _ => return None,
+        };
+        Some(UserMessage::new(key))
+    }
+
     pub fn bad_request_with(key: &'static str, arg: impl ToString) -> AppError {
         AppError::BadRequest(UserMessage::with(key, arg))
     }
@@ -64,15 +93,30 @@ impl AppError {
 
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> AppError {
+        use diesel::result::DatabaseErrorKind as Kind;
+        use diesel::result::Error;
         match e {
-            diesel::result::Error::NotFound => AppError::NotFound,
+            Error::NotFound => AppError::NotFound,
+            Error::DatabaseError(Kind::ClosedConnection | Kind::UnableToSendCommand, info) => {
+                AppError::DatabaseLost(info.message().to_owned())
+            }
+            Error::DatabaseError(_, info) if is_sqlite_busy(info.message()) => {
+                AppError::Busy(info.message().to_owned())
+            }
             other => AppError::Internal(format!("database: {other}")),
         }
     }
 }
 
-impl From<diesel::r2d2::PoolError> for AppError {
-    fn from(e: diesel::r2d2::PoolError) -> AppError {
+/// SQLite's messages for `SQLITE_BUSY` and `SQLITE_LOCKED` (diesel gives no kind for them).
+fn is_sqlite_busy(message: &str) -> bool {
+    message.starts_with("database is locked")
+        || message.starts_with("database table is locked")
+        || message.starts_with("database schema is locked")
+}
+
+impl From<crate::db::PoolError> for AppError {
+    fn from(e: crate::db::PoolError) -> AppError {
         AppError::Unavailable(format!("database pool: {e}"))
     }
 }
@@ -92,7 +136,9 @@ impl ResponseError for AppError {
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::DatabaseLost(_) | AppError::Busy(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -100,7 +146,10 @@ impl ResponseError for AppError {
     /// A plain body; `web::errors` replaces it with the HTML page in the reader's language.
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
-        if status.is_server_error() {
+        if self.retry_after().is_some() {
+            // An outage is logged once, when it starts (`db::health`), not per request.
+            tracing::debug!(error = %self, "request refused for now");
+        } else if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
         let mut res = HttpResponse::build(status);
@@ -116,6 +165,9 @@ impl ResponseError for AppError {
         }
         if let AppError::MethodNotAllowed = self {
             res.insert_header((actix_web::http::header::ALLOW, "GET, HEAD"));
+        }
+        if let Some(seconds) = self.retry_after() {
+            res.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
         }
         res.content_type("text/plain; charset=utf-8")
             .body(status.canonical_reason().unwrap_or("error"))

@@ -306,7 +306,18 @@ async fn serve(pool: db::DbPool, config: Config) -> anyhow::Result<()> {
             }
         }
     });
+    // The database's health: probed every second, and twice a second while it does not answer,
+    // so an outage is noticed without a request waiting for it and ends soon after it does.
+    let prober = state.clone();
+    let probing = actix_web::rt::spawn(async move {
+        loop {
+            let answered = prober.probe_database().await;
+            let pause = if answered { 1000 } else { 500 };
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(pause)).await;
+        }
+    });
     server.await?;
+    probing.abort();
     flushing.abort();
     if let Err(e) = state.flush_sightings().await {
         tracing::error!(error = %e, "sightings lost at shutdown");

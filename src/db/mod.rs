@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod evaluations;
 pub mod events;
 pub mod feeds;
+pub mod health;
 pub mod holders;
 pub mod issuing;
 pub mod lifecycle;
@@ -26,7 +27,10 @@ pub mod status_sql;
 mod text_enums;
 pub mod write;
 
-pub use pool::{build_pool, run_migrations, Backend, ConnectionManager, DbConnection, DbPool};
+pub use pool::{
+    build_pool, pending_migrations, run_migrations, Backend, ConnectionManager, DbConnection,
+    DbPool, PoolError, PooledConnection,
+};
 
 /// The backend type of [`DbConnection`], for boxed queries.
 pub type Db = <DbConnection as diesel::Connection>::Backend;

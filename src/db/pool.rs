@@ -1,14 +1,19 @@
 //! Connections and the pool: one binary speaks SQLite or PostgreSQL, chosen by the URL scheme.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
+use diesel::migration::MigrationSource;
 use diesel::pg::PgConnection;
+use diesel::r2d2::R2D2Connection;
 use diesel::r2d2::{self, ManageConnection};
 use diesel::sqlite::SqliteConnection;
-use diesel::Connection;
+use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use super::health::DatabaseHealth;
 
 /// A connection to either backend. Queries are written once against this type; the few places
 /// where SQL must differ match on the variant.
@@ -18,8 +23,91 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
-/// The pool shared by the web workers (through `web::block`) and the CLI.
-pub type DbPool = r2d2::Pool<ConnectionManager>;
+/// The pool shared by the web workers (through `web::block`) and the CLI, with the health of
+/// the database it connects to: while that is known not to answer, [`DbPool::get`] fails at
+/// once instead of waiting out the pool's time-out.
+#[derive(Clone)]
+pub struct DbPool {
+    inner: r2d2::Pool<ConnectionManager>,
+    health: Arc<DatabaseHealth>,
+    /// For the probe's own connection while the pool's attempts are failing.
+    backend: Backend,
+}
+
+/// A pooled connection (derefs to [`DbConnection`]).
+pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+
+/// Why no connection was handed out.
+#[derive(Debug, thiserror::Error)]
+pub enum PoolError {
+    /// The database is known not to answer (a connection attempt failed, or one was lost).
+    #[error("the database does not answer")]
+    Unreachable,
+    /// Every connection stayed busy for the whole wait.
+    #[error("no free database connection: {0}")]
+    Exhausted(r2d2::PoolError),
+}
+
+/// How long a request waits for a free connection in all.
+const POOL_WAIT: Duration = Duration::from_secs(5);
+/// How often a waiting request looks whether the database was found unreachable meanwhile.
+const POOL_WAIT_STEP: Duration = Duration::from_millis(100);
+
+impl DbPool {
+    /// A connection, tested on checkout. Fails at once while the database is known not to
+    /// answer, and as soon as it is found so while waiting.
+    pub fn get(&self) -> Result<PooledConnection, PoolError> {
+        let started = std::time::Instant::now();
+        loop {
+            if !self.health.is_reachable() {
+                return Err(PoolError::Unreachable);
+            }
+            match self.inner.get_timeout(POOL_WAIT_STEP) {
+                Ok(conn) => {
+                    self.health.contact();
+                    return Ok(conn);
+                }
+                Err(e) if started.elapsed() >= POOL_WAIT => return Err(PoolError::Exhausted(e)),
+                Err(_) => continue,
+            }
+        }
+    }
+
+    /// What this pool knows of the database's health.
+    pub fn health(&self) -> &Arc<DatabaseHealth> {
+        &self.health
+    }
+
+    /// Looks whether the database answers (blocking; the server runs it every second or so):
+    /// through the pool while it is believed reachable, else with a new connection of its own
+    /// (the pool's attempts back off), which ends the outage when it opens. Also notes
+    /// whether every migration is applied.
+    pub fn probe(&self) -> bool {
+        let checked = if self.health.is_reachable() {
+            match self.inner.get_timeout(Duration::from_secs(2)) {
+                Ok(mut conn) => pending_migrations(&mut conn),
+                // Busy is not down: the pool reports failed connection attempts itself.
+                Err(_) => return true,
+            }
+        } else {
+            match self.backend.connect() {
+                Ok(mut conn) => pending_migrations(&mut conn),
+                Err(_) => return false,
+            }
+        };
+        match checked {
+            Ok(pending) => {
+                self.health.contact();
+                self.health.set_schema_current(pending == 0);
+                true
+            }
+            Err(e) => {
+                self.health.lost(&e.to_string());
+                false
+            }
+        }
+    }
+}
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -71,7 +159,9 @@ impl Backend {
     /// Opens one connection, with the SQLite pragmas applied.
     pub fn connect(&self) -> Result<DbConnection, diesel::ConnectionError> {
         match self {
-            Backend::Postgres(url) => PgConnection::establish(url).map(DbConnection::Pg),
+            Backend::Postgres(url) => {
+                PgConnection::establish(&with_connect_timeout(url)).map(DbConnection::Pg)
+            }
             Backend::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path)?;
                 conn.batch_execute(SQLITE_PRAGMAS)
@@ -86,6 +176,7 @@ impl Backend {
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     backend: Backend,
+    health: Arc<DatabaseHealth>,
 }
 
 impl ManageConnection for ConnectionManager {
@@ -93,7 +184,16 @@ impl ManageConnection for ConnectionManager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
-        self.backend.connect().map_err(r2d2::Error::ConnectionError)
+        match self.backend.connect() {
+            Ok(conn) => {
+                self.health.contact();
+                Ok(conn)
+            }
+            Err(e) => {
+                self.health.lost(&e.to_string());
+                Err(r2d2::Error::ConnectionError(e))
+            }
+        }
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
@@ -101,8 +201,12 @@ impl ManageConnection for ConnectionManager {
             .map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        match conn {
+            // A connection whose server went away: not returned to the pool.
+            DbConnection::Pg(pg) => pg.is_broken(),
+            DbConnection::Sqlite(_) => false,
+        }
     }
 }
 
@@ -121,11 +225,57 @@ pub fn build_pool(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
         // is locked" (the busy timeout does not cover that lock).
         backend.connect()?;
     }
-    let pool = r2d2::Pool::builder()
+    let health = Arc::new(DatabaseHealth::default());
+    let inner = r2d2::Pool::builder()
         .max_size(max_size)
-        .connection_timeout(Duration::from_secs(5))
-        .build(ConnectionManager { backend })?;
-    Ok(pool)
+        // `get` waits in steps of its own; this caps the back-off between the pool's failed
+        // connection attempts at half of it (1 s), so the pool refills soon after an outage.
+        .connection_timeout(Duration::from_secs(2))
+        // The health records every failed attempt; r2d2 would log each one at error level.
+        .error_handler(Box::new(r2d2::NopErrorHandler))
+        .build(ConnectionManager {
+            backend: backend.clone(),
+            health: health.clone(),
+        })?;
+    Ok(DbPool {
+        inner,
+        health,
+        backend,
+    })
+}
+
+/// How many migrations this binary carries that the database has not applied. Reads the
+/// migrations table only (diesel's own check would create it, a write).
+pub fn pending_migrations(conn: &mut DbConnection) -> anyhow::Result<usize> {
+    #[derive(diesel::QueryableByName)]
+    struct Applied {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        version: String,
+    }
+    let source = match conn {
+        DbConnection::Pg(_) => PG_MIGRATIONS,
+        DbConnection::Sqlite(_) => SQLITE_MIGRATIONS,
+    };
+    let applied: Vec<Applied> =
+        diesel::sql_query("SELECT version FROM __diesel_schema_migrations").load(conn)?;
+    let applied: std::collections::HashSet<String> =
+        applied.into_iter().map(|a| a.version).collect();
+    let carried = MigrationSource::<diesel::pg::Pg>::migrations(&source)
+        .map_err(|e| anyhow::anyhow!("reading the embedded migrations: {e}"))?;
+    Ok(carried
+        .iter()
+        .filter(|m| !applied.contains(&m.name().version().to_string()))
+        .count())
+}
+
+/// A PostgreSQL URL with libpq's `connect_timeout` (2 s) unless it names one: an address
+/// that swallows packets must not hold a request longer than a refused connection does.
+fn with_connect_timeout(url: &str) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_owned();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}connect_timeout=2")
 }
 
 /// Applies pending migrations of the connection's backend. On PostgreSQL an advisory lock keeps
@@ -166,6 +316,22 @@ mod tests {
         assert_eq!(
             Backend::from_url("data/x.db"),
             Backend::Sqlite("data/x.db".into())
+        );
+    }
+
+    #[test]
+    fn a_connect_timeout_is_added_unless_named() {
+        assert_eq!(
+            with_connect_timeout("postgres://h/db"),
+            "postgres://h/db?connect_timeout=2"
+        );
+        assert_eq!(
+            with_connect_timeout("postgres://h/db?sslmode=disable"),
+            "postgres://h/db?sslmode=disable&connect_timeout=2"
+        );
+        assert_eq!(
+            with_connect_timeout("postgres://h/db?connect_timeout=10"),
+            "postgres://h/db?connect_timeout=10"
         );
     }
 

@@ -99,11 +99,16 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
     let Some(error) = res.response().error() else {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     };
+    let writing = !matches!(
+        *res.request().method(),
+        actix_web::http::Method::GET | actix_web::http::Method::HEAD
+    );
     let detail = match error.as_error::<AppError>() {
         Some(AppError::BadRequest(m) | AppError::Forbidden(m) | AppError::Conflict(m)) => {
             Some(m.clone())
         }
-        _ => None,
+        Some(e) => e.unavailable_message(writing),
+        None => None,
     };
     let (req, old) = res.into_parts();
     let Some(html) = error_page_html(&req, status, detail.as_ref()) else {

@@ -11,6 +11,7 @@ pub mod feeds;
 pub mod i18n;
 pub mod layout;
 pub mod marks;
+pub mod outage;
 pub mod pages;
 pub mod paths;
 pub mod query;
@@ -79,8 +80,10 @@ pub fn routes(cfg: &mut web::ServiceConfig, state: &AppState) {
                 .service(page("/api", pages::api::show))
                 .service(page("/static/{path:.*}", assets::serve))
                 .service(page("/healthz", pages::health))
+                .service(page("/readyz", outage::readiness))
                 .configure(|cfg| admin::register(cfg, state))
                 .default_service(web::to(errors::not_found))
+                .wrap(actix_web::middleware::from_fn(outage::middleware))
                 .wrap(ErrorHandlers::new().default_handler(errors::render_error_page))
                 .wrap_fn(remember_language)
                 .wrap(security_headers(https))

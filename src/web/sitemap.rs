@@ -78,6 +78,7 @@ pub async fn robots(state: web::Data<AppState>) -> HttpResponse {
          Disallow: /certificates/*/print\n\
          Disallow: /search?\n\
          Disallow: /healthz\n\
+         Disallow: /readyz\n\
          \n\
          Sitemap: {}\n",
         absolute(&state.config, "/sitemap.xml")

@@ -10,6 +10,7 @@ use actix_web::web;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::config::Config;
+use crate::db::health::Freshness;
 use crate::db::{DbConnection, DbPool};
 use crate::domain::dates::beijing_today;
 use crate::domain::hostname::Hostname;
@@ -169,11 +170,30 @@ impl AppState {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        web::block(move || {
+        let done = web::block(move || {
             let mut conn = pool.get()?;
             work(&mut conn)
         })
-        .await?
+        .await?;
+        if let Err(AppError::DatabaseLost(why)) = &done {
+            self.pool.health().lost(why);
+        }
+        done
+    }
+
+    /// Whether what this instance serves from memory is current, stale (and since when) or
+    /// too old to serve (`SQE_STALE_IF_ERROR_SECS`).
+    pub fn freshness(&self) -> Freshness {
+        self.pool
+            .health()
+            .freshness(self.clock.now(), self.config.stale_if_error)
+    }
+
+    /// Looks whether the database answers (the server calls this every second, and twice a
+    /// second while it does not): ends an outage within a second of the database's return.
+    pub async fn probe_database(&self) -> bool {
+        let pool = self.pool.clone();
+        web::block(move || pool.probe()).await.unwrap_or(false)
     }
 
     /// Runs CPU work (rendering an image, compressing a page) on the blocking pool, holding
@@ -198,6 +218,8 @@ impl AppState {
                     self.features.registry_changed();
                 }
             }
+            // While the database is away the outage is logged once, not every second.
+            Err(e) if e.retry_after().is_some() => {}
             Err(e) => tracing::warn!(error = %e, "could not read the registry revision"),
         }
     }

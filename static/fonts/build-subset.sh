@@ -7,7 +7,7 @@
 # (src/domain/mark/text.rs); a unit test fails if a badge text needs a glyph not kept here.
 set -euo pipefail
 cd "$(dirname "$0")"
-CHARS="服务质量评价有效已暂停撤销注过期证书查无此标识不可信当前点击核验请勿任级星登记册中未在·—…"
+CHARS="服务质量评价有效已暂停撤销注过期证书查无此标识不可信当前点击核验请勿任级星登记册中未在时法稍后再试·—…"
 for weight in Regular Bold; do
   pyftsubset "/usr/share/fonts/opentype/noto/NotoSansCJK-$weight.ttc" --font-number=2 \
     --text="$CHARS" --unicodes="U+0020-007E" \

@@ -4,6 +4,7 @@
 pub mod backoffice;
 pub mod fixtures;
 pub mod holders;
+pub mod proxy;
 pub mod staff;
 pub mod test_app;
 

@@ -22,6 +22,9 @@ pub enum BadgeState {
     NotValid(CertificateStatus),
     /// A number the registry does not hold.
     Unknown,
+    /// The registry cannot check the certificate now (its database has not answered for
+    /// longer than this instance may serve from memory): neither valid nor invalid.
+    Unverifiable,
 }
 
 /// Display size: `s` (compact), `m` (default) or `l`.
@@ -196,9 +199,13 @@ impl Badge<'_> {
                     "certificate not in the registry, do not trust this mark".to_owned()
                 }
             },
+            BadgeState::Unverifiable => match lang {
+                MarkLang::Zh => "暂时无法核验，请稍后再试".to_owned(),
+                MarkLang::En => "cannot be checked now, please try again later".to_owned(),
+            },
         };
         let number = match (self.state, lang) {
-            (BadgeState::Unknown, _) => String::new(),
+            (BadgeState::Unknown | BadgeState::Unverifiable, _) => String::new(),
             (_, MarkLang::Zh) => format!("，证书编号 {}", self.number),
             (_, MarkLang::En) => format!(", certificate {}", self.number),
         };
@@ -230,7 +237,7 @@ impl Badge<'_> {
         };
         let label = xml_escape(&self.label());
         let edge = match self.state {
-            BadgeState::Valid { .. } => p.border,
+            BadgeState::Valid { .. } | BadgeState::Unverifiable => p.border,
             _ => p.bad,
         };
         let mut number = String::new();
@@ -316,6 +323,19 @@ impl Badge<'_> {
                     );
                 }
             }
+            BadgeState::Unverifiable => {
+                let word = self.lang.unverifiable();
+                let size = fit(word, star_size, room, true);
+                text(
+                    &mut s,
+                    x,
+                    line2_top + star_size * 0.86,
+                    size,
+                    p.off,
+                    true,
+                    word,
+                );
+            }
             BadgeState::NotValid(_) | BadgeState::Unknown => {
                 let word = match self.state {
                     BadgeState::NotValid(status) => {
@@ -343,6 +363,7 @@ impl Badge<'_> {
         if !compact {
             let (line, is_number) = match self.state {
                 BadgeState::Unknown => (self.lang.do_not_trust(), false),
+                BadgeState::Unverifiable => (self.lang.try_later(), false),
                 _ if printable(self.number) && fit(self.number, 10.0, room, false) >= 7.0 => {
                     (self.number, true)
                 }
@@ -395,7 +416,7 @@ impl Badge<'_> {
     fn emblem(&self, s: &mut String, p: &Palette, cx: f64, cy: f64, r: f64) {
         let fill = match self.state {
             BadgeState::Valid { .. } => p.brand,
-            BadgeState::NotValid(_) => p.off,
+            BadgeState::NotValid(_) | BadgeState::Unverifiable => p.off,
             BadgeState::Unknown => p.alarm,
         };
         let _ = write!(

@@ -80,6 +80,22 @@ impl MarkLang {
         }
     }
 
+    /// The status line when the registry cannot check the certificate now.
+    pub fn unverifiable(self) -> &'static str {
+        match self {
+            MarkLang::Zh => "暂时无法核验",
+            MarkLang::En => "CANNOT BE CHECKED NOW",
+        }
+    }
+
+    /// The last line of a badge that cannot be checked now.
+    pub fn try_later(self) -> &'static str {
+        match self {
+            MarkLang::Zh => "请稍后再试",
+            MarkLang::En => "Please try again later",
+        }
+    }
+
     /// The last line of a valid badge whose number cannot be printed.
     pub fn verify_hint(self) -> &'static str {
         match self {
@@ -97,6 +113,8 @@ impl MarkLang {
             self.unknown(),
             self.do_not_trust(),
             self.verify_hint(),
+            self.unverifiable(),
+            self.try_later(),
         ];
         texts.extend(CertificateStatus::ALL.map(|s| self.not_valid(s)));
         texts

@@ -203,7 +203,8 @@ pub fn register(cfg: &mut web::ServiceConfig, state: &AppState) {
             state.config.session_secret.key(),
             state.config.is_https(),
             state.config.session_idle_minutes,
-        ));
+        ))
+        .wrap(from_fn(crate::web::outage::back_office));
     cfg.service(scope);
 }
 

@@ -132,8 +132,16 @@ impl SessionStore for DbSessionStore {
     ) -> anyhow::Result<()> {
         let hash = key_hash(session_key);
         let expires_at = expiry(ttl);
-        self.run(move |conn| sessions::touch(conn, &hash, expires_at))
+        // Renewing the idle deadline is a write; when the database cannot take it (another
+        // process holds SQLite's lock, the database is away) the session keeps its present
+        // deadline rather than the page failing.
+        if let Err(e) = self
+            .run(move |conn| sessions::touch(conn, &hash, expires_at))
             .await
+        {
+            tracing::debug!(error = %e, "session deadline not renewed");
+        }
+        Ok(())
     }
 
     async fn delete(&self, session_key: &SessionKey) -> anyhow::Result<()> {

@@ -11,6 +11,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 
 use crate::db;
+use crate::db::health::Freshness;
 use crate::domain::mark::qr::QrSize;
 use crate::domain::mark::{BadgeSize, MarkLang, Theme};
 use crate::domain::numbering::MAX_NUMBER_CHARS;
@@ -24,7 +25,7 @@ use crate::web::AppState;
 mod render;
 mod respond;
 
-use render::render;
+use render::{render, render_unverifiable};
 use respond::respond;
 
 /// `Cache-Control` of a certificate's image. Its max-age (300 s) is the longest a revoked or
@@ -110,6 +111,23 @@ impl MarkCache {
 impl FeatureState for MarkCache {
     fn registry_changed(&self) {
         self.0.clear();
+    }
+}
+
+/// The neutral "cannot be checked now" badges, drawn once per variant and never dropped.
+pub struct UnverifiableBadges(RenderCache<(MarkVariant, Format), Arc<MarkImage>>);
+
+impl Default for UnverifiableBadges {
+    fn default() -> Self {
+        UnverifiableBadges(RenderCache::new(64, 4 << 20))
+    }
+}
+
+impl FeatureState for UnverifiableBadges {}
+
+impl Weighed for (MarkVariant, Format) {
+    fn weight(&self) -> u64 {
+        KEY_OVERHEAD
     }
 }
 
@@ -210,13 +228,16 @@ async fn serve(
         Ok(v) => v,
         Err(e) => return plain_error(&e),
     };
+    state.sync_revision().await;
+    if kind == Kind::Badge && state.freshness() == Freshness::Expired {
+        return unverifiable(&req, &state, variant, format).await;
+    }
     let key = MarkKey {
         number,
         variant,
         format,
         today: state.today(),
     };
-    state.sync_revision().await;
     let cache = state.feature::<MarkCache>();
     let image = match cache.0.get(&state.revision, &key) {
         Some(image) => image,
@@ -243,6 +264,39 @@ async fn serve(
         }
     }
     respond(&req, &image, format)
+}
+
+/// The database has not answered for longer than cached answers may be served: no badge may
+/// say "valid" (nor anything else about a certificate), so every number gets the neutral one,
+/// as a 503 that nobody keeps.
+async fn unverifiable(
+    req: &HttpRequest,
+    state: &AppState,
+    variant: MarkVariant,
+    format: Format,
+) -> HttpResponse {
+    let badges = state.feature::<UnverifiableBadges>();
+    let drawn = badges
+        .0
+        .get_or_render(&state.revision, &(variant, format), || async move {
+            let image = state
+                .cpu(move || render_unverifiable(variant, format))
+                .await?;
+            image.map(Arc::new).ok_or(AppError::NotFound)
+        })
+        .await;
+    let image = match drawn {
+        Ok(image) => image,
+        Err(e) => return plain_error(&e),
+    };
+    let mut res = respond(req, &image, format);
+    if res.status() != actix_web::http::StatusCode::NOT_MODIFIED {
+        *res.status_mut() = actix_web::http::StatusCode::SERVICE_UNAVAILABLE;
+    }
+    let headers = res.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+    res
 }
 
 /// Reads what the image shows, releases the connection, then draws it (off the async
@@ -284,7 +338,7 @@ async fn render_image(
 /// developers and tools, not shown as pages).
 fn plain_error(e: &AppError) -> HttpResponse {
     let status = e.status_code();
-    if status.is_server_error() {
+    if status.is_server_error() && e.retry_after().is_none() {
         tracing::error!(error = %e, "mark request failed");
     }
     let (zh, en) = match e {
@@ -296,13 +350,22 @@ fn plain_error(e: &AppError) -> HttpResponse {
             None => (Lang::ZhCn.t(m.key), Lang::En.t(m.key)),
         },
         AppError::NotFound => (Lang::ZhCn.t("mark-not-found"), Lang::En.t("mark-not-found")),
+        e if e.retry_after().is_some() => {
+            let key = e
+                .unavailable_message(false)
+                .map_or("error-503-message", |m| m.key);
+            (Lang::ZhCn.t(key), Lang::En.t(key))
+        }
         _ => (
             Lang::ZhCn.t("error-500-message"),
             Lang::En.t("error-500-message"),
         ),
     };
-    HttpResponse::build(status)
-        .insert_header((header::CACHE_CONTROL, "no-store"))
+    let mut res = HttpResponse::build(status);
+    if let Some(seconds) = e.retry_after() {
+        res.insert_header((header::RETRY_AFTER, seconds.to_string()));
+    }
+    res.insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .content_type("text/plain; charset=utf-8")
         .body(format!("{zh}\n{en}\n"))

@@ -43,13 +43,7 @@ pub(super) fn render(
                 lang,
                 theme,
             };
-            match key.format {
-                Format::Svg => Ok(svg_image(badge.svg(), binding)),
-                Format::Png { scale } => {
-                    let png = raster::badge_png(&badge, scale).map_err(internal)?;
-                    Ok(image(Bytes::from(png), None, binding))
-                }
-            }
+            badge_image(&badge, key.format, binding)
         }
         MarkVariant::Qr { size } => {
             let Some(f) = &facts else {
@@ -66,6 +60,39 @@ pub(super) fn render(
                     Ok(image(Bytes::from(png), None, binding))
                 }
             }
+        }
+    }
+}
+
+/// The neutral badge of a variant for when the registry cannot check anything (`None` for a
+/// QR code, which asserts nothing and has no such form).
+pub(super) fn render_unverifiable(
+    variant: MarkVariant,
+    format: Format,
+) -> Result<Option<MarkImage>, AppError> {
+    let MarkVariant::Badge { size, lang, theme } = variant else {
+        return Ok(None);
+    };
+    let badge = Badge {
+        state: BadgeState::Unverifiable,
+        number: "",
+        size,
+        lang,
+        theme,
+    };
+    badge_image(&badge, format, None).map(Some)
+}
+
+fn badge_image(
+    badge: &Badge<'_>,
+    format: Format,
+    binding: Option<Arc<MarkBinding>>,
+) -> Result<MarkImage, AppError> {
+    match format {
+        Format::Svg => Ok(svg_image(badge.svg(), binding)),
+        Format::Png { scale } => {
+            let png = raster::badge_png(badge, scale).map_err(internal)?;
+            Ok(image(Bytes::from(png), None, binding))
         }
     }
 }

@@ -55,7 +55,8 @@ pub fn html_response(mut builder: actix_web::HttpResponseBuilder, html: Bytes) -
 /// A cached page in the best coding the client accepts (see `web::compression`); a page not
 /// kept compressed goes out plain for the compression middleware.
 pub fn compressed_html(req: &actix_web::HttpRequest, page: &Compressed) -> HttpResponse {
-    if !page.is_encoded() {
+    // Served from memory during an outage: plain, for `web::outage` to add its note.
+    if !page.is_encoded() || crate::web::outage::is_stale(req) {
         return html_response(HttpResponse::Ok(), page.identity.clone());
     }
     let (body, coding) = page.for_request(req);

@@ -25,6 +25,7 @@ fn states() -> Vec<BadgeState> {
         .map(BadgeState::NotValid),
     );
     states.push(BadgeState::Unknown);
+    states.push(BadgeState::Unverifiable);
     states
 }
 
@@ -77,6 +78,7 @@ fn badges_that_are_not_valid_show_no_stars_and_say_why() {
                 );
                 let word = match state {
                     BadgeState::NotValid(s) => lang.not_valid(s),
+                    BadgeState::Unverifiable => lang.unverifiable(),
                     _ => lang.unknown(),
                 };
                 assert!(svg.contains(word), "{state:?} {lang:?} says {word}");
@@ -97,6 +99,33 @@ fn an_unknown_number_is_never_printed() {
     let svg = b.svg();
     assert!(!svg.contains("TRUSTED"), "{svg}");
     assert!(svg.contains("Do not trust this mark"));
+}
+
+#[test]
+fn a_badge_that_cannot_be_checked_names_no_certificate_and_no_status() {
+    for lang in MarkLang::ALL {
+        for size in BadgeSize::ALL {
+            let b = Badge {
+                state: BadgeState::Unverifiable,
+                number: "CQM-SQE-2026-000001",
+                size,
+                lang,
+                theme: Theme::Light,
+            };
+            let svg = b.svg();
+            assert!(!svg.contains("CQM-SQE"), "{svg}");
+            for status in CertificateStatus::ALL {
+                assert!(!svg.contains(lang.not_valid(status)), "{svg}");
+            }
+            assert!(!svg.contains(lang.unknown()), "{svg}");
+            assert!(svg.contains(lang.unverifiable()), "{svg}");
+            // Neutral: the plain border, not the alarm colour of a bad mark.
+            assert!(
+                svg.contains(&format!(r#"stroke="{}""#, LIGHT.border)),
+                "{svg}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -271,6 +300,7 @@ fn snapshot_name(b: &Badge<'_>) -> String {
         BadgeState::Valid { stars } => format!("valid{stars}"),
         BadgeState::NotValid(s) => s.as_str().to_owned(),
         BadgeState::Unknown => "unknown".to_owned(),
+        BadgeState::Unverifiable => "unverifiable".to_owned(),
     };
     format!(
         "{state}-{}-{}-{}",
