@@ -27,6 +27,9 @@ pub struct DatabaseHealth {
     schema_current: AtomicBool,
     /// Milliseconds from `base` to the last successful contact; `NEVER` before the first.
     last_contact_ms: AtomicI64,
+    /// Milliseconds from `base` to the last write refused as busy (SQLite's lock held by
+    /// another process); `NEVER` before the first.
+    last_busy_ms: AtomicI64,
     base: Instant,
 }
 
@@ -38,6 +41,7 @@ impl Default for DatabaseHealth {
             reachable: AtomicBool::new(true),
             schema_current: AtomicBool::new(true),
             last_contact_ms: AtomicI64::new(NEVER),
+            last_busy_ms: AtomicI64::new(NEVER),
             base: Instant::now(),
         }
     }
@@ -71,6 +75,19 @@ impl DatabaseHealth {
                 "the database does not answer; serving from memory"
             );
         }
+    }
+
+    /// A write waited out the busy timeout: another process holds the write lock.
+    pub fn busy(&self) {
+        self.last_busy_ms
+            .store(self.ms_of(Instant::now()), Ordering::Release);
+    }
+
+    /// Whether a write was refused as busy in the last `within`: a request that already
+    /// waited once is not made to wait again for its session's write.
+    pub fn busy_within(&self, within: Duration) -> bool {
+        let ms = self.last_busy_ms.load(Ordering::Acquire);
+        ms != NEVER && self.ms_of(Instant::now()).saturating_sub(ms) <= within.as_millis() as i64
     }
 
     pub fn set_schema_current(&self, current: bool) {
@@ -165,6 +182,15 @@ mod tests {
         health.contact_at(Instant::now() - Duration::from_secs(3600));
         let ago = health.since_contact().expect("a contact");
         assert!(ago < Duration::from_secs(5), "{ago:?}");
+    }
+
+    #[test]
+    fn a_busy_refusal_is_remembered_briefly() {
+        let health = DatabaseHealth::default();
+        assert!(!health.busy_within(Duration::from_secs(2)));
+        health.busy();
+        assert!(health.busy_within(Duration::from_secs(2)));
+        assert!(health.is_reachable(), "busy is not down");
     }
 
     #[test]

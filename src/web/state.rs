@@ -175,8 +175,10 @@ impl AppState {
             work(&mut conn)
         })
         .await?;
-        if let Err(AppError::DatabaseLost(why)) = &done {
-            self.pool.health().lost(why);
+        match &done {
+            Err(AppError::DatabaseLost(why)) => self.pool.health().lost(why),
+            Err(AppError::Busy(_)) => self.pool.health().busy(),
+            _ => {}
         }
         done
     }

@@ -46,6 +46,24 @@ impl DbSessionStore {
         DbSessionStore { pool }
     }
 
+    /// A write to the sessions table. When a request's own write just waited out SQLite's
+    /// busy timeout, its session's write would wait as long again for the same lock: it fails
+    /// at once instead (a renewal is then skipped, a new session refused with a 503).
+    async fn write<T, F>(&self, work: F) -> anyhow::Result<T>
+    where
+        F: FnOnce(&mut crate::db::DbConnection) -> diesel::QueryResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        if self
+            .pool
+            .health()
+            .busy_within(std::time::Duration::from_secs(2))
+        {
+            anyhow::bail!("the database is busy (another process holds the write lock)");
+        }
+        self.run(work).await
+    }
+
     async fn run<T, F>(&self, work: F) -> anyhow::Result<T>
     where
         F: FnOnce(&mut crate::db::DbConnection) -> diesel::QueryResult<T> + Send + 'static,
@@ -91,7 +109,7 @@ impl SessionStore for DbSessionStore {
         let key = SessionKey::try_from(random_token()).map_err(|e| SaveError::Other(e.into()))?;
         let hash = key_hash(&key);
         let expires_at = expiry(ttl);
-        self.run(move |conn| {
+        self.write(move |conn| {
             sessions::insert(conn, &hash, &state, expires_at, Utc::now().naive_utc())
         })
         .await
@@ -110,7 +128,7 @@ impl SessionStore for DbSessionStore {
         let hash = key_hash(&session_key);
         let expires_at = expiry(ttl);
         let updated = self
-            .run(move |conn| sessions::update(conn, &hash, &state, expires_at))
+            .write(move |conn| sessions::update(conn, &hash, &state, expires_at))
             .await
             .map_err(UpdateError::Other)?;
         if updated {
@@ -136,7 +154,7 @@ impl SessionStore for DbSessionStore {
         // process holds SQLite's lock, the database is away) the session keeps its present
         // deadline rather than the page failing.
         if let Err(e) = self
-            .run(move |conn| sessions::touch(conn, &hash, expires_at))
+            .write(move |conn| sessions::touch(conn, &hash, expires_at))
             .await
         {
             tracing::debug!(error = %e, "session deadline not renewed");
@@ -146,7 +164,7 @@ impl SessionStore for DbSessionStore {
 
     async fn delete(&self, session_key: &SessionKey) -> anyhow::Result<()> {
         let hash = key_hash(session_key);
-        self.run(move |conn| sessions::delete(conn, &hash)).await
+        self.write(move |conn| sessions::delete(conn, &hash)).await
     }
 }
 
