@@ -29,6 +29,27 @@ fn seed(db: &TestDb) {
     });
 }
 
+/// The registry seeded, the app, and the admin "ada" signed in with her CSRF token.
+async fn signed_in_admin(db: &TestDb) -> (TestApp, Browser, String) {
+    seed(db);
+    account(db, "ada", "admin");
+    let app = TestApp::new(db, now()).await;
+    let mut ada = Browser::login(&app, "ada").await;
+    let token = ada.token(&app).await;
+    (app, ada, token)
+}
+
+/// The back office's form creating the account "newbie" (a write).
+fn new_account(token: &str) -> [(&str, &str); 5] {
+    [
+        ("csrf", token),
+        ("username", "newbie"),
+        ("role", "evaluator"),
+        ("password", PASSWORD),
+        ("password_again", PASSWORD),
+    ]
+}
+
 fn account_count(db: &TestDb) -> i64 {
     with_conn(db, |conn| {
         accounts::table.count().get_result(conn).expect("accounts")
@@ -131,20 +152,10 @@ both_backends_async!(
 );
 
 both_backends_async!(a_back_office_write_during_the_outage_saves_nothing, |db| {
-    seed(&db);
-    account(&db, "ada", "admin");
-    let app = app!(db, now());
-    let mut ada = Browser::login(&app, "ada").await;
-    let token = ada.token(&app).await;
+    let (app, mut ada, token) = signed_in_admin(&db).await;
     let before = account_count(&db);
     app.state.pool.health().lost("a test cut the database");
-    let form = [
-        ("csrf", token.as_str()),
-        ("username", "newbie"),
-        ("role", "evaluator"),
-        ("password", PASSWORD),
-        ("password_again", PASSWORD),
-    ];
+    let form = new_account(&token);
     let refused = ada.post(&app, "/admin/accounts", &form).await;
     assert_eq!(refused.status, 503);
     assert!(refused.header("retry-after").is_some());
@@ -221,11 +232,7 @@ async fn a_real_postgresql_outage_is_noticed_and_ends_without_a_restart() {
 async fn a_sqlite_write_lock_held_elsewhere_blocks_no_reader_and_refuses_writers_cleanly() {
     use diesel::connection::SimpleConnection;
     let db = TestDb::sqlite();
-    seed(&db);
-    account(&db, "ada", "admin");
-    let app = app!(db, now());
-    let mut ada = Browser::login(&app, "ada").await;
-    let token = ada.token(&app).await;
+    let (app, mut ada, token) = signed_in_admin(&db).await;
     let before = account_count(&db);
 
     let path = db.url().trim_start_matches("sqlite://").to_owned();
@@ -238,13 +245,7 @@ async fn a_sqlite_write_lock_held_elsewhere_blocks_no_reader_and_refuses_writers
     assert_eq!(page.status, 200);
     let search = app.get("/search?q=%E4%BA%91%E7%A6%BE").await;
     assert_eq!(search.status, 200);
-    let form = [
-        ("csrf", token.as_str()),
-        ("username", "newbie"),
-        ("role", "evaluator"),
-        ("password", PASSWORD),
-        ("password_again", PASSWORD),
-    ];
+    let form = new_account(&token);
     let busy = ada.post(&app, "/admin/accounts", &form).await;
     assert_eq!(busy.status, 503, "{}", busy.body);
     assert_eq!(busy.header("retry-after").as_deref(), Some("2"));
