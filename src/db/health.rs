@@ -109,15 +109,16 @@ impl DatabaseHealth {
         Some(Duration::from_millis(now.saturating_sub(ms).max(0) as u64))
     }
 
-    /// Whether cached answers may be served, and as of when. `now` is the app's clock, used
-    /// only to tell the reader the time of the last contact.
-    pub fn freshness(&self, now: DateTime<Utc>, window: Duration) -> Freshness {
+    /// Whether cached answers may be served, and as of when. `now` reads the app's clock,
+    /// only to tell the reader the time of the last contact (not at all while reachable:
+    /// every badge asks).
+    pub fn freshness(&self, now: impl FnOnce() -> DateTime<Utc>, window: Duration) -> Freshness {
         if self.is_reachable() {
             return Freshness::Live;
         }
         match self.since_contact() {
             Some(ago) if ago <= window => Freshness::Stale {
-                as_of: now - chrono::Duration::from_std(ago).unwrap_or_default(),
+                as_of: now() - chrono::Duration::from_std(ago).unwrap_or_default(),
             },
             _ => Freshness::Expired,
         }
@@ -144,7 +145,7 @@ mod tests {
     #[test]
     fn reachable_means_live_whatever_the_last_contact() {
         let health = DatabaseHealth::default();
-        assert_eq!(health.freshness(now(), WINDOW), Freshness::Live);
+        assert_eq!(health.freshness(now, WINDOW), Freshness::Live);
         assert!(health.is_ready());
     }
 
@@ -154,7 +155,7 @@ mod tests {
         health.contact_at(Instant::now() - Duration::from_secs(600));
         health.lost("test");
         assert!(!health.is_ready());
-        match health.freshness(now(), WINDOW) {
+        match health.freshness(now, WINDOW) {
             Freshness::Stale { as_of } => {
                 let ago = now() - as_of;
                 assert!((599..=601).contains(&ago.num_seconds()), "{ago}");
@@ -167,10 +168,10 @@ mod tests {
     fn a_loss_past_the_window_or_before_any_contact_is_expired() {
         let health = DatabaseHealth::default();
         health.lost("test");
-        assert_eq!(health.freshness(now(), WINDOW), Freshness::Expired);
+        assert_eq!(health.freshness(now, WINDOW), Freshness::Expired);
         health.contact_at(Instant::now() - Duration::from_secs(901));
         health.lost("test");
-        assert_eq!(health.freshness(now(), WINDOW), Freshness::Expired);
+        assert_eq!(health.freshness(now, WINDOW), Freshness::Expired);
     }
 
     #[test]

@@ -83,7 +83,7 @@ impl DbPool {
     /// (the pool's attempts back off), which ends the outage when it opens. Also notes
     /// whether every migration is applied.
     pub fn probe(&self) -> bool {
-        let checked = if self.health.is_reachable() {
+        let pending = if self.health.is_reachable() {
             match self.inner.get_timeout(Duration::from_secs(2)) {
                 Ok(mut conn) => pending_migrations(&mut conn),
                 // Busy is not down: the pool reports failed connection attempts itself.
@@ -91,21 +91,19 @@ impl DbPool {
             }
         } else {
             match self.backend.connect() {
-                Ok(mut conn) => pending_migrations(&mut conn),
+                Ok(mut conn) => {
+                    self.health.contact();
+                    pending_migrations(&mut conn)
+                }
                 Err(_) => return false,
             }
         };
-        match checked {
-            Ok(pending) => {
-                self.health.contact();
-                self.health.set_schema_current(pending == 0);
-                true
-            }
-            Err(e) => {
-                self.health.lost(&e.to_string());
-                false
-            }
-        }
+        // A connection answered; a failed look at the migrations table makes the instance
+        // unready, not the database unreachable (lost connections are reported where they
+        // happen).
+        self.health
+            .set_schema_current(pending.is_ok_and(|pending| pending == 0));
+        true
     }
 }
 

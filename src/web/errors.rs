@@ -25,6 +25,14 @@ pub struct ErrorPage {
     pub message: String,
 }
 
+/// Whether a request of this method would change something (its 503 says nothing was saved).
+pub fn is_write(method: &actix_web::http::Method) -> bool {
+    !matches!(
+        *method,
+        actix_web::http::Method::GET | actix_web::http::Method::HEAD
+    )
+}
+
 /// Any method but GET or HEAD on a known path.
 pub async fn method_not_allowed() -> Result<HttpResponse, AppError> {
     Err(AppError::MethodNotAllowed)
@@ -99,10 +107,7 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
     let Some(error) = res.response().error() else {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     };
-    let writing = !matches!(
-        *res.request().method(),
-        actix_web::http::Method::GET | actix_web::http::Method::HEAD
-    );
+    let writing = is_write(res.request().method());
     let detail = match error.as_error::<AppError>() {
         Some(AppError::BadRequest(m) | AppError::Forbidden(m) | AppError::Conflict(m)) => {
             Some(m.clone())

@@ -6,24 +6,23 @@
 use actix_web::body::{self, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpMessage, HttpResponse, Responder};
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 
-use super::errors::error_page_html;
+use super::errors::{error_page_html, is_write};
 use super::i18n::{self, Lang};
 use super::AppState;
 use crate::db::health::Freshness;
+use crate::domain::dates::beijing_offset;
 use crate::error::AppError;
 
 /// In a request's extensions while its answer comes from memory that may be out of date:
 /// pages then send their plain form, so the note can be added.
 #[derive(Debug, Clone, Copy)]
-pub struct ServedStale {
-    pub as_of: DateTime<Utc>,
-}
+struct ServedStale;
 
 /// Whether `req` is being answered from memory during an outage.
 pub fn is_stale(req: &actix_web::HttpRequest) -> bool {
@@ -52,7 +51,7 @@ pub async fn middleware(
             .map_into_boxed_body()),
         Freshness::Expired => Ok(next.call(req).await?.map_into_boxed_body()),
         Freshness::Stale { as_of } => {
-            req.extensions_mut().insert(ServedStale { as_of });
+            req.extensions_mut().insert(ServedStale);
             let res = next.call(req).await?;
             with_note(res, as_of).await
         }
@@ -80,7 +79,7 @@ pub async fn back_office(
     // a response by now), and only when the database does not let it read or write the
     // session; such an error carries no request to render a page for, so the page is made
     // beforehand (the back office is not busy enough for this to cost anything).
-    let writing = !matches!(*req.method(), Method::GET | Method::HEAD);
+    let writing = is_write(req.method());
     let busy = AppError::Busy("session store".into());
     let detail = busy.unavailable_message(writing);
     let busy_page = error_page_html(
@@ -95,7 +94,8 @@ pub async fn back_office(
         Err(e) if e.as_response_error().status_code() == StatusCode::INTERNAL_SERVER_ERROR => {
             tracing::debug!(error = %e, "the session could not be read or written");
             let mut page = HttpResponse::ServiceUnavailable();
-            page.insert_header((header::RETRY_AFTER, "2"))
+            let retry = busy.retry_after().unwrap_or(2).to_string();
+            page.insert_header((header::RETRY_AFTER, retry))
                 .insert_header((header::CACHE_CONTROL, "no-store"))
                 .content_type("text/html; charset=utf-8");
             let page = page.body(busy_page.unwrap_or_default());
@@ -137,8 +137,10 @@ async fn with_note<B: MessageBody + 'static>(
 
 /// The note, as HTML, in the reader's language.
 fn note(lang: Lang, as_of: DateTime<Utc>) -> String {
-    let beijing = FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!("+08:00"));
-    let time = as_of.with_timezone(&beijing).format("%H:%M").to_string();
+    let time = as_of
+        .with_timezone(&beijing_offset())
+        .format("%H:%M")
+        .to_string();
     let text = lang
         .t1("outage-note", "time", &time)
         .replace('&', "&amp;")

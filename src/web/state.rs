@@ -188,7 +188,7 @@ impl AppState {
     pub fn freshness(&self) -> Freshness {
         self.pool
             .health()
-            .freshness(self.clock.now(), self.config.stale_if_error)
+            .freshness(|| self.clock.now(), self.config.stale_if_error)
     }
 
     /// Looks whether the database answers (the server calls this every second, and twice a

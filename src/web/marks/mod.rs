@@ -350,16 +350,12 @@ fn plain_error(e: &AppError) -> HttpResponse {
             None => (Lang::ZhCn.t(m.key), Lang::En.t(m.key)),
         },
         AppError::NotFound => (Lang::ZhCn.t("mark-not-found"), Lang::En.t("mark-not-found")),
-        e if e.retry_after().is_some() => {
+        e => {
             let key = e
                 .unavailable_message(false)
-                .map_or("error-503-message", |m| m.key);
+                .map_or("error-500-message", |m| m.key);
             (Lang::ZhCn.t(key), Lang::En.t(key))
         }
-        _ => (
-            Lang::ZhCn.t("error-500-message"),
-            Lang::En.t("error-500-message"),
-        ),
     };
     let mut res = HttpResponse::build(status);
     if let Some(seconds) = e.retry_after() {
