@@ -96,6 +96,7 @@ result-count = { $n ->
    *[other] { $n } results
 }
 result-count-more = More than { $n } results: narrow the search
+search-listed-first = Only the first { $n } results are listed. To see others, narrow the search with the filters above, or download the whole registry:
 matched-domain = Looked up as a web address: the platforms bound to { $host } or a parent domain.
 matched-credit-code = Looked up as a unified social credit code.
 matched-number = Looked up as a certificate number.
@@ -189,6 +190,7 @@ error-bad-parameter = The value of “{ $value }” is not valid; please pick on
 error-query-too-long = The search text is too long: at most { $value } characters.
 error-bad-page = The page number must be a whole number from 1 to { $value }.
 error-page-beyond = There is no such page: the results have { $value } pages.
+error-page-too-deep = Only the first { $value } results are listed. Narrow the search with a filter (stars, status, province, platform type), or download the whole registry from the downloads page.
 
 about-title = About SQE
 

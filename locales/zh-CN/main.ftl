@@ -89,6 +89,7 @@ filter-sort = 排序
 filters-apply = 应用筛选
 result-count = 共 { $n } 条结果
 result-count-more = 超过 { $n } 条结果，请缩小搜索范围
+search-listed-first = 只列出前 { $n } 条结果。要查看其余结果，请用上方的筛选条件缩小搜索范围，或下载整个登记册：
 matched-domain = 按网址查询：{ $host } 及其上级域名所绑定的平台。
 matched-credit-code = 按统一社会信用代码查询。
 matched-number = 按证书编号查询。
@@ -182,6 +183,7 @@ error-bad-parameter = 参数 “{ $value }” 的值无效，请从筛选选项�
 error-query-too-long = 搜索内容过长，最多 { $value } 个字符。
 error-bad-page = 页码必须是 1 到 { $value } 之间的整数。
 error-page-beyond = 没有这一页，结果共 { $value } 页。
+error-page-too-deep = 只列出前 { $value } 条结果。请用筛选条件（星级、状态、省份、平台类型）缩小搜索范围，或在“数据下载”页下载整个登记册。
 
 about-title = 关于 SQE
 

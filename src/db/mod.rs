@@ -20,6 +20,7 @@ pub mod reference;
 pub mod schema;
 pub mod schemes;
 pub mod search;
+mod search_order;
 pub mod sessions;
 pub mod sitemap;
 pub mod stats;

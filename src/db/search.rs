@@ -2,7 +2,6 @@
 //! and name search through the token index, with filters, sorting and pagination.
 
 use chrono::NaiveDate;
-use diesel::dsl::exists;
 use diesel::prelude::*;
 
 use super::schema::{certificates, companies, platform_domains, platforms, search_tokens};
@@ -20,8 +19,10 @@ const MAX_INDEX_TOKENS: usize = 2;
 /// Above this many postings a token is "broad": reading its whole posting list costs more than
 /// probing the index row by row in the requested order.
 pub const BROAD_POSTINGS: usize = 5_000;
-/// Broad searches count their matches up to this number ("more than 10,000 results").
-pub const COUNT_CAP: i64 = 10_000;
+/// The deepest result listed, and where counting stops ("more than 1,000 results"): past it a
+/// search is narrowed with a filter, and the whole registry is in the downloads. Bounding the
+/// depth bounds the work of every result page (docs/PERFORMANCE.md, "Search at any depth").
+pub const MAX_LISTED: i64 = 1_000;
 
 /// What the search box text was understood as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +44,7 @@ pub enum Matcher {
         tokens: Vec<QueryToken>,
         normalized: String,
         /// Even the rarest token is in more than [`BROAD_POSTINGS`] names (科技, 有限公司):
-        /// walk the sort order and probe the index per row, and cap the count.
+        /// walk the sort order and probe the index per row.
         broad: bool,
     },
     /// Too short to search by name (one character).
@@ -131,9 +132,9 @@ pub struct SearchHit {
 #[derive(Debug, Clone)]
 pub struct SearchPage {
     pub hits: Vec<SearchHit>,
-    /// The number of matches, or [`COUNT_CAP`] when `capped`.
+    /// The number of matches, or [`MAX_LISTED`] when `capped`.
     pub total: i64,
-    /// There are more than `total` matches (a broad name search).
+    /// There are more than `total` matches; only the first `total` are listed.
     pub capped: bool,
 }
 
@@ -208,9 +209,20 @@ pub fn resolve(conn: &mut DbConnection, q: &str) -> QueryResult<Matcher> {
 
 /// The matching certificates, as a query on the certificates table alone: related tables are
 /// reached through `IN (subquery)`, so counting and ordering can use the certificates' indexes.
-type Boxed<'a> = diesel::dsl::IntoBoxed<'a, certificates::table, Db>;
+pub(super) type Boxed<'a> = diesel::dsl::IntoBoxed<'a, certificates::table, Db>;
 
-fn matching<'a>(req: &'a SearchRequest) -> Boxed<'a> {
+/// How the planner may reach the matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Plan {
+    /// Through any index: to find matches in no particular order.
+    Free,
+    /// The filters on the certificate's own columns are written so that no index serves them,
+    /// so that the query walks the index of its sort order (or the id range) and checks them
+    /// row by row, stopping at the page.
+    Walk,
+}
+
+pub(super) fn matching<'a>(req: &'a SearchRequest, plan: Plan) -> Boxed<'a> {
     let mut q: Boxed<'a> = certificates::table.into_boxed();
     match &req.matcher {
         Matcher::All => {}
@@ -233,27 +245,25 @@ fn matching<'a>(req: &'a SearchRequest) -> Boxed<'a> {
             normalized,
             broad,
         } => {
+            // A broad word's posting list narrows nothing: the normalised text, on the row
+            // already read, is checked instead of probing the index for each row (a B-tree
+            // descent costs several times the comparison).
+            let tokens = if *broad { &[][..] } else { &tokens[..] };
             for token in tokens.iter().take(MAX_INDEX_TOKENS) {
                 // An exact token is compared with `=`, which the planners estimate well from
                 // their statistics; a prefix is the range [t, t + U+10FFFF].
-                let upper = prefix_upper(&token.text);
-                let text = token.text.clone();
                 let postings = search_tokens::table.select(search_tokens::certificate_id);
-                let probe = search_tokens::table
-                    .select(search_tokens::certificate_id)
-                    .filter(search_tokens::certificate_id.eq(certificates::id));
-                q = match (*broad, token.prefix) {
-                    (false, false) => q.filter(
-                        certificates::id.eq_any(postings.filter(search_tokens::token.eq(text))),
-                    ),
-                    (false, true) => q.filter(
+                let text = token.text.clone();
+                q = if token.prefix {
+                    let upper = prefix_upper(&token.text);
+                    q.filter(
                         certificates::id
                             .eq_any(postings.filter(search_tokens::token.between(text, upper))),
-                    ),
-                    (true, false) => q.filter(exists(probe.filter(search_tokens::token.eq(text)))),
-                    (true, true) => q.filter(exists(
-                        probe.filter(search_tokens::token.between(text, upper)),
-                    )),
+                    )
+                } else {
+                    q.filter(
+                        certificates::id.eq_any(postings.filter(search_tokens::token.eq(text))),
+                    )
                 };
             }
             q = q.filter(
@@ -263,33 +273,55 @@ fn matching<'a>(req: &'a SearchRequest) -> Boxed<'a> {
             );
         }
     }
-    filtered(q, &req.filters, req.today)
+    filtered(q, req, plan)
 }
 
-fn filtered<'a>(mut q: Boxed<'a>, f: &'a SearchFilters, today: NaiveDate) -> Boxed<'a> {
+fn filtered<'a>(mut q: Boxed<'a>, req: &'a SearchRequest, plan: Plan) -> Boxed<'a> {
+    let (f, today, sort) = (&req.filters, req.today, req.sort);
+    use super::status_sql::{has_effective_status, has_effective_status_unindexed};
+    let walk = plan == Plan::Walk;
     if let Some(grade) = f.stars {
-        q = q.filter(certificates::grade.eq(i16::from(grade.stars())));
+        let stars = i16::from(grade.stars());
+        // The grade leads the grade order's index, which a walk in that order may use.
+        q = if walk && sort != SortOrder::Grade {
+            q.filter((certificates::grade + 0).eq(stars))
+        } else {
+            q.filter(certificates::grade.eq(stars))
+        };
     }
     if let Some(s) = f.status {
-        q = q.filter(super::status_sql::has_effective_status(s, today));
+        q = q.filter(if walk {
+            has_effective_status_unindexed(s, today)
+        } else {
+            has_effective_status(s, today)
+        });
     }
+    // The holder's province and the platform's type are copied onto the certificate row (kept
+    // in step by `db::write`), so these filters read the certificates' own indexes; `x || ''`
+    // is the same value, which no index serves.
     if let Some(code) = &f.province_code {
-        let in_province = companies::table
-            .select(companies::id)
-            .filter(companies::province_code.eq(code));
-        q = q.filter(certificates::company_id.eq_any(in_province));
+        q = if walk {
+            q.filter(certificates::province_code.concat("").eq(code))
+        } else {
+            q.filter(certificates::province_code.eq(code))
+        };
     }
     if let Some(t) = f.platform_type {
-        let of_type = platforms::table
-            .select(platforms::id)
-            .filter(platforms::platform_type.eq(t.as_str()));
-        q = q.filter(certificates::platform_id.eq_any(of_type));
+        q = if walk {
+            q.filter(certificates::platform_type.concat("").eq(t.as_str()))
+        } else {
+            q.filter(certificates::platform_type.eq(t.as_str()))
+        };
     }
     if let Some(slug) = &f.scheme_slug {
         let ids = super::schema::scheme_versions::table
             .select(super::schema::scheme_versions::id)
             .filter(super::schema::scheme_versions::slug.eq(slug));
-        q = q.filter(certificates::scheme_version_id.eq_any(ids));
+        q = if walk {
+            q.filter((certificates::scheme_version_id + 0).eq_any(ids))
+        } else {
+            q.filter(certificates::scheme_version_id.eq_any(ids))
+        };
     }
     q
 }
@@ -311,21 +343,23 @@ fn escape_like(s: &str) -> String {
     out
 }
 
-/// Runs a search: the total count and one page of hits in a stable order.
+/// Runs a search: the count (up to [`MAX_LISTED`]) and one page of hits in a stable order.
+///
+/// The matches are first looked for in no particular order, at most `MAX_LISTED + 1` of them,
+/// so each backend drives the query from whichever index is narrowest; how the page is then put
+/// in order, at bounded cost at any listed depth, is `search_order`'s business.
 pub fn search(conn: &mut DbConnection, req: &SearchRequest) -> QueryResult<SearchPage> {
-    let broad = matches!(req.matcher, Matcher::Name { broad: true, .. });
-    let (total, capped) = if broad {
-        let ids: Vec<i32> = matching(req)
-            .select(certificates::id)
-            .limit(COUNT_CAP + 1)
-            .load(conn)?;
-        let n = i64::try_from(ids.len()).unwrap_or(i64::MAX);
-        (n.min(COUNT_CAP), n > COUNT_CAP)
-    } else {
-        (matching(req).count().get_result(conn)?, false)
-    };
+    let found: Vec<i32> = matching(req, Plan::Free)
+        .select(certificates::id)
+        .limit(MAX_LISTED + 1)
+        .load(conn)?;
+    let capped = i64::try_from(found.len()).unwrap_or(i64::MAX) > MAX_LISTED;
+    let total = i64::try_from(found.len())
+        .unwrap_or(i64::MAX)
+        .min(MAX_LISTED);
     let offset = i64::from(req.page.saturating_sub(1)) * i64::from(req.per_page);
-    if total == 0 || offset >= total {
+    let limit = i64::from(req.per_page).min(total - offset);
+    if limit <= 0 {
         return Ok(SearchPage {
             hits: Vec::new(),
             total,
@@ -333,20 +367,11 @@ pub fn search(conn: &mut DbConnection, req: &SearchRequest) -> QueryResult<Searc
         });
     }
     // First the ids of the page, in order, from the certificates table alone...
-    let mut q = matching(req).select(certificates::id);
-    q = match req.sort {
-        SortOrder::Grade => q
-            .order_by(certificates::grade.desc())
-            .then_order_by(certificates::score.desc()),
-        SortOrder::Name => q.order_by(certificates::sort_name.asc()),
-        SortOrder::Newest => q.order_by(certificates::issued_on.desc()),
-        SortOrder::Expiry => q.order_by(certificates::expires_on.asc()),
+    let ids = if capped {
+        super::search_order::deep_page(conn, req, offset, limit)?
+    } else {
+        super::search_order::page_of(conn, found, req.sort, offset, limit)?
     };
-    let ids: Vec<i32> = q
-        .then_order_by(certificates::id.asc())
-        .limit(i64::from(req.per_page))
-        .offset(offset)
-        .load(conn)?;
     // ...then what the list shows, for those ids only.
     let mut rows: Vec<(i32, SearchHit)> = certificates::table
         .inner_join(companies::table)

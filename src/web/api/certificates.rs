@@ -45,9 +45,10 @@ pub enum QueryKind {
 /// A page of search results.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CertificateList {
-    /// How many certificates match (at most 10,000 for broad name searches: see `total_capped`).
+    /// How many certificates match, counted up to 1,000 (see `total_capped`).
     pub total: i64,
-    /// More than `total` certificates match.
+    /// More than `total` certificates match; only the first 1,000 are listed (narrow the
+    /// search with a filter, or take the downloads).
     pub total_capped: bool,
     pub page: u32,
     pub per_page: u32,
@@ -76,7 +77,7 @@ pub struct CertificateList {
         ("type" = Option<PlatformKind>, Query, description = "Platform type"),
         ("scheme" = Option<String>, Query, description = "Scheme version slug (see /api/v1/schemes)"),
         ("sort" = Option<SortName>, Query, description = "Order (default `grade`); ties are broken by certificate id, so pages never overlap"),
-        ("page" = Option<u32>, Query, description = "Page, from 1 (default) to 1000; a page past the last is empty", minimum = 1, maximum = 1000),
+        ("page" = Option<u32>, Query, description = "Page, from 1 (default) to 1000; the first 1,000 results are listed: a page past the last is empty, and a page past the 1,000th result of a larger search is refused (400: narrow the search)", minimum = 1, maximum = 1000),
         ("per_page" = Option<u32>, Query, description = "Results per page, 1 to 100 (default 20)", minimum = 1, maximum = 100),
     ),
     responses(
@@ -96,6 +97,9 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     let pages = u32::try_from((result.total + i64::from(per_page) - 1) / i64::from(per_page))
         .unwrap_or(u32::MAX)
         .max(1);
+    if result.capped {
+        search::check_depth(params.page, pages, true)?;
+    }
     let base = base(&state);
     let link = |page: u32| {
         let mut pairs = params.pairs_for_page(page);

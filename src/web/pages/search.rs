@@ -205,6 +205,24 @@ pub fn run(
     Ok((matcher, result))
 }
 
+/// A page past the last one: past the listed depth of a search with more matches, the message
+/// says how to narrow it; otherwise it names the number of pages.
+pub fn check_depth(page: u32, pages: u32, capped: bool) -> Result<(), AppError> {
+    if page <= pages.max(1) {
+        Ok(())
+    } else if capped {
+        Err(AppError::bad_request_with(
+            "error-page-too-deep",
+            search::MAX_LISTED,
+        ))
+    } else {
+        Err(AppError::bad_request_with(
+            "error-page-beyond",
+            pages.max(1),
+        ))
+    }
+}
+
 pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -223,12 +241,7 @@ pub async fn show(
         .await?;
     let pages = u32::try_from((result.total + i64::from(PER_PAGE) - 1) / i64::from(PER_PAGE))
         .unwrap_or(u32::MAX);
-    if page > 1 && page > pages {
-        return Err(AppError::bad_request_with(
-            "error-page-beyond",
-            pages.max(1),
-        ));
-    }
+    check_depth(page, pages, result.capped)?;
     let (matched, host) = match &matcher {
         Matcher::All => ("all", String::new()),
         Matcher::Number(_) => ("number", String::new()),
