@@ -187,6 +187,21 @@ both_backends_async!(the_sitemaps_list_every_page_once_in_small_files, |db| {
         assert_eq!(seen.get(&format!("{BASE}{page}")), Some(&1), "{page}");
     }
     assert_eq!(seen.len(), numbers.len() + codes.len() + 4);
+    // Kept compressed: a crawler that takes gzip or brotli gets the same document.
+    let plain = get(&app, "/sitemaps/certificates-1.xml").await;
+    for (coding, decode) in [("gzip", gunzip as fn(&[u8]) -> String), ("br", unbrotli)] {
+        let res = common::send(
+            &app,
+            actix_web::test::TestRequest::get()
+                .uri("/sitemaps/certificates-1.xml")
+                .insert_header(("Accept-Encoding", coding))
+                .to_request(),
+        )
+        .await;
+        assert_eq!(res.status, 200);
+        assert_eq!(res.header("content-encoding").as_deref(), Some(coding));
+        assert_eq!(decode(&res.bytes), plain.body, "{coding}");
+    }
     for missing in [
         "/sitemaps/certificates-4.xml",
         "/sitemaps/certificates-0.xml",
@@ -347,3 +362,17 @@ both_backends_async!(company_home_and_search_pages_link_their_feeds, |db| {
         .await
         .assert_contains(&format!("<link rel=\"canonical\" href=\"{BASE}/about\">"));
 });
+
+fn gunzip(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(bytes), &mut out)
+        .expect("a gzip body");
+    out
+}
+
+fn unbrotli(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut brotli::Decompressor::new(bytes, 4096), &mut out)
+        .expect("a brotli body");
+    out
+}

@@ -4,20 +4,25 @@
 //! `/sitemaps/certificates-{n}.xml` and `/sitemaps/companies-{n}.xml`, each a range of ids of at
 //! most [`MAX_URLS_PER_FILE`] rows (`db::sitemap`), so a million certificates are read one file
 //! at a time and a file's URLs do not move as the registry grows. The index and the pages list
-//! are cached until the registry changes; a range file is read from the primary key each time.
+//! and each range file are rendered once per registry revision and kept with their gzip and
+//! brotli forms (a range file of 50,000 URLs took 30 ms of database and 1 s of compression per
+//! request at 1,000,000 certificates).
 
 use std::io;
 
+use actix_web::http::header;
 use actix_web::http::header::{CacheControl, CacheDirective};
 use actix_web::web::Bytes;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::Writer;
+use std::sync::Arc;
 
 use crate::db;
 use crate::db::sitemap::SitemapRange;
 use crate::error::AppError;
+use crate::web::compression::Compressed;
 use crate::web::paths;
 use crate::web::render_cache::{RenderCache, Weighed, KEY_OVERHEAD};
 use crate::web::seo::absolute;
@@ -39,6 +44,10 @@ const SITEMAP_NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 pub enum SitemapKey {
     Index,
     Pages,
+    /// `/sitemaps/certificates-{n}.xml`.
+    Certificates(i64),
+    /// `/sitemaps/companies-{n}.xml`.
+    Companies(i64),
 }
 
 impl Weighed for SitemapKey {
@@ -47,12 +56,13 @@ impl Weighed for SitemapKey {
     }
 }
 
-/// The sitemap index and the list of site pages (the large per-range files are not kept).
-pub struct SitemapCache(RenderCache<SitemapKey, Bytes>);
+/// The sitemap documents with their compressed forms: at 1,000,000 certificates, 40 range
+/// files of 4 MB each (3.5 MB plain); the ones crawled least recently are dropped first.
+pub struct SitemapCache(RenderCache<SitemapKey, Arc<Compressed>>);
 
 impl Default for SitemapCache {
     fn default() -> Self {
-        SitemapCache(RenderCache::new(16, 4 << 20))
+        SitemapCache(RenderCache::new(128, 96 << 20))
     }
 }
 
@@ -87,8 +97,8 @@ pub async fn robots(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// `/sitemap.xml`: the index of every sitemap file.
-pub async fn index(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    cached(&state, SitemapKey::Index, |state| async move {
+pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    cached(&req, &state, SitemapKey::Index, |state| async move {
         let size = i64::from(state.config.sitemap_urls_per_file.max(1));
         let (certificates, companies) = state
             .db(move |conn| {
@@ -120,8 +130,8 @@ pub async fn index(state: web::Data<AppState>) -> Result<HttpResponse, AppError>
 }
 
 /// `/sitemaps/pages.xml`: the home page, the search, about and misuse pages.
-pub async fn pages(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    cached(&state, SitemapKey::Pages, |state| async move {
+pub async fn pages(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    cached(&req, &state, SitemapKey::Pages, |state| async move {
         urlset(
             SITE_PAGES
                 .iter()
@@ -133,45 +143,56 @@ pub async fn pages(state: web::Data<AppState>) -> Result<HttpResponse, AppError>
 
 /// `/sitemaps/certificates-{n}.xml`: the verification pages of one range of certificates.
 pub async fn certificates(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let n = file_number(&path)?;
     let size = i64::from(state.config.sitemap_urls_per_file.max(1));
-    let rows = state
-        .db(move |conn| Ok(db::sitemap::certificates_in(conn, n, size)?))
-        .await?;
-    if rows.is_empty() {
-        return Err(AppError::NotFound);
-    }
-    let body = urlset(rows.iter().map(|(number, at)| {
-        (
-            absolute(&state.config, &paths::certificate(number)),
-            Some(*at),
-        )
-    }))?;
-    Ok(respond("application/xml; charset=utf-8", body))
+    cached(
+        &req,
+        &state,
+        SitemapKey::Certificates(n),
+        |state| async move {
+            let rows = state
+                .db(move |conn| Ok(db::sitemap::certificates_in(conn, n, size)?))
+                .await?;
+            if rows.is_empty() {
+                return Err(AppError::NotFound);
+            }
+            urlset(rows.iter().map(|(number, at)| {
+                (
+                    absolute(&state.config, &paths::certificate(number)),
+                    Some(*at),
+                )
+            }))
+        },
+    )
+    .await
 }
 
 /// `/sitemaps/companies-{n}.xml`: the pages of one range of companies.
 pub async fn companies(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let n = file_number(&path)?;
     let size = i64::from(state.config.sitemap_urls_per_file.max(1));
-    let codes = state
-        .db(move |conn| Ok(db::sitemap::companies_in(conn, n, size)?))
-        .await?;
-    if codes.is_empty() {
-        return Err(AppError::NotFound);
-    }
-    let body = urlset(
-        codes
-            .iter()
-            .map(|code| (absolute(&state.config, &paths::company(code)), None)),
-    )?;
-    Ok(respond("application/xml; charset=utf-8", body))
+    cached(&req, &state, SitemapKey::Companies(n), |state| async move {
+        let codes = state
+            .db(move |conn| Ok(db::sitemap::companies_in(conn, n, size)?))
+            .await?;
+        if codes.is_empty() {
+            return Err(AppError::NotFound);
+        }
+        urlset(
+            codes
+                .iter()
+                .map(|code| (absolute(&state.config, &paths::company(code)), None)),
+        )
+    })
+    .await
 }
 
 /// A file number as written in the index: 1, 2, … (no sign, no leading zero).
@@ -182,8 +203,10 @@ fn file_number(raw: &str) -> Result<i64, AppError> {
     }
 }
 
-/// Serves a cached document, rendering it on a miss.
+/// Serves a cached document in the coding the client prefers, rendering and compressing it on
+/// a miss (once, however many crawlers ask meanwhile; a missing range is not kept).
 async fn cached<'s, F, Fut>(
+    req: &HttpRequest,
     state: &'s AppState,
     key: SitemapKey,
     render: F,
@@ -193,12 +216,31 @@ where
     Fut: std::future::Future<Output = Result<Bytes, AppError>>,
 {
     state.sync_revision().await;
-    let body = state
+    let doc = state
         .feature::<SitemapCache>()
         .0
-        .get_or_render(&state.revision, &key, || render(state))
+        .get_or_render(&state.revision, &key, || async move {
+            let body = render(state).await?;
+            let compressed = state
+                .cpu(move || {
+                    Compressed::new(body)
+                        .map_err(|e| AppError::Internal(format!("compressing a sitemap: {e}")))
+                })
+                .await?;
+            Ok(Arc::new(compressed))
+        })
         .await?;
-    Ok(respond("application/xml; charset=utf-8", body))
+    let (body, coding) = doc.for_request(req);
+    let mut res = respond("application/xml; charset=utf-8", body);
+    let headers = res.headers_mut();
+    headers.insert(
+        header::VARY,
+        header::HeaderValue::from_static("Accept-Encoding"),
+    );
+    if let Some(coding) = coding.header() {
+        headers.insert(header::CONTENT_ENCODING, coding);
+    }
+    Ok(res)
 }
 
 /// A `<urlset>` of absolute URLs with their last change.
