@@ -378,6 +378,24 @@ both_backends_async!(a_new_event_reaches_the_cached_feed, |db| {
     assert_eq!(unchanged.status, 304);
     assert!(unchanged.body.is_empty());
     assert_eq!(unchanged.header("etag").as_ref(), Some(&tag));
+    // Kept compressed: a reader taking gzip gets the same feed under the same tag.
+    let gz = send(
+        &app,
+        TestRequest::get()
+            .uri("/feeds/events.atom?kind=cancelled")
+            .insert_header(("Accept-Encoding", "gzip"))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(gz.header("content-encoding").as_deref(), Some("gzip"));
+    assert_eq!(gz.header("etag").as_ref(), Some(&tag));
+    let mut unzipped = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&gz.bytes[..]),
+        &mut unzipped,
+    )
+    .expect("a gzip body");
+    assert_eq!(unzipped, before.body);
     with_conn(&db, |conn| {
         let id: i32 = certificates::table
             .filter(certificates::number.eq(N3))
