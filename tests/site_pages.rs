@@ -324,3 +324,22 @@ async fn an_https_registry_tells_browsers_to_stay_on_https() {
         );
     }
 }
+
+both_backends_async!(a_kept_search_follows_a_change, |db| {
+    seed(&db);
+    let state = common::state(&db, now());
+    let app = common::TestApp::on_state(state.clone()).await;
+    let url = "/search?q=%E4%BA%91%E5%B8%86&status=revoked&lang=en";
+    let api = "/api/v1/certificates?q=%E4%BA%91%E5%B8%86&status=revoked";
+    let before = get(&app, url).await;
+    before
+        .assert_lacks("CQM-SQE-2025-000101")
+        .assert_contains("No results");
+    assert!(get(&app, api).await.body.contains("\"total\":0"));
+    // Asked again: the same answer, from memory.
+    assert_eq!(get(&app, url).await.body, before.body);
+    common::set_status(&db, "CQM-SQE-2025-000101", "revoked");
+    state.revision.force_check();
+    get(&app, url).await.assert_contains("CQM-SQE-2025-000101");
+    assert!(get(&app, api).await.body.contains("\"total\":1"));
+});

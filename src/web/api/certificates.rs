@@ -90,10 +90,8 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     let params = SearchParams::from_query(&query)?;
     let per_page = per_page(&query)?;
     let today = state.today();
-    let query = params.clone();
-    let (matcher, result) = state
-        .db(move |conn| search::run(conn, &query, per_page, today))
-        .await?;
+    let found = crate::web::pages::search_cache::find(&state, &params, per_page, today).await?;
+    let (matcher, result) = (&found.matcher, &found.page);
     let pages = u32::try_from((result.total + i64::from(per_page) - 1) / i64::from(per_page))
         .unwrap_or(u32::MAX)
         .max(1);

@@ -11,6 +11,7 @@ pub mod meta;
 pub mod misuse;
 pub mod print;
 pub mod search;
+pub mod search_cache;
 pub mod shared;
 pub mod statistics;
 

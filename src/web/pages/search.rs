@@ -231,13 +231,10 @@ pub async fn show(
     let params = SearchParams::from_query(&Query::of(&req))?;
     let today = state.today();
     let page = params.page;
-    let query = params.clone();
-    let (matcher, result, schemes) = state
-        .db(move |conn| {
-            let (matcher, result) = run(conn, &query, PER_PAGE, today)?;
-            let schemes = crate::db::stats::scheme_slugs(conn)?;
-            Ok((matcher, result, schemes))
-        })
+    let found = super::search_cache::find(&state, &params, PER_PAGE, today).await?;
+    let (matcher, result) = (&found.matcher, &found.page);
+    let schemes = state
+        .db(|conn| Ok(crate::db::stats::scheme_slugs(conn)?))
         .await?;
     let pages = u32::try_from((result.total + i64::from(PER_PAGE) - 1) / i64::from(PER_PAGE))
         .unwrap_or(u32::MAX);
