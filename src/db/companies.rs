@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use super::models::*;
 use super::schema::*;
 use super::search::{search, Matcher, SearchFilters, SearchPage, SearchRequest, SortOrder};
-use super::DbConnection;
+use super::{Db, DbConnection};
 use crate::domain::status::{effective_status, CertificateStatus};
 
 /// A company and the platforms it runs, each with its bound domains.
@@ -85,23 +85,30 @@ pub struct CompanyListed {
     pub in_force: i64,
 }
 
+fn in_province(province_code: Option<&str>) -> diesel::dsl::IntoBoxed<'_, companies::table, Db> {
+    let mut q = companies::table.into_boxed();
+    if let Some(code) = province_code {
+        q = q.filter(companies::province_code.eq(code));
+    }
+    q
+}
+
+/// How many companies there are, optionally in one province (a scan of an index: 10–50 ms at
+/// 870,000 companies, so the API keeps it per registry revision).
+pub fn count(conn: &mut DbConnection, province_code: Option<&str>) -> QueryResult<i64> {
+    in_province(province_code).count().get_result(conn)
+}
+
 /// One page of companies, by credit code (unique, so pages never overlap), optionally of one
-/// province; `total` counts them all. `today` decides which certificates are in force.
+/// province. `today` decides which certificates are in force.
 pub fn list(
     conn: &mut DbConnection,
     province_code: Option<&str>,
     page: u32,
     per_page: u32,
     today: chrono::NaiveDate,
-) -> QueryResult<(i64, Vec<CompanyListed>)> {
-    let filtered = || {
-        let mut q = companies::table.into_boxed();
-        if let Some(code) = province_code {
-            q = q.filter(companies::province_code.eq(code.to_owned()));
-        }
-        q
-    };
-    let total: i64 = filtered().count().get_result(conn)?;
+) -> QueryResult<Vec<CompanyListed>> {
+    let filtered = || in_province(province_code);
     // The page's codes first, from the index alone (skipping up to 100,000 entries is cheap
     // there; skipping them through the table rows took 0.47 s on PostgreSQL), then their rows.
     let codes: Vec<String> = filtered()
@@ -144,5 +151,5 @@ pub fn list(
             company,
         })
         .collect();
-    Ok((total, items))
+    Ok(items)
 }

@@ -15,7 +15,44 @@ use crate::domain::province::find_province;
 use crate::error::AppError;
 use crate::web::pages::search::{MAX_PAGE, PER_PAGE};
 use crate::web::query::Query;
+use crate::web::render_cache::{RenderCache, Weighed, KEY_OVERHEAD};
+use crate::web::state::FeatureState;
 use crate::web::AppState;
+
+/// How many companies there are, in all and per province, until the registry changes.
+pub struct CompanyCounts(RenderCache<CountKey, Count>);
+
+impl Default for CompanyCounts {
+    fn default() -> Self {
+        // All companies and the 34 provinces.
+        CompanyCounts(RenderCache::new(64, 64 << 10))
+    }
+}
+
+impl FeatureState for CompanyCounts {
+    fn registry_changed(&self) {
+        self.0.clear();
+    }
+}
+
+/// All companies, or one province's (its six-digit code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CountKey(Option<&'static str>);
+
+impl Weighed for CountKey {
+    fn weight(&self) -> u64 {
+        KEY_OVERHEAD
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Count(i64);
+
+impl Weighed for Count {
+    fn weight(&self) -> u64 {
+        8
+    }
+}
 
 /// A company and what it holds.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -178,7 +215,19 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     let per_page = per_page(&query)?;
     let today = state.today();
     let (page, province) = (params.page, params.province.map(|p| p.code));
-    let (total, rows) = state
+    state.sync_revision().await;
+    let total = state
+        .feature::<CompanyCounts>()
+        .0
+        .get_or_render(&state.revision, &CountKey(province), || async {
+            let n = state
+                .db(move |conn| Ok(db::companies::count(conn, province)?))
+                .await?;
+            Ok::<_, AppError>(Count(n))
+        })
+        .await?
+        .0;
+    let rows = state
         .db(move |conn| Ok(db::companies::list(conn, province, page, per_page, today)?))
         .await?;
     let pages = u32::try_from((total + i64::from(per_page) - 1) / i64::from(per_page))
