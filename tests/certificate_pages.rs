@@ -271,7 +271,10 @@ both_backends_async!(
             )
         };
         let gz_warned = send(&app, warned("gzip, br")).await;
-        assert_eq!(gz_warned.header("content-encoding").as_deref(), Some("gzip"));
+        assert_eq!(
+            gz_warned.header("content-encoding").as_deref(),
+            Some("gzip")
+        );
         assert!(gunzip(&gz_warned.bytes).contains("misuse-alert"));
         let br_only = send(&app, warned("br")).await;
         assert_eq!(br_only.header("content-encoding"), None);
