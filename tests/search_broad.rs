@@ -1,5 +1,5 @@
-//! Broad name searches (a word in most names, like 有限公司) walk the sort order with index
-//! probes; every search counts up to `MAX_LISTED` and lists no deeper. Checked on a generated
+//! Broad name searches (a word in most names, like 有限公司) check the normalised text of the
+//! rows they reach; every search counts up to `MAX_LISTED` and lists no deeper. Checked on a generated
 //! registry larger than the thresholds, against counts and orders computed by plain SQL.
 
 mod common;

@@ -17,7 +17,7 @@ use crate::domain::status::CertificateStatus;
 /// normalised text, which is cheaper than intersecting long posting lists.
 const MAX_INDEX_TOKENS: usize = 2;
 /// Above this many postings a token is "broad": reading its whole posting list costs more than
-/// probing the index row by row in the requested order.
+/// checking the normalised text of the rows reached another way.
 pub const BROAD_POSTINGS: usize = 5_000;
 /// The deepest result listed, and where counting stops ("more than 1,000 results"): past it a
 /// search is narrowed with a filter, and the whole registry is in the downloads. Bounding the
@@ -44,7 +44,7 @@ pub enum Matcher {
         tokens: Vec<QueryToken>,
         normalized: String,
         /// Even the rarest token is in more than [`BROAD_POSTINGS`] names (科技, 有限公司):
-        /// walk the sort order and probe the index per row.
+        /// only the normalised text is checked, on rows reached by the sort order or a filter.
         broad: bool,
     },
     /// Too short to search by name (one character).
