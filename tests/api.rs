@@ -394,8 +394,9 @@ both_backends_async!(companies_and_schemes, |db| {
 });
 
 both_backends_async!(the_company_list_walks_every_company_once, |db| {
-    seed(&db, 23);
-    let app = app!(db, now());
+    let refs = seed(&db, 23);
+    let state = common::state(&db, now());
+    let app = common::TestApp::on_state(state.clone()).await;
     let mut every: Vec<String> = with_conn(&db, |conn| {
         use diesel::prelude::*;
         use sqe_registry::db::schema::companies;
@@ -482,6 +483,23 @@ both_backends_async!(the_company_list_walks_every_company_once, |db| {
         400,
         "100",
     );
+    // The totals are kept until the registry changes: a new holder is counted.
+    with_conn(&db, |conn| {
+        CertificateBuilder::new("CQM-SQE-2025-009999")
+            .company(
+                "新加入贸易有限公司",
+                None,
+                &credit_code("91440300MA5F99999"),
+            )
+            .platform("新加入平台", "b2b")
+            .stars(3)
+            .insert(conn, &refs);
+        sqe_registry::db::write::bump_revision(conn).expect("revision");
+    });
+    state.revision.force_check();
+    assert_eq!(body(&get(&app, "/api/v1/companies").await)["total"], 27);
+    let guangdong = body(&get(&app, "/api/v1/companies?province=440000").await);
+    assert_eq!(guangdong["total"], 25);
 });
 
 both_backends_async!(a_second_level_tree_is_nested, |db| {
