@@ -353,10 +353,8 @@ pub fn search(conn: &mut DbConnection, req: &SearchRequest) -> QueryResult<Searc
         .select(certificates::id)
         .limit(MAX_LISTED + 1)
         .load(conn)?;
-    let capped = i64::try_from(found.len()).unwrap_or(i64::MAX) > MAX_LISTED;
-    let total = i64::try_from(found.len())
-        .unwrap_or(i64::MAX)
-        .min(MAX_LISTED);
+    let found_count = i64::try_from(found.len()).unwrap_or(i64::MAX);
+    let (total, capped) = (found_count.min(MAX_LISTED), found_count > MAX_LISTED);
     let offset = i64::from(req.page.saturating_sub(1)) * i64::from(req.per_page);
     let limit = i64::from(req.per_page).min(total - offset);
     if limit <= 0 {

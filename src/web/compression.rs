@@ -9,7 +9,7 @@ use std::io::Write;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::web::Bytes;
-use actix_web::HttpRequest;
+use actix_web::{HttpRequest, HttpResponse};
 
 /// Brotli quality for a cached page: 13 KB of HTML in well under a millisecond, about a fifth
 /// smaller than gzip (see docs/PERFORMANCE.md). 11, the maximum, takes ten times longer.
@@ -101,6 +101,18 @@ impl Compressed {
             Coding::Gzip => (self.gzip.clone(), Coding::Gzip),
             Coding::Identity => (self.identity.clone(), Coding::Identity),
         }
+    }
+}
+
+/// Labels a response whose body is in `coding`: `Vary` names what the choice of body depended
+/// on (`Accept-Encoding` and, for a page, its language), and a body (not a 304) carries its
+/// `Content-Encoding`, so the middleware leaves it alone.
+pub fn label_coding(res: &mut HttpResponse, vary: &'static str, coding: Coding) {
+    let has_body = res.status() == actix_web::http::StatusCode::OK;
+    let headers = res.headers_mut();
+    headers.insert(header::VARY, HeaderValue::from_static(vary));
+    if let (true, Some(value)) = (has_body, coding.header()) {
+        headers.insert(header::CONTENT_ENCODING, value);
     }
 }
 

@@ -10,7 +10,6 @@
 
 use std::io;
 
-use actix_web::http::header;
 use actix_web::http::header::{CacheControl, CacheDirective};
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -22,7 +21,7 @@ use std::sync::Arc;
 use crate::db;
 use crate::db::sitemap::SitemapRange;
 use crate::error::AppError;
-use crate::web::compression::Compressed;
+use crate::web::compression::{label_coding, Compressed};
 use crate::web::paths;
 use crate::web::render_cache::{RenderCache, Weighed, KEY_OVERHEAD};
 use crate::web::seo::absolute;
@@ -232,14 +231,7 @@ where
         .await?;
     let (body, coding) = doc.for_request(req);
     let mut res = respond("application/xml; charset=utf-8", body);
-    let headers = res.headers_mut();
-    headers.insert(
-        header::VARY,
-        header::HeaderValue::from_static("Accept-Encoding"),
-    );
-    if let Some(coding) = coding.header() {
-        headers.insert(header::CONTENT_ENCODING, coding);
-    }
+    label_coding(&mut res, "Accept-Encoding", coding);
     Ok(res)
 }
 

@@ -9,7 +9,7 @@ mod atom;
 
 use std::sync::Arc;
 
-use actix_web::http::header::{self, CacheControl, CacheDirective, EntityTag};
+use actix_web::http::header::{CacheControl, CacheDirective, EntityTag};
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
@@ -20,7 +20,7 @@ use crate::domain::credit_code::CreditCode;
 use crate::domain::event::EventKind;
 use crate::domain::numbering::MAX_NUMBER_CHARS;
 use crate::error::AppError;
-use crate::web::compression::Compressed;
+use crate::web::compression::{label_coding, Compressed};
 use crate::web::conditional;
 use crate::web::i18n::Lang;
 use crate::web::paths;
@@ -282,16 +282,7 @@ fn atom_response(req: &HttpRequest, feed: &RenderedFeed) -> HttpResponse {
     ]);
     let (body, coding) = feed.doc.for_request(req);
     let mut res = conditional::respond(req, feed.tag.clone(), cache, ATOM_CONTENT_TYPE, body);
-    let headers = res.headers_mut();
-    headers.insert(
-        header::VARY,
-        header::HeaderValue::from_static("Accept-Encoding"),
-    );
-    if res.status() == actix_web::http::StatusCode::OK {
-        if let Some(coding) = coding.header() {
-            res.headers_mut().insert(header::CONTENT_ENCODING, coding);
-        }
-    }
+    label_coding(&mut res, "Accept-Encoding", coding);
     res
 }
 

@@ -15,7 +15,7 @@ pub mod search_cache;
 pub mod shared;
 pub mod statistics;
 
-use actix_web::http::header::{self, CacheControl, CacheDirective};
+use actix_web::http::header::{CacheControl, CacheDirective};
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, Responder};
 use askama::Template;
@@ -62,15 +62,12 @@ pub fn compressed_html(req: &actix_web::HttpRequest, page: &Compressed) -> HttpR
     }
     let (body, coding) = page.for_request(req);
     let mut res = html_response(HttpResponse::Ok(), body);
-    let headers = res.headers_mut();
     // The same URL is sent in several codings: caches must tell them apart.
-    headers.insert(
-        header::VARY,
-        header::HeaderValue::from_static("Accept-Language, Cookie, Accept-Encoding"),
+    crate::web::compression::label_coding(
+        &mut res,
+        "Accept-Language, Cookie, Accept-Encoding",
+        coding,
     );
-    if let Some(coding) = coding.header() {
-        headers.insert(header::CONTENT_ENCODING, coding);
-    }
     res
 }
 
