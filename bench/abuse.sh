@@ -9,6 +9,7 @@
 # Needs: python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/unlimited.sh
 REQUESTS=${1:-50000}
 OUT=bench-out
 PORT=18097

@@ -10,6 +10,7 @@
 # 127.0.0.1:5432 answers. Needs curl, sqlite3 and psql. Results go to docs/PERFORMANCE.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/unlimited.sh
 AFTER=${1:-3}
 OUT=bench-out/crash-edits
 PG_ADMIN=${SQE_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}

@@ -12,6 +12,7 @@
 # Needs: curl, nginx (apt-get install nginx-light). Linux (/proc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/unlimited.sh
 COUNT=${COUNT:-100000}
 OUT=bench-out
 PORT=18092

@@ -6,6 +6,7 @@
 # Needs: wrk, python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/unlimited.sh
 SECONDS_EACH=${1:-5}
 PORT=18100
 BIN=${SQE_BENCH_BIN:-target/release/sqe-registry}

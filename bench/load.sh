@@ -9,6 +9,7 @@
 # Needs: wrk, python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/unlimited.sh
 SECONDS_MIX=${1:-60}
 SECONDS_KIND=${2:-4}
 PORT=18101

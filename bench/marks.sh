@@ -14,6 +14,7 @@
 # Needs: wrk, nginx (apt-get install wrk nginx-light), python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/unlimited.sh
 ROUNDS=${1:-5}
 OUT=bench-out
 PORT=18090

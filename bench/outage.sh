@@ -11,6 +11,7 @@
 # Needs: wrk (apt-get install wrk), PostgreSQL 15 server binaries (as on the CI machine), python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/unlimited.sh
 MODE=${1:-both}
 [ -n "${SQE_BENCH_BIN:-}" ] || cargo build --release --quiet
 case "$MODE" in

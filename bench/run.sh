@@ -10,6 +10,7 @@
 # once into bench-out/ (SQLite) and databases sqe_bench_N (PostgreSQL) and reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/unlimited.sh
 SIZES=("${@:-100000 1000000}")
 read -r -a SIZES <<< "${SIZES[*]}"
 PG_ADMIN=${SQE_BENCH_PG:-postgres://postgres@127.0.0.1:5432}

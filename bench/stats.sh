@@ -10,6 +10,7 @@
 # sqe_bench_SIZE, the same ones bench/run.sh uses.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/unlimited.sh
 SIZE=${1:-100000}
 BACKEND=${2:-sqlite}
 PG_ADMIN=${SQE_BENCH_PG:-postgres://postgres@127.0.0.1:5432}

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use sqe_registry::domain::mark::qr::{QrMatrix, QrSize};
 use sqe_registry::domain::mark::raster::{badge_png, svg_to_png};
 use sqe_registry::domain::mark::{Badge, BadgeSize, BadgeState, MarkLang, Theme};
+use sqe_registry::web::sightings::network_digest;
 
 const RUNS: usize = 400;
 
@@ -58,10 +59,12 @@ fn sightings() {
         ),
     ] {
         const N: u32 = 200_000;
+        let secret = sqe_registry::config::SessionSecret::random();
         let start = Instant::now();
         for _ in 0..N {
             if let Some(host) = binding.foreign_host(black_box(&req), &own) {
-                buffer.record(1, host, at);
+                let network = network_digest(&secret, black_box("203.0.113.9"));
+                buffer.record(1, host, network, at);
             }
         }
         println!(

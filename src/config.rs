@@ -37,9 +37,16 @@ pub struct Config {
     pub session_secret: SessionSecret,
     /// Minutes without a request after which a back-office session ends.
     pub session_idle_minutes: u32,
-    /// Whether the client address comes from `X-Forwarded-For` (only behind a reverse proxy
-    /// that sets it; otherwise anyone could pick their own address and dodge login throttling).
-    pub trust_proxy: bool,
+    /// Trusted reverse proxies in front of the registry (`SQE_TRUST_PROXY`, default 0): with N,
+    /// the client is the N-th `X-Forwarded-For` address from the right (`web::client`);
+    /// with 0 the header is ignored, or anyone could pick their own address.
+    pub trust_proxy: u8,
+    /// Hours after login at which a back-office session ends however active it is.
+    pub session_max_hours: u32,
+    /// How many sightings anonymous clients can make us store.
+    pub sighting_limits: crate::db::marks::SightingLimits,
+    /// Requests per client network and kind (`SQE_RATE_LIMIT_<KIND>`, `domain::rate_limit`).
+    pub rate_limits: crate::domain::rate_limit::LimitSettings,
     /// How long after the database last answered cached badges and pages are still served
     /// (with a note on pages); past it badges are neutral and pages 503.
     pub stale_if_error: std::time::Duration,
@@ -80,6 +87,21 @@ impl SessionSecret {
     }
 }
 
+impl SessionSecret {
+    /// A 64-bit digest of `data` keyed with this secret (SHA-256 of secret and data): the same
+    /// on every instance that shares the secret, and no way back to the data without it.
+    pub fn keyed_digest(&self, data: &[u8]) -> u64 {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        hasher.update(&self.0);
+        hasher.update(data);
+        let digest = hasher.finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        u64::from_be_bytes(first)
+    }
+}
+
 impl std::fmt::Debug for SessionSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SessionSecret(…)")
@@ -89,7 +111,8 @@ impl std::fmt::Debug for SessionSecret {
 impl Config {
     /// Reads `DATABASE_URL`, `SQE_BIND`, `SQE_PUBLIC_URL`, `SQE_CERT_VALIDITY_YEARS`, `SQE_NUMBER_PATTERN`,
     /// `SQE_DEFAULT_LANG`, `SQE_POOL_SIZE`, `SQE_SESSION_KEY`, `SQE_SESSION_IDLE_MINUTES`,
-    /// `SQE_STALE_IF_ERROR_SECS` and `SQE_TRUST_PROXY`.
+    /// `SQE_SESSION_MAX_HOURS`, `SQE_SIGHTING_HOSTS_PER_DAY`, `SQE_SIGHTINGS_MAX_UNCONFIRMED`,
+    /// `SQE_RATE_LIMIT_<KIND>`, `SQE_STALE_IF_ERROR_SECS` and `SQE_TRUST_PROXY`.
     pub fn from_env() -> anyhow::Result<Config> {
         let database_url =
             env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
@@ -131,15 +154,27 @@ impl Config {
             check_pattern(&pattern).with_context(|| format!("SQE_NUMBER_PATTERN {pattern:?}"))?;
             config.number_pattern = pattern;
         }
+        let limits = &mut config.sighting_limits;
+        limits.new_hosts_per_day = parse_var("SQE_SIGHTING_HOSTS_PER_DAY", 50)?.into();
+        limits.max_unconfirmed = parse_var("SQE_SIGHTINGS_MAX_UNCONFIRMED", 10_000)?.into();
+        if limits.max_unconfirmed < 100 {
+            bail!("SQE_SIGHTINGS_MAX_UNCONFIRMED must be at least 100");
+        }
+        config.rate_limits = rate_limits_from_env()?;
         let stale = parse_var("SQE_STALE_IF_ERROR_SECS", 900)?;
         if stale > 86_400 {
             bail!("SQE_STALE_IF_ERROR_SECS must be at most 86400 (a day)");
         }
         config.stale_if_error = std::time::Duration::from_secs(u64::from(stale));
-        config.trust_proxy = matches!(
-            env::var("SQE_TRUST_PROXY").as_deref(),
-            Ok("1" | "true" | "yes")
-        );
+        let proxies = parse_var("SQE_TRUST_PROXY", 0)?;
+        config.trust_proxy = match u8::try_from(proxies) {
+            Ok(n) if n <= 10 => n,
+            _ => bail!("SQE_TRUST_PROXY is the number of trusted reverse proxies in front of the registry (0 to 10)"),
+        };
+        config.session_max_hours = parse_var("SQE_SESSION_MAX_HOURS", 12)?;
+        if !(1..=168).contains(&config.session_max_hours) {
+            bail!("SQE_SESSION_MAX_HOURS must be between 1 and 168 (a week)");
+        }
         Ok(config)
     }
 
@@ -167,7 +202,10 @@ impl Config {
             pool_size: pool_size.max(1),
             session_secret: SessionSecret::random(),
             session_idle_minutes: 30,
-            trust_proxy: false,
+            trust_proxy: 0,
+            session_max_hours: 12,
+            sighting_limits: crate::db::marks::SightingLimits::default(),
+            rate_limits: crate::domain::rate_limit::LimitSettings::default(),
             stale_if_error: DEFAULT_STALE_IF_ERROR,
             sitemap_urls_per_file: MAX_SITEMAP_URLS_PER_FILE,
         })
@@ -190,7 +228,10 @@ impl Config {
             pool_size: default_pool_size(database_url),
             session_secret: SessionSecret::random(),
             session_idle_minutes: 30,
-            trust_proxy: false,
+            trust_proxy: 0,
+            session_max_hours: 12,
+            sighting_limits: crate::db::marks::SightingLimits::default(),
+            rate_limits: crate::domain::rate_limit::LimitSettings::default(),
             stale_if_error: DEFAULT_STALE_IF_ERROR,
             sitemap_urls_per_file: MAX_SITEMAP_URLS_PER_FILE,
         }
@@ -204,6 +245,25 @@ fn default_pool_size(database_url: &str) -> u32 {
     } else {
         8
     }
+}
+
+/// The default rate limits, overridden by `SQE_RATE_LIMIT_<KIND>` where set.
+fn rate_limits_from_env() -> anyhow::Result<crate::domain::rate_limit::LimitSettings> {
+    use crate::domain::rate_limit::{Budget, LimitKind, LimitSettings};
+    let mut settings = LimitSettings::default();
+    for kind in LimitKind::ALL {
+        let name = format!("SQE_RATE_LIMIT_{}", kind.env_name());
+        if let Ok(value) = env::var(&name) {
+            settings.0[kind.index()] = if value.trim() == "off" {
+                None
+            } else {
+                Some(Budget::parse(&value).with_context(|| {
+                    format!("{name} must be N/s, N/min, N/h or off, not {value:?}")
+                })?)
+            };
+        }
+    }
+    Ok(settings)
 }
 
 fn parse_var(name: &str, default: u32) -> anyhow::Result<u32> {

@@ -51,6 +51,10 @@ pub enum AppError {
     /// SQLite: another process held the write lock longer than the busy timeout.
     #[error("database busy: {0}")]
     Busy(String),
+    /// This client network sent more requests of this kind than its rate limit allows; it may
+    /// try again after this many seconds.
+    #[error("too many requests (retry after {0} s)")]
+    TooManyRequests(u32),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -69,6 +73,7 @@ impl AppError {
         match self {
             AppError::Busy(_) => Some(2),
             AppError::Unavailable(_) | AppError::DatabaseLost(_) => Some(5),
+            AppError::TooManyRequests(seconds) => Some(*seconds),
             _ => None,
         }
     }
@@ -84,6 +89,20 @@ impl AppError {
             _ => return None,
         };
         Some(UserMessage::new(key))
+    }
+
+    /// What the reader of an error page or JSON error is told beyond its status, if anything
+    /// (the message of a refusal, of an outage, of a rate limit).
+    pub fn user_message(&self, writing: bool) -> Option<UserMessage> {
+        match self {
+            AppError::BadRequest(m) | AppError::Forbidden(m) | AppError::Conflict(m) => {
+                Some(m.clone())
+            }
+            AppError::TooManyRequests(seconds) => {
+                Some(UserMessage::with("error-429-message", seconds))
+            }
+            e => e.unavailable_message(writing),
+        }
     }
 
     pub fn bad_request_with(key: &'static str, arg: impl ToString) -> AppError {
@@ -139,6 +158,7 @@ impl ResponseError for AppError {
             AppError::Unavailable(_) | AppError::DatabaseLost(_) | AppError::Busy(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -96,6 +96,12 @@ enum UserCommand {
         #[arg(long)]
         role: String,
     },
+    /// Give an account a new password (asked or read as for `add`); every session of the
+    /// account ends.
+    Passwd {
+        #[arg(long)]
+        username: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -218,6 +224,9 @@ fn run() -> anyhow::Result<()> {
         Command::User(UserCommand::Add { username, role }) => {
             add_user(&pool, &cli_actor(&config), &username, &role)
         }
+        Command::User(UserCommand::Passwd { username }) => {
+            set_password(&pool, &cli_actor(&config), &username)
+        }
         Command::Demo { count, seed } => {
             let summary = demo::fill_empty(&mut *pool.get()?, &demo_options(count, seed))?;
             println!("{summary}");
@@ -305,7 +314,8 @@ async fn serve(pool: db::DbPool, config: Config) -> anyhow::Result<()> {
         })
         .bind(&bind)?
         .run();
-    // Sightings are counted in memory and written every few seconds, and once more at shutdown.
+    // Sightings are counted in memory and written every few seconds, and once more at shutdown;
+    // rate limits forget the networks whose budget is full again as often.
     let flusher = state.clone();
     let flushing = actix_web::rt::spawn(async move {
         let mut every = actix_web::rt::time::interval(FLUSH_EVERY);
@@ -314,6 +324,7 @@ async fn serve(pool: db::DbPool, config: Config) -> anyhow::Result<()> {
             if let Err(e) = flusher.flush_sightings().await {
                 tracing::warn!(error = %e, "could not write sightings; will retry");
             }
+            flusher.limits.sweep();
         }
     });
     // The database's health: probed every second, and twice a second while it does not answer,
@@ -352,6 +363,18 @@ fn add_user(pool: &db::DbPool, actor: &Actor, username: &str, role: &str) -> any
         Err(AccountRefusal::Exists) => anyhow::bail!("an account named {username} already exists"),
         Err(e) => Err(e.into()),
     }
+}
+
+fn set_password(pool: &db::DbPool, actor: &Actor, username: &str) -> anyhow::Result<()> {
+    let mut conn = pool.get()?;
+    let Some(account) = db::accounts::find_account(&mut conn, username)? else {
+        anyhow::bail!("there is no account named {username}");
+    };
+    drop(conn);
+    let password = app::accounts::NewPassword::hash(&read_password()?)?;
+    app::accounts::set_password(&mut *pool.get()?, actor, account.id, &password)?;
+    println!("new password set for {username}; its sessions have ended");
+    Ok(())
 }
 
 /// The new password: asked twice on a terminal, else the first line of standard input.

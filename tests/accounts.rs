@@ -1,5 +1,6 @@
 //! Back-office accounts (first part of the back office): creation with its audit entry, on both
-//! backends, and `sqe-registry user add` reading the password from stdin, never from argv.
+//! backends; the last enabled administrator kept; and `sqe-registry user add` and `user passwd`
+//! reading the password from stdin, never from argv.
 
 mod common;
 
@@ -63,8 +64,13 @@ both_backends!(accounts_are_created_once_with_an_audit_entry, |db| {
 
 /// Runs `sqe-registry user add` on a fresh SQLite file with `stdin` as its input.
 fn user_add(dir: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
+    user(dir, "add", args, stdin)
+}
+
+/// Runs `sqe-registry user <command>` on the SQLite file in `dir` with `stdin` as its input.
+fn user(dir: &std::path::Path, command: &str, args: &[&str], stdin: &str) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sqe-registry"))
-        .args(["user", "add"])
+        .args(["user", command])
         .args(args)
         .env(
             "DATABASE_URL",
@@ -143,3 +149,98 @@ fn user_add_reads_the_password_from_stdin_and_never_prints_it() {
     );
     assert!(!argv.status.success());
 }
+
+#[test]
+fn user_passwd_sets_a_new_password_and_ends_the_sessions() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (old, new) = ("the first long password", "the second long password");
+    let out = user_add(
+        dir.path(),
+        &["--username", "ops", "--role", "admin"],
+        &format!("{old}\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let url = format!("sqlite://{}", dir.path().join("r.db").display());
+    let pool = sqe_registry::db::build_pool(&url, 1).expect("pool");
+    let epoch = |pool: &sqe_registry::db::DbPool| {
+        let mut conn = pool.get().expect("conn");
+        find_account(&mut conn, "ops").expect("find").expect("ops")
+    };
+    let before = epoch(&pool);
+    let out = user(
+        dir.path(),
+        "passwd",
+        &["--username", "ops"],
+        &format!("{new}\n"),
+    );
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{printed}");
+    assert!(printed.contains("new password set for ops"), "{printed}");
+    assert!(!printed.contains(new), "never printed");
+    let after = epoch(&pool);
+    assert!(verify_password(new, &after.password_hash));
+    assert!(!verify_password(old, &after.password_hash));
+    assert_eq!(
+        after.session_epoch,
+        before.session_epoch + 1,
+        "sessions ended"
+    );
+    // The policy holds, and an unknown name is a clear error.
+    let short = user(dir.path(), "passwd", &["--username", "ops"], "short\n");
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"));
+    let nobody = user(
+        dir.path(),
+        "passwd",
+        &["--username", "nobody"],
+        &format!("{new}\n"),
+    );
+    assert!(!nobody.status.success());
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("there is no account named nobody"));
+}
+
+both_backends!(the_last_enabled_administrator_is_kept, |db| {
+    use sqe_registry::app::accounts::{update, AccountChange};
+    let actor = cli_actor("ops", beijing(2026, 11, 28, 16, 0));
+    with_conn(&db, |conn| {
+        let account = |conn: &mut _, name: &str, role| {
+            let input = NewAccount {
+                username: name.to_owned(),
+                role,
+                password: "a long enough password".to_owned(),
+            };
+            create(conn, &actor, &input).expect("create")
+        };
+        let ada = account(conn, "ada", Role::Admin);
+        let bob = account(conn, "bob", Role::Admin);
+        let change = |id, role, disabled| AccountChange { id, role, disabled };
+        // Two administrators: one may go.
+        update(conn, &actor, change(bob, Role::Viewer, false)).expect("demote bob");
+        // Now ada is the last: neither demoted nor disabled, even by the command line.
+        for (role, disabled) in [(Role::Evaluator, false), (Role::Admin, true)] {
+            assert!(matches!(
+                update(conn, &actor, change(ada, role, disabled)),
+                Err(AccountRefusal::LastAdmin)
+            ));
+        }
+        let ada_now = sqe_registry::db::accounts::find_account_by_id(conn, ada)
+            .expect("find")
+            .expect("ada");
+        assert_eq!((ada_now.role, ada_now.disabled), (Role::Admin, false));
+        // A disabled administrator does not count.
+        update(conn, &actor, change(bob, Role::Admin, true)).expect("bob disabled admin");
+        assert!(matches!(
+            update(conn, &actor, change(ada, Role::Viewer, false)),
+            Err(AccountRefusal::LastAdmin)
+        ));
+        update(conn, &actor, change(bob, Role::Admin, false)).expect("bob enabled");
+        update(conn, &actor, change(ada, Role::Viewer, false)).expect("now ada may go");
+    });
+});

@@ -33,6 +33,7 @@ fn seed(db: &TestDb) -> i32 {
                 first_seen: now,
                 last_seen: now,
                 hits: 3,
+                networks: vec![],
             }],
         )
         .expect("sighting");
@@ -176,8 +177,12 @@ both_backends_async!(every_form_needs_the_session_csrf_token, |db| {
 
 both_backends_async!(login_fails_alike_and_is_throttled, |db| {
     seed(&db);
-    let app = app!(db, beijing(2026, 11, 28, 12, 0));
-    let mut browser = Browser::default();
+    // The per-network rate limit of login requests is tested on its own (tests/limits.rs).
+    let state = common::state_with(&db, beijing(2026, 11, 28, 12, 0), |c| {
+        c.rate_limits = sqe_registry::web::limits::LimitSettings::all(None);
+    });
+    let app = common::TestApp::on_state(state).await;
+    let mut browser = Browser::from("203.0.113.9:4000");
     let wrong = browser.try_login(&app, "eve", "not the password").await;
     let unknown = browser.try_login(&app, "nobody", "not the password").await;
     assert_eq!(wrong.status, 401);
@@ -185,25 +190,40 @@ both_backends_async!(login_fails_alike_and_is_throttled, |db| {
     let message = "用户名或密码不正确";
     wrong.assert_contains(message);
     unknown.assert_contains(message);
-    // Four more failures for eve reach the limit of five: now even the right password is
-    // refused, with the same answer as for an account that does not exist.
+    // Four more failures for eve from this network reach the limit of five: now even the
+    // right password is refused from here, as for an account that does not exist.
     for _ in 0..4 {
         assert_eq!(browser.try_login(&app, "eve", "wrong").await.status, 401);
     }
     let throttled = browser.try_login(&app, "eve", PASSWORD).await;
     assert_eq!(throttled.status, 429);
     throttled.assert_contains("15");
+    assert_eq!(throttled.header("retry-after").as_deref(), Some("900"));
     for _ in 0..5 {
         browser.try_login(&app, "ghost", "wrong").await;
     }
     assert_eq!(browser.try_login(&app, "ghost", "x").await.status, 429);
-    // Another account from the same address is still allowed (11 failures so far < 20)…
-    Browser::login(&app, "vic").await;
-    // …until the address has 20 failures, whichever names were tried.
-    for i in 0..10 {
+    // Nobody can lock eve out: from a network without failures the right password still
+    // logs in (after a short wait, eve's name having five failures).
+    let started = std::time::Instant::now();
+    Browser::from("198.51.100.20:5000")
+        .logged_in(&app, "eve")
+        .await;
+    assert!(started.elapsed() >= std::time::Duration::from_millis(900));
+    // Another account from the first network is still allowed (11 failures so far < 20)…
+    Browser::from("203.0.113.9:4100")
+        .logged_in(&app, "vic")
+        .await;
+    // …until the network has 20 failures, whichever names were tried.
+    for i in 0..9 {
         browser.try_login(&app, &format!("guess{i}"), "wrong").await;
     }
     assert_eq!(browser.try_login(&app, "ada", PASSWORD).await.status, 429);
+    // The dashboard counts the day's failed (20) and refused (3) logins.
+    let mut admin = Browser::from("192.0.2.1:80").logged_in(&app, "ada").await;
+    let dashboard = admin.get(&app, "/admin").await;
+    dashboard.assert_contains("登录失败（24 小时）</dt><dd>20</dd>");
+    dashboard.assert_contains("被拒绝的登录（24 小时）</dt><dd>3</dd>");
 });
 
 both_backends_async!(sessions_are_renewed_shared_and_ended, |db| {
@@ -211,13 +231,13 @@ both_backends_async!(sessions_are_renewed_shared_and_ended, |db| {
     let now = beijing(2026, 11, 28, 12, 0);
     let app = app!(db, now);
     let other_instance = app!(db, now);
-    let mut browser = Browser::default();
-    browser.get(&app, "/admin/login").await;
+    // A session from before (here: an earlier login in this browser) is replaced at login.
+    let mut browser = Browser::login(&app, "eve").await;
     let anonymous_cookie = browser.cookie.clone().expect("session before login");
     let answer = browser.try_login(&app, "eve", PASSWORD).await;
     assert_eq!(answer.status, 303);
     assert_eq!(answer.header("location").as_deref(), Some("/admin"));
-    let set_cookie = answer.header("set-cookie").expect("cookie");
+    let set_cookie = answer.cookie("sqe_admin").expect("cookie");
     for attribute in ["HttpOnly", "SameSite=Strict", "Path=/admin"] {
         assert!(set_cookie.contains(attribute), "{set_cookie}");
     }
@@ -230,6 +250,7 @@ both_backends_async!(sessions_are_renewed_shared_and_ended, |db| {
     // The old (pre-login) cookie is not logged in.
     let mut fixated = Browser {
         cookie: Some(anonymous_cookie),
+        ..Browser::default()
     };
     assert_eq!(fixated.get(&app, "/admin").await.status, 303);
     // The other instance knows the session (it lives in the database)…
@@ -266,6 +287,7 @@ both_backends_async!(sessions_are_renewed_shared_and_ended, |db| {
     );
     let mut stale = Browser {
         cookie: Some(cookie.clone()),
+        ..Browser::default()
     };
     assert_eq!(stale.get(&other_instance, "/admin").await.status, 303);
     // An idle session expires: push a fresh one's expiry into the past.
@@ -283,6 +305,7 @@ both_backends_async!(sessions_are_renewed_shared_and_ended, |db| {
     // A tampered cookie (signature no longer matches) is not a session.
     let mut forged = Browser {
         cookie: Some(cookie.replacen('=', "=x", 1)),
+        ..Browser::default()
     };
     assert_eq!(forged.get(&app, "/admin").await.status, 303);
 });
@@ -409,6 +432,9 @@ both_backends_async!(administrators_manage_accounts_but_not_their_own, |db| {
         )
         .await;
     assert_eq!(demote.status, 303);
+    // A demotion ends the account's sessions; signed in again, the new role holds.
+    assert_eq!(newbie.get(&app, "/admin").await.status, 303);
+    let mut newbie = Browser::login(&app, "newbie").await;
     assert_eq!(
         newbie
             .get(&app, "/admin/certificates/A-1/evaluate")
@@ -461,6 +487,7 @@ both_backends_async!(
                     first_seen: now,
                     last_seen: now,
                     hits: 1,
+                    networks: vec![],
                 }],
             )
             .expect("sighting");

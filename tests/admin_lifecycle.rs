@@ -278,11 +278,14 @@ both_backends_async!(the_session_cookie_is_secure_on_an_https_site, |db| {
     ));
     let app = common::TestApp::on_state(state).await;
     let mut browser = Browser::default();
+    let form = browser.get(&app, "/admin/login").await;
+    let login_cookie = form.cookie("sqe_login").expect("login cookie");
+    assert!(login_cookie.contains("Secure"), "{login_cookie}");
     let answer = browser
         .try_login(&app, "eve", common::staff::PASSWORD)
         .await;
     assert_eq!(answer.status, 303);
-    let cookie = answer.header("set-cookie").expect("cookie");
+    let cookie = answer.cookie("sqe_admin").expect("cookie");
     assert!(cookie.contains("Secure"), "{cookie}");
 });
 

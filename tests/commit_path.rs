@@ -178,6 +178,7 @@ fn a_sighting_confirmed_on_the_command_line_is_audited() {
             first_seen: seen,
             last_seen: seen,
             hits: 3,
+            networks: vec![],
         };
         record_sightings(conn, &[sighting]).expect("sighting");
     });

@@ -1,7 +1,9 @@
-//! Logging in and out of the back office. A login attempt is throttled per account name and per
-//! client address (`domain::throttle`), whether or not the account exists; a refused attempt
-//! is not even checked, and an unknown account is checked against a decoy hash so that the
-//! answer takes as long either way. A success and a logout are audited.
+//! Logging in and out of the back office. A login attempt is throttled per client network, for
+//! its account name and in all, and delayed when its account name has many recent failures
+//! from anywhere (`domain::throttle`), whether or not the account exists; a refused attempt is
+//! not even checked, and an unknown account is checked against a decoy hash so that the answer
+//! takes as long either way. A success and a logout are audited; failed and refused attempts
+//! are kept a day for the dashboard.
 
 use std::sync::LazyLock;
 
@@ -10,11 +12,13 @@ use chrono::NaiveDateTime;
 
 use super::{run, Actor, ActorKind};
 use crate::db::accounts::find_account;
-use crate::db::sessions::{clear_failures, failures_since, record_failure};
+use crate::db::sessions::{clear_failures, failures_since, record_attempt, FAILED, THROTTLED};
 use crate::db::DbConnection;
 use crate::domain::account::{hash_password, verify_password};
 use crate::domain::dates::beijing_today;
-use crate::domain::throttle::{account_key, address_key, LOGIN_THROTTLE};
+use crate::domain::throttle::{
+    account_key, network_key, pair_key, LOGIN_RECORD_HOURS, LOGIN_THROTTLE,
+};
 
 /// The hash of a random password nobody has, verified when the account does not exist.
 static DECOY_HASH: LazyLock<String> = LazyLock::new(|| {
@@ -29,20 +33,25 @@ static DECOY_HASH: LazyLock<String> = LazyLock::new(|| {
 pub struct LoginAttempt {
     pub username: String,
     pub password: String,
-    /// The client's address, as the throttle counts it.
-    pub address: String,
+    /// The client's network, as the throttle counts it (`web::client`).
+    pub network: String,
     pub now: NaiveDateTime,
 }
 
 /// What a login attempt came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
-    /// Too many recent failures for this name or address: the password was not checked.
+    /// Too many recent failures from this client network: the password was not checked.
     Throttled,
     /// No such enabled account, or the wrong password (the answer does not say which).
     Wrong,
     /// Signed in as this account.
-    SignedIn { id: i32, username: String },
+    SignedIn {
+        id: i32,
+        username: String,
+        /// The account's session epoch, for the new session to carry.
+        epoch: i32,
+    },
 }
 
 /// `kind` acting at `now` (a login issues no certificate: no validity setting).
@@ -59,8 +68,10 @@ fn acting(kind: ActorKind, now: NaiveDateTime) -> Actor {
 /// the password against (a decoy when there is no such enabled account).
 #[derive(Debug, Clone)]
 pub struct Candidate {
-    account: Option<(i32, String)>,
+    account: Option<(i32, String, i32)>,
     hash: String,
+    /// How long to wait before verifying (the name has many recent failures).
+    pub delay: std::time::Duration,
 }
 
 impl Candidate {
@@ -71,41 +82,62 @@ impl Candidate {
     }
 }
 
-/// The throttle's keys of an attempt: its account name and its client address.
-fn keys(attempt: &LoginAttempt) -> [String; 2] {
+/// The throttle's keys of an attempt: its name from its network, its network, its name.
+fn keys(attempt: &LoginAttempt) -> [String; 3] {
     [
+        pair_key(&attempt.username, &attempt.network),
+        network_key(&attempt.network),
         account_key(&attempt.username),
-        address_key(&attempt.address),
     ]
 }
 
-/// First step: `Err(Verdict::Throttled)` after too many recent failures for this name or
-/// address (the password is then not checked), else what to verify the password against.
+/// Attempts older than this are forgotten when a new one is recorded.
+fn forget_before(now: NaiveDateTime) -> NaiveDateTime {
+    now - chrono::Duration::hours(LOGIN_RECORD_HOURS)
+}
+
+/// First step: `Err(Verdict::Throttled)` after too many recent failures from this network
+/// (the password is then not checked, and the refusal is recorded), else what to verify the
+/// password against and how long to wait first.
 pub fn prepare(
     conn: &mut DbConnection,
     attempt: &LoginAttempt,
 ) -> diesel::QueryResult<Result<Candidate, Verdict>> {
     let keys = keys(attempt);
+    let keys = [keys[0].as_str(), keys[1].as_str(), keys[2].as_str()];
     let since = attempt.now - LOGIN_THROTTLE.window();
-    let counts = failures_since(conn, &[keys[0].as_str(), keys[1].as_str()], since)?;
+    let counts = failures_since(conn, &keys, since)?;
     if !LOGIN_THROTTLE.allows(counts[0], counts[1]) {
+        let nobody = acting(ActorKind::System { task: "login" }, attempt.now);
+        run(conn, &nobody, |conn, _| {
+            record_attempt(
+                conn,
+                &keys[1..2],
+                THROTTLED,
+                attempt.now,
+                forget_before(attempt.now),
+            )
+        })?;
         return Ok(Err(Verdict::Throttled));
     }
+    let delay = LOGIN_THROTTLE.delay(counts[2]);
     let account = find_account(conn, &attempt.username)?.filter(|a| !a.disabled);
     Ok(Ok(match account {
         Some(a) => Candidate {
-            account: Some((a.id, a.username)),
+            account: Some((a.id, a.username, a.session_epoch)),
             hash: a.password_hash,
+            delay,
         },
         None => Candidate {
             account: None,
             hash: DECOY_HASH.clone(),
+            delay,
         },
     }))
 }
 
-/// Last step, once the password was verified (`matches`): a success clears the account's
-/// failures and is audited, a failure is counted under the name and the address.
+/// Last step, once the password was verified (`matches`): a success clears the failures of
+/// its name from its network and is audited; a failure is counted under all three keys.
 pub fn conclude(
     conn: &mut DbConnection,
     attempt: &LoginAttempt,
@@ -113,10 +145,9 @@ pub fn conclude(
     matches: bool,
 ) -> diesel::QueryResult<Verdict> {
     let keys = keys(attempt);
-    let keys = [keys[0].as_str(), keys[1].as_str()];
-    let since = attempt.now - LOGIN_THROTTLE.window();
+    let keys = [keys[0].as_str(), keys[1].as_str(), keys[2].as_str()];
     match candidate.account {
-        Some((id, username)) if matches => {
+        Some((id, username, epoch)) if matches => {
             let staff = ActorKind::Staff {
                 account_id: id,
                 username: username.clone(),
@@ -127,12 +158,16 @@ pub fn conclude(
                 changes.audit("session.login", "account", id.to_string(), None, None);
                 diesel::QueryResult::Ok(())
             })?;
-            Ok(Verdict::SignedIn { id, username })
+            Ok(Verdict::SignedIn {
+                id,
+                username,
+                epoch,
+            })
         }
         _ => {
             let nobody = acting(ActorKind::System { task: "login" }, attempt.now);
             run(conn, &nobody, |conn, _| {
-                record_failure(conn, &keys, attempt.now, since)
+                record_attempt(conn, &keys, FAILED, attempt.now, forget_before(attempt.now))
             })?;
             Ok(Verdict::Wrong)
         }

@@ -19,6 +19,9 @@ pub struct Account {
     pub role: Role,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
+    /// Bumped when the account is disabled, demoted or given a new password: a session opened
+    /// under an older value has ended.
+    pub session_epoch: i32,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -189,15 +192,47 @@ pub fn list_accounts(conn: &mut DbConnection) -> QueryResult<Vec<Account>> {
         .load(conn)
 }
 
-/// Sets an account's role and whether it is disabled.
+/// Sets an account's role and whether it is disabled; `end_sessions` also ends every session
+/// it has open (a demotion, a disabling).
 pub fn update_account_row(
     conn: &mut DbConnection,
     id: i32,
     role: &str,
     disabled: bool,
+    end_sessions: bool,
 ) -> QueryResult<()> {
+    let bump = i32::from(end_sessions);
     diesel::update(accounts::table.find(id))
-        .set((accounts::role.eq(role), accounts::disabled.eq(disabled)))
+        .set((
+            accounts::role.eq(role),
+            accounts::disabled.eq(disabled),
+            accounts::session_epoch.eq(accounts::session_epoch + bump),
+        ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Gives an account a new password hash and ends every session it has open.
+pub fn set_password_hash(
+    conn: &mut DbConnection,
+    id: i32,
+    password_hash: &str,
+) -> QueryResult<bool> {
+    let n = diesel::update(accounts::table.find(id))
+        .set((
+            accounts::password_hash.eq(password_hash),
+            accounts::session_epoch.eq(accounts::session_epoch + 1),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Enabled administrators other than `id`.
+pub fn other_enabled_admins(conn: &mut DbConnection, id: i32) -> QueryResult<i64> {
+    accounts::table
+        .filter(accounts::role.eq(Role::Admin.as_str()))
+        .filter(accounts::disabled.eq(false))
+        .filter(accounts::id.ne(id))
+        .count()
+        .get_result(conn)
 }

@@ -30,7 +30,7 @@ pub struct DashboardCertificate {
 }
 
 /// A sighting nobody has confirmed or dismissed.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone)]
 pub struct OpenSighting {
     pub id: i32,
     pub number: String,
@@ -38,6 +38,8 @@ pub struct OpenSighting {
     pub first_seen: NaiveDateTime,
     pub last_seen: NaiveDateTime,
     pub hits: i64,
+    /// Distinct client networks that reported it (up to the number remembered per sighting).
+    pub networks: i64,
 }
 
 /// A list and how many there are in all.
@@ -152,7 +154,8 @@ pub fn open_sightings(conn: &mut DbConnection) -> QueryResult<Listed<OpenSightin
         .filter(filter)
         .count()
         .get_result(conn)?;
-    let rows = mark_sightings::table
+    // The partial index `mark_sightings_unconfirmed_last_seen` serves this order.
+    let rows: Vec<(i32, String, String, NaiveDateTime, NaiveDateTime, i64)> = mark_sightings::table
         .inner_join(certificates::table)
         .filter(filter)
         .order_by(mark_sightings::last_seen.desc())
@@ -166,6 +169,28 @@ pub fn open_sightings(conn: &mut DbConnection) -> QueryResult<Listed<OpenSightin
             mark_sightings::hits,
         ))
         .load(conn)?;
+    let ids: Vec<i32> = rows.iter().map(|r| r.0).collect();
+    let networks: std::collections::HashMap<i32, i64> = sighting_networks::table
+        .filter(sighting_networks::sighting_id.eq_any(&ids))
+        .group_by(sighting_networks::sighting_id)
+        .select((sighting_networks::sighting_id, diesel::dsl::count_star()))
+        .load::<(i32, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let rows = rows
+        .into_iter()
+        .map(
+            |(id, number, host, first_seen, last_seen, hits)| OpenSighting {
+                networks: networks.get(&id).copied().unwrap_or(0),
+                id,
+                number,
+                host,
+                first_seen,
+                last_seen,
+                hits,
+            },
+        )
+        .collect();
     Ok(Listed { rows, total })
 }
 

@@ -166,6 +166,7 @@ diesel::table! {
         role -> Text,
         disabled -> Bool,
         created_at -> Timestamp,
+        session_epoch -> Integer,
     }
 }
 
@@ -195,6 +196,14 @@ diesel::table! {
         id -> Integer,
         throttle_key -> Text,
         at -> Timestamp,
+        outcome -> Text,
+    }
+}
+
+diesel::table! {
+    sighting_networks (sighting_id, network) {
+        sighting_id -> Integer,
+        network -> Text,
     }
 }
 
@@ -211,6 +220,7 @@ diesel::joinable!(evaluation_scores -> indicators (indicator_id));
 diesel::joinable!(certificate_events -> certificates (certificate_id));
 diesel::joinable!(search_tokens -> certificates (certificate_id));
 diesel::joinable!(mark_sightings -> certificates (certificate_id));
+diesel::joinable!(sighting_networks -> mark_sightings (sighting_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     certification_bodies,
@@ -230,4 +240,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     sessions,
     login_failures,
+    sighting_networks,
 );

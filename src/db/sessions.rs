@@ -85,17 +85,24 @@ pub fn failures_since(
             login_failures::table
                 .filter(login_failures::throttle_key.eq(*key))
                 .filter(login_failures::at.gt(since))
+                .filter(login_failures::outcome.eq(FAILED))
                 .count()
                 .get_result(conn)
         })
         .collect()
 }
 
-/// Records one failed login under each key, and forgets failures older than `forget_before`;
-/// call it in a write transaction (`app::sessions::login` does).
-pub fn record_failure(
+/// The outcome of a login attempt the throttle counts.
+pub const FAILED: &str = "failed";
+/// The outcome of a login attempt refused unchecked (counted on the dashboard only).
+pub const THROTTLED: &str = "throttled";
+
+/// Records one login attempt with `outcome` under each key, and forgets attempts older than
+/// `forget_before`; call it in a write transaction (`app::sessions` does).
+pub fn record_attempt(
     conn: &mut DbConnection,
     keys: &[&str],
+    outcome: &str,
     at: NaiveDateTime,
     forget_before: NaiveDateTime,
 ) -> QueryResult<()> {
@@ -106,13 +113,33 @@ pub fn record_failure(
             .values((
                 login_failures::throttle_key.eq(*key),
                 login_failures::at.eq(at),
+                login_failures::outcome.eq(outcome),
             ))
             .execute(conn)?;
     }
     Ok(())
 }
 
-/// Forgets the failures under a key (a successful login clears its account's count).
+/// Failed and throttled login attempts since `since` (each attempt is counted once: by its
+/// client-network key).
+pub fn attempts_since(conn: &mut DbConnection, since: NaiveDateTime) -> QueryResult<(i64, i64)> {
+    let count = |conn: &mut DbConnection, outcome: &str| {
+        login_failures::table
+            .filter(login_failures::at.gt(since))
+            .filter(login_failures::outcome.eq(outcome))
+            .filter(login_failures::throttle_key.like("address:%"))
+            .count()
+            .get_result(conn)
+    };
+    Ok((count(conn, FAILED)?, count(conn, THROTTLED)?))
+}
+
+/// Forgets every session (a restored database must not revive the sessions of its backup).
+pub fn delete_all(conn: &mut DbConnection) -> QueryResult<usize> {
+    diesel::delete(sessions::table).execute(conn)
+}
+
+/// Forgets the attempts under a key (a successful login clears its name-and-network count).
 pub fn clear_failures(conn: &mut DbConnection, key: &str) -> QueryResult<()> {
     diesel::delete(login_failures::table.filter(login_failures::throttle_key.eq(key)))
         .execute(conn)?;

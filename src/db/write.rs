@@ -37,6 +37,7 @@ macro_rules! insert_returning_id {
         }
     };
 }
+pub(crate) use insert_returning_id;
 
 pub fn insert_body(conn: &mut DbConnection, body: &NewCertificationBody) -> QueryResult<i32> {
     insert_returning_id!(

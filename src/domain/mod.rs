@@ -17,6 +17,7 @@ pub mod mark;
 pub mod numbering;
 pub mod platform_type;
 pub mod province;
+pub mod rate_limit;
 pub mod record;
 pub mod reference;
 pub mod scope;

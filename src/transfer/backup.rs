@@ -168,6 +168,7 @@ pub fn restore_sqlite(input: &Path, target: &Path) -> anyhow::Result<(Contents, 
     fs::copy(input, &incoming)
         .with_context(|| format!("cannot copy {} to {}", input.display(), incoming.display()))?;
     let checked = check_file(&incoming).and_then(|contents| {
+        end_sessions(&incoming)?;
         fs::File::open(&incoming)?.sync_all()?;
         Ok(contents)
     });
@@ -195,6 +196,22 @@ pub fn restore_sqlite(input: &Path, target: &Path) -> anyhow::Result<(Contents, 
         fs::File::open(dir)?.sync_all()?;
     }
     Ok((contents, kept))
+}
+
+/// Empties the sessions of a database about to be restored: a backup's sessions (some logged
+/// out since, some of accounts disabled since) must not come back to life. Everybody logs in
+/// again after a restore.
+fn end_sessions(path: &Path) -> anyhow::Result<()> {
+    let mut conn = open_existing(path)?;
+    let has_sessions: Vec<ValueRow> = diesel::sql_query(
+        "SELECT name AS value FROM sqlite_master WHERE type = 'table' AND name = 'sessions'",
+    )
+    .load(&mut conn)?;
+    if !has_sessions.is_empty() {
+        conn.batch_execute("DELETE FROM sessions")
+            .with_context(|| format!("cannot empty the sessions of {}", path.display()))?;
+    }
+    Ok(())
 }
 
 /// Moves the current database out of the way (after folding its write-ahead log into it), or

@@ -48,6 +48,7 @@ fn message_for(lang: Lang, status: StatusCode, detail: Option<&UserMessage>) -> 
         StatusCode::NOT_FOUND => lang.t("error-404-title"),
         StatusCode::FORBIDDEN => lang.t("error-403-title"),
         StatusCode::CONFLICT => lang.t("error-409-title"),
+        StatusCode::TOO_MANY_REQUESTS => lang.t("error-429-title"),
         s if s.is_client_error() => lang.t("error-400-title"),
         StatusCode::SERVICE_UNAVAILABLE => lang.t("error-503-title"),
         _ => lang.t("error-500-title"),
@@ -108,13 +109,9 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     };
     let writing = is_write(res.request().method());
-    let detail = match error.as_error::<AppError>() {
-        Some(AppError::BadRequest(m) | AppError::Forbidden(m) | AppError::Conflict(m)) => {
-            Some(m.clone())
-        }
-        Some(e) => e.unavailable_message(writing),
-        None => None,
-    };
+    let detail = error
+        .as_error::<AppError>()
+        .and_then(|e| e.user_message(writing));
     let (req, old) = res.into_parts();
     let Some(html) = error_page_html(&req, status, detail.as_ref()) else {
         return Ok(ErrorHandlerResponse::Response(

@@ -1,15 +1,18 @@
 //! HTTP: the route table, the app factory used by `main` and the tests, and the handlers.
 
+pub mod access_log;
 pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod charts;
+pub mod client;
 pub mod compression;
 pub mod conditional;
 pub mod errors;
 pub mod feeds;
 pub mod i18n;
 pub mod layout;
+pub mod limits;
 pub mod marks;
 pub mod outage;
 pub mod pages;
@@ -84,11 +87,12 @@ pub fn routes(cfg: &mut web::ServiceConfig, state: &AppState) {
                 .configure(|cfg| admin::register(cfg, state))
                 .default_service(web::to(errors::not_found))
                 .wrap(actix_web::middleware::from_fn(outage::middleware))
+                .wrap(actix_web::middleware::from_fn(limits::middleware))
                 .wrap(ErrorHandlers::new().default_handler(errors::render_error_page))
                 .wrap_fn(remember_language)
                 .wrap(security_headers(https))
                 .wrap(Compress::default())
-                .wrap(tracing_actix_web::TracingLogger::default()),
+                .wrap(tracing_actix_web::TracingLogger::<access_log::AccessLog>::new()),
         );
 }
 

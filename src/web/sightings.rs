@@ -97,11 +97,30 @@ impl MarkBinding {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+/// Client networks remembered per pending sighting (as many as the database keeps).
+const NETWORKS_PER_PENDING: usize = 32;
+
+#[derive(Debug, Clone)]
 struct Pending {
     first_seen: NaiveDateTime,
     last_seen: NaiveDateTime,
     hits: i64,
+    /// Digests of the client networks that reported it ([`network_digest`]).
+    networks: Vec<u64>,
+}
+
+impl Pending {
+    fn add_network(&mut self, network: u64) {
+        if self.networks.len() < NETWORKS_PER_PENDING && !self.networks.contains(&network) {
+            self.networks.push(network);
+        }
+    }
+}
+
+/// A client network as sightings remember it: a digest keyed with the registry's secret, so the
+/// database holds no address (`config::SessionSecret::keyed_digest`).
+pub fn network_digest(secret: &crate::config::SessionSecret, network: &str) -> u64 {
+    secret.keyed_digest(network.as_bytes())
 }
 
 /// Sightings not yet written.
@@ -112,8 +131,9 @@ pub struct SightingBuffer {
 }
 
 impl SightingBuffer {
-    /// Counts one sighting of certificate `certificate_id`'s mark on `host`.
-    pub fn record(&self, certificate_id: i32, host: Arc<str>, at: NaiveDateTime) {
+    /// Counts one sighting of certificate `certificate_id`'s mark on `host`, reported from the
+    /// client network with digest `network`.
+    pub fn record(&self, certificate_id: i32, host: Arc<str>, network: u64, at: NaiveDateTime) {
         let Ok(mut pending) = self.pending.lock() else {
             return;
         };
@@ -122,6 +142,7 @@ impl SightingBuffer {
             Some(p) => {
                 p.hits += 1;
                 p.last_seen = p.last_seen.max(at);
+                p.add_network(network);
             }
             None if len < MAX_PENDING => {
                 pending.insert(
@@ -130,6 +151,7 @@ impl SightingBuffer {
                         first_seen: at,
                         last_seen: at,
                         hits: 1,
+                        networks: vec![network],
                     },
                 );
             }
@@ -161,6 +183,7 @@ impl SightingBuffer {
                 first_seen: p.first_seen,
                 last_seen: p.last_seen,
                 hits: p.hits,
+                networks: p.networks.iter().map(|n| format!("{n:016x}")).collect(),
             })
             .collect();
         // A stable order keeps concurrent writers from deadlocking on PostgreSQL.
@@ -180,8 +203,14 @@ impl SightingBuffer {
                     first_seen: row.first_seen,
                     last_seen: row.last_seen,
                     hits: 0,
+                    networks: Vec::new(),
                 });
             entry.hits += row.hits;
+            for network in &row.networks {
+                if let Ok(n) = u64::from_str_radix(network, 16) {
+                    entry.add_network(n);
+                }
+            }
             entry.first_seen = entry.first_seen.min(row.first_seen);
             entry.last_seen = entry.last_seen.max(row.last_seen);
         }
@@ -269,32 +298,46 @@ mod tests {
     fn counts_aggregate_per_certificate_and_host() {
         let buffer = SightingBuffer::default();
         let evil: Arc<str> = Arc::from("evil.cn");
-        buffer.record(1, evil.clone(), at(5));
-        buffer.record(1, evil.clone(), at(9));
-        buffer.record(2, evil.clone(), at(7));
+        buffer.record(1, evil.clone(), 0xa, at(5));
+        buffer.record(1, evil.clone(), 0xb, at(9));
+        buffer.record(1, evil.clone(), 0xa, at(8));
+        buffer.record(2, evil.clone(), 0xa, at(7));
         let rows = buffer.drain();
         assert_eq!(rows.len(), 2);
         assert_eq!(
             (rows[0].hits, rows[0].first_seen, rows[0].last_seen),
-            (2, at(5), at(9))
+            (3, at(5), at(9))
         );
+        assert_eq!(rows[0].networks, ["000000000000000a", "000000000000000b"]);
         assert_eq!(rows[1].certificate_id, 2);
         assert!(buffer.is_empty(), "drained");
         buffer.restore(rows);
-        buffer.record(1, evil, at(11));
+        buffer.record(1, evil, 0xc, at(11));
         let again = buffer.drain();
         assert_eq!(
             (again[0].hits, again[0].last_seen),
-            (3, at(11)),
+            (4, at(11)),
             "restored rows keep counts"
         );
+        assert_eq!(again[0].networks.len(), 3, "and networks");
+    }
+
+    #[test]
+    fn networks_per_sighting_are_bounded() {
+        let buffer = SightingBuffer::default();
+        for n in 0..500 {
+            buffer.record(1, Arc::from("evil.cn"), n, at(0));
+        }
+        let rows = buffer.drain();
+        assert_eq!(rows[0].hits, 500);
+        assert_eq!(rows[0].networks.len(), NETWORKS_PER_PENDING);
     }
 
     #[test]
     fn memory_is_bounded() {
         let buffer = SightingBuffer::default();
         for i in 0..(MAX_PENDING + 50) {
-            buffer.record(1, Arc::from(format!("h{i}.example").as_str()), at(0));
+            buffer.record(1, Arc::from(format!("h{i}.example").as_str()), 1, at(0));
         }
         assert_eq!(buffer.drain().len(), MAX_PENDING);
     }

@@ -137,6 +137,8 @@ pub struct AppState {
     pub sightings: SightingBuffer,
     /// The host of the public URL: links from it are ours.
     pub own_hosts: Vec<Hostname>,
+    /// Requests per client network and kind.
+    pub limits: crate::web::limits::RateLimits,
 }
 
 impl AppState {
@@ -149,6 +151,7 @@ impl AppState {
             features: Features::default(),
             sightings: SightingBuffer::default(),
             own_hosts: Hostname::parse(&config.public_url).into_iter().collect(),
+            limits: crate::web::limits::RateLimits::new(&config.rate_limits),
             config,
         }
     }
@@ -226,6 +229,12 @@ impl AppState {
         }
     }
 
+    /// The digest of the requesting client's network, as sightings remember it.
+    pub fn client_network_digest(&self, req: &actix_web::HttpRequest) -> u64 {
+        let network = crate::web::client::client_network(req, self.config.trust_proxy);
+        crate::web::sightings::network_digest(&self.config.session_secret, &network)
+    }
+
     /// Writes the sightings counted so far (the server calls this every few seconds and at
     /// shutdown; tests call it directly). On failure they stay buffered for the next attempt.
     pub async fn flush_sightings(&self) -> Result<usize, AppError> {
@@ -235,11 +244,25 @@ impl AppState {
         }
         let n = rows.len();
         let kept = rows.clone();
+        let limits = self.config.sighting_limits;
         match self
-            .db(move |conn| Ok(crate::db::marks::record_sightings(conn, &rows)?))
+            .db(move |conn| {
+                Ok(crate::db::marks::record_sightings_within(
+                    conn, &rows, limits,
+                )?)
+            })
             .await
         {
-            Ok(()) => Ok(n),
+            Ok(written) => {
+                if written.hosts_refused > 0 || written.oldest_dropped > 0 {
+                    tracing::warn!(
+                        hosts_refused = written.hosts_refused,
+                        oldest_dropped = written.oldest_dropped,
+                        "sightings over their limits were dropped"
+                    );
+                }
+                Ok(n)
+            }
             Err(e) => {
                 self.sightings.restore(kept);
                 Err(e)

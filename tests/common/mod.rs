@@ -373,6 +373,16 @@ impl Page {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     }
+
+    /// The `Set-Cookie` header that sets the cookie `name`, whole (with its attributes).
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        let prefix = format!("{name}=");
+        self.headers
+            .get_all("set-cookie")
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&prefix))
+            .map(str::to_owned)
+    }
 }
 
 /// The app under test, as `init_service` returns it (or a [`TestApp`]).

@@ -45,25 +45,51 @@ pub fn csrf_of(page: &Page) -> String {
 pub struct Browser {
     /// The session cookie (`name=value`), if any.
     pub cookie: Option<String>,
+    /// The login form's token cookie (`name=value`), if any.
+    pub login_cookie: Option<String>,
+    /// The client's address (none: the test request has no peer).
+    pub peer: Option<std::net::SocketAddr>,
 }
 
 impl Browser {
+    /// A client connecting from `address` (`203.0.113.9:4000`).
+    pub fn from(address: &str) -> Browser {
+        Browser {
+            peer: Some(address.parse().expect("socket address")),
+            ..Browser::default()
+        }
+    }
+
     fn keep(&mut self, page: &Page) {
         for value in page.headers.get_all("set-cookie") {
             let value = value.to_str().expect("cookie");
             let pair = value.split(';').next().expect("pair").trim().to_owned();
-            if !pair.starts_with("sqe_admin=") {
+            let slot = if pair.starts_with("sqe_admin=") {
+                &mut self.cookie
+            } else if pair.starts_with("sqe_login=") {
+                &mut self.login_cookie
+            } else {
                 continue;
-            }
-            let removed = pair == "sqe_admin=" || value.contains("Max-Age=0");
-            self.cookie = if removed { None } else { Some(pair) };
+            };
+            let removed = pair.ends_with('=') || value.contains("Max-Age=0");
+            *slot = if removed { None } else { Some(pair) };
         }
     }
 
     fn with_cookie(&self, req: TestRequest) -> TestRequest {
-        match &self.cookie {
-            Some(c) => req.insert_header(("cookie", c.clone())),
+        let cookies: Vec<&str> = [&self.cookie, &self.login_cookie]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        let req = match self.peer {
+            Some(peer) => req.peer_addr(peer),
             None => req,
+        };
+        if cookies.is_empty() {
+            req
+        } else {
+            req.insert_header(("cookie", cookies.join("; ")))
         }
     }
 
@@ -125,10 +151,18 @@ impl Browser {
         S: AppService<B>,
         B: actix_web::body::MessageBody,
     {
-        let mut browser = Browser::default();
-        let page = browser.try_login(app, username, PASSWORD).await;
+        Browser::default().logged_in(app, username).await
+    }
+
+    /// This client, logged in with the test password, or a panic.
+    pub async fn logged_in<S, B>(mut self, app: &S, username: &str) -> Browser
+    where
+        S: AppService<B>,
+        B: actix_web::body::MessageBody,
+    {
+        let page = self.try_login(app, username, PASSWORD).await;
         assert_eq!(page.status, 303, "login of {username}: {}", page.body);
-        browser
+        self
     }
 
     /// The CSRF token of the signed-in session (read from the dashboard's logout form).

@@ -1,6 +1,7 @@
 //! `/admin/accounts` (administrators only): the staff accounts, creating one, changing a role
-//! or disabling an account. An administrator cannot demote or disable themself, so the last one
-//! cannot lock everybody out by mistake.
+//! or disabling an account (its sessions then end). An administrator cannot demote or disable
+//! themself, and nobody the last enabled administrator, so nobody locks everybody out by
+//! mistake. New passwords: `password`.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -41,6 +42,19 @@ async fn page(
         error,
         username,
     })
+}
+
+/// The accounts page with a refusal above it.
+pub async fn refused(
+    req: &HttpRequest,
+    state: &State,
+    lang: Lang,
+    staff: &Staff,
+    status: StatusCode,
+    message: String,
+) -> Result<HttpResponse, AppError> {
+    let page = page(req, state, lang, staff, Some(message), String::new()).await?;
+    render(status, &page)
 }
 
 pub async fn list(
@@ -127,9 +141,10 @@ pub async fn create(
             refuse(StatusCode::UNPROCESSABLE_ENTITY, account_message(&e, lang)).await
         }
         Err(AccountRefusal::Db(e)) => Err(e.into()),
-        Err(e @ (AccountRefusal::NotFound | AccountRefusal::NotYourself)) => {
-            Err(AppError::Internal(format!("creating an account: {e}")))
-        }
+        Err(
+            e
+            @ (AccountRefusal::NotFound | AccountRefusal::NotYourself | AccountRefusal::LastAdmin),
+        ) => Err(AppError::Internal(format!("creating an account: {e}"))),
     }
 }
 
@@ -170,12 +185,18 @@ pub async fn update(
     })
     .await?;
     match updated {
-        Ok(()) => Ok(see_other("/admin/accounts")),
+        Ok(()) => {
+            tracing::info!(user = %staff.username, account = id, role = role.as_str(), disabled, "account changed");
+            Ok(see_other("/admin/accounts"))
+        }
         Err(AccountRefusal::NotFound) => Err(AppError::NotFound),
         Err(AccountRefusal::NotYourself) => {
             let message = lang.t("admin-accounts-not-yourself");
-            let page = page(&req, &state, lang, &staff, Some(message), String::new()).await?;
-            render(StatusCode::CONFLICT, &page)
+            refused(&req, &state, lang, &staff, StatusCode::CONFLICT, message).await
+        }
+        Err(AccountRefusal::LastAdmin) => {
+            let message = lang.t("admin-accounts-last-admin");
+            refused(&req, &state, lang, &staff, StatusCode::CONFLICT, message).await
         }
         Err(AccountRefusal::Db(e)) => Err(e.into()),
         Err(e @ (AccountRefusal::Invalid(_) | AccountRefusal::Exists)) => {

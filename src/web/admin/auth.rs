@@ -4,7 +4,9 @@
 //! CSRF uses the synchronizer-token pattern (OWASP): a random token kept in the server-side
 //! session, put in every form, compared in constant time on every POST. The session cookie is
 //! also `SameSite=Strict`. No maintained actix CSRF crate works with server-side sessions, and
-//! the pattern is a few lines over actix-session.
+//! the pattern is a few lines over actix-session. The login form, shown before there is a
+//! session, uses a signed double-submit cookie instead (`login`), so that a visit to it writes
+//! nothing to the database.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -24,6 +26,11 @@ use crate::web::AppState;
 
 /// Session keys.
 pub const ACCOUNT_ID: &str = "account_id";
+/// The account's session epoch at login: once the account's moves on (disabled, demoted, a new
+/// password) the session has ended.
+pub const EPOCH: &str = "epoch";
+/// When the session was opened (Unix seconds): it ends `SQE_SESSION_MAX_HOURS` later.
+pub const SIGNED_IN: &str = "signed_in";
 pub const CSRF: &str = "csrf";
 /// The form field that carries the CSRF token.
 pub const CSRF_FIELD: &str = "csrf";
@@ -98,10 +105,19 @@ impl FromRequest for Staff {
                 Ok(Some(id)) => id,
                 _ => return Err(login()),
             };
+            let epoch = session.get::<i32>(EPOCH).ok().flatten();
+            let signed_in = session.get::<i64>(SIGNED_IN).ok().flatten();
             let account = state
                 .db(move |conn| Ok(accounts::find_account_by_id(conn, id)?))
                 .await?;
-            let Some(account) = account.filter(|a| !a.disabled) else {
+            let now = state.clock.now().timestamp();
+            let max_age = i64::from(state.config.session_max_hours) * 3600;
+            let live = |a: &accounts::Account| {
+                !a.disabled
+                    && Some(a.session_epoch) == epoch
+                    && signed_in.is_some_and(|t| t <= now && now - t < max_age)
+            };
+            let Some(account) = account.filter(live) else {
                 session.purge();
                 return Err(login());
             };
@@ -134,43 +150,30 @@ impl<T: DeserializeOwned + 'static> FromRequest for AdminForm<T> {
             let body = body
                 .await
                 .map_err(|_| AppError::bad_request("admin-bad-form"))?;
-            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-                .map_err(|_| AppError::bad_request("admin-bad-form"))?;
-            let sent = pairs
-                .iter()
-                .find(|(k, _)| k == CSRF_FIELD)
-                .map(|(_, v)| v.as_str())
-                .unwrap_or("");
             let expected = session
                 .get::<String>(CSRF)
                 .ok()
                 .flatten()
                 .unwrap_or_default();
-            let matches =
-                !expected.is_empty() && bool::from(sent.as_bytes().ct_eq(expected.as_bytes()));
-            if !matches {
-                return Err(AppError::Forbidden(UserMessage::new("admin-csrf")));
-            }
-            let form = serde_urlencoded::from_bytes(&body)
-                .map_err(|_| AppError::bad_request("admin-bad-form"))?;
+            let form = checked_form(&body, &expected)?;
             Ok(AdminForm(form))
         })
     }
 }
 
-/// The client address login throttling counts by: the peer, or the first `X-Forwarded-For`
-/// address when the proxy is trusted.
-pub fn client_address(req: &HttpRequest, trust_proxy: bool) -> String {
-    let info = req.connection_info();
-    let address = if trust_proxy {
-        info.realip_remote_addr()
-    } else {
-        info.peer_addr()
-    };
-    let address = address.unwrap_or("unknown");
-    // Without the port: a client gets a new one for each connection.
-    match address.parse::<std::net::SocketAddr>() {
-        Ok(socket) => socket.ip().to_string(),
-        Err(_) => address.to_owned(),
+/// An urlencoded body whose `csrf` field matches `expected` (compared in constant time; an
+/// empty `expected` matches nothing), parsed as `T`; else a 403, or a 400 for a malformed body.
+pub fn checked_form<T: DeserializeOwned>(body: &[u8], expected: &str) -> Result<T, AppError> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(body).map_err(|_| AppError::bad_request("admin-bad-form"))?;
+    let sent = pairs
+        .iter()
+        .find(|(k, _)| k == CSRF_FIELD)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    let matches = !expected.is_empty() && bool::from(sent.as_bytes().ct_eq(expected.as_bytes()));
+    if !matches {
+        return Err(AppError::Forbidden(UserMessage::new("admin-csrf")));
     }
+    serde_urlencoded::from_bytes(body).map_err(|_| AppError::bad_request("admin-bad-form"))
 }

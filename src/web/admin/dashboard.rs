@@ -57,6 +57,9 @@ pub struct DashboardPage {
     pub suspensions_total: i64,
     pub sightings: Vec<OpenSighting>,
     pub sightings_total: i64,
+    /// Failed and refused (throttled) logins in the last 24 hours.
+    pub failed_logins: i64,
+    pub throttled_logins: i64,
 }
 
 type Lists = (
@@ -64,6 +67,7 @@ type Lists = (
     Listed<DashboardCertificate>,
     Listed<DashboardCertificate>,
     Listed<OpenSighting>,
+    (i64, i64),
 );
 
 pub async fn show(
@@ -73,13 +77,15 @@ pub async fn show(
     staff: Staff,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
-    let (counts, due, suspended, sightings): Lists = state
+    let day_ago = state.clock.now().naive_utc() - chrono::Duration::hours(24);
+    let (counts, due, suspended, sightings, logins): Lists = state
         .db(move |conn| {
             Ok((
                 stats::counts(conn, today)?,
                 dashboard::surveillance_due(conn, today, DUE_WITHIN_DAYS)?,
                 dashboard::suspensions_past_end(conn, today)?,
                 dashboard::open_sightings(conn)?,
+                crate::db::sessions::attempts_since(conn, day_ago)?,
             ))
         })
         .await?;
@@ -128,6 +134,8 @@ pub async fn show(
             suspensions_total: suspended.total,
             sightings: sightings.rows,
             sightings_total: sightings.total,
+            failed_logins: logins.0,
+            throttled_logins: logins.1,
         },
     )
 }

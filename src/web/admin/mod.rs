@@ -13,6 +13,7 @@ pub mod evaluations;
 pub mod fields;
 pub mod issue;
 pub mod login;
+pub mod password;
 pub mod platforms;
 pub mod reference;
 pub mod score_form;
@@ -175,6 +176,18 @@ pub const ROUTES: &[AdminRoute] = &[
     }),
     route("POST", "/admin/accounts/{id}", Some(Role::Admin), |r| {
         r.to(accounts::update)
+    }),
+    route(
+        "POST",
+        "/admin/accounts/{id}/password",
+        Some(Role::Admin),
+        |r| r.to(password::reset),
+    ),
+    route("GET", "/admin/password", Some(Role::Viewer), |r| {
+        r.to(password::form)
+    }),
+    route("POST", "/admin/password", Some(Role::Viewer), |r| {
+        r.to(password::change_own)
     }),
     route("GET", "/admin/audit.csv", Some(Role::Viewer), |r| {
         r.to(audit::csv)

@@ -88,6 +88,7 @@ pub fn render_json_error<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
         .error()
         .and_then(|e| e.as_error::<AppError>())
     {
+        Some(e @ AppError::TooManyRequests(_)) => e.user_message(false),
         Some(AppError::BadRequest(m) | AppError::Forbidden(m) | AppError::Conflict(m)) => {
             Some(m.clone())
         }

@@ -157,6 +157,9 @@ pub fn register(cfg: &mut web::ServiceConfig, https: bool) {
     cfg.service(
         scope
             .default_service(web::to(crate::web::errors::not_found))
+            .wrap(actix_web::middleware::from_fn(
+                crate::web::limits::middleware,
+            ))
             .wrap(ErrorHandlers::new().default_handler(errors::render_json_error))
             .wrap(
                 DefaultHeaders::new()
@@ -165,7 +168,9 @@ pub fn register(cfg: &mut web::ServiceConfig, https: bool) {
             )
             .wrap(super::security_headers(https))
             .wrap(Compress::default())
-            .wrap(tracing_actix_web::TracingLogger::default()),
+            .wrap(tracing_actix_web::TracingLogger::<
+                crate::web::access_log::AccessLog,
+            >::new()),
     );
 }
 

@@ -17,6 +17,7 @@ use crate::domain::mark::{BadgeSize, MarkLang, Theme};
 use crate::domain::numbering::MAX_NUMBER_CHARS;
 use crate::error::AppError;
 use crate::web::i18n::Lang;
+use crate::web::limits::LimitKind;
 use crate::web::render_cache::{RenderCache, Weighed, KEY_OVERHEAD};
 use crate::web::sightings::MarkBinding;
 use crate::web::state::FeatureState;
@@ -256,11 +257,21 @@ async fn serve(
             Err(e) => return plain_error(&e),
         },
     };
+    if image.binding.is_none() {
+        // A number we do not hold: limited per network (known ones never are).
+        let ip = crate::web::client::client_ip(&req, state.config.trust_proxy);
+        if let Err(e) = state.limits.check(LimitKind::UnknownMark, ip) {
+            return plain_error(&e);
+        }
+    }
     if let Some(binding) = &image.binding {
         if let Some(host) = binding.foreign_host(&req, &state.own_hosts) {
-            state
-                .sightings
-                .record(binding.certificate_id, host, state.clock.now().naive_utc());
+            state.sightings.record(
+                binding.certificate_id,
+                host,
+                state.client_network_digest(&req),
+                state.clock.now().naive_utc(),
+            );
         }
     }
     respond(&req, &image, format)
@@ -350,6 +361,10 @@ fn plain_error(e: &AppError) -> HttpResponse {
             None => (Lang::ZhCn.t(m.key), Lang::En.t(m.key)),
         },
         AppError::NotFound => (Lang::ZhCn.t("mark-not-found"), Lang::En.t("mark-not-found")),
+        AppError::TooManyRequests(seconds) => (
+            Lang::ZhCn.t1("error-429-message", "value", seconds),
+            Lang::En.t1("error-429-message", "value", seconds),
+        ),
         e => {
             let key = e
                 .unavailable_message(false)

@@ -268,6 +268,7 @@ fn respond(req: &HttpRequest, state: &AppState, lang: Lang, page: CachedPage) ->
     state.sightings.record(
         page.binding.certificate_id,
         host.clone(),
+        state.client_network_digest(req),
         state.clock.now().naive_utc(),
     );
     let domains: Vec<String> = page
