@@ -203,3 +203,34 @@ fn restore_refuses_a_database_in_use_and_a_damaged_backup() {
         "the kept file holds the old registry, log included"
     );
 }
+
+#[test]
+fn a_restore_brings_back_no_session() {
+    use sqe_registry::db::schema::sessions;
+    let db = TestDb::sqlite();
+    let far = chrono::Utc::now().naive_utc() + chrono::Duration::days(1);
+    let now = chrono::Utc::now().naive_utc();
+    sqe_registry::db::sessions::insert(&mut db.conn(), "hash-of-a-live-session", "{}", far, now)
+        .expect("session");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let backup = dir.path().join("backup.db");
+    backup_sqlite(&db_path(&db), &backup).expect("backup");
+    let count = |path: &Path| -> i64 {
+        let mut conn = Backend::Sqlite(path.to_str().expect("utf-8").to_owned())
+            .connect()
+            .expect("open");
+        sessions::table
+            .count()
+            .get_result(&mut conn)
+            .expect("count")
+    };
+    assert_eq!(count(&backup), 1, "the backup holds the session");
+    let target = dir.path().join("restored.db");
+    restore_sqlite(&backup, &target).expect("restore");
+    assert_eq!(
+        count(&target),
+        0,
+        "logged out, or disabled since: nobody comes back"
+    );
+    assert_eq!(count(&backup), 1, "the backup itself is not changed");
+}
