@@ -219,11 +219,18 @@ both_backends_async!(login_fails_alike_and_is_throttled, |db| {
         browser.try_login(&app, &format!("guess{i}"), "wrong").await;
     }
     assert_eq!(browser.try_login(&app, "ada", PASSWORD).await.status, 429);
-    // The dashboard counts the day's failed (20) and refused (3) logins.
+    // Refused again, now from memory (no query): counted, and written in one row.
+    for _ in 0..5 {
+        assert_eq!(browser.try_login(&app, "vic", PASSWORD).await.status, 429);
+    }
+    sqe_registry::web::admin::login::flush_refused(&app.state)
+        .await
+        .expect("flush");
+    // The dashboard counts the day's failed (20) and refused (3 + 5) logins.
     let mut admin = Browser::from("192.0.2.1:80").logged_in(&app, "ada").await;
     let dashboard = admin.get(&app, "/admin").await;
     dashboard.assert_contains("登录失败（24 小时）</dt><dd>20</dd>");
-    dashboard.assert_contains("被拒绝的登录（24 小时）</dt><dd>3</dd>");
+    dashboard.assert_contains("被拒绝的登录（24 小时）</dt><dd>8</dd>");
 });
 
 both_backends_async!(sessions_are_renewed_shared_and_ended, |db| {

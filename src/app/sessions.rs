@@ -41,8 +41,9 @@ pub struct LoginAttempt {
 /// What a login attempt came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
-    /// Too many recent failures from this client network: the password was not checked.
-    Throttled,
+    /// Too many recent failures from this client network (for this name, or in all when
+    /// `whole_network`): the password was not checked.
+    Throttled { whole_network: bool },
     /// No such enabled account, or the wrong password (the answer does not say which).
     Wrong,
     /// Signed in as this account.
@@ -108,6 +109,7 @@ pub fn prepare(
     let since = attempt.now - LOGIN_THROTTLE.window();
     let counts = failures_since(conn, &keys, since)?;
     if !LOGIN_THROTTLE.allows(counts[0], counts[1]) {
+        let whole_network = !LOGIN_THROTTLE.allows(0, counts[1]);
         let nobody = acting(ActorKind::System { task: "login" }, attempt.now);
         run(conn, &nobody, |conn, _| {
             record_attempt(
@@ -118,7 +120,7 @@ pub fn prepare(
                 forget_before(attempt.now),
             )
         })?;
-        return Ok(Err(Verdict::Throttled));
+        return Ok(Err(Verdict::Throttled { whole_network }));
     }
     let delay = LOGIN_THROTTLE.delay(counts[2]);
     let account = find_account(conn, &attempt.username)?.filter(|a| !a.disabled);

@@ -197,6 +197,7 @@ diesel::table! {
         throttle_key -> Text,
         at -> Timestamp,
         outcome -> Text,
+        attempts -> Integer,
     }
 }
 

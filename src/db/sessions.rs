@@ -120,16 +120,35 @@ pub fn record_attempt(
     Ok(())
 }
 
+/// Records `attempts` logins refused unchecked by this instance since it last did, as one row
+/// (a flood of refusals is one write every few seconds, not one per attempt).
+pub fn record_refused(
+    conn: &mut DbConnection,
+    attempts: i32,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(login_failures::table)
+        .values((
+            login_failures::throttle_key.eq("address:*"),
+            login_failures::at.eq(at),
+            login_failures::outcome.eq(THROTTLED),
+            login_failures::attempts.eq(attempts),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Failed and throttled login attempts since `since` (each attempt is counted once: by its
 /// client-network key).
 pub fn attempts_since(conn: &mut DbConnection, since: NaiveDateTime) -> QueryResult<(i64, i64)> {
-    let count = |conn: &mut DbConnection, outcome: &str| {
-        login_failures::table
+    let count = |conn: &mut DbConnection, outcome: &str| -> QueryResult<i64> {
+        let sum: Option<i64> = login_failures::table
             .filter(login_failures::at.gt(since))
             .filter(login_failures::outcome.eq(outcome))
             .filter(login_failures::throttle_key.like("address:%"))
-            .count()
-            .get_result(conn)
+            .select(diesel::dsl::sum(login_failures::attempts))
+            .first(conn)?;
+        Ok(sum.unwrap_or(0))
     };
     Ok((count(conn, FAILED)?, count(conn, THROTTLED)?))
 }

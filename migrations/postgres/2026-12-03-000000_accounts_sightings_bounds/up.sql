@@ -3,8 +3,10 @@
 ALTER TABLE accounts ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0;
 
 -- Login attempts kept for a day: 'failed' (counted by the throttle for its window) and
--- 'throttled' (refused unchecked); the dashboard counts both.
+-- 'throttled' (refused unchecked; an instance writes those of a flood as one row with their
+-- number); the dashboard counts both.
 ALTER TABLE login_failures ADD COLUMN outcome TEXT NOT NULL DEFAULT 'failed';
+ALTER TABLE login_failures ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX login_failures_at ON login_failures (at);
 
 -- The client networks (a keyed digest of each, never the address) that reported a sighting,

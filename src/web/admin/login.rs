@@ -8,8 +8,12 @@
 //! `HttpOnly`, `SameSite=Strict` cookie limited to `/admin/login`, repeated in the form. The
 //! page thus opens no session, and showing it writes nothing to the database.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use actix_session::Session;
 use actix_web::cookie::{Cookie, CookieJar, SameSite};
@@ -214,7 +218,7 @@ pub async fn submit(
             let _ = res.add_cookie(&gone);
             return Ok(res);
         }
-        Verdict::Throttled => {
+        Verdict::Throttled { .. } => {
             tracing::warn!(user = %shown, %network, "back-office login refused: too many failures from this network");
             (
                 StatusCode::TOO_MANY_REQUESTS,
@@ -279,16 +283,106 @@ where
     state.cpu(move || Ok(work())).await
 }
 
+/// Logins the throttle refused recently, remembered by this instance for a minute: a flood
+/// of attempts from a refused network (or for a refused name from it) is then refused without
+/// a query, its refusals counted here and written as one row every few seconds
+/// ([`flush_refused`]). The database stays the authority: nothing is refused here that it did
+/// not refuse a minute ago, when its window is fifteen.
+#[derive(Default)]
+pub struct RefusedLogins {
+    until: Mutex<HashMap<String, Instant>>,
+    unrecorded: AtomicU32,
+}
+
+impl FeatureState for RefusedLogins {}
+
+/// How long a refusal is remembered, and how many at most (a flood from many networks cannot
+/// grow the map: past it, it is emptied).
+const REMEMBER_REFUSAL: Duration = Duration::from_secs(60);
+const MAX_REMEMBERED: usize = 10_000;
+
+impl RefusedLogins {
+    /// The keys of an attempt: its network, and its name from its network.
+    fn keys(attempt: &LoginAttempt) -> [String; 2] {
+        let name: String = attempt.username.to_lowercase().chars().take(64).collect();
+        [
+            attempt.network.clone(),
+            format!("{}|{name}", attempt.network),
+        ]
+    }
+
+    /// Whether the attempt was refused lately (counted as refused again if so).
+    fn refuses(&self, attempt: &LoginAttempt) -> bool {
+        let now = Instant::now();
+        let refused = self.until.lock().is_ok_and(|until| {
+            Self::keys(attempt)
+                .iter()
+                .any(|k| until.get(k).is_some_and(|t| *t > now))
+        });
+        if refused {
+            self.unrecorded.fetch_add(1, Ordering::Relaxed);
+        }
+        refused
+    }
+
+    fn remember(&self, attempt: &LoginAttempt, whole_network: bool) {
+        let [network, pair] = Self::keys(attempt);
+        if let Ok(mut until) = self.until.lock() {
+            let now = Instant::now();
+            if until.len() >= MAX_REMEMBERED {
+                until.retain(|_, t| *t > now);
+                if until.len() >= MAX_REMEMBERED {
+                    until.clear();
+                }
+            }
+            until.insert(
+                if whole_network { network } else { pair },
+                now + REMEMBER_REFUSAL,
+            );
+        }
+    }
+}
+
+/// Writes the refusals counted in memory as one row (the server calls it every few seconds
+/// and at shutdown); on failure they are counted again next time.
+pub async fn flush_refused(state: &AppState) -> Result<(), AppError> {
+    let refused = state.feature::<RefusedLogins>();
+    let n = refused.unrecorded.swap(0, Ordering::Relaxed);
+    if n == 0 {
+        return Ok(());
+    }
+    let at = state.clock.now().naive_utc();
+    let attempts = i32::try_from(n).unwrap_or(i32::MAX);
+    let written = state
+        .db(move |conn| Ok(crate::db::sessions::record_refused(conn, attempts, at)?))
+        .await;
+    if written.is_err() {
+        refused.unrecorded.fetch_add(n, Ordering::Relaxed);
+    }
+    written
+}
+
 /// Reads what the attempt needs, releases the connection, verifies the password under the
 /// gate, then records the outcome on a connection again.
 async fn check(state: &State, attempt: LoginAttempt) -> Result<Verdict, AppError> {
+    let refused = state.feature::<RefusedLogins>();
+    if refused.refuses(&attempt) {
+        return Ok(Verdict::Throttled {
+            whole_network: false,
+        });
+    }
     let read = attempt.clone();
     let candidate = match state
         .db(move |conn| Ok(sessions::prepare(conn, &read)?))
         .await?
     {
         Ok(candidate) => candidate,
-        Err(verdict) => return Ok(verdict),
+        Err(verdict) => {
+            if let Verdict::Throttled { whole_network } = verdict {
+                refused.remember(&attempt, whole_network);
+            }
+            return Ok(verdict);
+        }
     };
     if !candidate.delay.is_zero() {
         // Many recent failures of this name from anywhere: every attempt on it waits (holding
