@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Benchmark of the bulk downloads (issue 5: "the full CSV download streams with peak memory
-# growth ≤ 50 MB" at 1,000,000 certificates), printed and meant for docs/PERFORMANCE.md:
-#  - the server's resident memory before the download and its peak during it (VmHWM of the
-#    process, reset first through /proc/PID/clear_refs), for the CSV and the JSON Lines file;
-#  - the download time next to nginx serving the same bytes as a static file in the same run
-#    (this machine is shared: compare ratios, not absolutes).
+# Benchmark of the bulk downloads (issue 5: peak memory growth ≤ 50 MB at 1,000,000
+# certificates; issue 12: written once per revision, stored gzip, served with Range), printed
+# and meant for docs/PERFORMANCE.md, for the CSV and the JSON Lines file:
+#  - the first request (the file is written, the reader waits: there is no previous file),
+#    then the stored gzip, then the same decompressed for a client without gzip; next to nginx
+#    serving the same gzip bytes as a static file in the same run (this machine is shared:
+#    compare ratios, not absolutes);
+#  - the server's resident memory before and its peak (VmHWM, reset through clear_refs);
+#  - 16 parallel downloads right after a change: how many files were written (1) and the
+#    slowest answer (the previous file is served while the new one is written).
 # Usage: bench/downloads.sh [DATABASE_URL]
 #   default: a demo SQLite database of $COUNT (default 100000) certificates in bench-out/,
 #   generated on first use. For the issue's figure:
@@ -53,7 +57,7 @@ CONF
 nginx -p "$PWD/$OUT/downloads-nginx" -c "$PWD/$OUT/downloads-nginx/nginx.conf"
 
 DATABASE_URL="$URL" SQE_BIND="127.0.0.1:$PORT" SQE_PUBLIC_URL="http://127.0.0.1:$PORT" \
-  RUST_LOG=warn "$BIN" serve &
+  RUST_LOG=info "$BIN" serve 2>"$OUT/downloads-server.log" &
 server_pid=$!
 for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 # Warm up: the pool's connections and the page cache are then in place.
@@ -62,20 +66,47 @@ curl -sf "http://127.0.0.1:$PORT/downloads" -o /dev/null
 
 kib() { awk -v k="$1" '$1 == k":" { print $2 }' "/proc/$server_pid/status"; }
 
-echo "| file | size | rows | time (ours) | time (nginx, same bytes) | RSS before | peak RSS | growth |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| file | rows | gzip size | first (written) | stored gzip | nginx, same bytes | decompressed | RSS before | peak RSS | growth |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for file in sqe-registry.csv sqe-registry.jsonl; do
   # Reset the high-water mark to the current RSS, so the peak is this download's.
   echo 5 > "/proc/$server_pid/clear_refs"
   before=$(kib VmRSS)
-  ours=$(curl -sf -w '%{time_total}' -o "$OUT/downloads-static/$file" \
+  first=$(curl -sf -w '%{time_total}' -o /dev/null "http://127.0.0.1:$PORT/downloads/$file")
+  stored=$(curl -sf -w '%{time_total}' -H 'Accept-Encoding: gzip' -o "$OUT/downloads-static/$file.gz" \
     "http://127.0.0.1:$PORT/downloads/$file")
+  plain=$(curl -sf -w '%{time_total}' -o "$OUT/downloads-static/$file" "http://127.0.0.1:$PORT/downloads/$file")
   peak=$(kib VmHWM)
-  theirs=$(curl -sf -w '%{time_total}' -o /dev/null "http://127.0.0.1:$NGINX_PORT/$file")
-  size=$(stat -c %s "$OUT/downloads-static/$file")
+  theirs=$(curl -sf -w '%{time_total}' -o /dev/null "http://127.0.0.1:$NGINX_PORT/$file.gz")
+  size=$(stat -c %s "$OUT/downloads-static/$file.gz")
   rows=$(wc -l < "$OUT/downloads-static/$file")
-  printf '| %s | %.1f MB | %s | %.2f s | %.2f s | %.1f MB | %.1f MB | **%.1f MB** |\n' \
-    "$file" "$(echo "$size / 1000000" | bc -l)" "$rows" "$ours" "$theirs" \
+  printf '| %s | %s | %.1f MB | %.2f s | %.3f s | %.3f s | %.2f s | %.1f MB | %.1f MB | **%.1f MB** |\n' \
+    "$file" "$rows" "$(echo "$size / 1000000" | bc -l)" "$first" "$stored" "$theirs" "$plain" \
     "$(echo "$before / 1024" | bc -l)" "$(echo "$peak / 1024" | bc -l)" \
     "$(echo "($peak - $before) / 1024" | bc -l)"
 done
+
+# A change, then 16 parallel downloads of the CSV.
+written_before=$(grep -c "download written" "$OUT/downloads-server.log" || true)
+python3 - "$URL" <<'PY'
+import sqlite3, subprocess, sys
+url = sys.argv[1]
+sql = "UPDATE registry_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'revision'"
+if url.startswith("postgres"):
+    subprocess.run(["psql", url.split("?")[0], "-qc", sql], check=True)
+else:
+    db = sqlite3.connect(url.removeprefix("sqlite://")); db.execute(sql); db.commit()
+PY
+sleep 1.2
+slowest=0
+for i in $(seq 1 16); do
+  curl -sf -w '%{time_total}\n' -H 'Accept-Encoding: gzip' -o /dev/null "http://127.0.0.1:$PORT/downloads/sqe-registry.csv" &
+done > "$OUT/downloads-parallel.txt"
+wait
+sleep 0.5
+for _ in $(seq 1 600); do
+  [ "$(grep -c "download written" "$OUT/downloads-server.log")" -gt "$written_before" ] && break; sleep 0.1
+done
+written=$(( $(grep -c "download written" "$OUT/downloads-server.log") - written_before ))
+echo
+echo "16 parallel downloads after a change: slowest $(sort -n "$OUT/downloads-parallel.txt" | tail -1) s; files written: $written"

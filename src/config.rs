@@ -45,6 +45,9 @@ pub struct Config {
     pub session_max_hours: u32,
     /// How many sightings anonymous clients can make us store.
     pub sighting_limits: crate::db::marks::SightingLimits,
+    /// Where the instance writes files of its own (the downloads): `SQE_DATA_DIR`, by default
+    /// the SQLite database's directory, or `data` on PostgreSQL.
+    pub data_dir: std::path::PathBuf,
     /// Requests per client network and kind (`SQE_RATE_LIMIT_<KIND>`, `domain::rate_limit`).
     pub rate_limits: crate::domain::rate_limit::LimitSettings,
     /// How long after the database last answered cached badges and pages are still served
@@ -161,6 +164,9 @@ impl Config {
             bail!("SQE_SIGHTINGS_MAX_UNCONFIRMED must be at least 100");
         }
         config.rate_limits = rate_limits_from_env()?;
+        if let Ok(dir) = env::var("SQE_DATA_DIR") {
+            config.data_dir = dir.into();
+        }
         let stale = parse_var("SQE_STALE_IF_ERROR_SECS", 900)?;
         if stale > 86_400 {
             bail!("SQE_STALE_IF_ERROR_SECS must be at most 86400 (a day)");
@@ -192,6 +198,7 @@ impl Config {
         if !matches!(parsed.scheme(), "http" | "https") {
             bail!("SQE_PUBLIC_URL must be an http or https URL");
         }
+        let data_dir = default_data_dir(&database_url);
         Ok(Config {
             database_url,
             bind,
@@ -206,6 +213,7 @@ impl Config {
             session_max_hours: 12,
             sighting_limits: crate::db::marks::SightingLimits::default(),
             rate_limits: crate::domain::rate_limit::LimitSettings::default(),
+            data_dir,
             stale_if_error: DEFAULT_STALE_IF_ERROR,
             sitemap_urls_per_file: MAX_SITEMAP_URLS_PER_FILE,
         })
@@ -232,6 +240,7 @@ impl Config {
             session_max_hours: 12,
             sighting_limits: crate::db::marks::SightingLimits::default(),
             rate_limits: crate::domain::rate_limit::LimitSettings::default(),
+            data_dir: tool_data_dir(database_url),
             stale_if_error: DEFAULT_STALE_IF_ERROR,
             sitemap_urls_per_file: MAX_SITEMAP_URLS_PER_FILE,
         }
@@ -244,6 +253,34 @@ fn default_pool_size(database_url: &str) -> u32 {
         16
     } else {
         8
+    }
+}
+
+/// Where files of the instance go unless `SQE_DATA_DIR` says: beside a SQLite database; for
+/// PostgreSQL `data` (tests and tools: a directory of the database's own in the temporary
+/// directory, see [`Config::for_database`]).
+fn default_data_dir(database_url: &str) -> std::path::PathBuf {
+    use crate::db::Backend;
+    match Backend::from_url(database_url) {
+        Backend::Sqlite(path) => std::path::Path::new(&path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| ".".into(), std::path::Path::to_path_buf),
+        Backend::Postgres(_) => "data".into(),
+    }
+}
+
+/// [`default_data_dir`], but for PostgreSQL a directory of the database's own in the temporary
+/// directory (tests run many databases at once; none may write into the working copy).
+fn tool_data_dir(database_url: &str) -> std::path::PathBuf {
+    use sha2::{Digest, Sha256};
+    match crate::db::Backend::from_url(database_url) {
+        crate::db::Backend::Postgres(_) => {
+            let digest = Sha256::digest(database_url.as_bytes());
+            let name: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+            std::env::temp_dir().join(format!("sqe-registry-{name}"))
+        }
+        crate::db::Backend::Sqlite(_) => default_data_dir(database_url),
     }
 }
 

@@ -1,33 +1,37 @@
-//! `/downloads`: the whole registry as CSV and as JSON Lines, streamed a page of certificates at
-//! a time (memory stays flat whatever the size), and the page that documents every column, the
-//! time of the last change and the licence of the data.
-//!
-//! The CSV has the import's columns (`domain::record::Column`, so a download can be imported
-//! elsewhere) followed by the derived ones (`DERIVED_COLUMNS`: grade, effective status, the
-//! verification page), which an import ignores.
+//! `/downloads`: the whole registry as CSV and as JSON Lines, and the page that documents every
+//! column, the time of the last change and the licence of the data. The files are written once
+//! per registry revision and day, gzip-compressed, into the data directory
+//! (`transfer::published`), by one writer per instance however many ask (single flight), while
+//! readers keep getting the previous file; they are served as stored, with `ETag`,
+//! `Last-Modified` and `Range` (actix-files), or decompressed for a client that takes no gzip.
 
-use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use actix_files::NamedFile;
+use actix_web::http::header::{
+    self, ContentDisposition, ContentEncoding, DispositionParam, DispositionType,
+};
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use chrono::{NaiveDate, NaiveDateTime};
-use futures_util::stream::{self, StreamExt, TryStreamExt};
-use serde_json::{Map, Value};
+use chrono::NaiveDateTime;
 
 use super::shared;
 use crate::db::records;
 use crate::domain::dates::beijing_offset;
-use crate::domain::record::{
-    derived, split_app_names, split_domains, Column, RawRecord, DERIVED_COLUMNS,
-};
+use crate::domain::record::{Column, DERIVED_COLUMNS};
 use crate::error::AppError;
+use crate::transfer::published::{self, Edition, Format};
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
 use crate::web::paths;
+use crate::web::state::FeatureState;
 use crate::web::AppState;
 
-/// Certificates read per query while streaming.
-pub const PAGE: i64 = 1000;
+pub use crate::transfer::published::PAGE;
 
 /// The licence of the data, named on the page and in every download's headers.
 pub const LICENCE_URL: &str = "https://creativecommons.org/licenses/by/4.0/";
@@ -110,145 +114,202 @@ async fn read(
     })
 }
 
-/// One record's published fields, in file order: the stored columns, then the derived ones.
-struct Published {
-    raw: RawRecord,
-    grade: Option<u8>,
-    status: Option<&'static str>,
-    url: String,
+/// The download files of this instance: at most one being written per format, shared by every
+/// reader that asks meanwhile (single flight).
+#[derive(Default)]
+pub struct PublishedFiles {
+    writing: Mutex<HashMap<Format, (Edition, Arc<Writing>)>>,
 }
 
-fn publish(raw: RawRecord, today: NaiveDate, base: &str) -> Published {
-    let (grade, status) = derived(&raw, today);
-    let url = format!(
-        "{base}/certificates/{}",
-        paths::encode_segment(raw.get(Column::Number))
-    );
-    Published {
-        grade,
-        status: status.map(|s| s.as_str()),
-        url,
-        raw,
-    }
+type Writing = tokio::sync::OnceCell<Result<PathBuf, AppError>>;
+
+impl FeatureState for PublishedFiles {}
+
+/// Where the download files are kept.
+pub fn directory(state: &AppState) -> PathBuf {
+    state.config.data_dir.join("downloads")
 }
 
-fn csv_lines(rows: &[Published], header: bool) -> Result<Bytes, AppError> {
-    let mut out = csv::WriterBuilder::new().from_writer(Vec::with_capacity(rows.len() * 400));
-    let fail = |e: csv::Error| AppError::Internal(e.to_string());
-    if header {
-        let names = Column::ALL.iter().map(|c| c.name()).chain(DERIVED_COLUMNS);
-        out.write_record(names).map_err(fail)?;
+/// The file to serve for `format`: this revision's and day's when it exists; else, while it is
+/// being written, the previous one (a rebuild blocks nobody); the first ever is waited for.
+async fn current_file(state: &web::Data<AppState>, format: Format) -> Result<PathBuf, AppError> {
+    state.sync_revision().await;
+    let mut revision = state.revision.current();
+    if revision < 0 {
+        // Before this instance's first read of the revision (another request is reading it).
+        revision = state
+            .db(|conn| Ok(crate::db::stats::revision(conn)?))
+            .await?;
     }
-    for p in rows {
-        let grade = p.grade.map(|g| g.to_string()).unwrap_or_default();
-        let derived = [grade.as_str(), p.status.unwrap_or(""), p.url.as_str()];
-        out.write_record(p.raw.values().chain(derived))
-            .map_err(fail)?;
+    let edition = Edition {
+        format,
+        revision,
+        day: state.today(),
+    };
+    let dir = directory(state);
+    let path = edition.path(&dir);
+    if path.is_file() {
+        return Ok(path);
     }
-    let bytes = out
-        .into_inner()
-        .map_err(|e| AppError::Internal(e.into_error().to_string()))?;
-    Ok(Bytes::from(bytes))
-}
-
-/// One record as a JSON object: numbers as numbers, lists as arrays, empty optional text as null.
-fn json_object(p: &Published) -> Value {
-    let mut map = Map::new();
-    for c in Column::ALL {
-        let text = p.raw.get(c);
-        let value = match c {
-            Column::Score => text.parse::<f64>().map_or(Value::Null, Value::from),
-            Column::Domains => split_domains(text).collect::<Vec<_>>().into(),
-            Column::AppNames => split_app_names(text).collect::<Vec<_>>().into(),
-            _ if c.optional() && text.is_empty() => Value::Null,
-            _ => text.into(),
-        };
-        map.insert(c.name().to_owned(), value);
-    }
-    map.insert("grade".to_owned(), p.grade.map_or(Value::Null, Value::from));
-    map.insert(
-        "effective_status".to_owned(),
-        p.status.map_or(Value::Null, Value::from),
-    );
-    map.insert("verification_url".to_owned(), p.url.clone().into());
-    Value::Object(map)
-}
-
-fn json_lines(rows: &[Published]) -> Result<Bytes, AppError> {
-    let mut out = Vec::with_capacity(rows.len() * 600);
-    for p in rows {
-        serde_json::to_writer(&mut out, &json_object(p))
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        out.push(b'\n');
-    }
-    Ok(Bytes::from(out))
-}
-
-/// Streams every certificate in id order, a page per query, each page encoded by `encode`
-/// (told whether it is the first).
-fn stream_pages(
-    state: web::Data<AppState>,
-    encode: fn(&[Published], bool) -> Result<Bytes, AppError>,
-) -> impl futures_util::Stream<Item = Result<Bytes, AppError>> {
-    let today = state.today();
-    let base = state.config.public_url.clone();
-    stream::try_unfold(Some(0), move |after| {
-        let state = state.clone();
-        let base = base.clone();
-        async move {
-            let Some(after) = after else {
-                return Ok(None);
-            };
-            let page = state
-                .db(move |conn| Ok(records::page_after(conn, after, PAGE)?))
-                .await?;
-            let next = match page.last() {
-                Some((id, _)) if page.len() as i64 == PAGE => Some(*id),
-                _ => None,
-            };
-            let rows: Vec<Published> = page
-                .into_iter()
-                .map(|(_, raw)| publish(raw, today, &base))
-                .collect();
-            Ok(Some((encode(&rows, after == 0)?, next)))
+    let files = state.feature::<PublishedFiles>();
+    let (writing, started) = {
+        let mut map = files
+            .writing
+            .lock()
+            .map_err(|_| AppError::Internal("published files lock".into()))?;
+        match map.get(&format) {
+            Some((e, w)) if *e == edition => (w.clone(), false),
+            _ => {
+                let w = Arc::new(Writing::new());
+                map.insert(format, (edition, w.clone()));
+                (w, true)
+            }
         }
-    })
-    // An empty registry still gets the CSV header.
-    .try_filter(|bytes| futures_util::future::ready(!bytes.is_empty()))
+    };
+    if started {
+        // Written to the end even if every reader leaves meanwhile.
+        let (state, writing) = (state.clone(), writing.clone());
+        actix_web::rt::spawn(async move {
+            writing.get_or_init(|| write_file(state, edition)).await;
+        });
+    }
+    if let Some(previous) = published::latest(&dir, format).filter(|p| *p != path) {
+        if !writing.initialized() {
+            return Ok(previous);
+        }
+    }
+    let written = writing
+        .get_or_init(|| write_file(state.clone(), edition))
+        .await
+        .clone();
+    if written.is_err() {
+        // The next request tries again.
+        if let Ok(mut map) = files.writing.lock() {
+            map.remove(&format);
+        }
+    }
+    written
 }
 
-fn download(
-    state: web::Data<AppState>,
-    content_type: &str,
-    filename: &str,
-    encode: fn(&[Published], bool) -> Result<Bytes, AppError>,
-) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header(ContentDisposition {
-            disposition: DispositionType::Attachment,
-            parameters: vec![DispositionParam::Filename(filename.to_owned())],
+async fn write_file(state: web::Data<AppState>, edition: Edition) -> Result<PathBuf, AppError> {
+    let pool = state.pool.clone();
+    let dir = directory(&state);
+    let base = state.config.public_url.clone();
+    let started = std::time::Instant::now();
+    let written = state
+        .cpu(move || {
+            let link = move |number: &str| format!("{base}{}", paths::certificate(number));
+            published::write(&pool, &dir, edition, &link)
+                .map_err(|e| AppError::Unavailable(format!("writing a download: {e:#}")))
         })
-        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-        .insert_header((header::LINK, format!("<{LICENCE_URL}>; rel=\"license\"")))
-        .insert_header(("Access-Control-Allow-Origin", "*"))
-        .streaming(stream_pages(state, encode).map(|r| r.map_err(actix_web::Error::from)))
+        .await;
+    match &written {
+        Ok(path) => tracing::info!(
+            file = %path.display(),
+            seconds = started.elapsed().as_secs_f64(),
+            "download written"
+        ),
+        Err(e) => tracing::warn!(error = %e, "download not written"),
+    }
+    written
 }
 
-pub async fn csv(state: web::Data<AppState>) -> HttpResponse {
-    download(
-        state,
-        "text/csv; charset=utf-8",
-        "sqe-registry.csv",
-        csv_lines,
-    )
+/// Whether the request accepts a gzip-coded response.
+fn accepts_gzip(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let refused = parts.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    == Some(0.0)
+            });
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
 }
 
-pub async fn jsonl(state: web::Data<AppState>) -> HttpResponse {
-    download(
-        state,
-        "application/x-ndjson; charset=utf-8",
-        "sqe-registry.jsonl",
-        |rows, _| json_lines(rows),
-    )
+/// Serves a download: the stored gzip file as it is (with `ETag`, `Last-Modified`, `Range`)
+/// to a client that accepts gzip, else decompressed as it is sent.
+async fn serve(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    format: Format,
+) -> Result<HttpResponse, AppError> {
+    let path = current_file(&state, format).await?;
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![DispositionParam::Filename(format.file_name().to_owned())],
+    };
+    let mut res = if accepts_gzip(&req) {
+        let file = NamedFile::open_async(&path)
+            .await
+            .map_err(|e| AppError::Unavailable(format!("opening {}: {e}", path.display())))?;
+        let mime: mime_guess::mime::Mime = format
+            .content_type()
+            .parse()
+            .map_err(|_| AppError::Internal("content type".into()))?;
+        file.set_content_type(mime)
+            .set_content_encoding(ContentEncoding::Gzip)
+            .set_content_disposition(disposition)
+            .into_response(&req)
+    } else {
+        let file = std::fs::File::open(&path)
+            .map_err(|e| AppError::Unavailable(format!("opening {}: {e}", path.display())))?;
+        HttpResponse::Ok()
+            .content_type(format.content_type())
+            .insert_header(disposition)
+            .streaming(decompressed(file))
+    };
+    let headers = res.headers_mut();
+    let mut set = |name: header::HeaderName, value: &str| {
+        if let Ok(v) = header::HeaderValue::from_str(value) {
+            headers.insert(name, v);
+        }
+    };
+    set(header::CACHE_CONTROL, "public, max-age=300");
+    set(header::VARY, "Accept-Encoding");
+    set(header::LINK, &format!("<{LICENCE_URL}>; rel=\"license\""));
+    set(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+    Ok(res)
+}
+
+/// The file's contents, decompressed on a blocking thread a chunk at a time.
+fn decompressed(
+    file: std::fs::File,
+) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    actix_web::rt::task::spawn_blocking(move || {
+        let mut decoder = flate2::read::GzDecoder::new(std::io::BufReader::new(file));
+        loop {
+            let mut chunk = vec![0u8; 64 * 1024];
+            let item = match decoder.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => {
+                    chunk.truncate(n);
+                    Ok(Bytes::from(chunk))
+                }
+                Err(e) => Err(e),
+            };
+            let failed = item.is_err();
+            if tx.blocking_send(item).is_err() || failed {
+                break;
+            }
+        }
+    });
+    futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    })
+}
+
+pub async fn csv(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    serve(req, state, Format::Csv).await
+}
+
+pub async fn jsonl(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    serve(req, state, Format::Jsonl).await
 }
