@@ -151,3 +151,61 @@ both_backends_async!(many_readers_of_a_new_revision_share_one_writer, |db| {
     assert_eq!(etags.len(), 1, "{etags:?}");
     assert!(answers.iter().all(|(s, _, _)| *s == 200));
 });
+
+both_backends_async!(
+    spreadsheet_formulas_are_neutralised_and_imports_restore_them,
+    |db| {
+        use sqe_registry::domain::record::Column;
+        use sqe_registry::transfer::csv_rows::read_rows;
+        let formula = "=HYPERLINK(\"http://evil.example\",\"点此\")";
+        let platform = "@SUM(1+1)*cmd|' /C calc'!A0";
+        with_conn(&db, |conn| {
+            let refs = seed_reference(conn);
+            yunhe("F-1", "91330100MA2A00001")
+                .company(formula, Some("+Evil Ltd"), "91330100MA2A00001")
+                .platform(platform, "b2b")
+                .domains(&["f1.example.cn"])
+                .insert(conn, &refs);
+            // An audit entry whose actor a spreadsheet would run.
+            sqe_registry::db::accounts::append_audit_entries(
+                conn,
+                &[sqe_registry::db::accounts::AuditEntry {
+                    at: beijing(2026, 12, 3, 9, 0).naive_utc(),
+                    actor: "-2+3".into(),
+                    action: "certificate.note".into(),
+                    entity: "certificate".into(),
+                    entity_id: "F-1".into(),
+                    before_json: None,
+                    after_json: None,
+                }],
+            )
+            .expect("audit");
+        });
+        let app = TestApp::new(&db, beijing(2026, 12, 3, 10, 0)).await;
+        let (_, _, csv) = fetch(&app, CSV, &[]).await;
+        let csv = String::from_utf8(csv).expect("utf-8");
+        assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
+        assert!(csv.contains("'+Evil Ltd"), "{csv}");
+        assert!(
+            !csv.contains(",=") && !csv.contains(",\"="),
+            "no cell starts with = : {csv}"
+        );
+        // JSON is read by programs, not spreadsheets: values as they are.
+        let (_, _, jsonl) = fetch(&app, "/downloads/sqe-registry.jsonl", &[]).await;
+        let line: serde_json::Value = serde_json::from_slice(&jsonl).expect("json");
+        assert_eq!(line["company_name_zh"], formula);
+        // The import reads the download back exactly.
+        let read = read_rows(csv.as_bytes(), |_| {}).expect("read");
+        assert!(read.report.is_empty(), "{:?}", read.report);
+        let raw = &read.rows[0].raw;
+        assert_eq!(raw.get(Column::CompanyNameZh), formula);
+        assert_eq!(raw.get(Column::CompanyNameEn), "+Evil Ltd");
+        assert_eq!(raw.get(Column::PlatformName), platform);
+        // The audit export neutralises too.
+        common::staff::account(&db, "vic", "viewer");
+        let mut vic = common::staff::Browser::login(&app, "vic").await;
+        let audit = vic.get(&app, "/admin/audit.csv").await;
+        assert_eq!(audit.status, 200);
+        assert!(audit.body.contains(",'-2+3,"), "{}", audit.body);
+    }
+);

@@ -24,6 +24,7 @@ pub mod scope;
 pub mod score_sheet;
 pub mod scoring;
 pub mod search_text;
+pub mod spreadsheet;
 pub mod statistics;
 pub mod status;
 pub mod surveillance;

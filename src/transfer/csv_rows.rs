@@ -4,6 +4,7 @@
 use std::io::{Read, Write};
 
 use crate::domain::record::{Column, RawRecord, DERIVED_COLUMNS};
+use crate::domain::spreadsheet::{neutralised, restore};
 
 use super::report::{LineError, Report};
 
@@ -118,7 +119,7 @@ pub fn read_rows<R: Read>(
         let mut raw = RawRecord::default();
         for (column, value) in map.iter().zip(record.iter()) {
             if let Some(column) = column {
-                raw.set(*column, value);
+                raw.set(*column, restore(value));
             }
         }
         out.rows.push(CsvRow { line, raw });
@@ -157,8 +158,11 @@ impl<W: Write> CsvWriter<W> {
         Ok(CsvWriter { inner })
     }
 
+    /// Writes one record, cells a spreadsheet would run as formulas neutralised
+    /// (`domain::spreadsheet`; [`read_rows`] restores them).
     pub fn write(&mut self, raw: &RawRecord) -> csv::Result<()> {
-        self.inner.write_record(raw.values())
+        self.inner
+            .write_record(neutralised(raw.values()).iter().map(|c| c.as_ref()))
     }
 
     /// Flushes and gives the output back.

@@ -22,6 +22,7 @@ use crate::db::{records, DbPool};
 use crate::domain::record::{
     derived, split_app_names, split_domains, Column, RawRecord, DERIVED_COLUMNS,
 };
+use crate::domain::spreadsheet::neutralised;
 
 /// Certificates read per query while writing (a connection is held for one page only).
 pub const PAGE: i64 = 1000;
@@ -206,7 +207,11 @@ fn csv_lines(rows: &[Published], header: bool) -> anyhow::Result<Vec<u8>> {
     for p in rows {
         let grade = p.grade.map(|g| g.to_string()).unwrap_or_default();
         let derived = [grade.as_str(), p.status.unwrap_or(""), p.url.as_str()];
-        out.write_record(p.raw.values().chain(derived))?;
+        out.write_record(
+            neutralised(p.raw.values().chain(derived))
+                .iter()
+                .map(|c| c.as_ref()),
+        )?;
     }
     Ok(out.into_inner().map_err(|e| e.into_error())?)
 }

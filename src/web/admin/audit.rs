@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::auth::Staff;
 use super::{no_store, render, AdminLayout, State};
 use crate::db::accounts::{audit_page, AuditFilter, AuditRow};
+use crate::domain::spreadsheet::neutralised;
 use crate::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::paths;
@@ -141,17 +142,22 @@ fn csv_chunk(rows: &[AuditRow], header: bool) -> Result<Bytes, AppError> {
     }
     for row in rows {
         let e = &row.entry;
-        out.write_record([
-            row.id.to_string().as_str(),
-            &e.at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        let (id, at) = (
+            row.id.to_string(),
+            e.at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        );
+        let cells = neutralised([
+            id.as_str(),
+            &at,
             &e.actor,
             &e.action,
             &e.entity,
             &e.entity_id,
             e.before_json.as_deref().unwrap_or(""),
             e.after_json.as_deref().unwrap_or(""),
-        ])
-        .map_err(fail)?;
+        ]);
+        out.write_record(cells.iter().map(|c| c.as_ref()))
+            .map_err(fail)?;
     }
     out.into_inner()
         .map(Bytes::from)

@@ -419,10 +419,15 @@ pub async fn csv(
     let stats = figures(&state, params.query(today)).await?;
     let data = table(kind, &stats, params.year, today, lang);
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let written = writer.write_record(&data.csv_header).and_then(|()| {
+    // Cells a spreadsheet would run as formulas are neutralised (`domain::spreadsheet`).
+    let mut write = |cells: Vec<&str>| {
+        let cells = crate::domain::spreadsheet::neutralised(cells);
+        writer.write_record(cells.iter().map(|c| c.as_ref()))
+    };
+    let written = write(data.csv_header.clone()).and_then(|()| {
         data.rows
             .iter()
-            .try_for_each(|row| writer.write_record(&row.csv))
+            .try_for_each(|row| write(row.csv.iter().map(String::as_str).collect()))
     });
     written.map_err(|e| AppError::Internal(format!("csv: {e}")))?;
     let body = writer
