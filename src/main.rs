@@ -46,6 +46,9 @@ enum Command {
     /// Sightings of marks on hosts they are not bound to, and confirming misuse.
     #[command(subcommand)]
     Sightings(SightingsCommand),
+    /// Certification bodies and scheme versions.
+    #[command(subcommand)]
+    Reference(ReferenceCommand),
     /// Fill an empty database with a generated, clearly labelled demo registry.
     Demo {
         /// Number of certificates (a few hundred for browsing, up to 1,000,000 for benchmarks).
@@ -101,6 +104,17 @@ enum UserCommand {
     Passwd {
         #[arg(long)]
         username: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReferenceCommand {
+    /// Load certification bodies and scheme versions (with their indicator trees) from a JSON
+    /// file (samples/reference.json, docs/IMPORT.md): every entry is checked first, with the
+    /// back office's checks, and nothing is written unless all pass; existing ones are kept.
+    Import {
+        /// The JSON file.
+        file: PathBuf,
     },
 }
 
@@ -221,6 +235,9 @@ fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Sightings(command) => sightings_command(&pool, &cli_actor(&config), command),
+        Command::Reference(ReferenceCommand::Import { file }) => {
+            reference_import(&pool, &cli_actor(&config), &file)
+        }
         Command::User(UserCommand::Add { username, role }) => {
             add_user(&pool, &cli_actor(&config), &username, &role)
         }
@@ -371,6 +388,49 @@ fn add_user(pool: &db::DbPool, actor: &Actor, username: &str, role: &str) -> any
         Err(AccountRefusal::Exists) => anyhow::bail!("an account named {username} already exists"),
         Err(e) => Err(e.into()),
     }
+}
+
+fn reference_import(
+    pool: &db::DbPool,
+    actor: &Actor,
+    file: &std::path::Path,
+) -> anyhow::Result<()> {
+    use app::reference_file::{check, write, ProblemText};
+    use sqe_registry::web::i18n::Lang;
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let checked = match check(&text) {
+        Ok(checked) => checked,
+        Err(problems) => {
+            for p in &problems {
+                let message = match &p.message {
+                    ProblemText::Key(key) => Lang::En.t(key),
+                    ProblemText::Text(text) => text.clone(),
+                };
+                eprintln!("{}: {}: {message}", file.display(), p.at);
+            }
+            anyhow::bail!(
+                "{} problem(s) in {}: nothing was written",
+                problems.len(),
+                file.display()
+            );
+        }
+    };
+    let done = write(&mut *pool.get()?, actor, checked)?;
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "none".to_owned()
+        } else {
+            v.join(", ")
+        }
+    };
+    println!(
+        "bodies created: {}; scheme versions created: {}; already there, left as they were: {}",
+        list(&done.bodies_created),
+        list(&done.schemes_created),
+        list(&done.left_as_they_were)
+    );
+    Ok(())
 }
 
 fn set_password(pool: &db::DbPool, actor: &Actor, username: &str) -> anyhow::Result<()> {

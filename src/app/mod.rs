@@ -12,6 +12,7 @@ pub mod holders;
 pub mod import;
 pub mod issuing;
 pub mod reference;
+pub mod reference_file;
 pub mod registration;
 pub mod sessions;
 pub mod sightings;

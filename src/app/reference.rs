@@ -17,7 +17,7 @@ use crate::db::reference::{
 };
 use crate::db::DbConnection;
 use crate::domain::indicator_tree::IndicatorNode;
-use crate::domain::reference::{check_scheme_edit, SchemeEditError};
+use crate::domain::reference::{check_scheme_edit, valid_body_code, valid_slug, SchemeEditError};
 
 /// What creating reference data did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +25,40 @@ pub enum Created {
     Created(i32),
     /// The code or slug is taken.
     Exists,
+}
+
+/// What is wrong with a new or edited body, as a message key (`admin-ref-…`), if anything: the
+/// code's form, the required fields, an http(s) website.
+pub fn check_body(body: &NewCertificationBody) -> Result<(), &'static str> {
+    let website_ok = body
+        .website
+        .as_deref()
+        .is_none_or(|w| url::Url::parse(w).is_ok_and(|u| matches!(u.scheme(), "http" | "https")));
+    if !valid_body_code(&body.code) {
+        Err("admin-ref-bad-code")
+    } else if body.name_zh.is_empty() || body.name_en.is_empty() || body.approval_number.is_empty()
+    {
+        Err("admin-ref-required")
+    } else if !website_ok {
+        Err("admin-ref-bad-website")
+    } else {
+        Ok(())
+    }
+}
+
+/// What is wrong with a new scheme version, as a message key, if anything: the slug's form and
+/// the required fields (its tree is checked by `domain::indicator_tree`).
+pub fn check_scheme(version: &NewSchemeVersion) -> Result<(), &'static str> {
+    if !valid_slug(&version.slug) {
+        Err("admin-ref-bad-slug")
+    } else if version.standard_code.is_empty()
+        || version.title_zh.is_empty()
+        || version.title_en.is_empty()
+    {
+        Err("admin-ref-required")
+    } else {
+        Ok(())
+    }
 }
 
 /// Creates a certification body (its code must be new).

@@ -163,3 +163,90 @@ fn logs_are_plain_or_json_and_errors_are_one_message() {
         "{err}"
     );
 }
+
+both_backends!(a_new_registry_is_set_up_from_the_sample_files_alone, |db| {
+    // The README's example on an empty database: reference data, then certificates.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let reference = samples.join("reference.json");
+    let certificates = samples.join("certificates.csv");
+    let path = |p: &Path| p.to_str().expect("utf-8").to_owned();
+    let before = sqe(db.url(), dir.path(), &["import", &path(&certificates)]);
+    assert!(!before.status.success(), "no body and no scheme yet");
+    assert!(
+        text(&before.stderr).contains("no certification body"),
+        "{}",
+        text(&before.stderr)
+    );
+    let out = sqe(
+        db.url(),
+        dir.path(),
+        &["reference", "import", &path(&reference)],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("bodies created: CQM; scheme versions created: 31526-2015, 31526-2025"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = sqe(db.url(), dir.path(), &["import", &path(&certificates)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Twice: nothing changes.
+    let again = sqe(
+        db.url(),
+        dir.path(),
+        &["reference", "import", &path(&reference)],
+    );
+    assert!(again.status.success());
+    assert!(
+        text(&again.stdout).contains("left as they were: CQM, 31526-2015, 31526-2025"),
+        "{}",
+        text(&again.stdout)
+    );
+    // The back office's checks, every problem at once, and nothing written.
+    let bad = r#"{
+      "bodies": [
+        {"code": "new body", "name_zh": "某机构", "name_en": "A body", "approval_number": "X"},
+        {"code": "OK2", "name_zh": "某机构", "name_en": "A body", "approval_number": "X", "website": "ftp://x"}
+      ],
+      "schemes": [
+        {"slug": "31526-2030", "standard_code": "GB/T 31526-2030", "title_zh": "题", "title_en": "T",
+         "effective_from": "2030-01-01",
+         "indicators": [{"code": "1", "name_zh": "甲", "max_points": 10,
+                         "children": [{"code": "1.1", "name_zh": "乙", "max_points": 4}]}]},
+        {"slug": "x", "standard_code": "S", "title_zh": "题", "title_en": "T",
+         "effective_from": "2030-13-01", "indicators": []}
+      ]
+    }"#;
+    std::fs::write(dir.path().join("bad.json"), bad).expect("write");
+    let out = sqe(db.url(), dir.path(), &["reference", "import", "bad.json"]);
+    let err = text(&out.stderr);
+    assert!(!out.status.success());
+    for expected in [
+        "bodies[0] (new body):",
+        "bodies[1] (OK2):",
+        "schemes[0] (31526-2030).indicators: indicator \"1\": its children's points add up to 4",
+        "schemes[1] (x):",
+        "4 problem(s) in bad.json: nothing was written",
+    ] {
+        assert!(err.contains(expected), "{expected}: {err}");
+    }
+    assert!(
+        !err.contains("panicked") && !err.contains("stack backtrace"),
+        "{err}"
+    );
+    let bodies: i64 = with_conn(&db, |conn| {
+        use diesel::prelude::*;
+        sqe_registry::db::schema::certification_bodies::table
+            .count()
+            .get_result(conn)
+            .expect("count")
+    });
+    assert_eq!(bodies, 1, "only CQM");
+    let nonsense = sqe(
+        db.url(),
+        dir.path(),
+        &["reference", "import", "missing.json"],
+    );
+    assert!(text(&nonsense.stderr).contains("cannot read missing.json"));
+});

@@ -15,7 +15,6 @@ use super::fields::VERSION_FIELD;
 use super::{render, AdminLayout, State};
 use crate::db::models::{CertificationBody, NewCertificationBody, NewSchemeVersion, SchemeVersion};
 use crate::db::reference;
-use crate::domain::reference::{valid_body_code, valid_slug};
 use crate::error::AppError;
 use crate::web::i18n::Lang;
 
@@ -260,22 +259,10 @@ fn body_from(code: &str, entered: &[(String, String)]) -> NewCertificationBody {
     }
 }
 
-/// What is wrong with a body (the message key), if anything.
+/// What is wrong with a body (the message key), if anything: the checks of
+/// `app::reference::check_body`, which the command line's file import applies too.
 fn body_problem(body: &NewCertificationBody) -> Option<&'static str> {
-    let website_ok = body
-        .website
-        .as_deref()
-        .is_none_or(|w| url::Url::parse(w).is_ok_and(|u| matches!(u.scheme(), "http" | "https")));
-    if !valid_body_code(&body.code) {
-        Some("admin-ref-bad-code")
-    } else if body.name_zh.is_empty() || body.name_en.is_empty() || body.approval_number.is_empty()
-    {
-        Some("admin-ref-required")
-    } else if !website_ok {
-        Some("admin-ref-bad-website")
-    } else {
-        None
-    }
+    crate::app::reference::check_body(body).err()
 }
 
 /// A scheme version as a form gives it, under `slug`; or what is wrong (the message key).
@@ -290,16 +277,7 @@ fn scheme_from(slug: &str, entered: &[(String, String)]) -> Result<NewSchemeVers
         effective_from,
         illustrative: false,
     };
-    if !valid_slug(&version.slug) {
-        Err("admin-ref-bad-slug")
-    } else if version.standard_code.is_empty()
-        || version.title_zh.is_empty()
-        || version.title_en.is_empty()
-    {
-        Err("admin-ref-required")
-    } else {
-        Ok(version)
-    }
+    crate::app::reference::check_scheme(&version).map(|()| version)
 }
 
 /// The sample tree shown in the form.
