@@ -185,7 +185,8 @@ both_backends!(a_new_registry_is_set_up_from_the_sample_files_alone, |db| {
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).contains("bodies created: CQM; scheme versions created: 31526-2015, 31526-2025"),
+        text(&out.stdout)
+            .contains("bodies created: CQM; scheme versions created: 31526-2015, 31526-2025"),
         "{}",
         text(&out.stdout)
     );

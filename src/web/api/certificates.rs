@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::errors::ErrorBody;
 use super::types::{
     AssessmentName, CertificateSummary, CompanyRef, EventName, PlatformDetail, PlatformKind,
-    Province, SortName, Status,
+    Province, ProvinceParam, SortName, Status,
 };
 use super::{base, json};
 use crate::db::certificates::CertificateDetail;
@@ -73,7 +73,7 @@ pub struct CertificateList {
         ("q" = Option<String>, Query, description = "A certificate number, credit code, domain or URL, or part of a company, platform or app name (at most 200 characters)"),
         ("stars" = Option<u8>, Query, description = "Grade: 2 to 5", minimum = 2, maximum = 5),
         ("status" = Option<Status>, Query, description = "Effective status on today's date"),
-        ("province" = Option<String>, Query, description = "Province: six-digit code (`110000`), two-digit prefix, or name"),
+        ("province" = Option<ProvinceParam>, Query, description = "Province: six-digit code (`110000`), two-digit prefix, or name"),
         ("type" = Option<PlatformKind>, Query, description = "Platform type"),
         ("scheme" = Option<String>, Query, description = "Scheme version slug (see /api/v1/schemes)"),
         ("sort" = Option<SortName>, Query, description = "Order (default `grade`); ties are broken by certificate id, so pages never overlap"),

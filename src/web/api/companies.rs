@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::certificates::per_page;
 use super::errors::ErrorBody;
-use super::types::{CertificateSummary, PlatformDetail, Province};
+use super::types::{CertificateSummary, PlatformDetail, Province, ProvinceParam};
 use super::{base, json};
 use crate::db;
 use crate::domain::credit_code::CreditCode;
@@ -200,7 +200,7 @@ impl ListParams {
     path = "/api/v1/companies",
     tag = "companies",
     params(
-        ("province" = Option<String>, Query, description = "Province: six-digit code (`110000`), two-digit prefix, or name"),
+        ("province" = Option<ProvinceParam>, Query, description = "Province: six-digit code (`110000`), two-digit prefix, or name"),
         ("page" = Option<u32>, Query, description = "Page, from 1 (default) to 1000; a page past the last is empty", minimum = 1, maximum = 1000),
         ("per_page" = Option<u32>, Query, description = "Companies per page, 1 to 100 (default 20)", minimum = 1, maximum = 100),
     ),

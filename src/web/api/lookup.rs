@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::errors::ErrorBody;
-use super::types::CertificateSummary;
+use super::types::{CertificateSummary, HostParam, UrlParam};
 use super::{base, json};
 use crate::db::search::{self, Matcher, SearchFilters, SearchRequest, SortOrder};
 use crate::domain::hostname::Hostname;
@@ -39,8 +39,8 @@ pub struct Lookup {
     path = "/api/v1/lookup",
     tag = "lookup",
     params(
-        ("url" = Option<String>, Query, description = "A URL or host, e.g. `https://www.jd.com/item/1.html`"),
-        ("domain" = Option<String>, Query, description = "A host name (used when `url` is absent)"),
+        ("url" = Option<UrlParam>, Query, description = "A URL or host, e.g. `https://www.jd.com/item/1.html`"),
+        ("domain" = Option<HostParam>, Query, description = "A host name (used when `url` is absent)"),
     ),
     responses(
         (status = 200, description = "The certificates bound to the host (maybe none)", body = Lookup),

@@ -122,7 +122,12 @@ pub const ROUTES: &[ApiRoute] = &[
         openapi,
     ),
     // Types named only by a parameter are not collected from the responses.
-    components(schemas(types::SortName)),
+    components(schemas(
+        types::SortName,
+        types::ProvinceParam,
+        types::HostParam,
+        types::UrlParam
+    )),
     tags(
         (name = "certificates", description = "Search and read certificates"),
         (name = "lookup", description = "Is this site certified?"),

@@ -75,6 +75,72 @@ string_enum!(
      (most recently issued first), `expiry` (soonest expiry first); ties by certificate id."
 );
 
+/// The `province` parameter as the schema gives it: one of the canonical spellings the server
+/// accepts — a six-digit code, its two-digit prefix, the full or short Chinese name, the
+/// English name. (It accepts more: English names in any case, spaces and dashes ignored.)
+pub struct ProvinceParam;
+
+impl PartialSchema for ProvinceParam {
+    fn schema() -> RefOr<Schema> {
+        let spellings: Vec<&str> = crate::domain::province::PROVINCES
+            .iter()
+            .flat_map(|p| [p.code, &p.code[..2], p.name_zh, p.short_zh, p.name_en])
+            .collect();
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "A province, autonomous region or municipality: six-digit GB/T 2260 code \
+                 (`440000`), two-digit prefix (`44`), Chinese name (`广东省`, `广东`) or \
+                 English name (`Guangdong`, any case)",
+            ))
+            .enum_values(Some(spellings))
+            .into()
+    }
+}
+
+impl ToSchema for ProvinceParam {}
+
+/// A host name as `lookup` takes it (IDN labels in their `xn--` form or in Unicode are both
+/// accepted; the pattern describes the ASCII form).
+pub struct HostParam;
+
+/// One to three dot-separated labels of letters and digits (single dashes between them), then a
+/// letter-only top level: a subset of the names the server takes (no `xn--` labels, which must
+/// also be valid punycode), short enough never to pass 253 characters.
+pub const HOST_PATTERN: &str =
+    r"^([A-Za-z0-9]{1,20}(-[A-Za-z0-9]{1,20}){0,2}\.){1,3}[A-Za-z]{2,20}$";
+
+impl PartialSchema for HostParam {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(HOST_PATTERN))
+            .max_length(Some(253))
+            .into()
+    }
+}
+
+impl ToSchema for HostParam {}
+
+/// A URL or host as `lookup` takes it: an http(s) URL of such a host, or the host alone.
+pub struct UrlParam;
+
+/// [`HOST_PATTERN`], optionally after `http://` or `https://`, optionally followed by a path of
+/// printable ASCII.
+pub const URL_PATTERN: &str = r"^(https?://)?([A-Za-z0-9]{1,20}(-[A-Za-z0-9]{1,20}){0,2}\.){1,3}[A-Za-z]{2,20}(/[!-~]{0,200})?$";
+
+impl PartialSchema for UrlParam {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(URL_PATTERN))
+            .max_length(Some(2000))
+            .into()
+    }
+}
+
+impl ToSchema for UrlParam {}
+
 /// A province, autonomous region or municipality (GB/T 2260).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Province {
@@ -182,6 +248,42 @@ impl PlatformDetail {
             domains: domains.to_vec(),
             domains_display: display_domains(domains),
             apps: platform.apps().into_iter().map(str::to_owned).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::hostname::Hostname;
+    use crate::domain::province::find_province;
+    use proptest::prelude::*;
+
+    #[test]
+    fn every_province_spelling_in_the_schema_is_accepted() {
+        let RefOr::T(Schema::Object(schema)) = ProvinceParam::schema() else {
+            panic!("an object schema");
+        };
+        let values = schema.enum_values.expect("an enum");
+        assert!(values.len() >= 34 * 4, "{}", values.len());
+        for v in values {
+            let v = v.as_str().expect("a string");
+            assert!(
+                find_province(v).is_some(),
+                "{v:?} is in the schema but refused"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn every_host_the_pattern_allows_is_a_host(host in HOST_PATTERN.trim_start_matches('^').trim_end_matches('$')) {
+            prop_assert!(Hostname::parse(&host).is_ok(), "{host:?}");
+        }
+
+        #[test]
+        fn every_url_the_pattern_allows_names_a_host(url in URL_PATTERN.trim_start_matches('^').trim_end_matches('$')) {
+            prop_assert!(Hostname::parse(&url).is_ok(), "{url:?}");
         }
     }
 }
