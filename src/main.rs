@@ -346,7 +346,7 @@ async fn serve(pool: db::DbPool, config: Config) -> anyhow::Result<()> {
                 tracing::warn!(error = %e, "could not write sightings; will retry");
             }
             flusher.limits.sweep();
-            if let Err(e) = sqe_registry::web::admin::login::flush_refused(&flusher).await {
+            if let Err(e) = sqe_registry::web::admin::login_guard::flush_refused(&flusher).await {
                 tracing::warn!(error = %e, "could not count refused logins; will retry");
             }
         }
@@ -367,7 +367,7 @@ async fn serve(pool: db::DbPool, config: Config) -> anyhow::Result<()> {
     if let Err(e) = state.flush_sightings().await {
         tracing::error!(error = %e, "sightings lost at shutdown");
     }
-    let _ = sqe_registry::web::admin::login::flush_refused(&state).await;
+    let _ = sqe_registry::web::admin::login_guard::flush_refused(&state).await;
     Ok(())
 }
 

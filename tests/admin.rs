@@ -223,7 +223,7 @@ both_backends_async!(login_fails_alike_and_is_throttled, |db| {
     for _ in 0..5 {
         assert_eq!(browser.try_login(&app, "vic", PASSWORD).await.status, 429);
     }
-    sqe_registry::web::admin::login::flush_refused(&app.state)
+    sqe_registry::web::admin::login_guard::flush_refused(&app.state)
         .await
         .expect("flush");
     // The dashboard counts the day's failed (20) and refused (3 + 5) logins.

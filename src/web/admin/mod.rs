@@ -13,6 +13,7 @@ pub mod evaluations;
 pub mod fields;
 pub mod issue;
 pub mod login;
+pub mod login_guard;
 pub mod password;
 pub mod platforms;
 pub mod reference;

@@ -10,7 +10,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::auth::{AdminForm, Staff, EPOCH};
-use super::login::gated;
+use super::login_guard::gated;
 use super::{render, see_other, write_as, AdminLayout, State};
 use crate::app::accounts::{self as use_case, AccountRefusal, NewPassword};
 use crate::db::accounts;
@@ -108,32 +108,19 @@ pub async fn change_own(
         .await?
         .map(|a| a.password_hash)
         .unwrap_or_default();
+    let refuse = |message: String| {
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        page(&req, lang, &staff, status, Some(message), false)
+    };
     let current = form.current;
     let matches = gated(&state, move || verify_password(&current, &stored)).await?;
     if !matches {
         tracing::warn!(user = %staff.username, "password change refused: the present password is wrong");
-        let message = lang.t("admin-password-wrong-current");
-        return page(
-            &req,
-            lang,
-            &staff,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(message),
-            false,
-        );
+        return refuse(lang.t("admin-password-wrong-current"));
     }
     let hash = match new_password(&state, lang, form.password, &form.password_again).await? {
         Ok(hash) => hash,
-        Err(message) => {
-            return page(
-                &req,
-                lang,
-                &staff,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(message),
-                false,
-            )
-        }
+        Err(message) => return refuse(message),
     };
     write_as(&state, &staff, move |conn, actor| {
         use_case::set_password(conn, actor, id, &hash)

@@ -2,13 +2,12 @@
 //! served as stored (`ETag`, `Last-Modified`, `Range`, `304`), decompressed for clients that take
 //! no gzip; after a change the previous file is served until the new one is complete.
 
-mod common;
-
+use crate::both_backends_async;
 use std::io::Read;
 
+use crate::common::fixtures::{seed_reference, yunhe};
+use crate::common::{beijing, set_status, with_conn, TestApp, TestDb};
 use actix_web::test::{call_service, read_body, TestRequest};
-use common::fixtures::{seed_reference, yunhe};
-use common::{beijing, set_status, with_conn, TestApp, TestDb};
 use sqe_registry::web::pages::downloads::directory;
 
 fn seed(db: &TestDb) {
@@ -202,8 +201,8 @@ both_backends_async!(
         assert_eq!(raw.get(Column::CompanyNameEn), "+Evil Ltd");
         assert_eq!(raw.get(Column::PlatformName), platform);
         // The audit export neutralises too.
-        common::staff::account(&db, "vic", "viewer");
-        let mut vic = common::staff::Browser::login(&app, "vic").await;
+        crate::common::staff::account(&db, "vic", "viewer");
+        let mut vic = crate::common::staff::Browser::login(&app, "vic").await;
         let audit = vic.get(&app, "/admin/audit.csv").await;
         assert_eq!(audit.status, 200);
         assert!(audit.body.contains(",'-2+3,"), "{}", audit.body);

@@ -2,12 +2,11 @@
 //! a cap on unconfirmed sightings (oldest dropped, confirmed kept), a few client networks per
 //! sighting, counted on the dashboard.
 
-mod common;
-
+use crate::common::fixtures::{seed_reference, yunhe};
+use crate::common::staff::{account, Browser};
+use crate::common::{beijing, send, with_conn, TestApp, TestDb};
+use crate::{app, both_backends, both_backends_async};
 use actix_web::test::TestRequest;
-use common::fixtures::{seed_reference, yunhe};
-use common::staff::{account, Browser};
-use common::{beijing, send, with_conn, TestApp, TestDb};
 use diesel::prelude::*;
 use sqe_registry::db::marks::{record_sightings_within, NewSighting, SightingLimits};
 use sqe_registry::db::schema::{mark_sightings, sighting_networks};
@@ -49,7 +48,8 @@ both_backends_async!(
         let app_on = |at| {
             let db = &db;
             async move {
-                let state = common::state_with(db, at, |c| c.sighting_limits.new_hosts_per_day = 5);
+                let state =
+                    crate::common::state_with(db, at, |c| c.sighting_limits.new_hosts_per_day = 5);
                 TestApp::on_state(state).await
             }
         };

@@ -2,11 +2,10 @@
 //! the reader's language, as JSON under `/api/`, as plain text for an image; known badges never
 //! limited; the client is the peer unless proxies are trusted (`SQE_TRUST_PROXY`).
 
-mod common;
-
+use crate::both_backends_async;
+use crate::common::fixtures::{seed_reference, yunhe};
+use crate::common::{beijing, send, with_conn, Page, TestApp, TestDb};
 use actix_web::test::TestRequest;
-use common::fixtures::{seed_reference, yunhe};
-use common::{beijing, send, with_conn, Page, TestApp, TestDb};
 use sqe_registry::web::limits::{Budget, LimitSettings};
 
 fn seed(db: &TestDb) {
@@ -20,7 +19,7 @@ fn seed(db: &TestDb) {
 
 /// The app with every kind limited to `budget`, and `proxies` trusted proxies.
 async fn limited_app(db: &TestDb, budget: &str, proxies: u8) -> TestApp {
-    let state = common::state_with(db, beijing(2026, 12, 3, 10, 0), |c| {
+    let state = crate::common::state_with(db, beijing(2026, 12, 3, 10, 0), |c| {
         c.rate_limits = LimitSettings::all(Budget::parse(budget));
         c.trust_proxy = proxies;
     });
@@ -198,14 +197,14 @@ both_backends_async!(forwarded_headers_count_only_behind_trusted_proxies, |db| {
 
 both_backends_async!(login_attempts_are_limited_per_network, |db| {
     seed(&db);
-    common::staff::account(&db, "eve", "evaluator");
+    crate::common::staff::account(&db, "eve", "evaluator");
     let app = limited_app(&db, "3/min", 0).await;
-    let mut browser = common::staff::Browser::from("203.0.113.50:1");
+    let mut browser = crate::common::staff::Browser::from("203.0.113.50:1");
     for _ in 0..3 {
         assert_eq!(browser.try_login(&app, "eve", "wrong").await.status, 401);
     }
     let refused = browser
-        .try_login(&app, "eve", common::staff::PASSWORD)
+        .try_login(&app, "eve", crate::common::staff::PASSWORD)
         .await;
     assert_eq!(refused.status, 429);
     retry_after(&refused);

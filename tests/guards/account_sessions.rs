@@ -2,10 +2,9 @@
 //! administrator's reset), a disabling or a demotion, twelve hours after login; the login page
 //! opens no session and writes nothing; its form needs the signed token of its own cookie.
 
-mod common;
-
-use common::staff::{account, csrf_of, Browser, PASSWORD};
-use common::{beijing, with_conn, TestApp, TestDb};
+use crate::common::staff::{account, csrf_of, Browser, PASSWORD};
+use crate::common::{beijing, with_conn, TestApp, TestDb};
+use crate::{app, both_backends_async};
 use diesel::prelude::*;
 use sqe_registry::db::schema::{audit_log, sessions};
 
@@ -264,7 +263,7 @@ both_backends_async!(a_session_ends_twelve_hours_after_login, |db| {
         let db = &db;
         async move {
             let at = login_at + chrono::Duration::minutes(minutes);
-            TestApp::on_state(common::state(db, at)).await
+            TestApp::on_state(crate::common::state(db, at)).await
         }
     };
     let almost = later(11 * 60 + 59).await;
