@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use super::State;
 use crate::app::sessions::LoginAttempt;
+use crate::domain::throttle::{network_key, pair_key};
 use crate::error::AppError;
 use crate::web::state::FeatureState;
 use crate::web::AppState;
@@ -64,11 +65,11 @@ const MAX_REMEMBERED: usize = 10_000;
 
 impl RefusedLogins {
     /// The keys of an attempt: its network, and its name from its network.
+    /// The throttle's own keys (`domain::throttle`), so a name counts here as it does there.
     fn keys(attempt: &LoginAttempt) -> [String; 2] {
-        let name: String = attempt.username.to_lowercase().chars().take(64).collect();
         [
-            attempt.network.clone(),
-            format!("{}|{name}", attempt.network),
+            network_key(&attempt.network),
+            pair_key(&attempt.username, &attempt.network),
         ]
     }
 

@@ -214,25 +214,6 @@ async fn write_file(state: web::Data<AppState>, edition: Edition) -> Result<Path
     written
 }
 
-/// Whether the request accepts a gzip-coded response.
-fn accepts_gzip(req: &HttpRequest) -> bool {
-    req.headers()
-        .get_all(header::ACCEPT_ENCODING)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|coding| {
-            let mut parts = coding.split(';');
-            let name = parts.next().unwrap_or("").trim();
-            let refused = parts.any(|p| {
-                p.trim()
-                    .strip_prefix("q=")
-                    .and_then(|q| q.trim().parse::<f32>().ok())
-                    == Some(0.0)
-            });
-            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
-        })
-}
-
 /// Serves a download: the stored gzip file as it is (with `ETag`, `Last-Modified`, `Range`)
 /// to a client that accepts gzip, else decompressed as it is sent.
 async fn serve(
@@ -245,7 +226,7 @@ async fn serve(
         disposition: DispositionType::Attachment,
         parameters: vec![DispositionParam::Filename(format.file_name().to_owned())],
     };
-    let mut res = if accepts_gzip(&req) {
+    let mut res = if crate::web::compression::accepts_gzip(&req) {
         let file = NamedFile::open_async(&path)
             .await
             .map_err(|e| AppError::Unavailable(format!("opening {}: {e}", path.display())))?;
