@@ -1,5 +1,5 @@
 //! The database schema, shared by SQLite and PostgreSQL: only types both backends have.
-//! `tests/schema.rs` checks it against both migration sets.
+//! `tests/registry/schema.rs` checks it against both migration sets.
 
 diesel::table! {
     certification_bodies (id) {

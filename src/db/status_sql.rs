@@ -2,7 +2,7 @@
 //! the statistics, the home page counts and the dashboard, that selects the certificates whose
 //! `domain::status::effective_status` on a day is a given status. Written as conditions on the
 //! stored status and the expiry date, so both backends read it through their indexes.
-//! `tests/status_rule.rs` checks on both backends that it agrees with the Rust rule.
+//! `tests/registry/status_rule.rs` checks on both backends that it agrees with the Rust rule.
 
 use chrono::NaiveDate;
 use diesel::prelude::*;

@@ -1,6 +1,6 @@
 //! Every internal URL the site links to, built in one place: a page, image or feed of a
 //! certificate or company, the search, the statistics' CSV files, and the back office's pages.
-//! Segments are percent-encoded here. `tests/paths.rs` requests each path built here and checks
+//! Segments are percent-encoded here. `tests/registry/paths.rs` requests each path built here and checks
 //! that a route answers it.
 
 /// Percent-encodes one path segment.

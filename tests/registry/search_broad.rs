@@ -1,0 +1,194 @@
+//! Broad name searches (a word in most names, like 有限公司) check the normalised text of the
+//! rows they reach; every search counts up to `MAX_LISTED` and lists no deeper. Checked on a generated
+//! registry larger than the thresholds, against counts and orders computed by plain SQL.
+
+use crate::common;
+
+use common::{date, get, with_conn};
+use diesel::prelude::*;
+use sqe_registry::db::schema::certificates;
+use sqe_registry::db::search::{
+    resolve, search, Matcher, SearchFilters, SearchRequest, SortOrder, BROAD_POSTINGS, MAX_LISTED,
+};
+use sqe_registry::demo::{fill_empty, DemoOptions};
+
+const SIZE: u32 = 10_500;
+
+both_backends!(broad_and_narrow_name_searches, |db| {
+    with_conn(&db, |conn| {
+        let today = date(2026, 11, 28);
+        fill_empty(
+            conn,
+            &DemoOptions {
+                count: SIZE,
+                seed: 5,
+                today,
+            },
+        )
+        .expect("demo");
+        let request = |matcher: Matcher| SearchRequest {
+            matcher,
+            filters: SearchFilters::default(),
+            sort: SortOrder::Grade,
+            page: 1,
+            per_page: 20,
+            today,
+        };
+        let exact = |conn: &mut sqe_registry::db::DbConnection, needle: &str| -> i64 {
+            certificates::table
+                .filter(certificates::search_text.like(format!("%{needle}%")))
+                .count()
+                .get_result(conn)
+                .expect("count")
+        };
+
+        // 有限公司 is in nearly every name: broad, capped at MAX_LISTED.
+        let matcher = resolve(conn, "有限公司").expect("resolve");
+        assert!(
+            matches!(matcher, Matcher::Name { broad: true, .. }),
+            "{matcher:?}"
+        );
+        let all = exact(conn, "有限公司");
+        assert!(all > MAX_LISTED, "the data set must exceed the cap: {all}");
+        let page = search(conn, &request(matcher)).expect("search");
+        assert!(page.capped);
+        assert_eq!(page.total, MAX_LISTED);
+        assert_eq!(page.hits.len(), 20);
+        let grades: Vec<i16> = page.hits.iter().map(|h| h.grade).collect();
+        let mut sorted = grades.clone();
+        sorted.sort_by(|a, b| b.cmp(a));
+        assert_eq!(grades, sorted, "highest grade first");
+        let top: i16 = certificates::table
+            .select(diesel::dsl::max(certificates::grade))
+            .first::<Option<i16>>(conn)
+            .expect("max")
+            .expect("some");
+        assert_eq!(grades[0], top);
+
+        // A brand fragment is narrow: counted exactly, same as a plain substring count.
+        let brand: String = certificates::table
+            .inner_join(sqe_registry::db::schema::platforms::table)
+            .select(sqe_registry::db::schema::platforms::name)
+            .first::<String>(conn)
+            .expect("a platform")
+            .chars()
+            .take(2)
+            .collect();
+        let matcher = resolve(conn, &brand).expect("resolve");
+        assert!(
+            matches!(matcher, Matcher::Name { broad: false, .. }),
+            "{matcher:?}"
+        );
+        let page = search(conn, &request(matcher.clone())).expect("search");
+        let normalized = sqe_registry::domain::search_text::normalize(&brand);
+        let brand_count = exact(conn, &normalized);
+        assert_eq!(page.total, brand_count.min(MAX_LISTED));
+        assert_eq!(page.capped, brand_count > MAX_LISTED);
+        assert!(brand_count < i64::try_from(BROAD_POSTINGS).expect("small"));
+        // Sorted by name, from the ids found (not capped) or by walking the order (capped):
+        // the same rows as plain SQL's order.
+        let by_name = search(
+            conn,
+            &SearchRequest {
+                sort: SortOrder::Name,
+                ..request(matcher)
+            },
+        )
+        .expect("search");
+        let expected: Vec<String> = certificates::table
+            .filter(certificates::search_text.like(format!("%{normalized}%")))
+            .order_by((certificates::sort_name.asc(), certificates::id.asc()))
+            .select(certificates::number)
+            .limit(20)
+            .load(conn)
+            .expect("plain order");
+        let numbers: Vec<String> = by_name.hits.iter().map(|h| h.number.clone()).collect();
+        assert_eq!(numbers, expected);
+    });
+});
+
+both_backends!(the_deepest_listed_page_follows_the_order, |db| {
+    with_conn(&db, |conn| {
+        let today = date(2026, 11, 28);
+        fill_empty(
+            conn,
+            &DemoOptions {
+                count: 1_500,
+                seed: 9,
+                today,
+            },
+        )
+        .expect("demo");
+        let at_page = |conn: &mut sqe_registry::db::DbConnection, page: u32, per_page: u32| {
+            search(
+                conn,
+                &SearchRequest {
+                    matcher: Matcher::All,
+                    filters: SearchFilters::default(),
+                    sort: SortOrder::Grade,
+                    page,
+                    per_page,
+                    today,
+                },
+            )
+            .expect("search")
+        };
+        // 1,500 certificates: counted as "more than 1,000"; the 50th page of 20 is the last
+        // listed and holds the 981st to 1,000th in grade order; the 51st is empty.
+        let last = at_page(conn, 50, 20);
+        assert_eq!((last.total, last.capped), (1_000, true));
+        let expected: Vec<String> = certificates::table
+            .order_by((
+                certificates::grade.desc(),
+                certificates::score.desc(),
+                certificates::id.asc(),
+            ))
+            .select(certificates::number)
+            .limit(20)
+            .offset(980)
+            .load(conn)
+            .expect("plain order");
+        let numbers: Vec<String> = last.hits.iter().map(|h| h.number.clone()).collect();
+        assert_eq!(numbers, expected);
+        assert!(at_page(conn, 51, 20).hits.is_empty());
+        // A page that straddles the depth is cut at the 1,000th result.
+        assert_eq!(at_page(conn, 11, 99).hits.len(), 10);
+    });
+});
+
+both_backends_async!(past_the_listed_depth_the_page_says_how_to_narrow, |db| {
+    with_conn(&db, |conn| {
+        fill_empty(
+            conn,
+            &DemoOptions {
+                count: 1_100,
+                seed: 3,
+                today: date(2026, 11, 28),
+            },
+        )
+        .expect("demo");
+    });
+    let app = app!(db, common::beijing(2026, 11, 28, 10, 0));
+    let last = get(&app, "/search?page=50&lang=en").await;
+    assert_eq!(last.status, 200);
+    last.assert_contains("More than 1000 results")
+        .assert_contains("Only the first 1000 results are listed")
+        .assert_contains("href=\"/downloads\"");
+    let beyond = get(&app, "/search?page=51&lang=en").await;
+    assert_eq!(beyond.status, 400);
+    beyond.assert_contains("Narrow the search with a filter");
+    let zh = get(&app, "/search?page=51").await;
+    assert_eq!(zh.status, 400);
+    zh.assert_contains("请用筛选条件");
+    // The API lists the same depth and refuses past it, naming the remedy.
+    let api = get(&app, "/api/v1/certificates?page=10&per_page=100").await;
+    assert_eq!(api.status, 200);
+    assert!(api.body.contains("\"total\":1000") && api.body.contains("\"total_capped\":true"));
+    assert!(api.body.contains("\"next\":null"), "{}", api.body);
+    let api = get(&app, "/api/v1/certificates?page=11&per_page=100").await;
+    assert_eq!(api.status, 400);
+    assert!(api.body.contains("Narrow the search"), "{}", api.body);
+    // A smaller result set still answers an empty page past its end, as before.
+    let narrow = get(&app, "/api/v1/certificates?stars=2&status=revoked&page=999").await;
+    assert_eq!(narrow.status, 200, "{}", narrow.body);
+});
