@@ -316,10 +316,11 @@ async fn serve(pool: db::DbPool, config: Config) -> anyhow::Result<()> {
     // The statistics' figures are the one page that takes long to compute: ready before the
     // first reader comes.
     sqe_registry::web::pages::statistics::prewarm(&state).await;
-    // Download files of an earlier run may belong to another database (a restore): not kept.
+    // Download and sitemap files of an earlier run may belong to another database (a restore): not kept.
     sqe_registry::transfer::published::clear(&sqe_registry::web::pages::downloads::directory(
         &state,
     ));
+    sqe_registry::web::sitemap::clear(&state);
     tracing::info!(%bind, "listening");
     let app_state = state.clone();
     let server = HttpServer::new(move || build_app(app_state.clone()))

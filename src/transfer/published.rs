@@ -1,22 +1,20 @@
 //! The bulk downloads as files: the whole registry as CSV and as JSON Lines, written once per
 //! registry revision and Beijing day (the effective status moves at midnight) into the data
 //! directory, gzip-compressed, under a name that says both — `sqe-registry-r42-20261203.csv.gz`.
-//! A file is written beside its final name and renamed into place when complete, so a reader
-//! never sees half a file, and one reading the previous file keeps it (Unix keeps an unlinked
-//! file for those who have it open).
+//! Written whole and renamed into place (`transfer::stored`), so a reader never sees half a
+//! file, and one reading the previous file keeps it.
 //!
 //! The CSV has the import's columns (`domain::record::Column`, so a download can be imported
 //! elsewhere) followed by the derived ones (`DERIVED_COLUMNS`: grade, effective status, the
 //! verification page), which an import ignores.
 
-use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use chrono::NaiveDate;
-use flate2::write::GzEncoder;
 use serde_json::{Map, Value};
+
+use super::stored::{self, Kind};
 
 use crate::db::{records, DbPool};
 use crate::domain::record::{
@@ -71,58 +69,44 @@ pub struct Edition {
 impl Edition {
     /// Its path in `dir`.
     pub fn path(&self, dir: &Path) -> PathBuf {
-        dir.join(format!(
-            "sqe-registry-r{}-{}.{}.gz",
-            self.revision,
-            self.day.format("%Y%m%d"),
-            self.format.extension()
-        ))
+        let edition = format!("{}-{}", self.revision, self.day.format("%Y%m%d"));
+        dir.join(kind(self.format).file_name(&edition))
     }
 }
 
+/// The files of `format`: `sqe-registry-r{revision}-{day}.{csv,jsonl}.gz`.
+fn kind(format: Format) -> Kind {
+    Kind::new(PREFIX, format!(".{}.gz", format.extension()))
+}
+
+const PREFIX: &str = "sqe-registry-r";
+
 /// The newest complete file of `format` in `dir` (by modification time), if any.
 pub fn latest(dir: &Path, format: Format) -> Option<PathBuf> {
-    let suffix = format!(".{}.gz", format.extension());
-    fs::read_dir(dir)
-        .ok()?
-        .filter_map(Result::ok)
-        .filter(|e| {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            name.starts_with("sqe-registry-r") && name.ends_with(&suffix)
-        })
-        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
-        .max()
-        .map(|(_, path)| path)
+    kind(format).latest(dir)
 }
 
 /// Writes `edition` into `dir` (created if missing) from the database, a page of certificates
 /// per query, and removes the files of the same format it replaces. `link` gives a
 /// certificate number's verification page (an absolute URL). Returns the file's path.
 pub fn write(pool: &DbPool, dir: &Path, edition: Edition, link: &Link) -> anyhow::Result<PathBuf> {
-    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = edition.path(dir);
-    let partial = path.with_extension(format!("partial-{}", std::process::id()));
-    let written = write_to(pool, &partial, edition, link);
-    if let Err(e) = written {
-        let _ = fs::remove_file(&partial);
-        return Err(e);
-    }
-    fs::rename(&partial, &path)
-        .with_context(|| format!("cannot move {} into place", partial.display()))?;
-    remove_older(dir, edition.format, &path);
+    stored::write_gzip(&path, |out| write_to(pool, out, edition, link))?;
+    kind(edition.format).remove_others(dir, &path);
     Ok(path)
 }
 
 /// A certificate number's verification page, as an absolute URL.
 pub type Link = dyn Fn(&str) -> String + Send + Sync;
 
-fn write_to(pool: &DbPool, partial: &Path, edition: Edition, link: &Link) -> anyhow::Result<()> {
-    let file = fs::File::create(partial)
-        .with_context(|| format!("cannot create {}", partial.display()))?;
-    let mut gz = GzEncoder::new(std::io::BufWriter::new(file), flate2::Compression::new(6));
+fn write_to(
+    pool: &DbPool,
+    out: &mut dyn Write,
+    edition: Edition,
+    link: &Link,
+) -> anyhow::Result<()> {
     if edition.format == Format::Csv {
-        gz.write_all(&csv_lines(&[], true)?)?;
+        out.write_all(&csv_lines(&[], true)?)?;
     }
     let mut after = 0;
     loop {
@@ -135,48 +119,19 @@ fn write_to(pool: &DbPool, partial: &Path, edition: Edition, link: &Link) -> any
             Format::Csv => csv_lines(&rows, false)?,
             Format::Jsonl => json_lines(&rows)?,
         };
-        gz.write_all(&bytes)?;
+        out.write_all(&bytes)?;
         match page.last() {
             Some((id, _)) if page.len() as i64 == PAGE => after = *id,
             _ => break,
         }
     }
-    let file = gz.finish()?.into_inner().map_err(|e| e.into_error())?;
-    file.sync_all()?;
     Ok(())
 }
 
-/// Removes the other files of `format` but `keep` (and partial files of dead writers are left
-/// alone: another instance may be writing one).
-fn remove_older(dir: &Path, format: Format, keep: &Path) {
-    let suffix = format!(".{}.gz", format.extension());
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.filter_map(Result::ok) {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with("sqe-registry-r") && name.ends_with(&suffix) && entry.path() != keep {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
-}
-
-/// Removes every published file in `dir` (at start: a restored database may have an old
-/// revision number whose files hold other data).
+/// Removes every published file in `dir`, partial ones too (at start: a restored database may
+/// have an old revision number whose files hold other data).
 pub fn clear(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.filter_map(Result::ok) {
-        if entry
-            .file_name()
-            .to_string_lossy()
-            .starts_with("sqe-registry-r")
-        {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
+    stored::clear(dir, PREFIX);
 }
 
 /// One record's published fields, in file order: the stored columns, then the derived ones.

@@ -23,6 +23,7 @@ pub mod seo;
 pub mod sightings;
 pub mod sitemap;
 pub mod state;
+pub mod stored_files;
 pub mod view;
 
 use actix_web::body::MessageBody;

@@ -3,29 +3,30 @@
 //! `/sitemap.xml` is always a sitemap index: `/sitemaps/pages.xml` (the site's own pages), then
 //! `/sitemaps/certificates-{n}.xml` and `/sitemaps/companies-{n}.xml`, each a range of ids of at
 //! most [`MAX_URLS_PER_FILE`] rows (`db::sitemap`), so a million certificates are read one file
-//! at a time and a file's URLs do not move as the registry grows. The index and the pages list
-//! and each range file are rendered once per registry revision and kept with their gzip and
-//! brotli forms (a range file of 50,000 URLs took 30 ms of database and 1 s of compression per
-//! request at 1,000,000 certificates).
+//! at a time and a file's URLs do not move as the registry grows. The index, the pages list and
+//! each range file are written once per registry revision into the data directory,
+//! gzip-compressed (`sitemaps/certificates-3-r42.xml.gz`), and served as stored, the previous
+//! revision's while a new one is written (`web::stored_files`; a range file of 50,000 URLs took
+//! 30 ms of database and 1 s of compression per request at 1,000,000 certificates).
 
 use std::io;
+use std::path::PathBuf;
 
-use actix_web::http::header::{CacheControl, CacheDirective};
+use actix_web::http::header::{self, CacheControl, CacheDirective, TryIntoHeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::Writer;
-use std::sync::Arc;
 
 use crate::db;
 use crate::db::sitemap::SitemapRange;
 use crate::error::AppError;
-use crate::web::compression::{label_coding, Compressed};
+use crate::transfer::stored::Kind;
 use crate::web::paths;
-use crate::web::render_cache::{RenderCache, Weighed, KEY_OVERHEAD};
 use crate::web::seo::absolute;
 use crate::web::state::FeatureState;
+use crate::web::stored_files::{send, FileFlights};
 use crate::web::AppState;
 
 /// The protocol's limit of URLs in one sitemap file (and of files in one index): the default
@@ -38,8 +39,8 @@ const MAX_AGE: u32 = 3600;
 
 const SITEMAP_NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 
-/// The cached sitemap documents.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// The sitemap documents, each a kind of stored file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SitemapKey {
     Index,
     Pages,
@@ -49,26 +50,34 @@ pub enum SitemapKey {
     Companies(i64),
 }
 
-impl Weighed for SitemapKey {
-    fn weight(&self) -> u64 {
-        KEY_OVERHEAD
+impl SitemapKey {
+    /// Its files: `index-r{revision}.xml.gz`, `certificates-{n}-r{revision}.xml.gz`, ….
+    fn kind(self) -> Kind {
+        let name = match self {
+            SitemapKey::Index => "index".to_owned(),
+            SitemapKey::Pages => "pages".to_owned(),
+            SitemapKey::Certificates(n) => format!("certificates-{n}"),
+            SitemapKey::Companies(n) => format!("companies-{n}"),
+        };
+        Kind::new(format!("{name}-r"), ".xml.gz")
     }
 }
 
-/// The sitemap documents with their compressed forms: at 1,000,000 certificates, 40 range
-/// files of 4 MB each (3.5 MB plain); the ones crawled least recently are dropped first.
-pub struct SitemapCache(RenderCache<SitemapKey, Arc<Compressed>>);
+/// The sitemap files of this instance: at most one being written per document.
+#[derive(Default)]
+pub struct SitemapFiles(FileFlights<SitemapKey>);
 
-impl Default for SitemapCache {
-    fn default() -> Self {
-        SitemapCache(RenderCache::new(128, 96 << 20))
-    }
+impl FeatureState for SitemapFiles {}
+
+/// Where the sitemap files are kept.
+pub fn directory(state: &AppState) -> PathBuf {
+    state.config.data_dir.join("sitemaps")
 }
 
-impl FeatureState for SitemapCache {
-    fn registry_changed(&self) {
-        self.0.clear();
-    }
+/// Removes every sitemap file (at start, like the downloads: a restored database may reuse a
+/// revision number).
+pub fn clear(state: &AppState) {
+    crate::transfer::stored::clear(&directory(state), "");
 }
 
 /// `/robots.txt`: the public pages may be crawled; the back office, the mark images other
@@ -97,47 +106,12 @@ pub async fn robots(state: web::Data<AppState>) -> HttpResponse {
 
 /// `/sitemap.xml`: the index of every sitemap file.
 pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    cached(&req, &state, SitemapKey::Index, |state| async move {
-        let size = i64::from(state.config.sitemap_urls_per_file.max(1));
-        let (certificates, companies) = state
-            .db(move |conn| {
-                Ok((
-                    db::sitemap::certificate_ranges(conn, size)?,
-                    db::sitemap::company_ranges(conn, size)?,
-                ))
-            })
-            .await?;
-        let mut files: Vec<(String, Option<NaiveDateTime>)> = vec![("pages".to_owned(), None)];
-        let named = |kind: &str, r: &SitemapRange| (format!("{kind}-{}", r.n), r.lastmod);
-        files.extend(certificates.iter().map(|r| named("certificates", r)));
-        files.extend(companies.iter().map(|r| named("companies", r)));
-        let config = &state.config;
-        xml(|w| {
-            w.create_element("sitemapindex")
-                .with_attribute(("xmlns", SITEMAP_NS))
-                .write_inner_content(|w| {
-                    for (name, lastmod) in &files {
-                        let loc = absolute(config, &paths::sitemap_file(name));
-                        entry(w, "sitemap", &loc, *lastmod)?;
-                    }
-                    Ok(())
-                })?;
-            Ok(())
-        })
-    })
-    .await
+    stored(&req, &state, SitemapKey::Index).await
 }
 
 /// `/sitemaps/pages.xml`: the home page, the search, about and misuse pages.
 pub async fn pages(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    cached(&req, &state, SitemapKey::Pages, |state| async move {
-        urlset(
-            SITE_PAGES
-                .iter()
-                .map(|p| (absolute(&state.config, p), None)),
-        )
-    })
-    .await
+    stored(&req, &state, SitemapKey::Pages).await
 }
 
 /// `/sitemaps/certificates-{n}.xml`: the verification pages of one range of certificates.
@@ -147,27 +121,7 @@ pub async fn certificates(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let n = file_number(&path)?;
-    let size = i64::from(state.config.sitemap_urls_per_file.max(1));
-    cached(
-        &req,
-        &state,
-        SitemapKey::Certificates(n),
-        |state| async move {
-            let rows = state
-                .db(move |conn| Ok(db::sitemap::certificates_in(conn, n, size)?))
-                .await?;
-            if rows.is_empty() {
-                return Err(AppError::NotFound);
-            }
-            urlset(rows.iter().map(|(number, at)| {
-                (
-                    absolute(&state.config, &paths::certificate(number)),
-                    Some(*at),
-                )
-            }))
-        },
-    )
-    .await
+    stored(&req, &state, SitemapKey::Certificates(n)).await
 }
 
 /// `/sitemaps/companies-{n}.xml`: the pages of one range of companies.
@@ -177,21 +131,120 @@ pub async fn companies(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let n = file_number(&path)?;
-    let size = i64::from(state.config.sitemap_urls_per_file.max(1));
-    cached(&req, &state, SitemapKey::Companies(n), |state| async move {
-        let codes = state
-            .db(move |conn| Ok(db::sitemap::companies_in(conn, n, size)?))
-            .await?;
-        if codes.is_empty() {
-            return Err(AppError::NotFound);
-        }
-        urlset(
-            codes
-                .iter()
-                .map(|code| (absolute(&state.config, &paths::company(code)), None)),
+    stored(&req, &state, SitemapKey::Companies(n)).await
+}
+
+/// Serves this revision's file of `key`, written on first request (a missing range is a 404
+/// and writes nothing).
+async fn stored(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    key: SitemapKey,
+) -> Result<HttpResponse, AppError> {
+    let revision = crate::web::stored_files::revision(state).await?;
+    let dir = directory(state);
+    let kind = key.kind();
+    let path = dir.join(kind.file_name(&revision.to_string()));
+    let writer = (state.clone(), path.clone());
+    let path = state
+        .feature::<SitemapFiles>()
+        .0
+        .current(
+            key,
+            path,
+            || kind.latest(&dir),
+            move || write(writer.0.clone(), key, writer.1.clone()),
         )
-    })
-    .await
+        .await?;
+    let mut res = send(req, &path, "application/xml; charset=utf-8").await?;
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        CacheControl(vec![
+            CacheDirective::Public,
+            CacheDirective::MaxAge(MAX_AGE),
+        ])
+        .try_into_value()
+        .map_err(|_| AppError::Internal("cache-control".into()))?,
+    );
+    Ok(res)
+}
+
+/// Renders `key` and writes it to `path`, removing the older files of its kind.
+async fn write(
+    state: web::Data<AppState>,
+    key: SitemapKey,
+    path: PathBuf,
+) -> Result<PathBuf, AppError> {
+    let body = render(&state, key).await?;
+    let dir = directory(&state);
+    state
+        .cpu(move || {
+            crate::transfer::stored::write_gzip(&path, |out| Ok(out.write_all(&body)?))
+                .map_err(|e| AppError::Unavailable(format!("writing a sitemap: {e:#}")))?;
+            key.kind().remove_others(&dir, &path);
+            Ok(path)
+        })
+        .await
+}
+
+/// The XML document of `key`, from the database.
+async fn render(state: &AppState, key: SitemapKey) -> Result<Bytes, AppError> {
+    let config = &state.config;
+    let size = i64::from(config.sitemap_urls_per_file.max(1));
+    match key {
+        SitemapKey::Index => {
+            let (certificates, companies) = state
+                .db(move |conn| {
+                    Ok((
+                        db::sitemap::certificate_ranges(conn, size)?,
+                        db::sitemap::company_ranges(conn, size)?,
+                    ))
+                })
+                .await?;
+            let mut files: Vec<(String, Option<NaiveDateTime>)> = vec![("pages".to_owned(), None)];
+            let named = |kind: &str, r: &SitemapRange| (format!("{kind}-{}", r.n), r.lastmod);
+            files.extend(certificates.iter().map(|r| named("certificates", r)));
+            files.extend(companies.iter().map(|r| named("companies", r)));
+            xml(|w| {
+                w.create_element("sitemapindex")
+                    .with_attribute(("xmlns", SITEMAP_NS))
+                    .write_inner_content(|w| {
+                        for (name, lastmod) in &files {
+                            let loc = absolute(config, &paths::sitemap_file(name));
+                            entry(w, "sitemap", &loc, *lastmod)?;
+                        }
+                        Ok(())
+                    })?;
+                Ok(())
+            })
+        }
+        SitemapKey::Pages => urlset(SITE_PAGES.iter().map(|p| (absolute(config, p), None))),
+        SitemapKey::Certificates(n) => {
+            let rows = state
+                .db(move |conn| Ok(db::sitemap::certificates_in(conn, n, size)?))
+                .await?;
+            if rows.is_empty() {
+                return Err(AppError::NotFound);
+            }
+            urlset(
+                rows.iter()
+                    .map(|(number, at)| (absolute(config, &paths::certificate(number)), Some(*at))),
+            )
+        }
+        SitemapKey::Companies(n) => {
+            let codes = state
+                .db(move |conn| Ok(db::sitemap::companies_in(conn, n, size)?))
+                .await?;
+            if codes.is_empty() {
+                return Err(AppError::NotFound);
+            }
+            urlset(
+                codes
+                    .iter()
+                    .map(|code| (absolute(config, &paths::company(code)), None)),
+            )
+        }
+    }
 }
 
 /// A file number as written in the index: 1, 2, … (no sign, no leading zero).
@@ -200,39 +253,6 @@ fn file_number(raw: &str) -> Result<i64, AppError> {
         Ok(n) if n >= 1 && n.to_string() == raw => Ok(i64::from(n)),
         _ => Err(AppError::NotFound),
     }
-}
-
-/// Serves a cached document in the coding the client prefers, rendering and compressing it on
-/// a miss (once, however many crawlers ask meanwhile; a missing range is not kept).
-async fn cached<'s, F, Fut>(
-    req: &HttpRequest,
-    state: &'s AppState,
-    key: SitemapKey,
-    render: F,
-) -> Result<HttpResponse, AppError>
-where
-    F: FnOnce(&'s AppState) -> Fut,
-    Fut: std::future::Future<Output = Result<Bytes, AppError>>,
-{
-    state.sync_revision().await;
-    let doc = state
-        .feature::<SitemapCache>()
-        .0
-        .get_or_render(&state.revision, &key, || async move {
-            let body = render(state).await?;
-            let compressed = state
-                .cpu(move || {
-                    Compressed::new(body)
-                        .map_err(|e| AppError::Internal(format!("compressing a sitemap: {e}")))
-                })
-                .await?;
-            Ok(Arc::new(compressed))
-        })
-        .await?;
-    let (body, coding) = doc.for_request(req);
-    let mut res = respond("application/xml; charset=utf-8", body);
-    label_coding(&mut res, "Accept-Encoding", coding);
-    Ok(res)
 }
 
 /// A `<urlset>` of absolute URLs with their last change.

@@ -239,6 +239,17 @@ both_backends_async!(errors_are_json_with_the_right_status, |db| {
         ("/api/v1/lookup", "url="),
         ("/api/v1/lookup?url=not%20a%20site", "url"),
         ("/api/v1/lookup?domain=localhost", "domain"),
+        // The API takes values as its schema describes them: an empty or padded value of a
+        // parameter with a schema is refused (the search page takes empty ones as "any").
+        ("/api/v1/certificates?stars=", "stars"),
+        ("/api/v1/certificates?province=", "province"),
+        ("/api/v1/certificates?page=%202", "page"),
+        ("/api/v1/certificates?scheme=a%20b", "scheme"),
+        ("/api/v1/companies?per_page=", "per_page"),
+        ("/api/v1/companies?province=", "province"),
+        // Every lookup parameter given must be valid, even the one not used.
+        ("/api/v1/lookup?url=jd.com&domain=", "domain"),
+        ("/api/v1/lookup?url=jd.com&domain=not%20a%20host", "domain"),
     ] {
         assert_error(&get(&app, uri).await, 400, needle);
     }

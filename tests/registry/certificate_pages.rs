@@ -180,6 +180,86 @@ both_backends_async!(a_status_change_reaches_cached_pages_within_a_second, |db| 
         .assert_contains("Certificate suspended");
 });
 
+both_backends_async!(
+    documents_about_a_certificate_are_kept_until_it_changes,
+    |db| {
+        with_conn(&db, |conn| {
+            let refs = seed_reference(conn);
+            cert("DOC-1", "91330100MA2A00012")
+                .stars(4)
+                .insert(conn, &refs);
+        });
+        let code = common::fixtures::credit_code("91330100MA2A00012");
+        let app = app!(db, beijing(2026, 11, 28, 9, 0));
+        let documents = app
+            .state
+            .feature::<sqe_registry::web::pages::keyed::Documents>();
+        let company = format!("/companies/{code}");
+        let uris = [
+            "/certificates/DOC-1/embed",
+            "/certificates/DOC-1/print",
+            company.as_str(),
+            "/api/v1/certificates/DOC-1",
+        ];
+        let mut first = Vec::new();
+        for uri in uris {
+            let res = get(&app, uri).await;
+            assert_eq!(res.status, 200, "{uri}");
+            first.push(res.body);
+        }
+        assert_eq!(documents.len(), 4, "one kept document per URL");
+        for (uri, body) in uris.iter().zip(&first) {
+            // Served again from memory, in the coding asked for.
+            let gz = send(&app, request(uri, &[("Accept-Encoding", "gzip")])).await;
+            assert_eq!(
+                gz.header("content-encoding").as_deref(),
+                Some("gzip"),
+                "{uri}"
+            );
+            assert_eq!(&gunzip(&gz.bytes), body, "{uri}");
+        }
+        assert_eq!(documents.len(), 4);
+        let etag = get(&app, "/api/v1/certificates/DOC-1")
+            .await
+            .header("etag")
+            .expect("an ETag");
+        let held = send(
+            &app,
+            request("/api/v1/certificates/DOC-1", &[("If-None-Match", &etag)]),
+        )
+        .await;
+        assert_eq!(held.status, 304);
+        get(&app, "/certificates/DOC-1/embed?lang=en").await;
+        assert_eq!(documents.len(), 5, "each language its own");
+        get(&app, "/certificates/DOC-1/print?utm_source=x").await;
+        assert_eq!(
+            documents.len(),
+            5,
+            "a URL with other parameters is not kept"
+        );
+        // A suspension reaches every kept document as soon as the revision is read.
+        common::set_status(&db, "DOC-1", "suspended");
+        app.state.revision.force_check();
+        for (uri, now_shown) in [
+            ("/certificates/DOC-1/embed", "status-suspended"),
+            ("/certificates/DOC-1/print", "class=\"sheet-void\""),
+            (company.as_str(), "status-suspended"),
+        ] {
+            get(&app, uri)
+                .await
+                .assert_contains(now_shown)
+                .assert_lacks("status-valid");
+        }
+        let api = get(&app, "/api/v1/certificates/DOC-1").await;
+        assert!(
+            api.body.contains("\"status\":\"suspended\""),
+            "{}",
+            api.body
+        );
+        assert_ne!(api.header("etag"), Some(etag));
+    }
+);
+
 fn request(uri: &str, headers: &[(&str, &str)]) -> actix_http::Request {
     let mut req = actix_web::test::TestRequest::get().uri(uri);
     for (name, value) in headers {

@@ -187,20 +187,29 @@ both_backends_async!(the_sitemaps_list_every_page_once_in_small_files, |db| {
         assert_eq!(seen.get(&format!("{BASE}{page}")), Some(&1), "{page}");
     }
     assert_eq!(seen.len(), numbers.len() + codes.len() + 4);
-    // Kept compressed: a crawler that takes gzip or brotli gets the same document.
+    // Stored compressed: a crawler that takes gzip gets the stored file, one that takes only
+    // brotli the same document uncompressed.
     let plain = get(&app, "/sitemaps/certificates-1.xml").await;
-    for (coding, decode) in [("gzip", gunzip as fn(&[u8]) -> String), ("br", unbrotli)] {
+    for (accept, coding) in [("gzip", Some("gzip")), ("br", None)] {
         let res = common::send(
             &app,
             actix_web::test::TestRequest::get()
                 .uri("/sitemaps/certificates-1.xml")
-                .insert_header(("Accept-Encoding", coding))
+                .insert_header(("Accept-Encoding", accept))
                 .to_request(),
         )
         .await;
         assert_eq!(res.status, 200);
-        assert_eq!(res.header("content-encoding").as_deref(), Some(coding));
-        assert_eq!(decode(&res.bytes), plain.body, "{coding}");
+        assert_eq!(
+            res.header("content-encoding").as_deref(),
+            coding,
+            "{accept}"
+        );
+        let body = match coding {
+            Some(_) => gunzip(&res.bytes),
+            None => String::from_utf8(res.bytes.to_vec()).expect("utf-8"),
+        };
+        assert_eq!(body, plain.body, "{accept}");
     }
     for missing in [
         "/sitemaps/certificates-4.xml",
@@ -211,6 +220,88 @@ both_backends_async!(the_sitemaps_list_every_page_once_in_small_files, |db| {
     ] {
         assert_eq!(get(&app, missing).await.status, 404, "{missing}");
     }
+});
+
+/// The names of the files in the sitemap directory, sorted.
+fn stored_sitemaps(app: &common::TestApp) -> Vec<String> {
+    let dir = sqe_registry::web::sitemap::directory(&app.state);
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("the sitemap directory")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+both_backends_async!(sitemaps_are_stored_once_per_revision, |db| {
+    seed(&db, 5);
+    let state = common::state_with(&db, now(), |c| c.sitemap_urls_per_file = 3);
+    let app = common::TestApp::on_state(state).await;
+    let gzip = |uri: &str, extra: Option<(&str, String)>| {
+        let mut req = actix_web::test::TestRequest::get()
+            .uri(uri)
+            .insert_header(("Accept-Encoding", "gzip"));
+        if let Some(header) = extra {
+            req = req.insert_header(header);
+        }
+        common::send(&app, req.to_request())
+    };
+    let first = gzip("/sitemaps/certificates-2.xml", None).await;
+    assert_eq!(first.status, 200);
+    let etag = first.header("etag").expect("an ETag");
+    assert!(first.header("last-modified").is_some());
+    assert_eq!(first.header("accept-ranges").as_deref(), Some("bytes"));
+    assert_eq!(
+        first.header("cache-control").as_deref(),
+        Some("public, max-age=3600")
+    );
+    let revision = sqe_registry::web::stored_files::revision(&app.state)
+        .await
+        .expect("revision");
+    assert_eq!(
+        stored_sitemaps(&app),
+        [format!("certificates-2-r{revision}.xml.gz")]
+    );
+    let again = gzip(
+        "/sitemaps/certificates-2.xml",
+        Some(("If-None-Match", etag.clone())),
+    )
+    .await;
+    assert_eq!(again.status, 304);
+    let part = gzip(
+        "/sitemaps/certificates-2.xml",
+        Some(("Range", "bytes=0-9".into())),
+    )
+    .await;
+    assert_eq!((part.status.as_u16(), part.bytes.len()), (206, 10));
+    // A range past the end is a 404 and leaves nothing behind.
+    assert_eq!(get(&app, "/sitemaps/certificates-3.xml").await.status, 404);
+    assert_eq!(stored_sitemaps(&app).len(), 1);
+
+    // After a change the previous file is served at once, then the new one replaces it.
+    common::set_status(&db, &number(4), "revoked");
+    app.state.revision.force_check();
+    let during = gzip("/sitemaps/certificates-2.xml", None).await;
+    assert_eq!(
+        during.header("etag"),
+        Some(etag.clone()),
+        "the previous file, at once"
+    );
+    let mut tries = 0;
+    loop {
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        let res = gzip("/sitemaps/certificates-2.xml", None).await;
+        if res.header("etag") != Some(etag.clone()) {
+            assert_eq!(gunzip(&res.bytes).matches("<url>").count(), 2);
+            break;
+        }
+        tries += 1;
+        assert!(tries < 200, "the new file never came");
+    }
+    let names = stored_sitemaps(&app);
+    assert_eq!(names.len(), 1, "the replaced file is removed: {names:?}");
+    assert_ne!(names[0], format!("certificates-2-r{revision}.xml.gz"));
 });
 
 both_backends_async!(an_empty_registry_has_a_sitemap_of_its_pages, |db| {
@@ -367,12 +458,5 @@ fn gunzip(bytes: &[u8]) -> String {
     let mut out = String::new();
     std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(bytes), &mut out)
         .expect("a gzip body");
-    out
-}
-
-fn unbrotli(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    std::io::Read::read_to_string(&mut brotli::Decompressor::new(bytes, 4096), &mut out)
-        .expect("a brotli body");
     out
 }

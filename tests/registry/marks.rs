@@ -131,17 +131,18 @@ both_backends_async!(png_badges_decode_at_their_size, |db| {
         let page = get(&app, uri).await;
         assert_eq!(page.status, status, "{uri}");
         assert_eq!(page.header("content-type").as_deref(), Some("image/png"));
-        let img = image::load_from_memory(&page.bytes)
-            .expect("a PNG")
-            .to_rgba8();
-        assert_eq!((img.width(), img.height()), size, "{uri}");
+        let (width, height, _) = common::decode_png(&page.bytes);
+        assert_eq!((width, height), size, "{uri}");
     }
 });
 
 /// Decodes a QR code PNG to its text.
 fn decode_qr(png: &[u8]) -> String {
-    let img = image::load_from_memory(png).expect("PNG").to_luma8();
-    let mut prepared = rqrr::PreparedImage::prepare(img);
+    let (width, height, rgba) = common::decode_png(png);
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(width as usize, height as usize, |x, y| {
+            rgba[(y * width as usize + x) * 4]
+        });
     let grids = prepared.detect_grids();
     assert_eq!(grids.len(), 1, "one QR code");
     grids[0].decode().expect("decodes").1
@@ -523,6 +524,9 @@ both_backends_async!(made_up_numbers_get_no_cache_entries, |db| {
             format!("/badge/{long}{i}.svg"),
             format!("/qr/FAKE-{i}.svg"),
             format!("/certificates/FAKE-{i}"),
+            format!("/certificates/FAKE-{i}/embed"),
+            format!("/certificates/FAKE-{i}/print"),
+            format!("/api/v1/certificates/FAKE-{i}"),
         ] {
             let page = send(&app, with_header(&path, "Referer", &referer)).await;
             assert_eq!(page.status, 404, "{path}");
@@ -531,6 +535,14 @@ both_backends_async!(made_up_numbers_get_no_cache_entries, |db| {
     // One shared image per variant (SVG, PNG) for every unknown number; no pages.
     assert_eq!(marks.len(), 2, "entries for unknown numbers");
     assert_eq!(pages.len(), 0);
+    let documents = app
+        .state
+        .feature::<sqe_registry::web::pages::keyed::Documents>();
+    assert_eq!(
+        documents.len(),
+        0,
+        "embed, print and API documents of unknown numbers"
+    );
     // The shared image still says "not found" for any number, and a real badge is kept.
     get(&app, "/badge/FAKE-999.svg?lang=en")
         .await

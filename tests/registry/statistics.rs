@@ -646,3 +646,45 @@ both_backends_async!(figures_follow_a_change, |db| {
     assert_eq!(count(&after, "valid"), count(&before, "valid") - 1);
     assert_eq!(count(&after, "revoked"), count(&before, "revoked") + 1);
 });
+
+both_backends_async!(the_page_is_kept_with_the_figures_it_shows, |db| {
+    seed(&db);
+    let state = common::state(&db, beijing(2026, 11, 28, 9, 0));
+    let app = common::TestApp::on_state(state.clone()).await;
+    let gzip = |uri: &'static str| {
+        actix_web::test::TestRequest::get()
+            .uri(uri)
+            .insert_header(("Accept-Encoding", "gzip"))
+            .to_request()
+    };
+    let first = common::get(&app, "/statistics?year=2026").await;
+    assert_eq!(first.status, 200);
+    // Kept compressed: the same page again, gzip as stored.
+    let kept = common::send(&app, gzip("/statistics?year=2026")).await;
+    assert_eq!(kept.header("content-encoding").as_deref(), Some("gzip"));
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&kept.bytes[..]),
+        &mut text,
+    )
+    .expect("gzip");
+    assert_eq!(text, first.body);
+    // After a change the page follows its figures (stale ones at first, then fresh).
+    set_status(&db, "S-01", "revoked");
+    state.revision.force_check();
+    let mut after = common::get(&app, "/statistics?year=2026").await.body;
+    for _ in 0..500 {
+        if after != first.body {
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
+        after = common::get(&app, "/statistics?year=2026").await.body;
+    }
+    assert_ne!(after, first.body, "the page never showed the revocation");
+    // And what it shows then is what a page rendered from scratch shows.
+    let fresh = common::TestApp::on_state(common::state(&db, beijing(2026, 11, 28, 9, 0))).await;
+    assert_eq!(
+        after,
+        common::get(&fresh, "/statistics?year=2026").await.body
+    );
+});

@@ -23,7 +23,7 @@ pub enum MarkError {
     Raster(String),
     /// The PNG encoder failed.
     #[error("the PNG could not be encoded: {0}")]
-    Png(#[from] image::ImageError),
+    Png(#[from] png::EncodingError),
 }
 
 /// Escapes text for an XML attribute or element.

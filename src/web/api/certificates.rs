@@ -9,13 +9,15 @@ use utoipa::ToSchema;
 use super::errors::ErrorBody;
 use super::types::{
     AssessmentName, CertificateSummary, CompanyRef, EventName, PlatformDetail, PlatformKind,
-    Province, ProvinceParam, SortName, Status,
+    Province, ProvinceParam, SchemeParam, SearchText, SortName, Status,
 };
-use super::{base, json};
+use super::{base, json, json_compressed, json_document};
 use crate::db::certificates::CertificateDetail;
 use crate::db::search::Matcher;
 use crate::error::AppError;
-use crate::web::pages::certificate::find_certificate;
+use crate::web::i18n::Lang;
+use crate::web::pages::certificate::{find_certificate, Miss};
+use crate::web::pages::keyed::{self, DocumentKey, DocumentKind};
 use crate::web::pages::search::{self, SearchParams, MAX_PAGE, PER_PAGE};
 use crate::web::paths;
 use crate::web::query::Query;
@@ -64,18 +66,23 @@ pub struct CertificateList {
     pub items: Vec<CertificateSummary>,
 }
 
+/// The parameters of the search that have a schema of their own (all but `q`).
+const SEARCH_PARAMETERS: [&str; 8] = [
+    "stars", "status", "province", "type", "scheme", "sort", "page", "per_page",
+];
+
 /// Search the registry, with the search page's query and filters.
 #[utoipa::path(
     get,
     path = "/api/v1/certificates",
     tag = "certificates",
     params(
-        ("q" = Option<String>, Query, description = "A certificate number, credit code, domain or URL, or part of a company, platform or app name (at most 200 characters)"),
+        ("q" = Option<SearchText>, Query, description = "A certificate number, credit code, domain or URL, or part of a company, platform or app name (at most 200 characters)"),
         ("stars" = Option<u8>, Query, description = "Grade: 2 to 5", minimum = 2, maximum = 5),
         ("status" = Option<Status>, Query, description = "Effective status on today's date"),
         ("province" = Option<ProvinceParam>, Query, description = "Province: six-digit code (`110000`), two-digit prefix, or name"),
         ("type" = Option<PlatformKind>, Query, description = "Platform type"),
-        ("scheme" = Option<String>, Query, description = "Scheme version slug (see /api/v1/schemes)"),
+        ("scheme" = Option<SchemeParam>, Query, description = "Scheme version slug (see /api/v1/schemes)"),
         ("sort" = Option<SortName>, Query, description = "Order (default `grade`); ties are broken by certificate id, so pages never overlap"),
         ("page" = Option<u32>, Query, description = "Page, from 1 (default) to 1000; the first 1,000 results are listed: a page past the last is empty, and a page past the 1,000th result of a larger search is refused (400: narrow the search)", minimum = 1, maximum = 1000),
         ("per_page" = Option<u32>, Query, description = "Results per page, 1 to 100 (default 20)", minimum = 1, maximum = 100),
@@ -87,6 +94,7 @@ pub struct CertificateList {
 )]
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let query = Query::of(&req);
+    super::exact_values(&query, &SEARCH_PARAMETERS)?;
     let params = SearchParams::from_query(&query)?;
     let per_page = per_page(&query)?;
     let today = state.today();
@@ -262,10 +270,27 @@ pub async fn show(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let detail = find_certificate(&state, &path.into_inner())
+    let number = path.into_inner();
+    let today = state.today();
+    // One document for both languages (it carries both) and the demo banner's absence.
+    let key = DocumentKey {
+        kind: DocumentKind::ApiCertificate,
+        id: number.clone(),
+        lang: Lang::ZhCn,
+        today,
+        demo: false,
+    };
+    let (s, n) = (&state, &number);
+    let render = |keep| async move {
+        let detail = find_certificate(s, n).await?.ok_or(Miss::NotFound)?;
+        let body = serde_json::to_vec(&certificate(&detail, today, base(s)))
+            .map_err(|e| AppError::Internal(format!("json: {e}")))?;
+        Ok(s.cpu(move || json_compressed(body, keep)).await?)
+    };
+    let doc = keyed::document(&req, &state, key, render)
         .await?
         .ok_or(AppError::NotFound)?;
-    json(&req, &certificate(&detail, state.today(), base(&state)))
+    Ok(json_document(&req, &doc))
 }
 
 fn stars(grade: i16) -> u8 {

@@ -165,6 +165,7 @@ struct ListParams {
 
 impl ListParams {
     fn parse(query: &Query) -> Result<ListParams, AppError> {
+        super::exact_values(query, &["province", "page", "per_page"])?;
         let pairs = query.pairs()?;
         let mut p = ListParams {
             province: None,

@@ -49,18 +49,21 @@ pub struct Lookup {
 )]
 pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let query = Query::of(&req);
+    // Each parameter given must be valid (an empty one too), even the one not used.
+    super::exact_values(&query, &["url", "domain"])?;
     let pairs = query.pairs()?;
-    let find = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, v)| k == name && !v.trim().is_empty())
-            .map(|(k, v)| (k.clone(), v.trim().to_owned()))
+    let host_of = |name: &str| -> Result<Option<Hostname>, AppError> {
+        match pairs.iter().rev().find(|(k, _)| k == name) {
+            None => Ok(None),
+            Some((_, v)) => Hostname::parse(v)
+                .map(Some)
+                .map_err(|_| AppError::bad_request_with("api-error-not-a-host", name)),
+        }
     };
-    let (param, value) = find("url")
-        .or_else(|| find("domain"))
+    let (url, domain) = (host_of("url")?, host_of("domain")?);
+    let host = url
+        .or(domain)
         .ok_or_else(|| AppError::bad_request("api-error-lookup-missing"))?;
-    let host = Hostname::parse(&value)
-        .map_err(|_| AppError::bad_request_with("api-error-not-a-host", param))?;
     let today = state.today();
     let request = SearchRequest {
         matcher: Matcher::Domain {

@@ -19,7 +19,9 @@ use utoipa::openapi::{ContactBuilder, Server};
 use utoipa::OpenApi;
 
 use crate::error::AppError;
+use crate::web::compression::Compressed;
 use crate::web::conditional;
+use crate::web::query::Query;
 use crate::web::AppState;
 
 /// The version prefix of every API path.
@@ -126,6 +128,8 @@ pub const ROUTES: &[ApiRoute] = &[
         types::SortName,
         types::ProvinceParam,
         types::HostParam,
+        types::SchemeParam,
+        types::SearchText,
         types::UrlParam
     )),
     tags(
@@ -209,6 +213,38 @@ pub fn json<T: Serialize>(req: &HttpRequest, value: &T) -> Result<HttpResponse, 
         "application/json",
         body,
     ))
+}
+
+/// The API takes the values of `names` exactly as its schema describes them: given empty or
+/// with surrounding spaces they are refused (400, naming the parameter). The search page's form
+/// sends empty values for "any", and the page takes them so; an API client has no such need.
+pub fn exact_values(query: &Query, names: &[&str]) -> Result<(), AppError> {
+    for (key, value) in query.pairs()? {
+        if names.contains(&key.as_str()) && (value.is_empty() || value.trim() != value) {
+            return Err(AppError::bad_request_with("error-bad-parameter", key));
+        }
+    }
+    Ok(())
+}
+
+/// A JSON body compressed both ways when it is to be kept (CPU work: off the async workers).
+pub fn json_compressed(body: Vec<u8>, keep: bool) -> Result<Compressed, AppError> {
+    let body = actix_web::web::Bytes::from(body);
+    if !keep {
+        return Ok(Compressed::plain(body));
+    }
+    Compressed::new(body).map_err(|e| AppError::Internal(format!("compressing json: {e}")))
+}
+
+/// A kept JSON document in the best coding the client accepts, with its weak ETag (the same
+/// for every coding) and 304 when the client holds it.
+pub fn json_document(req: &HttpRequest, doc: &Compressed) -> HttpResponse {
+    let tag = conditional::weak_tag(&doc.identity);
+    let (body, coding) = doc.for_request(req);
+    let cache = CacheControl(vec![CacheDirective::NoCache]);
+    let mut res = conditional::respond(req, tag, cache, "application/json", body);
+    crate::web::compression::label_coding(&mut res, "Accept-Encoding", coding);
+    res
 }
 
 /// The public base URL, for absolute links.

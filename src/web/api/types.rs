@@ -141,6 +141,36 @@ impl PartialSchema for UrlParam {
 
 impl ToSchema for UrlParam {}
 
+/// A scheme version's slug as the search takes it: letters, digits and dashes (a slug the
+/// registry does not hold finds nothing).
+pub struct SchemeParam;
+
+impl PartialSchema for SchemeParam {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"^[A-Za-z0-9-]{1,40}$"))
+            .into()
+    }
+}
+
+impl ToSchema for SchemeParam {}
+
+/// The search's words: at most [`MAX_QUERY_CHARS`](crate::web::pages::search::MAX_QUERY_CHARS)
+/// characters.
+pub struct SearchText;
+
+impl PartialSchema for SearchText {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(crate::web::pages::search::MAX_QUERY_CHARS))
+            .into()
+    }
+}
+
+impl ToSchema for SearchText {}
+
 /// A province, autonomous region or municipality (GB/T 2260).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Province {

@@ -3,8 +3,14 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::render;
+use chrono::NaiveDate;
+
+use super::certificate::Miss;
+use super::keyed::{self, DocumentKey, DocumentKind};
+use super::{compressed_html, render_compressed};
 use crate::db;
+use crate::db::companies::CompanyDetail;
+use crate::db::search::SearchPage;
 use crate::domain::credit_code::CreditCode;
 use crate::domain::hostname::Hostname;
 use crate::error::AppError;
@@ -46,16 +52,42 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let code = CreditCode::parse(&path.into_inner()).map_err(|_| AppError::NotFound)?;
     let today = state.today();
-    let code_str = code.as_str().to_owned();
-    let (detail, certs) = state
-        .db(move |conn| {
-            db::companies::with_certificates(conn, &code_str, today)?.ok_or(AppError::NotFound)
-        })
-        .await?;
+    let key = DocumentKey {
+        kind: DocumentKind::Company,
+        id: code.as_str().to_owned(),
+        lang,
+        today,
+        demo: state.is_demo().await,
+    };
+    let (r, s) = (&req, &state);
+    let render = |keep| async move {
+        let code_str = code.as_str().to_owned();
+        let found = s
+            .db(move |conn| Ok(db::companies::with_certificates(conn, &code_str, today)?))
+            .await?;
+        let (detail, certs) = found.ok_or(Miss::NotFound)?;
+        let layout = Layout::new(r, s, lang).await;
+        let page = page(&detail, &certs, layout, s, lang, today);
+        Ok(s.cpu(move || render_compressed(&page, keep)).await?)
+    };
+    match keyed::document(&req, &state, key, render).await? {
+        Some(doc) => Ok(compressed_html(&req, &doc)),
+        None => Err(AppError::NotFound),
+    }
+}
+
+/// The page of company `detail` with its certificates.
+fn page(
+    detail: &CompanyDetail,
+    certs: &SearchPage,
+    mut layout: Layout,
+    state: &AppState,
+    lang: Lang,
+    today: NaiveDate,
+) -> CompanyPage {
     let c = &detail.company;
-    let mut layout = Layout::new(&req, &state, lang).await;
     layout.feed = Some(feeds::link(
-        &state,
+        state,
         FeedTarget::Company(c.credit_code.clone()),
         lang,
     ));
@@ -75,7 +107,7 @@ pub async fn show(
         certificates: &certificates,
     }
     .json_ld(&state.config);
-    let page = CompanyPage {
+    CompanyPage {
         layout,
         json_ld,
         name: localized(&c.name_zh, c.name_en.as_deref(), lang).to_owned(),
@@ -102,6 +134,5 @@ pub async fn show(
             })
             .collect(),
         certificates,
-    };
-    render(&page)
+    }
 }

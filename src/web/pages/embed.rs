@@ -5,8 +5,10 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::certificate::{find_certificate, NotFoundPage};
-use super::{render, render_with};
+use super::certificate::{find_certificate, Miss, NotFoundPage};
+use super::keyed::{self, DocumentKey, DocumentKind};
+use super::{compressed_html, render_compressed, render_with};
+use crate::db::certificates::CertificateDetail;
 use crate::domain::mark::qr::QrSize;
 use crate::domain::mark::{Badge, BadgeSize, BadgeState, MarkLang, Theme};
 use crate::domain::status::effective_status;
@@ -65,14 +67,34 @@ pub async fn show(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let number = path.into_inner();
-    let layout = Layout::new(&req, &state, lang).await;
-    let facts = find_certificate(&state, &number).await?;
-    let Some(d) = facts else {
-        return render_with(
-            HttpResponse::build(StatusCode::NOT_FOUND),
-            &NotFoundPage { layout, number },
-        );
+    let key = DocumentKey {
+        kind: DocumentKind::Embed,
+        id: number.clone(),
+        lang,
+        today: state.today(),
+        demo: state.is_demo().await,
     };
+    let (r, s, n) = (&req, &state, &number);
+    let render = |keep| async move {
+        let layout = Layout::new(r, s, lang).await;
+        let d = find_certificate(s, n).await?.ok_or(Miss::NotFound)?;
+        let page = page(&d, layout, s, lang);
+        Ok(s.cpu(move || render_compressed(&page, keep)).await?)
+    };
+    match keyed::document(&req, &state, key, render).await? {
+        Some(doc) => Ok(compressed_html(&req, &doc)),
+        None => render_with(
+            HttpResponse::build(StatusCode::NOT_FOUND),
+            &NotFoundPage {
+                layout: Layout::new(&req, &state, lang).await,
+                number,
+            },
+        ),
+    }
+}
+
+/// The embed kit of certificate `d`.
+fn page(d: &CertificateDetail, layout: Layout, state: &AppState, lang: Lang) -> EmbedPage {
     let c = &d.certificate;
     let status = effective_status(c.status, c.expires_on, state.today());
     let badge_state = if status.allows_mark_use() {
@@ -189,7 +211,7 @@ pub async fn show(
         href: paths::qr(&c.number, "svg", "?size=l"),
         filename: format!("sqe-qr-{}.svg", file_safe(&c.number)),
     });
-    render(&EmbedPage {
+    EmbedPage {
         number: c.number.clone(),
         verify_href: paths::certificate(&c.number),
         qr_src: paths::qr(&c.number, "svg", "?size=s"),
@@ -205,7 +227,7 @@ pub async fn show(
         snippets,
         downloads,
         layout,
-    })
+    }
 }
 
 /// Escapes text for a double-quoted HTML attribute inside a snippet (the template escapes the

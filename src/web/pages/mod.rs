@@ -7,6 +7,7 @@ pub mod company;
 pub mod downloads;
 pub mod embed;
 pub mod home;
+pub mod keyed;
 pub mod meta;
 pub mod misuse;
 pub mod print;

@@ -6,8 +6,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
 
-use super::certificate::{find_certificate, NotFoundPage};
-use super::{render, render_with};
+use super::certificate::{find_certificate, Miss, NotFoundPage};
+use super::keyed::{self, DocumentKey, DocumentKind};
+use super::{compressed_html, render_compressed, render_with};
+use crate::db::certificates::CertificateDetail;
 use crate::domain::status::effective_status;
 use crate::error::AppError;
 use crate::web::i18n::Lang;
@@ -55,19 +57,45 @@ pub async fn show(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let number = path.into_inner();
-    let layout = Layout::new(&req, &state, lang).await;
-    let detail = find_certificate(&state, &number).await?;
-    let Some(d) = detail else {
-        return render_with(
-            HttpResponse::build(StatusCode::NOT_FOUND),
-            &NotFoundPage { layout, number },
-        );
-    };
     let today = state.today();
+    let key = DocumentKey {
+        kind: DocumentKind::Print,
+        id: number.clone(),
+        lang,
+        today,
+        demo: state.is_demo().await,
+    };
+    let (r, s, n) = (&req, &state, &number);
+    let render = |keep| async move {
+        let layout = Layout::new(r, s, lang).await;
+        let d = find_certificate(s, n).await?.ok_or(Miss::NotFound)?;
+        let page = page(&d, layout, s, lang, today);
+        Ok(s.cpu(move || render_compressed(&page, keep)).await?)
+    };
+    match keyed::document(&req, &state, key, render).await? {
+        Some(doc) => Ok(compressed_html(&req, &doc)),
+        None => render_with(
+            HttpResponse::build(StatusCode::NOT_FOUND),
+            &NotFoundPage {
+                layout: Layout::new(&req, &state, lang).await,
+                number,
+            },
+        ),
+    }
+}
+
+/// The printable copy of certificate `d` as of `today`.
+fn page(
+    d: &CertificateDetail,
+    layout: Layout,
+    state: &AppState,
+    lang: Lang,
+    today: NaiveDate,
+) -> PrintPage {
     let c = &d.certificate;
     let status = effective_status(c.status, c.expires_on, today);
     let stars = u8::try_from(c.grade).unwrap_or(0);
-    render(&PrintPage {
+    PrintPage {
         today,
         number: c.number.clone(),
         verify_url: format!(
@@ -98,5 +126,5 @@ pub async fn show(
         scheme_title: localized(&d.scheme.title_zh, Some(&d.scheme.title_en), lang).to_owned(),
         scope: localized(&c.scope_zh, Some(&c.scope_en), lang).to_owned(),
         layout,
-    })
+    }
 }

@@ -14,12 +14,13 @@ use askama::Template;
 use chrono::{Datelike, NaiveDate};
 use futures_util::future::try_join4;
 
-use super::render;
+use super::{compressed_html, render_compressed};
 use crate::db::stats::{self, Part, Statistics, StatsQuery};
 use crate::domain::province::{find_province, Province, PROVINCES};
 use crate::domain::statistics::{year_allowed, FIRST_YEAR};
 use crate::error::AppError;
 use crate::web::charts::{bar_chart, line_chart_svg, ChartText};
+use crate::web::compression::Compressed;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
 use crate::web::pages::search::FilterOption;
@@ -110,6 +111,9 @@ type InFlight = Arc<tokio::sync::OnceCell<Arc<Statistics>>>;
 /// when the registry changes: stale figures are served while fresh ones are computed.
 pub struct StatisticsCache {
     figures: LatestCache<StatsQuery, Arc<Statistics>>,
+    /// The rendered page of each filter and language, with the figures it shows: served while
+    /// those are the figures of its filter.
+    pages: LatestCache<PageKey, KeptPage>,
     /// A reader who asks while the figures of a filter are computed waits for that
     /// computation instead of starting another.
     in_flight: std::sync::Mutex<std::collections::HashMap<StatsQuery, InFlight>>,
@@ -119,12 +123,36 @@ impl Default for StatisticsCache {
     fn default() -> Self {
         StatisticsCache {
             figures: LatestCache::new(2_000, 4 << 20),
+            pages: LatestCache::new(1_000, 24 << 20),
             in_flight: Default::default(),
         }
     }
 }
 
 impl FeatureState for StatisticsCache {}
+
+/// What a kept statistics page depends on: the query string as sent (its links repeat it).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct PageKey {
+    query: String,
+    lang: Lang,
+    today: NaiveDate,
+    demo: bool,
+}
+
+#[derive(Clone)]
+struct KeptPage {
+    figures: Arc<Statistics>,
+    html: Arc<Compressed>,
+    /// The length of its key's query string (weighed with the page).
+    key_bytes: u64,
+}
+
+impl Weighed for KeptPage {
+    fn weight(&self) -> u64 {
+        self.html.len() as u64 + self.key_bytes + 128
+    }
+}
 
 /// The figures for `query`: from the cache while the registry has not changed. At scale they
 /// take a few hundred milliseconds to compute (see docs/PERFORMANCE.md), so after a change
@@ -305,16 +333,66 @@ pub async fn show(
     lang: Lang,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
-    let params = StatsParams::from_query(&Query::of(&req), today)?;
+    let query = Query::of(&req);
+    let params = StatsParams::from_query(&query, today)?;
     let stats = figures(&state, params.query(today)).await?;
+    // Kept for URLs of the filters and the language only (others change the page's links).
+    let key = query
+        .pairs()?
+        .iter()
+        .all(|(k, _)| matches!(k.as_str(), "year" | "province" | "lang"))
+        .then(|| PageKey {
+            query: req.query_string().to_owned(),
+            lang,
+            today,
+            demo: false,
+        });
+    let pages = state.feature::<StatisticsCache>();
+    let key = match key {
+        Some(mut key) => {
+            key.demo = state.is_demo().await;
+            if let Some((_, kept)) = pages.pages.get_any(&key) {
+                if Arc::ptr_eq(&kept.figures, &stats) {
+                    return Ok(compressed_html(&req, &kept.html));
+                }
+            }
+            Some(key)
+        }
+        None => None,
+    };
+    let page = page(&req, &state, lang, today, &params, &stats).await;
+    let keep = key.is_some();
+    let html = Arc::new(state.cpu(move || render_compressed(&page, keep)).await?);
+    if let Some(key) = key {
+        let kept = KeptPage {
+            figures: stats,
+            html: html.clone(),
+            key_bytes: key.query.len() as u64,
+        };
+        pages
+            .pages
+            .put(&state.revision, state.revision.current(), key, kept);
+    }
+    Ok(compressed_html(&req, &html))
+}
+
+/// The page for `params` showing `stats`.
+async fn page(
+    req: &HttpRequest,
+    state: &AppState,
+    lang: Lang,
+    today: NaiveDate,
+    params: &StatsParams,
+    stats: &Statistics,
+) -> StatisticsPage {
     let filters = params.query_string(today);
     let charts = ChartKind::ALL
         .into_iter()
-        .map(|kind| chart(kind, &stats, &params, today, lang, &filters))
+        .map(|kind| chart(kind, stats, params, today, lang, &filters))
         .collect();
     let by_status = stats.by_status();
-    let page = StatisticsPage {
-        layout: Layout::new(&req, &state, lang).await,
+    StatisticsPage {
+        layout: Layout::new(req, state, lang).await,
         today,
         year: params.year,
         province: params.province.map_or_else(String::new, |p| {
@@ -348,8 +426,7 @@ pub async fn show(
                 selected: params.province.is_some_and(|s| s.code == p.code),
             })
             .collect(),
-    };
-    render(&page)
+    }
 }
 
 fn chart(

@@ -1,0 +1,113 @@
+//! Documents about one thing — a certificate's embed kit, its printable copy and its API
+//! document, a company's page — rendered once per registry revision, language and day, kept
+//! with their compressed forms and served from memory, as the verification page is
+//! (`pages::certificate`). Only the plain URL (with at most `lang`) is kept; a number or code
+//! the registry does not hold is never kept (its render fails, and failures are not cached),
+//! so made-up URLs cannot fill the cache.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use actix_web::HttpRequest;
+use chrono::NaiveDate;
+
+use super::certificate::Miss;
+use crate::error::AppError;
+use crate::web::compression::Compressed;
+use crate::web::i18n::Lang;
+use crate::web::query::Query;
+use crate::web::render_cache::{RenderCache, Weighed, KEY_OVERHEAD};
+use crate::web::state::FeatureState;
+use crate::web::AppState;
+
+/// Which document about a thing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DocumentKind {
+    /// `/certificates/{number}/embed`.
+    Embed,
+    /// `/certificates/{number}/print`.
+    Print,
+    /// `/companies/{credit_code}`.
+    Company,
+    /// `/api/v1/certificates/{number}` (one language: the API carries both).
+    ApiCertificate,
+}
+
+/// What a kept document depends on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DocumentKey {
+    pub kind: DocumentKind,
+    /// The certificate number or credit code, as found in the registry.
+    pub id: String,
+    pub lang: Lang,
+    pub today: NaiveDate,
+    pub demo: bool,
+}
+
+impl Weighed for DocumentKey {
+    fn weight(&self) -> u64 {
+        KEY_OVERHEAD + self.id.len() as u64
+    }
+}
+
+/// The kept documents: an embed kit is ~40 KB with its compressed forms, the others less;
+/// 96 MB at most, the least used dropped first.
+pub struct Documents(RenderCache<DocumentKey, Arc<Compressed>, Miss>);
+
+impl Default for Documents {
+    fn default() -> Self {
+        Documents(RenderCache::new(8_000, 96 << 20))
+    }
+}
+
+impl FeatureState for Documents {
+    fn registry_changed(&self) {
+        self.0.clear();
+    }
+}
+
+impl Documents {
+    /// Documents held (for tests).
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The document of `key`: from memory, or rendered by `render` (once, however many readers
+/// ask meanwhile). `render(keep)` compresses what it renders when it is to be kept. `None`
+/// when the registry holds no such thing.
+pub async fn document<F, Fut>(
+    req: &HttpRequest,
+    state: &AppState,
+    key: DocumentKey,
+    render: F,
+) -> Result<Option<Arc<Compressed>>, AppError>
+where
+    F: FnOnce(bool) -> Fut,
+    Fut: Future<Output = Result<Compressed, Miss>>,
+{
+    state.sync_revision().await;
+    let rendered = if Query::of(req).only_lang() {
+        let cache = state.feature::<Documents>();
+        if let Some(kept) = cache.0.get(&state.revision, &key) {
+            return Ok(Some(kept));
+        }
+        cache
+            .0
+            .get_or_render(&state.revision, &key, || async {
+                render(true).await.map(Arc::new)
+            })
+            .await
+    } else {
+        render(false).await.map(Arc::new)
+    };
+    match rendered {
+        Ok(doc) => Ok(Some(doc)),
+        Err(Miss::NotFound) => Ok(None),
+        Err(Miss::Failed(e)) => Err(e),
+    }
+}
