@@ -175,8 +175,16 @@ async fn write(
     key: SitemapKey,
     path: PathBuf,
 ) -> Result<PathBuf, AppError> {
-    let body = render(&state, key).await?;
     let dir = directory(&state);
+    let body = match render(&state, key).await {
+        Ok(body) => body,
+        Err(AppError::NotFound) => {
+            // A range emptied since its last file: that file must not be served again.
+            key.kind().remove_others(&dir, &path);
+            return Err(AppError::NotFound);
+        }
+        Err(e) => return Err(e),
+    };
     state
         .cpu(move || {
             crate::transfer::stored::write_gzip(&path, |out| Ok(out.write_all(&body)?))

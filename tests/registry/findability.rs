@@ -302,6 +302,34 @@ both_backends_async!(sitemaps_are_stored_once_per_revision, |db| {
     let names = stored_sitemaps(&app);
     assert_eq!(names.len(), 1, "the replaced file is removed: {names:?}");
     assert_ne!(names[0], format!("certificates-2-r{revision}.xml.gz"));
+
+    // A range emptied since: its last file is dropped, and the range answers 404.
+    with_conn(&db, |conn| {
+        let ids: Vec<i32> = certificates::table
+            .filter(certificates::number.eq_any([number(4), number(5)]))
+            .select(certificates::id)
+            .load(conn)
+            .expect("ids");
+        diesel::delete(search_tokens::table.filter(search_tokens::certificate_id.eq_any(&ids)))
+            .execute(conn)
+            .expect("delete tokens");
+        diesel::delete(certificates::table.filter(certificates::id.eq_any(&ids)))
+            .execute(conn)
+            .expect("delete");
+    });
+    common::set_status(&db, &number(1), "suspended");
+    app.state.revision.force_check();
+    let mut tries = 0;
+    while get(&app, "/sitemaps/certificates-2.xml").await.status != 404 {
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        tries += 1;
+        assert!(tries < 200, "the emptied range is still served");
+    }
+    assert!(
+        stored_sitemaps(&app).is_empty(),
+        "{:?}",
+        stored_sitemaps(&app)
+    );
 });
 
 both_backends_async!(an_empty_registry_has_a_sitemap_of_its_pages, |db| {
