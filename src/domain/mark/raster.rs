@@ -139,9 +139,9 @@ pub fn encode_png(
     Ok(out)
 }
 
-/// A PNG decoded to RGBA: width, height and 4 bytes a pixel (for tests).
-#[cfg(test)]
-pub(crate) fn decode_rgba(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+/// A PNG decoded to RGBA: width, height and 4 bytes a pixel (what the tests check images
+/// with; panics on a broken PNG).
+pub fn decode_rgba(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
     let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
     decoder.set_transformations(png::Transformations::EXPAND);
     let mut reader = decoder.read_info().expect("a PNG header");

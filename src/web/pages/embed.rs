@@ -1,13 +1,10 @@
 //! `/certificates/{number}/embed`: the embed kit for a platform's web team — every badge
 //! variant, copy-ready snippets, print-ready downloads and the rules of use.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::certificate::{find_certificate, Miss, NotFoundPage};
-use super::keyed::{self, DocumentKey, DocumentKind};
-use super::{compressed_html, render_compressed, render_with};
+use super::keyed::{self, DocumentKind};
 use crate::db::certificates::CertificateDetail;
 use crate::domain::mark::qr::QrSize;
 use crate::domain::mark::{Badge, BadgeSize, BadgeState, MarkLang, Theme};
@@ -66,31 +63,15 @@ pub async fn show(
     lang: Lang,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let number = path.into_inner();
-    let key = DocumentKey {
-        kind: DocumentKind::Embed,
-        id: number.clone(),
+    keyed::certificate_page(
+        &req,
+        &state,
         lang,
-        today: state.today(),
-        demo: state.is_demo().await,
-    };
-    let (r, s, n) = (&req, &state, &number);
-    let render = |keep| async move {
-        let layout = Layout::new(r, s, lang).await;
-        let d = find_certificate(s, n).await?.ok_or(Miss::NotFound)?;
-        let page = page(&d, layout, s, lang);
-        Ok(s.cpu(move || render_compressed(&page, keep)).await?)
-    };
-    match keyed::document(&req, &state, key, render).await? {
-        Some(doc) => Ok(compressed_html(&req, &doc)),
-        None => render_with(
-            HttpResponse::build(StatusCode::NOT_FOUND),
-            &NotFoundPage {
-                layout: Layout::new(&req, &state, lang).await,
-                number,
-            },
-        ),
-    }
+        DocumentKind::Embed,
+        path.into_inner(),
+        |d, layout| page(d, layout, &state, lang),
+    )
+    .await
 }
 
 /// The embed kit of certificate `d`.

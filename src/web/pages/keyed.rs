@@ -8,13 +8,18 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use actix_web::HttpRequest;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
 use chrono::NaiveDate;
 
-use super::certificate::Miss;
+use super::certificate::{find_certificate, Miss, NotFoundPage};
+use super::{compressed_html, render_compressed, render_with};
+use crate::db::certificates::CertificateDetail;
 use crate::error::AppError;
 use crate::web::compression::Compressed;
 use crate::web::i18n::Lang;
+use crate::web::layout::Layout;
 use crate::web::query::Query;
 use crate::web::render_cache::{RenderCache, Weighed, KEY_OVERHEAD};
 use crate::web::state::FeatureState;
@@ -109,5 +114,47 @@ where
         Ok(doc) => Ok(Some(doc)),
         Err(Miss::NotFound) => Ok(None),
         Err(Miss::Failed(e)) => Err(e),
+    }
+}
+
+/// Serves the page of `kind` about certificate `number`, built by `page` from the certificate
+/// and the layout (the embed kit, the printable copy), or the not-found page.
+pub async fn certificate_page<T, P>(
+    req: &HttpRequest,
+    state: &AppState,
+    lang: Lang,
+    kind: DocumentKind,
+    number: String,
+    page: P,
+) -> Result<HttpResponse, AppError>
+where
+    T: Template + Send + 'static,
+    P: FnOnce(&CertificateDetail, Layout) -> T,
+{
+    let key = DocumentKey {
+        kind,
+        id: number.clone(),
+        lang,
+        today: state.today(),
+        demo: state.is_demo().await,
+    };
+    let found = &number;
+    let render = |keep| async move {
+        let layout = Layout::new(req, state, lang).await;
+        let d = find_certificate(state, found)
+            .await?
+            .ok_or(Miss::NotFound)?;
+        let page = page(&d, layout);
+        Ok(state.cpu(move || render_compressed(&page, keep)).await?)
+    };
+    match document(req, state, key, render).await? {
+        Some(doc) => Ok(compressed_html(req, &doc)),
+        None => render_with(
+            HttpResponse::build(StatusCode::NOT_FOUND),
+            &NotFoundPage {
+                layout: Layout::new(req, state, lang).await,
+                number,
+            },
+        ),
     }
 }

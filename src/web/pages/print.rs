@@ -1,14 +1,11 @@
 //! `/certificates/{number}/print`: a printable certificate (A4) with the QR code that leads
 //! back to the live verification page.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
 
-use super::certificate::{find_certificate, Miss, NotFoundPage};
-use super::keyed::{self, DocumentKey, DocumentKind};
-use super::{compressed_html, render_compressed, render_with};
+use super::keyed::{self, DocumentKind};
 use crate::db::certificates::CertificateDetail;
 use crate::domain::status::effective_status;
 use crate::error::AppError;
@@ -56,32 +53,16 @@ pub async fn show(
     lang: Lang,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let number = path.into_inner();
     let today = state.today();
-    let key = DocumentKey {
-        kind: DocumentKind::Print,
-        id: number.clone(),
+    keyed::certificate_page(
+        &req,
+        &state,
         lang,
-        today,
-        demo: state.is_demo().await,
-    };
-    let (r, s, n) = (&req, &state, &number);
-    let render = |keep| async move {
-        let layout = Layout::new(r, s, lang).await;
-        let d = find_certificate(s, n).await?.ok_or(Miss::NotFound)?;
-        let page = page(&d, layout, s, lang, today);
-        Ok(s.cpu(move || render_compressed(&page, keep)).await?)
-    };
-    match keyed::document(&req, &state, key, render).await? {
-        Some(doc) => Ok(compressed_html(&req, &doc)),
-        None => render_with(
-            HttpResponse::build(StatusCode::NOT_FOUND),
-            &NotFoundPage {
-                layout: Layout::new(&req, &state, lang).await,
-                number,
-            },
-        ),
-    }
+        DocumentKind::Print,
+        path.into_inner(),
+        |d, layout| page(d, layout, &state, lang, today),
+    )
+    .await
 }
 
 /// The printable copy of certificate `d` as of `today`.

@@ -460,24 +460,4 @@ pub fn cli_actor(os_user: &str, now: DateTime<Utc>) -> sqe_registry::app::Actor 
 }
 
 /// A PNG decoded to RGBA: width, height and 4 bytes a pixel.
-pub fn decode_png(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
-    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
-    decoder.set_transformations(png::Transformations::EXPAND);
-    let mut reader = decoder.read_info().expect("a PNG header");
-    let mut buf = vec![0; reader.output_buffer_size().expect("a size")];
-    let info = reader.next_frame(&mut buf).expect("PNG data");
-    buf.truncate(info.buffer_size());
-    let rgba = match info.color_type {
-        png::ColorType::Rgba => buf,
-        png::ColorType::Rgb => buf
-            .chunks(3)
-            .flat_map(|c| [c[0], c[1], c[2], 255])
-            .collect(),
-        png::ColorType::GrayscaleAlpha => buf
-            .chunks(2)
-            .flat_map(|c| [c[0], c[0], c[0], c[1]])
-            .collect(),
-        _ => buf.iter().flat_map(|&g| [g, g, g, 255]).collect(),
-    };
-    (info.width, info.height, rgba)
-}
+pub use sqe_registry::domain::mark::raster::decode_rgba as decode_png;
