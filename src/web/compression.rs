@@ -77,6 +77,15 @@ impl Compressed {
         }
     }
 
+    /// Compressed both ways when it is to be kept (`keep`), else plain.
+    pub fn if_kept(body: Bytes, keep: bool) -> std::io::Result<Compressed> {
+        if keep {
+            Compressed::new(body)
+        } else {
+            Ok(Compressed::plain(body))
+        }
+    }
+
     /// Whether the gzip and brotli forms were made.
     pub fn is_encoded(&self) -> bool {
         !self.gzip.is_empty()

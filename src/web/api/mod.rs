@@ -229,11 +229,8 @@ pub fn exact_values(query: &Query, names: &[&str]) -> Result<(), AppError> {
 
 /// A JSON body compressed both ways when it is to be kept (CPU work: off the async workers).
 pub fn json_compressed(body: Vec<u8>, keep: bool) -> Result<Compressed, AppError> {
-    let body = actix_web::web::Bytes::from(body);
-    if !keep {
-        return Ok(Compressed::plain(body));
-    }
-    Compressed::new(body).map_err(|e| AppError::Internal(format!("compressing json: {e}")))
+    Compressed::if_kept(body.into(), keep)
+        .map_err(|e| AppError::Internal(format!("compressing json: {e}")))
 }
 
 /// A kept JSON document in the best coding the client accepts, with its weak ETag (the same

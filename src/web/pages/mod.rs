@@ -75,11 +75,8 @@ pub fn compressed_html(req: &actix_web::HttpRequest, page: &Compressed) -> HttpR
 /// Renders a page, compressed both ways if it is to be kept (`keep`), else plain for the
 /// compression middleware (CPU work: run it with `AppState::cpu`).
 pub fn render_compressed(page: &impl Template, keep: bool) -> Result<Compressed, AppError> {
-    let html = Bytes::from(to_html(page)?);
-    if !keep {
-        return Ok(Compressed::plain(html));
-    }
-    Compressed::new(html).map_err(|e| AppError::Internal(format!("compressing a page: {e}")))
+    Compressed::if_kept(Bytes::from(to_html(page)?), keep)
+        .map_err(|e| AppError::Internal(format!("compressing a page: {e}")))
 }
 
 /// Liveness for load balancers: answers without touching the database.
