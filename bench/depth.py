@@ -12,6 +12,7 @@ a warm database, as the first reader after a change sees it.
 Prints p50/p95/max per query word and over everything, and the slowest URLs.
 Standard library only (psql for PostgreSQL).
 Usage: bench/depth.py --base http://127.0.0.1:18100 --db-url sqlite://bench-out/bench-1000000.db [--rounds 3]
+       [--dump timings.tsv]
 """
 import argparse
 import http.client
@@ -78,6 +79,7 @@ def main():
     ap.add_argument("--db-url", required=True)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--slowest", type=int, default=8)
+    ap.add_argument("--dump", help="write every timing as 'ms<TAB>path' to this file")
     args = ap.parse_args()
     u = urllib.parse.urlsplit(args.base)
     conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
@@ -109,6 +111,10 @@ def main():
     for word, xs in by_word.items():
         line(word, xs)
     line("all", every)
+    if args.dump:
+        with open(args.dump, "w", encoding="utf-8") as out:
+            for ms, path in worst:
+                out.write(f"{ms:.1f}\t{urllib.parse.unquote(path)}\n")
     print("slowest:")
     for ms, path in sorted(worst, reverse=True)[:args.slowest]:
         print(f"  {ms:8.1f} ms  {urllib.parse.unquote(path)}")

@@ -95,8 +95,8 @@ result-count = { $n ->
     [one] 1 result
    *[other] { $n } results
 }
-result-count-more = More than { $n } results: narrow the search
-search-listed-first = Only the first { $n } results are listed. To see others, narrow the search with the filters above, or download the whole registry:
+result-count-more = At least { $n } results: narrow the search
+search-listed-first = Only the first { $n } results are listed; more may match. To see them, narrow the search with the filters above, or download the whole registry:
 matched-domain = Looked up as a web address: the platforms bound to { $host } or a parent domain.
 matched-credit-code = Looked up as a unified social credit code.
 matched-number = Looked up as a certificate number.

@@ -20,9 +20,11 @@ const MAX_INDEX_TOKENS: usize = 2;
 /// checking the normalised text of the rows reached another way.
 pub const BROAD_POSTINGS: usize = 5_000;
 /// The deepest result listed, and where counting stops ("more than 1,000 results"): past it a
-/// search is narrowed with a filter, and the whole registry is in the downloads. Bounding the
-/// depth bounds the work of every result page (docs/PERFORMANCE.md, "Search at any depth").
+/// search is narrowed with a filter, and the whole registry is in the downloads. A search whose
+/// matches are rare in its order is listed less deep (`search_order`). Bounding the depth
+/// bounds the work of every result page (docs/PERFORMANCE.md, "Search at any depth").
 pub const MAX_LISTED: i64 = 1_000;
+pub use super::search_order::{SORTED_BUDGET, WALK_BUDGET};
 
 /// What the search box text was understood as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,9 +134,9 @@ pub struct SearchHit {
 #[derive(Debug, Clone)]
 pub struct SearchPage {
     pub hits: Vec<SearchHit>,
-    /// The number of matches, or [`MAX_LISTED`] when `capped`.
+    /// The number of matches, or when `capped` the number listed (at most [`MAX_LISTED`]).
     pub total: i64,
-    /// There are more than `total` matches; only the first `total` are listed.
+    /// There are, or may be, more than `total` matches; only the first `total` are listed.
     pub capped: bool,
 }
 
@@ -216,9 +218,8 @@ pub(super) type Boxed<'a> = diesel::dsl::IntoBoxed<'a, certificates::table, Db>;
 pub(super) enum Plan {
     /// Through any index: to find matches in no particular order.
     Free,
-    /// The filters on the certificate's own columns are written so that no index serves them,
-    /// so that the query walks the index of its sort order (or the id range) and checks them
-    /// row by row, stopping at the page.
+    /// The filters on the certificate's own columns are written so that no index serves them:
+    /// the rows are reached another way (a list of ids) and checked one by one.
     Walk,
 }
 
@@ -277,13 +278,12 @@ pub(super) fn matching<'a>(req: &'a SearchRequest, plan: Plan) -> Boxed<'a> {
 }
 
 fn filtered<'a>(mut q: Boxed<'a>, req: &'a SearchRequest, plan: Plan) -> Boxed<'a> {
-    let (f, today, sort) = (&req.filters, req.today, req.sort);
+    let (f, today) = (&req.filters, req.today);
     use super::status_sql::{has_effective_status, has_effective_status_unindexed};
     let walk = plan == Plan::Walk;
     if let Some(grade) = f.stars {
         let stars = i16::from(grade.stars());
-        // The grade leads the grade order's index, which a walk in that order may use.
-        q = if walk && sort != SortOrder::Grade {
+        q = if walk {
             q.filter((certificates::grade + 0).eq(stars))
         } else {
             q.filter(certificates::grade.eq(stars))
@@ -343,38 +343,57 @@ fn escape_like(s: &str) -> String {
     out
 }
 
-/// Runs a search: the count (up to [`MAX_LISTED`]) and one page of hits in a stable order.
-///
-/// The matches are first looked for in no particular order, at most `MAX_LISTED + 1` of them,
-/// so each backend drives the query from whichever index is narrowest; how the page is then put
-/// in order, at bounded cost at any listed depth, is `search_order`'s business.
+/// The matches of a search in order, as deep as they are listed: up to [`MAX_LISTED`], or
+/// fewer for a broad search whose matches are rare in its order (`search_order`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    /// Certificate ids in the requested order.
+    pub ids: Vec<i32>,
+    /// More certificates match, or may match, than are listed.
+    pub capped: bool,
+}
+
+/// Lists a search (its page and page size aside), at a bounded cost however broad it is:
+/// see `search_order`.
+pub fn listing(conn: &mut DbConnection, req: &SearchRequest) -> QueryResult<Listing> {
+    super::search_order::listing(conn, req)
+}
+
+/// One page of a listing: the count (as deep as listed) and the hits of that page.
+pub fn page_of(
+    conn: &mut DbConnection,
+    listing: &Listing,
+    page: u32,
+    per_page: u32,
+) -> QueryResult<SearchPage> {
+    let total = i64::try_from(listing.ids.len()).unwrap_or(i64::MAX);
+    let skip = usize::try_from(page.saturating_sub(1))
+        .unwrap_or(usize::MAX)
+        .saturating_mul(usize::try_from(per_page).unwrap_or(usize::MAX));
+    let take = usize::try_from(per_page).unwrap_or(usize::MAX);
+    let ids: Vec<i32> = listing.ids.iter().skip(skip).take(take).copied().collect();
+    Ok(SearchPage {
+        hits: hits(conn, &ids)?,
+        total,
+        capped: listing.capped,
+    })
+}
+
+/// Runs a search: [`listing`], then the page the request asks for.
 pub fn search(conn: &mut DbConnection, req: &SearchRequest) -> QueryResult<SearchPage> {
-    let found: Vec<i32> = matching(req, Plan::Free)
-        .select(certificates::id)
-        .limit(MAX_LISTED + 1)
-        .load(conn)?;
-    let found_count = i64::try_from(found.len()).unwrap_or(i64::MAX);
-    let (total, capped) = (found_count.min(MAX_LISTED), found_count > MAX_LISTED);
-    let offset = i64::from(req.page.saturating_sub(1)) * i64::from(req.per_page);
-    let limit = i64::from(req.per_page).min(total - offset);
-    if limit <= 0 {
-        return Ok(SearchPage {
-            hits: Vec::new(),
-            total,
-            capped,
-        });
+    let listed = listing(conn, req)?;
+    page_of(conn, &listed, req.page, req.per_page)
+}
+
+/// What the result list shows of these certificates, in this order.
+fn hits(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<SearchHit>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    // First the ids of the page, in order, from the certificates table alone...
-    let ids = if capped {
-        super::search_order::deep_page(conn, req, offset, limit)?
-    } else {
-        super::search_order::page_of(conn, found, req.sort, offset, limit)?
-    };
-    // ...then what the list shows, for those ids only.
     let mut rows: Vec<(i32, SearchHit)> = certificates::table
         .inner_join(companies::table)
         .inner_join(platforms::table)
-        .filter(certificates::id.eq_any(&ids))
+        .filter(certificates::id.eq_any(ids))
         .select((
             certificates::id,
             (
@@ -394,12 +413,7 @@ pub fn search(conn: &mut DbConnection, req: &SearchRequest) -> QueryResult<Searc
         ))
         .load(conn)?;
     rows.sort_by_key(|(id, _)| ids.iter().position(|x| x == id));
-    let hits = rows.into_iter().map(|(_, hit)| hit).collect();
-    Ok(SearchPage {
-        hits,
-        total,
-        capped,
-    })
+    Ok(rows.into_iter().map(|(_, hit)| hit).collect())
 }
 
 #[cfg(test)]

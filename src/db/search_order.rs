@@ -1,17 +1,15 @@
-//! A page of a search in the requested order, at a bounded cost at any listed depth (up to
-//! `search::MAX_LISTED`), on both backends. Left to themselves the planners gather every row of
-//! a filter's index and sort them (SQLite 3.50: 0.3–1.5 s for `type=cross-border` at 1,000,000)
-//! or walk the sort order past a rare match; so the page is put in order one of three ways,
-//! chosen by how many certificates match:
-//! - at most `MAX_LISTED`: their ids are already known, and only they are sorted;
-//! - more, and many of them (judged on a window of the newest certificates): walk the index of
-//!   the sort order and check each row until the page is full — for a broad word at least
-//!   [`WALK_DENSITY`] of the rows walked match, so at most `MAX_LISTED / WALK_DENSITY` rows;
-//! - more, but not so many: read every match's id and sort key (at most [`SORTED_HERE_MAX`])
-//!   through the narrowest index and sort them here.
-//!
-//! What stays slow is a broad word together with a filter that is common on its own but rare
-//! with the word (优选 on cross-border platforms): every row of one of them is checked.
+//! The listing of a search: its first matches (up to `search::MAX_LISTED`) in the requested
+//! order, at a bounded cost on both backends, however broad the words and filters. Left to
+//! themselves the planners gather every row of a filter's index and sort them (SQLite 3.50:
+//! 0.3–1.5 s for `type=cross-border` at 1,000,000), walk the sort order past rare matches to
+//! the end, or scan the table to count a broad word with a rare filter; so the listing is
+//! made one of two ways:
+//! - the text or a filter leads an index to few rows (at most [`SORTED_BUDGET`]): the matches
+//!   are counted (up to 1,001) and every one is read with its sort key and sorted here;
+//! - otherwise the first [`WALK_BUDGET`] certificates of the sort order are read (of one status,
+//!   or one grade in the grade order, when the search asks for it: an index holds each in
+//!   order) and the matches among them are listed. A search whose matches are rare in that
+//!   order lists fewer than 1,000 of them and says that more may match, and how to narrow it.
 //!
 //! Measured in docs/PERFORMANCE.md, "Search at any depth".
 
@@ -19,18 +17,18 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::schema::certificates;
-use super::search::{matching, Boxed, Matcher, Plan, SearchRequest, SortOrder};
+use super::search::{
+    matching, Boxed, Listing, Matcher, Plan, SearchFilters, SearchRequest, SortOrder, MAX_LISTED,
+};
+use super::status_sql::has_effective_status;
 use super::DbConnection;
+use crate::domain::status::CertificateStatus;
 
-/// How many of the newest certificates are checked to tell common matches from rare ones.
-const SAMPLE_WINDOW: i32 = 2_000;
-/// Matches at least this common are found by walking the sort order: the deepest listed page
-/// then reads at most `MAX_LISTED / WALK_DENSITY` (about 33,000) index entries. Rarer ones are
-/// at most about 30,000 rows at 1,000,000 certificates, read and sorted here.
-const WALK_DENSITY: f64 = 0.03;
-/// The most matches read and sorted here; past it (the window misjudged them) the sort order
-/// is walked after all.
-const SORTED_HERE_MAX: i64 = 100_000;
+/// The most rows read in the sort order for one listing (about 10 ms of work at 1,000,000,
+/// docs/PERFORMANCE.md).
+pub const WALK_BUDGET: i64 = 4_000;
+/// The most rows gathered through a filter's index and sorted here for one listing.
+pub const SORTED_BUDGET: i64 = 6_000;
 
 type Ids<'a> = diesel::dsl::Select<Boxed<'a>, certificates::id>;
 
@@ -46,145 +44,180 @@ fn in_order(q: Ids<'_>, sort: SortOrder) -> Ids<'_> {
     q.then_order_by(certificates::id.asc())
 }
 
-/// The page of these (at most `MAX_LISTED`) certificates, in order.
-pub(super) fn page_of(
-    conn: &mut DbConnection,
-    found: Vec<i32>,
-    sort: SortOrder,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<Vec<i32>> {
-    let q = certificates::table
-        .into_boxed()
-        .filter(certificates::id.eq_any(found))
-        .select(certificates::id);
-    in_order(q, sort).limit(limit).offset(offset).load(conn)
-}
-
-/// The page of a search with more than `MAX_LISTED` matches.
-pub(super) fn deep_page(
-    conn: &mut DbConnection,
-    req: &SearchRequest,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<Vec<i32>> {
-    let sample = sample(conn, req)?;
-    let broad = matches!(req.matcher, Matcher::Name { broad: true, .. });
-    // A broad word is checked row by row (an index probe each) however the rows are reached:
-    // walking is cheapest unless the matches are rare where the walk goes. Anything else is
-    // read through its own index at a fraction of that cost per row, so it is read whole
-    // unless there are many matches.
-    let walk = if broad {
-        sample.share_where_walked >= WALK_DENSITY
-    } else {
-        sample.estimated_matches > SORTED_HERE_MAX as f64
-    };
-    if !walk {
-        if let Some(ids) = sorted_here(conn, req, offset, limit)? {
-            return Ok(ids);
+/// Lists a search, as `search::listing` describes.
+pub(super) fn listing(conn: &mut DbConnection, req: &SearchRequest) -> QueryResult<Listing> {
+    let max = usize::try_from(MAX_LISTED).unwrap_or(usize::MAX);
+    if gathered_rows(conn, req)? <= SORTED_BUDGET {
+        // An index reaches few rows: counting up to MAX_LISTED + 1 matches is cheap, and so is
+        // sorting every match.
+        let found: Vec<i32> = matching(req, Plan::Free)
+            .select(certificates::id)
+            .limit(MAX_LISTED + 1)
+            .load(conn)?;
+        if found.len() <= max {
+            let q = certificates::table
+                .into_boxed()
+                .filter(certificates::id.eq_any(found))
+                .select(certificates::id);
+            let ids = in_order(q, req.sort).load(conn)?;
+            return Ok(Listing { ids, capped: false });
         }
+        let mut ids = sorted_here(conn, matching(req, Plan::Free), req.sort)?;
+        ids.truncate(max);
+        return Ok(Listing { ids, capped: true });
     }
-    in_order(matching(req, Plan::Walk).select(certificates::id), req.sort)
-        .limit(limit)
-        .offset(offset)
-        .load(conn)
+    // The first WALK_BUDGET certificates of the walk, read from the index of the sort order
+    // (of one status or grade) alone; the matches among them are then read by id and sorted
+    // here. The filters of that query are written so that no index serves them: the ids are
+    // the only way in. Past the budget, more may match: the listing says so.
+    let walked: Vec<i32> = in_order(walk_path(req), req.sort)
+        .limit(WALK_BUDGET)
+        .load(conn)?;
+    let more_walk = i64::try_from(walked.len()).unwrap_or(i64::MAX) >= WALK_BUDGET;
+    let mut ids = if walk_is_the_search(req) {
+        walked
+    } else {
+        let q = matching(req, Plan::Walk).filter(certificates::id.eq_any(walked));
+        sorted_here(conn, q, req.sort)?
+    };
+    let capped = more_walk || ids.len() > max;
+    ids.truncate(max);
+    Ok(Listing { ids, capped })
 }
 
-/// What a window of the newest [`SAMPLE_WINDOW`] certificates says about the matches.
-struct Sample {
-    /// The share of the window that matches, times the size of the registry.
-    estimated_matches: f64,
-    /// The share of the rows a walk in the sort order reads that match: in the grade order, a
-    /// grade filter confines the walk to that grade.
-    share_where_walked: f64,
+/// The rows a walk in the sort order reads: the whole order, or the certificates of one stored
+/// status, or of one grade in the grade order, which an index holds in that order.
+fn walk_path(req: &SearchRequest) -> Ids<'_> {
+    let mut q = certificates::table.into_boxed();
+    match (walk_status(&req.filters), req.filters.stars) {
+        (Some(status), _) => q = q.filter(certificates::status.eq(status)),
+        (None, Some(grade)) if req.sort == SortOrder::Grade => {
+            q = q.filter(certificates::grade.eq(i16::from(grade.stars())));
+        }
+        _ => {}
+    }
+    q.select(certificates::id)
 }
 
-/// Counts the matches in the window, reading it by id range only.
-fn sample(conn: &mut DbConnection, req: &SearchRequest) -> QueryResult<Sample> {
-    let newest: Option<i32> = certificates::table
-        .select(diesel::dsl::max(certificates::id))
-        .first(conn)?;
-    let Some(newest) = newest else {
-        return Ok(Sample {
-            estimated_matches: 0.0,
-            share_where_walked: 0.0,
-        });
+/// Every certificate of the walk matches: no text, and no filter but the one the walk follows.
+fn walk_is_the_search(req: &SearchRequest) -> bool {
+    let f = &req.filters;
+    let others = f.province_code.is_none() && f.platform_type.is_none() && f.scheme_slug.is_none();
+    let followed = match (walk_status(f), f.stars) {
+        (None, None) => f.status.is_none(),
+        // A suspended certificate past its expiry date is expired.
+        (Some(s), None) => s != CertificateStatus::Suspended,
+        (None, Some(_)) => req.sort == SortOrder::Grade && f.status.is_none(),
+        (Some(_), Some(_)) => false,
     };
-    let floor = newest.saturating_sub(SAMPLE_WINDOW);
-    let in_window = || certificates::table.filter(certificates::id.gt(floor));
-    let window: i64 = in_window().count().get_result(conn)?;
-    let walked: i64 = match req.filters.stars {
-        Some(grade) if req.sort == SortOrder::Grade => in_window()
-            .filter((certificates::grade + 0).eq(i16::from(grade.stars())))
-            .count()
-            .get_result(conn)?,
-        _ => window,
-    };
-    let matches: i64 = matching(req, Plan::Walk)
-        .filter(certificates::id.gt(floor))
-        .count()
-        .get_result(conn)?;
-    let share = matches as f64 / window.max(1) as f64;
-    // Ids are handed out in turn and certificates are not deleted: the newest id is about the
-    // size of the registry, without counting it.
-    Ok(Sample {
-        estimated_matches: share * f64::from(newest),
-        share_where_walked: matches as f64 / walked.max(1) as f64,
+    req.matcher == Matcher::All && others && followed
+}
+
+/// A status filter that a stored status decides alone and that leaves few certificates:
+/// revoked, cancelled and suspended certificates have an index of their own in every order
+/// (`certificates_status_*`). Valid certificates are most of the registry, and expired ones are
+/// also those past their date.
+fn walk_status(filters: &SearchFilters) -> Option<CertificateStatus> {
+    filters.status.filter(|s| {
+        matches!(
+            s,
+            CertificateStatus::Revoked
+                | CertificateStatus::Cancelled
+                | CertificateStatus::Suspended
+        )
     })
 }
 
-/// Every match's id and sort key, sorted here as the SQL order would (text byte-wise: SQLite's
-/// default and PostgreSQL's `COLLATE "C"` of `sort_name`); `None` past [`SORTED_HERE_MAX`].
-fn sorted_here(
-    conn: &mut DbConnection,
-    req: &SearchRequest,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<Option<Vec<i32>>> {
-    let q = || matching(req, Plan::Free).limit(SORTED_HERE_MAX + 1);
-    let too_many = |n: usize| i64::try_from(n).unwrap_or(i64::MAX) > SORTED_HERE_MAX;
-    let ids: Vec<i32> = match req.sort {
+/// The fewest rows an index reaches for one of the search's filters or words, counted up to
+/// just past [`SORTED_BUDGET`]: what gathering the matches through that index and sorting
+/// them costs. A word's postings are such an index unless it is broad.
+fn gathered_rows(conn: &mut DbConnection, req: &SearchRequest) -> QueryResult<i64> {
+    let over = SORTED_BUDGET + 1;
+    let mut fewest = match req.matcher {
+        // A number, a credit code or a host names a few certificates at most.
+        Matcher::Number(_)
+        | Matcher::CreditCode(_)
+        | Matcher::Domain { .. }
+        | Matcher::TooShort => return Ok(0),
+        // Its rarest token has at most BROAD_POSTINGS postings.
+        Matcher::Name { broad: false, .. } => {
+            i64::try_from(super::search::BROAD_POSTINGS).unwrap_or(i64::MAX)
+        }
+        Matcher::Name { broad: true, .. } | Matcher::All => i64::MAX,
+    };
+    let f = &req.filters;
+    let today: NaiveDate = req.today;
+    // Each count walks its index in order, which stops at the limit (a bitmap of every row of
+    // the filter, PostgreSQL's choice otherwise, does not).
+    let counted = |conn: &mut DbConnection, q: Boxed<'_>| -> QueryResult<i64> {
+        let ids: Vec<i32> = q.select(certificates::id).limit(over).load(conn)?;
+        Ok(i64::try_from(ids.len()).unwrap_or(i64::MAX))
+    };
+    if let Some(grade) = f.stars {
+        let q = certificates::table
+            .into_boxed()
+            .filter(certificates::grade.eq(i16::from(grade.stars())))
+            .order_by(certificates::score.desc());
+        fewest = fewest.min(counted(conn, q)?);
+    }
+    if let Some(status) = f.status {
+        let q = certificates::table
+            .into_boxed()
+            .filter(has_effective_status(status, today))
+            .order_by(certificates::expires_on.asc());
+        fewest = fewest.min(counted(conn, q)?);
+    }
+    if let Some(code) = &f.province_code {
+        let q = certificates::table
+            .into_boxed()
+            .filter(certificates::province_code.eq(code))
+            .order_by(certificates::status.asc());
+        fewest = fewest.min(counted(conn, q)?);
+    }
+    if let Some(slug) = &f.scheme_slug {
+        let ids = super::schema::scheme_versions::table
+            .select(super::schema::scheme_versions::id)
+            .filter(super::schema::scheme_versions::slug.eq(slug));
+        let q = certificates::table
+            .into_boxed()
+            .filter(certificates::scheme_version_id.eq_any(ids));
+        fewest = fewest.min(counted(conn, q)?);
+    }
+    // The platform type has no index of its own: it narrows rows other indexes reach.
+    Ok(fewest)
+}
+
+/// The ids of every row of `q` with its sort key, sorted here as the SQL order would (text
+/// byte-wise: SQLite's default and PostgreSQL's `COLLATE "C"` of `sort_name`).
+fn sorted_here(conn: &mut DbConnection, q: Boxed<'_>, sort: SortOrder) -> QueryResult<Vec<i32>> {
+    Ok(match sort {
         SortOrder::Grade => {
-            let mut rows: Vec<(i32, i16, f64)> = q()
+            let mut rows: Vec<(i32, i16, f64)> = q
                 .select((certificates::id, certificates::grade, certificates::score))
                 .load(conn)?;
-            if too_many(rows.len()) {
-                return Ok(None);
-            }
             rows.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.total_cmp(&a.2)).then(a.0.cmp(&b.0)));
             rows.into_iter().map(|r| r.0).collect()
         }
         SortOrder::Name => {
-            let mut rows: Vec<(i32, String)> = q()
+            let mut rows: Vec<(i32, String)> = q
                 .select((certificates::id, certificates::sort_name))
                 .load(conn)?;
-            if too_many(rows.len()) {
-                return Ok(None);
-            }
             rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
             rows.into_iter().map(|r| r.0).collect()
         }
-        SortOrder::Newest | SortOrder::Expiry => {
-            let newest = req.sort == SortOrder::Newest;
-            let mut rows: Vec<(i32, NaiveDate)> = if newest {
-                q().select((certificates::id, certificates::issued_on))
-                    .load(conn)?
-            } else {
-                q().select((certificates::id, certificates::expires_on))
-                    .load(conn)?
-            };
-            if too_many(rows.len()) {
-                return Ok(None);
-            }
-            if newest {
-                rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            } else {
-                rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
-            }
+        SortOrder::Newest => {
+            let mut rows: Vec<(i32, NaiveDate)> = q
+                .select((certificates::id, certificates::issued_on))
+                .load(conn)?;
+            rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             rows.into_iter().map(|r| r.0).collect()
         }
-    };
-    let skip = usize::try_from(offset).unwrap_or(usize::MAX);
-    let take = usize::try_from(limit).unwrap_or(0);
-    Ok(Some(ids.into_iter().skip(skip).take(take).collect()))
+        SortOrder::Expiry => {
+            let mut rows: Vec<(i32, NaiveDate)> = q
+                .select((certificates::id, certificates::expires_on))
+                .load(conn)?;
+            rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+            rows.into_iter().map(|r| r.0).collect()
+        }
+    })
 }

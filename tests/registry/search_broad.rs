@@ -1,5 +1,6 @@
 //! Broad name searches (a word in most names, like 有限公司) check the normalised text of the
-//! rows they reach; every search counts up to `MAX_LISTED` and lists no deeper. Checked on a generated
+//! rows they reach; every search counts up to `MAX_LISTED` and lists no deeper, and a search
+//! whose matches are rare in its order lists only those among the first `WALK_BUDGET` rows. Checked on a generated
 //! registry larger than the thresholds, against counts and orders computed by plain SQL.
 
 use crate::common;
@@ -9,6 +10,7 @@ use diesel::prelude::*;
 use sqe_registry::db::schema::certificates;
 use sqe_registry::db::search::{
     resolve, search, Matcher, SearchFilters, SearchRequest, SortOrder, BROAD_POSTINGS, MAX_LISTED,
+    SORTED_BUDGET, WALK_BUDGET,
 };
 use sqe_registry::demo::{fill_empty, DemoOptions};
 
@@ -171,7 +173,7 @@ both_backends_async!(past_the_listed_depth_the_page_says_how_to_narrow, |db| {
     let app = app!(db, common::beijing(2026, 11, 28, 10, 0));
     let last = get(&app, "/search?page=50&lang=en").await;
     assert_eq!(last.status, 200);
-    last.assert_contains("More than 1000 results")
+    last.assert_contains("At least 1000 results")
         .assert_contains("Only the first 1000 results are listed")
         .assert_contains("href=\"/downloads\"");
     let beyond = get(&app, "/search?page=51&lang=en").await;
@@ -191,4 +193,175 @@ both_backends_async!(past_the_listed_depth_the_page_says_how_to_narrow, |db| {
     // A smaller result set still answers an empty page past its end, as before.
     let narrow = get(&app, "/api/v1/certificates?stars=2&status=revoked&page=999").await;
     assert_eq!(narrow.status, 200, "{}", narrow.body);
+});
+
+/// The certificate numbers of `rows` (id, number, type, status: already in plain SQL's order)
+/// that pass `keep`, in that order.
+fn first_kept(
+    rows: &[(i32, String, String, String)],
+    keep: impl Fn(&(i32, String, String, String)) -> bool,
+) -> Vec<String> {
+    rows.iter()
+        .filter(|r| keep(r))
+        .map(|r| r.1.clone())
+        .collect()
+}
+
+both_backends!(a_search_rare_in_its_order_is_listed_less_deep, |db| {
+    with_conn(&db, |conn| {
+        let today = date(2026, 11, 28);
+        fill_empty(
+            conn,
+            &DemoOptions {
+                count: SIZE,
+                seed: 7,
+                today,
+            },
+        )
+        .expect("demo");
+        let listed = |conn: &mut sqe_registry::db::DbConnection,
+                      filters: SearchFilters,
+                      sort: SortOrder,
+                      page: u32| {
+            search(
+                conn,
+                &SearchRequest {
+                    matcher: Matcher::All,
+                    filters,
+                    sort,
+                    page,
+                    per_page: 20,
+                    today,
+                },
+            )
+            .expect("search")
+        };
+        let numbers = |page: &sqe_registry::db::search::SearchPage| -> Vec<String> {
+            page.hits.iter().map(|h| h.number.clone()).collect()
+        };
+        let walk = WALK_BUDGET;
+        let platform_type = sqe_registry::db::schema::certificates::platform_type;
+
+        // No index holds the cross-border certificates in grade order: the first WALK_BUDGET
+        // of that order are read, and the cross-border ones among them are listed — fewer than
+        // 1,000 although more than 1,000 match.
+        let all: i64 = certificates::table
+            .filter(platform_type.eq("cross-border"))
+            .count()
+            .get_result(conn)
+            .expect("count");
+        assert!(all > MAX_LISTED, "the data set must exceed the cap: {all}");
+        let by_grade: Vec<(i32, String, String, String)> = certificates::table
+            .order_by((
+                certificates::grade.desc(),
+                certificates::score.desc(),
+                certificates::id.asc(),
+            ))
+            .select((
+                certificates::id,
+                certificates::number,
+                platform_type,
+                certificates::status,
+            ))
+            .limit(walk)
+            .load(conn)
+            .expect("plain order");
+        let expected = first_kept(&by_grade, |r| r.2 == "cross-border");
+        assert!(expected.len() > 20 && i64::try_from(expected.len()).expect("n") < MAX_LISTED);
+        let cross_border = SearchFilters {
+            platform_type: Some(sqe_registry::domain::platform_type::PlatformType::CrossBorder),
+            ..SearchFilters::default()
+        };
+        let first = listed(conn, cross_border.clone(), SortOrder::Grade, 1);
+        assert!(first.capped);
+        assert_eq!(first.total, i64::try_from(expected.len()).expect("n"));
+        assert_eq!(numbers(&first), expected[..20].to_vec());
+        let last_page = u32::try_from(expected.len().div_ceil(20)).expect("pages");
+        let last = listed(conn, cross_border, SortOrder::Grade, last_page);
+        assert_eq!(
+            numbers(&last),
+            expected[(last_page as usize - 1) * 20..].to_vec()
+        );
+
+        // A filter an index reaches directly, with few rows (two-star certificates: more than
+        // 1,000, fewer than SORTED_BUDGET): all of them are sorted, 1,000 listed, in name order.
+        let two_stars: i64 = certificates::table
+            .filter(certificates::grade.eq(2))
+            .count()
+            .get_result(conn)
+            .expect("count");
+        assert!(
+            two_stars > MAX_LISTED && two_stars <= SORTED_BUDGET,
+            "{two_stars}"
+        );
+        let expected: Vec<String> = certificates::table
+            .filter(certificates::grade.eq(2))
+            .order_by((certificates::sort_name.asc(), certificates::id.asc()))
+            .select(certificates::number)
+            .limit(MAX_LISTED)
+            .load(conn)
+            .expect("plain order");
+        let stars = SearchFilters {
+            stars: Some(sqe_registry::domain::grade::Grade::Two),
+            ..SearchFilters::default()
+        };
+        let last = listed(conn, stars, SortOrder::Name, 50);
+        assert_eq!((last.total, last.capped), (MAX_LISTED, true));
+        assert_eq!(numbers(&last), expected[980..].to_vec());
+
+        // Revoked certificates have an index of their own in each order: with most of the
+        // registry revoked, the newest revoked ones are listed 1,000 deep, and the cross-border
+        // ones among the first WALK_BUDGET revoked in name order.
+        let ids: Vec<i32> = certificates::table
+            .select(certificates::id)
+            .load(conn)
+            .expect("ids");
+        let kept: Vec<i32> = ids.into_iter().filter(|id| id % 10 == 9).collect();
+        diesel::update(certificates::table.filter(certificates::id.ne_all(kept)))
+            .set(certificates::status.eq("revoked"))
+            .execute(conn)
+            .expect("revoke");
+        let revoked = SearchFilters {
+            status: Some(sqe_registry::domain::status::CertificateStatus::Revoked),
+            ..SearchFilters::default()
+        };
+        let expected: Vec<String> = certificates::table
+            .filter(certificates::status.eq("revoked"))
+            .order_by((certificates::issued_on.desc(), certificates::id.asc()))
+            .select(certificates::number)
+            .limit(MAX_LISTED)
+            .load(conn)
+            .expect("plain order");
+        let last = listed(conn, revoked.clone(), SortOrder::Newest, 50);
+        assert_eq!((last.total, last.capped), (MAX_LISTED, true));
+        assert_eq!(numbers(&last), expected[980..].to_vec());
+        let by_name: Vec<(i32, String, String, String)> = certificates::table
+            .filter(certificates::status.eq("revoked"))
+            .order_by((certificates::sort_name.asc(), certificates::id.asc()))
+            .select((
+                certificates::id,
+                certificates::number,
+                platform_type,
+                certificates::status,
+            ))
+            .limit(walk)
+            .load(conn)
+            .expect("plain order");
+        let expected = first_kept(&by_name, |r| r.2 == "cross-border");
+        let revoked_cross_border: i64 = certificates::table
+            .filter(certificates::status.eq("revoked"))
+            .filter(platform_type.eq("cross-border"))
+            .count()
+            .get_result(conn)
+            .expect("count");
+        assert!(revoked_cross_border > MAX_LISTED, "{revoked_cross_border}");
+        assert!(i64::try_from(expected.len()).expect("n") < MAX_LISTED);
+        let both = SearchFilters {
+            platform_type: Some(sqe_registry::domain::platform_type::PlatformType::CrossBorder),
+            ..revoked
+        };
+        let first = listed(conn, both, SortOrder::Name, 1);
+        assert_eq!(first.total, i64::try_from(expected.len()).expect("n"));
+        assert_eq!(numbers(&first), expected[..20].to_vec());
+    });
 });

@@ -47,10 +47,12 @@ pub enum QueryKind {
 /// A page of search results.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CertificateList {
-    /// How many certificates match, counted up to 1,000 (see `total_capped`).
+    /// How many certificates match, counted up to 1,000; when `total_capped`, how many are
+    /// listed.
     pub total: i64,
-    /// More than `total` certificates match; only the first 1,000 are listed (narrow the
-    /// search with a filter, or take the downloads).
+    /// More than `total` certificates match; only the first `total` are listed: 1,000, or fewer
+    /// for a search whose matches are rare in its order (narrow the search with a filter, or
+    /// take the downloads).
     pub total_capped: bool,
     pub page: u32,
     pub per_page: u32,
@@ -84,7 +86,7 @@ const SEARCH_PARAMETERS: [&str; 8] = [
         ("type" = Option<PlatformKind>, Query, description = "Platform type"),
         ("scheme" = Option<SchemeParam>, Query, description = "Scheme version slug (see /api/v1/schemes)"),
         ("sort" = Option<SortName>, Query, description = "Order (default `grade`); ties are broken by certificate id, so pages never overlap"),
-        ("page" = Option<u32>, Query, description = "Page, from 1 (default) to 1000; the first 1,000 results are listed: a page past the last is empty, and a page past the 1,000th result of a larger search is refused (400: narrow the search)", minimum = 1, maximum = 1000),
+        ("page" = Option<u32>, Query, description = "Page, from 1 (default) to 1000; the first 1,000 results are listed: a page past the last is empty, and a page past the last listed result of a larger search (the 1,000th, or `total`) is refused (400: narrow the search)", minimum = 1, maximum = 1000),
         ("per_page" = Option<u32>, Query, description = "Results per page, 1 to 100 (default 20)", minimum = 1, maximum = 100),
     ),
     responses(
@@ -104,7 +106,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         .unwrap_or(u32::MAX)
         .max(1);
     if result.capped {
-        search::check_depth(params.page, pages, true)?;
+        search::check_depth(params.page, pages, true, result.total)?;
     }
     let base = base(&state);
     let link = |page: u32| {

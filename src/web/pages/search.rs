@@ -184,37 +184,33 @@ pub struct SearchPage {
     pub sort_options: Vec<FilterOption>,
 }
 
-/// Understands the text and runs the search with these parameters: the search page and the
-/// API's certificate list are one search.
+/// Understands the text and lists the search with these parameters (its page aside): the
+/// search page and the API's certificate list are one search.
 pub fn run(
     conn: &mut DbConnection,
     params: &SearchParams,
-    per_page: u32,
     today: NaiveDate,
-) -> Result<(Matcher, search::SearchPage), AppError> {
+) -> Result<(Matcher, search::Listing), AppError> {
     let matcher = search::resolve(conn, &params.q)?;
     let request = SearchRequest {
         matcher: matcher.clone(),
         filters: params.filters.clone(),
         sort: params.sort,
-        page: params.page,
-        per_page,
+        page: 1,
+        per_page: PER_PAGE,
         today,
     };
-    let result = search::search(conn, &request)?;
-    Ok((matcher, result))
+    let listing = search::listing(conn, &request)?;
+    Ok((matcher, listing))
 }
 
-/// A page past the last one: past the listed depth of a search with more matches, the message
-/// says how to narrow it; otherwise it names the number of pages.
-pub fn check_depth(page: u32, pages: u32, capped: bool) -> Result<(), AppError> {
+/// A page past the last one: past the listed depth of a search with more matches (`listed`
+/// results), the message says how to narrow it; otherwise it names the number of pages.
+pub fn check_depth(page: u32, pages: u32, capped: bool, listed: i64) -> Result<(), AppError> {
     if page <= pages.max(1) {
         Ok(())
     } else if capped {
-        Err(AppError::bad_request_with(
-            "error-page-too-deep",
-            search::MAX_LISTED,
-        ))
+        Err(AppError::bad_request_with("error-page-too-deep", listed))
     } else {
         Err(AppError::bad_request_with(
             "error-page-beyond",
@@ -238,7 +234,7 @@ pub async fn show(
         .await?;
     let pages = u32::try_from((result.total + i64::from(PER_PAGE) - 1) / i64::from(PER_PAGE))
         .unwrap_or(u32::MAX);
-    check_depth(page, pages, result.capped)?;
+    check_depth(page, pages, result.capped, result.total)?;
     let (matched, host) = match &matcher {
         Matcher::All => ("all", String::new()),
         Matcher::Number(_) => ("number", String::new()),

@@ -1,0 +1,12 @@
+DROP INDEX certificates_expiry;
+CREATE INDEX certificates_expiry ON certificates (expires_on);
+DROP INDEX certificates_issued;
+CREATE INDEX certificates_issued ON certificates (issued_on);
+DROP INDEX certificates_sort_name;
+CREATE INDEX certificates_sort_name ON certificates (sort_name);
+DROP INDEX certificates_grade;
+CREATE INDEX certificates_grade ON certificates (grade, score);
+DROP INDEX certificates_status_expires;
+DROP INDEX certificates_status_issued;
+DROP INDEX certificates_status_name;
+DROP INDEX certificates_status_grade;
