@@ -19,7 +19,7 @@ const MAX_INDEX_TOKENS: usize = 2;
 /// Above this many postings a token is "broad": reading its whole posting list costs more than
 /// checking the normalised text of the rows reached another way.
 pub const BROAD_POSTINGS: usize = 5_000;
-/// The deepest result listed, and where counting stops ("more than 1,000 results"): past it a
+/// The deepest result listed, and where counting stops ("at least 1,000 results"): past it a
 /// search is narrowed with a filter, and the whole registry is in the downloads. A search whose
 /// matches are rare in its order is listed less deep (`search_order`). Bounding the depth
 /// bounds the work of every result page (docs/PERFORMANCE.md, "Search at any depth").
