@@ -24,7 +24,7 @@ pub const BROAD_POSTINGS: usize = 5_000;
 /// matches are rare in its order is listed less deep (`search_order`). Bounding the depth
 /// bounds the work of every result page (docs/PERFORMANCE.md, "Search at any depth").
 pub const MAX_LISTED: i64 = 1_000;
-pub use super::search_order::{SORTED_BUDGET, WALK_BUDGET};
+pub use super::search_order::{walk_budget, SORTED_BUDGET};
 
 /// What the search box text was understood as.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 use crate::common;
 
 use common::fixtures::{seed_reference, yunhe_bilingual, CertificateBuilder};
-use common::{beijing, date, get, send, with_conn, TestDb};
+use common::{beijing, date, get, gunzip, request, send, with_conn, TestDb};
 
 /// A certificate of the usual holder with a domain of its own.
 fn cert(number: &str, code17: &str) -> CertificateBuilder {
@@ -260,25 +260,10 @@ both_backends_async!(
     }
 );
 
-fn request(uri: &str, headers: &[(&str, &str)]) -> actix_http::Request {
-    let mut req = actix_web::test::TestRequest::get().uri(uri);
-    for (name, value) in headers {
-        req = req.insert_header((*name, *value));
-    }
-    req.to_request()
-}
-
 fn unbrotli(bytes: &[u8]) -> String {
     let mut out = String::new();
     std::io::Read::read_to_string(&mut brotli::Decompressor::new(bytes, 4096), &mut out)
         .expect("a brotli body");
-    out
-}
-
-fn gunzip(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(bytes), &mut out)
-        .expect("a gzip body");
     out
 }
 

@@ -1,6 +1,6 @@
 //! Broad name searches (a word in most names, like 有限公司) check the normalised text of the
 //! rows they reach; every search counts up to `MAX_LISTED` and lists no deeper, and a search
-//! whose matches are rare in its order lists only those among the first `WALK_BUDGET` rows. Checked on a generated
+//! whose matches are rare in its order lists only those among the first `walk_budget` rows. Checked on a generated
 //! registry larger than the thresholds, against counts and orders computed by plain SQL.
 
 use crate::common;
@@ -9,8 +9,8 @@ use common::{date, get, with_conn};
 use diesel::prelude::*;
 use sqe_registry::db::schema::certificates;
 use sqe_registry::db::search::{
-    resolve, search, Matcher, SearchFilters, SearchRequest, SortOrder, BROAD_POSTINGS, MAX_LISTED,
-    SORTED_BUDGET, WALK_BUDGET,
+    resolve, search, walk_budget, Matcher, SearchFilters, SearchRequest, SortOrder, BROAD_POSTINGS,
+    MAX_LISTED, SORTED_BUDGET,
 };
 use sqe_registry::demo::{fill_empty, DemoOptions};
 
@@ -239,10 +239,10 @@ both_backends!(a_search_rare_in_its_order_is_listed_less_deep, |db| {
         let numbers = |page: &sqe_registry::db::search::SearchPage| -> Vec<String> {
             page.hits.iter().map(|h| h.number.clone()).collect()
         };
-        let walk = WALK_BUDGET;
+        let walk = walk_budget(conn);
         let platform_type = sqe_registry::db::schema::certificates::platform_type;
 
-        // No index holds the cross-border certificates in grade order: the first WALK_BUDGET
+        // No index holds the cross-border certificates in grade order: the first walk_budget
         // of that order are read, and the cross-border ones among them are listed — fewer than
         // 1,000 although more than 1,000 match.
         let all: i64 = certificates::table
@@ -311,7 +311,7 @@ both_backends!(a_search_rare_in_its_order_is_listed_less_deep, |db| {
 
         // Revoked certificates have an index of their own in each order: with most of the
         // registry revoked, the newest revoked ones are listed 1,000 deep, and the cross-border
-        // ones among the first WALK_BUDGET revoked in name order.
+        // ones among the first walk_budget revoked in name order.
         let ids: Vec<i32> = certificates::table
             .select(certificates::id)
             .load(conn)

@@ -343,3 +343,36 @@ both_backends_async!(a_kept_search_follows_a_change, |db| {
     get(&app, url).await.assert_contains("CQM-SQE-2025-000101");
     assert!(get(&app, api).await.body.contains("\"total\":1"));
 });
+
+both_backends_async!(a_search_page_is_kept_in_its_own_spelling_only, |db| {
+    seed(&db);
+    let state = common::state(&db, now());
+    let app = common::TestApp::on_state(state.clone()).await;
+    let documents = state.feature::<sqe_registry::web::pages::keyed::Documents>();
+    let own = "/search?q=%E4%BA%91%E5%B8%86&lang=en";
+    let first = get(&app, own).await;
+    assert_eq!(first.status, 200);
+    assert_eq!(documents.len(), 1, "the search page is kept");
+    // From memory, in the coding asked for, and the same page.
+    let gz = common::send(&app, common::request(own, &[("Accept-Encoding", "gzip")])).await;
+    assert_eq!(gz.header("content-encoding").as_deref(), Some("gzip"));
+    assert_eq!(common::gunzip(&gz.bytes), first.body);
+    // A tracking tag, empty filters from the form, another order: answered, not kept, and
+    // the language switch repeats what was asked.
+    for other in [
+        "/search?q=%E4%BA%91%E5%B8%86&utm_source=x&lang=en",
+        "/search?q=%E4%BA%91%E5%B8%86&stars=&status=&lang=en",
+        "/search?sort=grade&q=%E4%BA%91%E5%B8%86&lang=en",
+    ] {
+        let res = get(&app, other).await;
+        assert_eq!(res.status, 200, "{other}");
+        res.assert_contains("CQM-SQE-2025-000101");
+        assert_eq!(documents.len(), 1, "{other} is not kept");
+    }
+    get(&app, "/search?q=%E4%BA%91%E5%B8%86&utm_source=x&lang=en")
+        .await
+        .assert_contains("utm_source=x&#38;lang=zh-CN");
+    // A refused search is not kept either.
+    assert_eq!(get(&app, "/search?page=0").await.status, 400);
+    assert_eq!(documents.len(), 1);
+});

@@ -36,6 +36,8 @@ pub enum DocumentKind {
     Company,
     /// `/api/v1/certificates/{number}` (one language: the API carries both).
     ApiCertificate,
+    /// `/search?…`: the id is the search's normalised URL (`SearchParams::href_for_page`).
+    Search,
 }
 
 /// What a kept document depends on.
@@ -95,8 +97,22 @@ where
     F: FnOnce(bool) -> Fut,
     Fut: Future<Output = Result<Compressed, Miss>>,
 {
+    document_if(state, key, Query::of(req).only_lang(), render).await
+}
+
+/// [`document`], kept only when `keep` (the caller judges the URL).
+pub async fn document_if<F, Fut>(
+    state: &AppState,
+    key: DocumentKey,
+    keep: bool,
+    render: F,
+) -> Result<Option<Arc<Compressed>>, AppError>
+where
+    F: FnOnce(bool) -> Fut,
+    Fut: Future<Output = Result<Compressed, Miss>>,
+{
     state.sync_revision().await;
-    let rendered = if Query::of(req).only_lang() {
+    let rendered = if keep {
         let cache = state.feature::<Documents>();
         if let Some(kept) = cache.0.get(&state.revision, &key) {
             return Ok(Some(kept));

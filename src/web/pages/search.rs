@@ -4,7 +4,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
 
-use super::render;
+use super::certificate::Miss;
+use super::keyed::{self, DocumentKey, DocumentKind};
+use super::{compressed_html, render_compressed};
 use crate::db::search::{self, Matcher, SearchFilters, SearchRequest, SortOrder};
 use crate::db::DbConnection;
 use crate::domain::grade::Grade;
@@ -224,10 +226,49 @@ pub async fn show(
     state: web::Data<AppState>,
     lang: Lang,
 ) -> Result<HttpResponse, AppError> {
-    let params = SearchParams::from_query(&Query::of(&req))?;
+    let query = Query::of(&req);
+    let params = SearchParams::from_query(&query)?;
+    // Kept only when the URL is the search's own spelling (with at most `lang`): the page's
+    // language switch repeats the query as given, and made-up tags must not fill the cache.
+    let own_spelling: Vec<(String, String)> = params
+        .pairs_for_page(params.page)
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    let keep = query.without_lang() == own_spelling;
+    let key = DocumentKey {
+        kind: DocumentKind::Search,
+        id: params.href_for_page(params.page),
+        lang,
+        today: state.today(),
+        demo: state.is_demo().await,
+    };
+    let (req_ref, state_ref, params_ref) = (&req, &state, &params);
+    let render = |keep| async move {
+        let page = build(req_ref, state_ref, lang, params_ref)
+            .await
+            .map_err(Miss::Failed)?;
+        Ok(state_ref
+            .cpu(move || render_compressed(&page, keep))
+            .await?)
+    };
+    match keyed::document_if(&state, key, keep, render).await? {
+        Some(doc) => Ok(compressed_html(&req, &doc)),
+        None => Err(AppError::Internal("a search page was not found".into())),
+    }
+}
+
+/// The search page of `params`, from the kept results.
+async fn build(
+    req: &HttpRequest,
+    state: &AppState,
+    lang: Lang,
+    params: &SearchParams,
+) -> Result<SearchPage, AppError> {
+    let params = params.clone();
     let today = state.today();
     let page = params.page;
-    let found = super::search_cache::find(&state, &params, PER_PAGE, today).await?;
+    let found = super::search_cache::find(state, &params, PER_PAGE, today).await?;
     let (matcher, result) = (&found.matcher, &found.page);
     let schemes = state
         .db(|conn| Ok(crate::db::stats::scheme_slugs(conn)?))
@@ -243,12 +284,12 @@ pub async fn show(
         Matcher::Name { .. } => ("name", String::new()),
         Matcher::TooShort => ("too-short", String::new()),
     };
-    let mut layout = Layout::new(&req, &state, lang).await;
+    let mut layout = Layout::new(req, state, lang).await;
     layout.q = params.q.clone();
     // The canonical search keeps the parameters that change the results, in one order.
     let normalised = params.href_for_page(page);
     layout.set_canonical(&state.config, normalised.trim_end_matches('?'));
-    layout.feed = Some(feeds::link(&state, FeedTarget::Registry, lang));
+    layout.feed = Some(feeds::link(state, FeedTarget::Registry, lang));
     let f = &params.filters;
     let page_view = SearchPage {
         hits: result
@@ -313,7 +354,7 @@ pub async fn show(
         layout,
         params,
     };
-    render(&page_view)
+    Ok(page_view)
 }
 
 #[cfg(test)]

@@ -461,3 +461,20 @@ pub fn cli_actor(os_user: &str, now: DateTime<Utc>) -> sqe_registry::app::Actor 
 
 /// A PNG decoded to RGBA: width, height and 4 bytes a pixel.
 pub use sqe_registry::domain::mark::raster::decode_rgba as decode_png;
+
+/// A GET request for `uri` with these headers.
+pub fn request(uri: &str, headers: &[(&str, &str)]) -> actix_http::Request {
+    let mut req = actix_web::test::TestRequest::get().uri(uri);
+    for (name, value) in headers {
+        req = req.insert_header((*name, *value));
+    }
+    req.to_request()
+}
+
+/// A gzip body, decoded.
+pub fn gunzip(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(bytes), &mut out)
+        .expect("a gzip body");
+    out
+}
