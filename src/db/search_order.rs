@@ -31,7 +31,7 @@ use crate::domain::status::CertificateStatus;
 pub fn walk_budget(conn: &DbConnection) -> i64 {
     match conn {
         DbConnection::Sqlite(_) => 4_000,
-        DbConnection::Pg(_) => 1_500,
+        DbConnection::Pg(_) => 2_000,
     }
 }
 /// The most rows gathered through a filter's index and sorted here for one listing.
