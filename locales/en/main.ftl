@@ -97,6 +97,9 @@ result-count = { $n ->
 }
 result-count-more = At least { $n } results: narrow the search
 search-listed-first = Only the first { $n } results are listed; more may match. To see them, narrow the search with the filters above, or download the whole registry:
+result-count-unread = No results in the part of the registry read: narrow the search
+unread-title = Nothing found in the part of the registry read for this search
+unread-text = This search is too broad to read the whole registry for it: the first certificates in the order chosen were checked, and none of them match. Others may. Use a more specific name or the website's address, add a filter (province, status, stars), or download the whole registry:
 matched-domain = Looked up as a web address: the platforms bound to { $host } or a parent domain.
 matched-credit-code = Looked up as a unified social credit code.
 matched-number = Looked up as a certificate number.

@@ -365,3 +365,52 @@ both_backends!(a_search_rare_in_its_order_is_listed_less_deep, |db| {
         assert_eq!(numbers(&first), expected[..20].to_vec());
     });
 });
+
+both_backends_async!(a_broad_search_with_nothing_in_the_part_read_says_so, |db| {
+    use sqe_registry::db::schema::certificates::{grade, id, platform_type, score};
+    with_conn(&db, |conn| {
+        fill_empty(
+            conn,
+            &DemoOptions {
+                count: 4_500,
+                seed: 11,
+                today: date(2026, 11, 28),
+            },
+        )
+        .expect("demo");
+        // "Other" platforms only among the ten lowest grades: none among the first rows read
+        // in grade order, which is more than either backend reads.
+        diesel::update(certificates::table.filter(platform_type.eq("other")))
+            .set(platform_type.eq("b2c"))
+            .execute(conn)
+            .expect("retype");
+        let lowest: Vec<i32> = certificates::table
+            .order_by((grade.asc(), score.asc(), id.desc()))
+            .select(id)
+            .limit(10)
+            .load(conn)
+            .expect("lowest");
+        diesel::update(certificates::table.filter(id.eq_any(lowest)))
+            .set(platform_type.eq("other"))
+            .execute(conn)
+            .expect("retype");
+        assert!(walk_budget(conn) < 4_490);
+    });
+    let app = app!(db, common::beijing(2026, 11, 28, 10, 0));
+    let page = get(&app, "/search?type=other&lang=en").await;
+    assert_eq!(page.status, 200);
+    page.assert_contains("No results in the part of the registry read")
+        .assert_contains("Nothing found in the part of the registry read")
+        .assert_lacks("the mark is not genuine")
+        .assert_lacks("No SQE certificate found");
+    get(&app, "/search?type=other")
+        .await
+        .assert_contains("本次搜索在已读取的部分中没有找到结果");
+    let api = get(&app, "/api/v1/certificates?type=other").await;
+    assert_eq!(api.status, 200);
+    assert!(
+        api.body.contains("\"total\":0") && api.body.contains("\"total_capped\":true"),
+        "{}",
+        api.body
+    );
+});
