@@ -419,8 +419,14 @@ both_backends_async!(the_company_list_walks_every_company_once, |db| {
     every.sort();
     assert_eq!(every.len(), 26);
 
+    let documents = state.feature::<sqe_registry::web::pages::keyed::Documents>();
+    let kept = documents.len();
     let first = body(&get(&app, "/api/v1/companies").await);
     assert_eq!(first["total"], 26);
+    // Kept in its own spelling only: not with a tracking tag, answered the same.
+    assert_eq!(documents.len(), kept + 1);
+    assert_eq!(body(&get(&app, "/api/v1/companies?utm_source=x").await), first);
+    assert_eq!(documents.len(), kept + 1);
     assert_eq!(
         (first["page"].clone(), first["pages"].clone()),
         (1.into(), 2.into())

@@ -8,11 +8,14 @@ use utoipa::ToSchema;
 use super::certificates::per_page;
 use super::errors::ErrorBody;
 use super::types::{CertificateSummary, PlatformDetail, Province, ProvinceParam};
-use super::{base, json};
+use super::{base, json, json_compressed, json_document};
 use crate::db;
 use crate::domain::credit_code::CreditCode;
 use crate::domain::province::find_province;
 use crate::error::AppError;
+use crate::web::i18n::Lang;
+use crate::web::pages::certificate::Miss;
+use crate::web::pages::keyed::{self, DocumentKey, DocumentKind};
 use crate::web::pages::search::{MAX_PAGE, PER_PAGE};
 use crate::web::query::Query;
 use crate::web::render_cache::{RenderCache, Weighed, KEY_OVERHEAD};
@@ -216,6 +219,58 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     let per_page = per_page(&query)?;
     let today = state.today();
     let (page, province) = (params.page, params.province.map(|p| p.code));
+    let own = own_spelling(province, page, per_page);
+    // Kept until the registry changes when asked in its own spelling (one key per page).
+    let key = DocumentKey {
+        kind: DocumentKind::ApiCompanies,
+        id: serde_urlencoded::to_string(&own).unwrap_or_default(),
+        lang: Lang::ZhCn,
+        today,
+        demo: false,
+    };
+    let keep = query
+        .pairs_or_none()
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .eq(own.iter().map(|(k, v)| (*k, v.as_str())));
+    let s = &state;
+    let render = |keep| async move {
+        let list = company_list(s, province, page, per_page, today)
+            .await
+            .map_err(Miss::Failed)?;
+        let body =
+            serde_json::to_vec(&list).map_err(|e| AppError::Internal(format!("json: {e}")))?;
+        Ok(s.cpu(move || json_compressed(body, keep)).await?)
+    };
+    let doc = keyed::document_if(&state, key, keep, render)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(json_document(&req, &doc))
+}
+
+/// The query of a page of the list as its links spell it (defaults left out).
+fn own_spelling(province: Option<&str>, page: u32, per_page: u32) -> Vec<(&'static str, String)> {
+    let mut pairs: Vec<(&'static str, String)> = Vec::new();
+    if let Some(code) = province {
+        pairs.push(("province", code.to_owned()));
+    }
+    if page > 1 {
+        pairs.push(("page", page.to_string()));
+    }
+    if per_page != PER_PAGE {
+        pairs.push(("per_page", per_page.to_string()));
+    }
+    pairs
+}
+
+/// A page of the company list, with its links.
+async fn company_list(
+    state: &AppState,
+    province: Option<&'static str>,
+    page: u32,
+    per_page: u32,
+    today: chrono::NaiveDate,
+) -> Result<CompanyList, AppError> {
     state.sync_revision().await;
     let total = state
         .feature::<CompanyCounts>()
@@ -234,19 +289,10 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     let pages = u32::try_from((total + i64::from(per_page) - 1) / i64::from(per_page))
         .unwrap_or(u32::MAX)
         .max(1);
-    let base = base(&state);
+    let base = base(state);
     let link = |page: u32| {
-        let mut pairs: Vec<(&str, String)> = Vec::new();
-        if let Some(code) = province {
-            pairs.push(("province", code.to_owned()));
-        }
-        if page > 1 {
-            pairs.push(("page", page.to_string()));
-        }
-        if per_page != PER_PAGE {
-            pairs.push(("per_page", per_page.to_string()));
-        }
-        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        let query =
+            serde_urlencoded::to_string(own_spelling(province, page, per_page)).unwrap_or_default();
         if query.is_empty() {
             format!("{base}/api/v1/companies")
         } else {
@@ -278,5 +324,5 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
             })
             .collect(),
     };
-    json(&req, &body)
+    Ok(body)
 }

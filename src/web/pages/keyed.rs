@@ -38,6 +38,8 @@ pub enum DocumentKind {
     ApiCertificate,
     /// `/search?…`: the id is the search's normalised URL (`SearchParams::href_for_page`).
     Search,
+    /// `/api/v1/companies?…`: the id is the list's query as its links spell it.
+    ApiCompanies,
 }
 
 /// What a kept document depends on.
