@@ -11,7 +11,7 @@
 //!   order) and the matches among them are listed. A search whose matches are rare in that
 //!   order lists fewer than 1,000 of them and says that more may match, and how to narrow it.
 //!
-//! Measured in docs/PERFORMANCE.md, "Search at any depth".
+//! Measured in docs/PERFORMANCE.md, "Search listings at a bounded cost".
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -34,6 +34,7 @@ pub fn walk_budget(conn: &DbConnection) -> i64 {
         DbConnection::Pg(_) => 2_000,
     }
 }
+
 /// The most rows gathered through a filter's index and sorted here for one listing.
 pub const SORTED_BUDGET: i64 = 6_000;
 
@@ -121,10 +122,10 @@ fn walk_is_the_search(req: &SearchRequest) -> bool {
     req.matcher == Matcher::All && others && followed
 }
 
-/// A status filter that a stored status decides alone and that leaves few certificates:
-/// revoked, cancelled and suspended certificates have an index of their own in every order
-/// (`certificates_status_*`). Valid certificates are most of the registry, and expired ones are
-/// also those past their date.
+/// A status filter whose stored status leaves few certificates to walk: revoked, cancelled and
+/// suspended certificates have an index of their own in every order (`certificates_status_*`;
+/// a stored suspension past its expiry date is then checked row by row). Valid certificates are
+/// most of the registry, and expired ones are also those stored valid past their date.
 fn walk_status(filters: &SearchFilters) -> Option<CertificateStatus> {
     filters.status.filter(|s| {
         matches!(

@@ -425,7 +425,10 @@ both_backends_async!(the_company_list_walks_every_company_once, |db| {
     assert_eq!(first["total"], 26);
     // Kept in its own spelling only: not with a tracking tag, answered the same.
     assert_eq!(documents.len(), kept + 1);
-    assert_eq!(body(&get(&app, "/api/v1/companies?utm_source=x").await), first);
+    assert_eq!(
+        body(&get(&app, "/api/v1/companies?utm_source=x").await),
+        first
+    );
     assert_eq!(documents.len(), kept + 1);
     assert_eq!(
         (first["page"].clone(), first["pages"].clone()),
