@@ -260,6 +260,13 @@ fn run() -> anyhow::Result<()> {
                     tracing::info!(%summary, "demo registry loaded");
                 }
             }
+            let refolded = db::refold::refold_if_needed(&mut *pool.get()?)?;
+            if refolded > 0 {
+                tracing::info!(
+                    refolded,
+                    "certificates re-indexed for the search's new folding"
+                );
+            }
             serve(pool, config)
         }
     }

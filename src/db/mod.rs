@@ -17,6 +17,7 @@ pub mod models;
 mod pool;
 pub mod records;
 pub mod reference;
+pub mod refold;
 pub mod schema;
 pub mod schemes;
 pub mod search;

@@ -91,7 +91,12 @@ pub fn searchable_text(company: &NewCompany, platform: &NewPlatform) -> String {
 }
 
 /// [`searchable_text`] from the parts (app names one per line).
-fn joined_text(name_zh: &str, name_en: Option<&str>, platform: &str, app_names: &str) -> String {
+pub(super) fn joined_text(
+    name_zh: &str,
+    name_en: Option<&str>,
+    platform: &str,
+    app_names: &str,
+) -> String {
     let mut text = name_zh.to_owned();
     for part in [name_en.unwrap_or(""), platform] {
         text.push(' ');

@@ -119,6 +119,8 @@ fn fill(conn: &mut DbConnection, opts: &DemoOptions, large: bool) -> anyhow::Res
     let started = Instant::now();
     let reference = reference::load_or_insert(conn)?;
     write::set_meta(conn, "demo_data", "true")?;
+    // Indexed with today's folding: nothing for `db::refold` to redo.
+    crate::db::refold::mark_current(conn)?;
     let aside = if large {
         Some(bulk::set_aside(conn)?)
     } else {

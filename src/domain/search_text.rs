@@ -31,19 +31,33 @@ pub fn is_cjk(c: char) -> bool {
     ) && c.is_alphanumeric()
 }
 
-/// NFKC, lower case, then only letters of any script and digits: whitespace and punctuation are
-/// dropped. Use it to verify a match: `normalize(doc).contains(&normalize(query))`.
+/// NFKC, lower case, traditional Chinese as simplified, then only letters of any script and
+/// digits: whitespace and punctuation are dropped. Use it to verify a match:
+/// `normalize(doc).contains(&normalize(query))`.
 pub fn normalize(s: &str) -> String {
-    let kept: String = s
+    let kept: String = folded(s).nfkc().filter(|c| c.is_alphanumeric()).collect();
+    // Dropping punctuation can bring combining marks together; normalise again so that the
+    // result is stable (normalize(normalize(s)) == normalize(s)).
+    kept.nfkc().filter(|c| c.is_alphanumeric()).collect()
+}
+
+/// NFKC and lower case (full-width and compatibility forms, case), then traditional Chinese
+/// written as simplified (OpenCC's tables through `zhconv`): 優選 and 优选, 長沙 and 长沙 are
+/// the same text to the search, in the index and in the query alike.
+fn folded(s: &str) -> String {
+    let lower: String = s
         .nfkc()
         .flat_map(char::to_lowercase)
         .collect::<String>()
         .nfkc()
-        .filter(|c| c.is_alphanumeric())
         .collect();
-    // Dropping punctuation can bring combining marks together; normalise again so that the
-    // result is stable (normalize(normalize(s)) == normalize(s)).
-    kept.nfkc().filter(|c| c.is_alphanumeric()).collect()
+    if lower.chars().any(is_cjk) {
+        zhconv::zhconv(&lower, zhconv::Variant::ZhHans)
+            .nfkc()
+            .collect()
+    } else {
+        lower
+    }
 }
 
 /// A maximal run of characters of one kind.
@@ -53,12 +67,11 @@ enum Run {
     Word(String),
 }
 
-/// Splits NFKC + lower-cased text into CJK runs and word runs.
+/// Splits [`folded`] text into CJK runs and word runs.
 fn runs(s: &str) -> Vec<Run> {
     let mut out = Vec::new();
     let mut cur: Option<Run> = None;
-    let folded: String = s.nfkc().flat_map(char::to_lowercase).collect();
-    for c in folded.nfkc() {
+    for c in folded(s).chars() {
         let cjk = is_cjk(c);
         let word = !cjk && c.is_alphanumeric();
         match (&mut cur, cjk, word) {
@@ -189,6 +202,17 @@ mod tests {
         assert_eq!(normalize("Café"), "café");
         assert_eq!(normalize("—·、。"), "");
         assert!(normalize("北京京东世纪贸易有限公司").contains(&normalize("京东 世纪")));
+    }
+
+    #[test]
+    fn traditional_chinese_is_folded_to_simplified() {
+        assert_eq!(normalize("優選"), "优选");
+        assert_eq!(normalize("長沙果甄"), "长沙果甄");
+        assert_eq!(normalize("京東（ＪＤ）商城"), "京东jd商城");
+        assert_eq!(index_tokens("長沙果甄網絡"), index_tokens("长沙果甄网络"));
+        assert_eq!(query_tokens("京東"), query_tokens("京东"));
+        // Simplified text and Latin words are left as they are.
+        assert_eq!(normalize("头发 Hair"), "头发hair");
     }
 
     #[test]

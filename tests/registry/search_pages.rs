@@ -218,3 +218,87 @@ both_backends_async!(empty_results_tell_the_consumer_what_it_means, |db| {
         .await
         .assert_contains("at least two characters"); // 京
 });
+
+both_backends_async!(traditional_and_simplified_chinese_find_each_other, |db| {
+    use diesel::prelude::*;
+    use sqe_registry::db::schema::{certificates, search_tokens};
+    with_conn(&db, |conn| {
+        let refs = seed_reference(conn);
+        CertificateBuilder::new("CQM-SQE-2025-000201")
+            .company(
+                "長沙果甄網絡科技有限公司",
+                None,
+                &credit_code("91430100MA4L00201"),
+            )
+            .province("430000")
+            .platform("果甄優選", "b2c")
+            .stars(4)
+            .insert(conn, &refs);
+        CertificateBuilder::new("CQM-SQE-2025-000202")
+            .company(
+                "上海云帆网络科技有限公司",
+                None,
+                &credit_code("91310000MA1K00202"),
+            )
+            .platform("云帆优选", "b2c")
+            .stars(3)
+            .insert(conn, &refs);
+    });
+    let app = app!(db, now());
+    for (q, number) in [
+        (
+            "%E9%95%B7%E6%B2%99%E6%9E%9C%E7%94%84",
+            "CQM-SQE-2025-000201",
+        ), // 長沙果甄
+        (
+            "%E9%95%BF%E6%B2%99%E6%9E%9C%E7%94%84",
+            "CQM-SQE-2025-000201",
+        ), // 长沙果甄
+        ("%E5%84%AA%E9%81%B8", "CQM-SQE-2025-000202"), // 優選
+        ("%E4%BC%98%E9%80%89", "CQM-SQE-2025-000201"), // 优选
+    ] {
+        get(&app, &format!("/search?q={q}"))
+            .await
+            .assert_contains(number);
+    }
+
+    // A registry indexed before the folding: the stored text and tokens of the traditional name
+    // are as they were; at start-up they are re-indexed once, and found again.
+    with_conn(&db, |conn| {
+        let id: i32 = certificates::table
+            .filter(certificates::number.eq("CQM-SQE-2025-000201"))
+            .select(certificates::id)
+            .first(conn)
+            .expect("id");
+        diesel::update(certificates::table.filter(certificates::id.eq(id)))
+            .set(certificates::search_text.eq("長沙果甄網絡科技有限公司果甄優選"))
+            .execute(conn)
+            .expect("old text");
+        diesel::delete(search_tokens::table.filter(search_tokens::certificate_id.eq(id)))
+            .execute(conn)
+            .expect("old tokens");
+        for token in ["長沙", "沙果", "果甄", "甄網", "網絡", "優選"] {
+            diesel::insert_into(search_tokens::table)
+                .values((
+                    search_tokens::token.eq(token),
+                    search_tokens::certificate_id.eq(id),
+                ))
+                .execute(conn)
+                .expect("old token");
+        }
+        sqe_registry::db::write::set_meta(conn, "search_folding", "1").expect("old folding");
+    });
+    let simplified = "/search?q=%E9%95%BF%E6%B2%99%E6%9E%9C%E7%94%84";
+    get(&app!(db, now()), simplified)
+        .await
+        .assert_lacks("CQM-SQE-2025-000201");
+    let refolded = with_conn(&db, |conn| {
+        let first = sqe_registry::db::refold::refold_if_needed(conn).expect("refold");
+        let again = sqe_registry::db::refold::refold_if_needed(conn).expect("refold");
+        (first, again)
+    });
+    assert_eq!(refolded, (1, 0), "only the changed certificate, once");
+    get(&app!(db, now()), simplified)
+        .await
+        .assert_contains("CQM-SQE-2025-000201");
+});
