@@ -4,8 +4,8 @@
 //! 0.3–1.5 s for `type=cross-border` at 1,000,000), walk the sort order past rare matches to
 //! the end, or scan the table to count a broad word with a rare filter; so the listing is
 //! made one of two ways:
-//! - the text or a filter leads an index to few rows (at most [`SORTED_BUDGET`]): the matches
-//!   are counted (up to 1,001) and every one is read with its sort key and sorted here;
+//! - the text or a filter leads an index to few rows (at most [`SORTED_BUDGET`]): up to 1,001
+//!   matches are read with their sort keys and sorted here, and all of them when there are more;
 //! - otherwise the first [`walk_budget`] certificates of the sort order are read (of one status,
 //!   or one grade in the grade order, when the search asks for it: an index holds each in
 //!   order) and the matches among them are listed. A search whose matches are rare in that
@@ -56,18 +56,11 @@ fn in_order(q: Ids<'_>, sort: SortOrder) -> Ids<'_> {
 pub(super) fn listing(conn: &mut DbConnection, req: &SearchRequest) -> QueryResult<Listing> {
     let max = usize::try_from(MAX_LISTED).unwrap_or(usize::MAX);
     if gathered_rows(conn, req)? <= SORTED_BUDGET {
-        // An index reaches few rows: counting up to MAX_LISTED + 1 matches is cheap, and so is
-        // sorting every match.
-        let found: Vec<i32> = matching(req, Plan::Free)
-            .select(certificates::id)
-            .limit(MAX_LISTED + 1)
-            .load(conn)?;
-        if found.len() <= max {
-            let q = certificates::table
-                .into_boxed()
-                .filter(certificates::id.eq_any(found))
-                .select(certificates::id);
-            let ids = in_order(q, req.sort).load(conn)?;
+        // An index reaches few rows: reading up to MAX_LISTED + 1 matches with their sort keys
+        // is cheap, and so is sorting every match when there are more.
+        let first = matching(req, Plan::Free).limit(MAX_LISTED + 1);
+        let ids = sorted_here(conn, first, req.sort)?;
+        if ids.len() <= max {
             return Ok(Listing { ids, capped: false });
         }
         let mut ids = sorted_here(conn, matching(req, Plan::Free), req.sort)?;

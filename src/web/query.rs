@@ -62,6 +62,18 @@ impl Query {
             .is_some_and(|pairs| pairs.iter().all(|(k, _)| k == "lang"))
     }
 
+    /// Whether the query, `lang` aside, is exactly `pairs` in that order: a URL spelled as the
+    /// site's own links spell it, which may be cached (made-up tags and other orders are not).
+    pub fn spelled_as(&self, pairs: &[(&str, String)]) -> bool {
+        self.pairs.as_ref().is_some_and(|given| {
+            given
+                .iter()
+                .filter(|(k, _)| k != "lang")
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .eq(pairs.iter().map(|(k, v)| (*k, v.as_str())))
+        })
+    }
+
     /// The pairs other than `lang`.
     pub fn without_lang(&self) -> Vec<(String, String)> {
         self.pairs_or_none()
@@ -100,6 +112,17 @@ mod tests {
         assert!(Query::parse("lang=en").only_lang());
         assert!(!Query::parse("lang=en&utm_source=x").only_lang());
         assert!(!Query::parse("x").only_lang());
+    }
+
+    #[test]
+    fn the_own_spelling_is_the_same_pairs_in_the_same_order() {
+        let own = [("q", "京东".to_owned()), ("page", "2".to_owned())];
+        assert!(Query::parse("q=%E4%BA%AC%E4%B8%9C&page=2").spelled_as(&own));
+        assert!(Query::parse("q=%E4%BA%AC%E4%B8%9C&lang=en&page=2").spelled_as(&own));
+        assert!(!Query::parse("page=2&q=%E4%BA%AC%E4%B8%9C").spelled_as(&own));
+        assert!(!Query::parse("q=%E4%BA%AC%E4%B8%9C&page=2&utm_source=x").spelled_as(&own));
+        assert!(!Query::parse("q=%E4%BA%AC%E4%B8%9C").spelled_as(&own));
+        assert!(Query::parse("lang=en").spelled_as(&[]));
     }
 
     #[test]

@@ -228,11 +228,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         today,
         demo: false,
     };
-    let keep = query
-        .pairs_or_none()
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .eq(own.iter().map(|(k, v)| (*k, v.as_str())));
+    let keep = query.spelled_as(&own);
     let s = &state;
     let render = |keep| async move {
         let list = company_list(s, province, page, per_page, today)

@@ -230,12 +230,7 @@ pub async fn show(
     let params = SearchParams::from_query(&query)?;
     // Kept only when the URL is the search's own spelling (with at most `lang`): the page's
     // language switch repeats the query as given, and made-up tags must not fill the cache.
-    let own_spelling: Vec<(String, String)> = params
-        .pairs_for_page(params.page)
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-    let keep = query.without_lang() == own_spelling;
+    let keep = query.spelled_as(&params.pairs_for_page(params.page));
     let key = DocumentKey {
         kind: DocumentKind::Search,
         id: params.href_for_page(params.page),
