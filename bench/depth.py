@@ -33,7 +33,7 @@ FILTERS = [
     {"type": "cross-border"},
     {"stars": "2", "status": "valid", "province": "540000"},
 ]
-SORTS = ["grade", "name", "newest", "expiry"]
+SORTS = ["best", "grade", "name", "newest", "expiry"]
 PAGES = [1, 25, 50]
 
 
@@ -42,7 +42,7 @@ def urls():
         params = dict(filters)
         if word:
             params["q"] = word
-        if sort != "grade":
+        if sort != "best":
             params["sort"] = sort
         if page > 1:
             params["page"] = str(page)

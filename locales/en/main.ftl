@@ -75,6 +75,7 @@ assessment-surveillance = surveillance
 assessment-special = special surveillance
 assessment-recertification = recertification
 
+sort-best = Best match
 sort-grade = Highest grade first
 sort-name = Company name
 sort-newest = Newest first

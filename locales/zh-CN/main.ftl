@@ -72,6 +72,7 @@ assessment-surveillance = 监督评价
 assessment-special = 特殊监督
 assessment-recertification = 再认证评价
 
+sort-best = 最佳匹配
 sort-grade = 星级从高到低
 sort-name = 公司名称
 sort-newest = 最新发证

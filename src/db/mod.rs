@@ -21,6 +21,7 @@ pub mod refold;
 pub mod schema;
 pub mod schemes;
 pub mod search;
+mod search_best;
 mod search_order;
 pub mod sessions;
 pub mod sitemap;

@@ -1,19 +1,27 @@
-//! Keeps the stored search text in step with how names are folded now (`domain::search_text`):
-//! when the folding changes (traditional Chinese written as simplified, say), the certificates
-//! whose text it changes are re-indexed once, at start-up, and the registry's metadata records
-//! the folding they are indexed with.
+//! Keeps the stored search text and name keys in step with how names are folded now
+//! (`domain::search_text`, `domain::best_match`): when the folding changes (traditional Chinese
+//! written as simplified, say, or a new key), the certificates whose text or keys it changes
+//! are re-indexed once, at start-up, and the registry's metadata records the folding they are
+//! indexed with.
 
 use diesel::prelude::*;
 
 use super::models::{Company, Platform};
 use super::schema::{certificates, companies, platforms, registry_meta};
-use super::write::{bump_revision, joined_text, reindex_certificates, set_meta, write_transaction};
+use super::write::{
+    bump_revision, joined_text, name_keys_set, reindex_certificates, set_meta, write_transaction,
+};
 use super::DbConnection;
+use crate::domain::best_match::NameKeys;
 use crate::domain::search_text;
 
+/// A certificate as stored: its id, search text and name keys, company and platform.
+type Stored = (i32, String, (String, String, String), Company, Platform);
+
 /// The folding the index is built with; raise it with every change to `search_text`'s folding.
-/// 1: NFKC and lower case; 2: and traditional Chinese as simplified.
-pub const FOLDING: &str = "2";
+/// 1: NFKC and lower case; 2: and traditional Chinese as simplified; 3: and the name keys of
+/// the best-match order.
+pub const FOLDING: &str = "3";
 const META_KEY: &str = "search_folding";
 /// Certificates read per step.
 const BATCH: i64 = 5_000;
@@ -38,7 +46,7 @@ pub fn refold_if_needed(conn: &mut DbConnection) -> QueryResult<usize> {
     let mut changed_total = 0;
     let mut after = 0;
     loop {
-        let rows: Vec<(i32, String, Company, Platform)> = certificates::table
+        let rows: Vec<Stored> = certificates::table
             .inner_join(companies::table)
             .inner_join(platforms::table)
             .filter(certificates::id.gt(after))
@@ -47,31 +55,49 @@ pub fn refold_if_needed(conn: &mut DbConnection) -> QueryResult<usize> {
             .select((
                 certificates::id,
                 certificates::search_text,
+                (
+                    certificates::platform_name_key,
+                    certificates::company_name_key,
+                    certificates::company_brand_key,
+                ),
                 Company::as_select(),
                 Platform::as_select(),
             ))
             .load(conn)?;
         let Some(last) = rows.last() else { break };
         after = last.0;
-        let changed: Vec<i32> = rows
-            .iter()
-            .filter(|(_, stored, company, platform)| {
-                let text = joined_text(
-                    &company.name_zh,
-                    company.name_en.as_deref(),
-                    &platform.name,
-                    &platform.app_names,
-                );
-                search_text::normalize(&text) != *stored
-            })
-            .map(|(id, ..)| *id)
-            .collect();
-        if !changed.is_empty() {
+        // A changed text needs new tokens; changed keys alone are one update of the row.
+        let mut retext: Vec<i32> = Vec::new();
+        let mut rekey: Vec<(i32, NameKeys)> = Vec::new();
+        for (id, stored_text, (platform_key, company_key, brand_key), company, platform) in &rows {
+            let text = joined_text(
+                &company.name_zh,
+                company.name_en.as_deref(),
+                &platform.name,
+                &platform.app_names,
+            );
+            let keys = NameKeys::of(&platform.name, &company.name_zh);
+            if search_text::normalize(&text) != *stored_text {
+                retext.push(*id);
+            } else if (&keys.platform, &keys.company, &keys.company_brand)
+                != (platform_key, company_key, brand_key)
+            {
+                rekey.push((*id, keys));
+            }
+        }
+        if !retext.is_empty() || !rekey.is_empty() {
             write_transaction(conn, |conn| {
-                reindex_certificates(conn, &changed)?;
+                if !retext.is_empty() {
+                    reindex_certificates(conn, &retext)?;
+                }
+                for (id, keys) in &rekey {
+                    diesel::update(certificates::table.find(id))
+                        .set(name_keys_set(keys))
+                        .execute(conn)?;
+                }
                 bump_revision(conn)
             })?;
-            changed_total += changed.len();
+            changed_total += retext.len() + rekey.len();
         }
     }
     mark_current(conn)?;

@@ -91,6 +91,9 @@ diesel::table! {
         suspended_until -> Nullable<Date>,
         province_code -> Text,
         platform_type -> Text,
+        platform_name_key -> Text,
+        company_name_key -> Text,
+        company_brand_key -> Text,
     }
 }
 

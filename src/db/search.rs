@@ -68,8 +68,13 @@ pub struct SearchFilters {
 /// Result order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum SortOrder {
-    /// Highest grade and score first.
+    /// For a name: the platforms and companies named exactly as asked, then those whose name
+    /// starts with it, then every other match, each band in force first, then by grade
+    /// (`domain::best_match`). For a number, credit code or host: in force first, then by
+    /// grade; browsing without text: by grade.
     #[default]
+    Best,
+    /// Highest grade and score first.
     Grade,
     /// Holder name.
     Name,
@@ -80,7 +85,8 @@ pub enum SortOrder {
 }
 
 impl SortOrder {
-    pub const ALL: [SortOrder; 4] = [
+    pub const ALL: [SortOrder; 5] = [
+        SortOrder::Best,
         SortOrder::Grade,
         SortOrder::Name,
         SortOrder::Newest,
@@ -89,6 +95,7 @@ impl SortOrder {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            SortOrder::Best => "best",
             SortOrder::Grade => "grade",
             SortOrder::Name => "name",
             SortOrder::Newest => "newest",
@@ -277,7 +284,7 @@ pub(super) fn matching<'a>(req: &'a SearchRequest, plan: Plan) -> Boxed<'a> {
     filtered(q, req, plan)
 }
 
-fn filtered<'a>(mut q: Boxed<'a>, req: &'a SearchRequest, plan: Plan) -> Boxed<'a> {
+pub(super) fn filtered<'a>(mut q: Boxed<'a>, req: &'a SearchRequest, plan: Plan) -> Boxed<'a> {
     let (f, today) = (&req.filters, req.today);
     use super::status_sql::{has_effective_status, has_effective_status_unindexed};
     let walk = plan == Plan::Walk;
@@ -354,9 +361,22 @@ pub struct Listing {
 }
 
 /// Lists a search (its page and page size aside), at a bounded cost however broad it is:
-/// see `search_order`.
+/// see `search_order`, and `search_best` for the best-match order of a name.
 pub fn listing(conn: &mut DbConnection, req: &SearchRequest) -> QueryResult<Listing> {
-    super::search_order::listing(conn, req)
+    match (&req.matcher, req.sort) {
+        (Matcher::Name { normalized, .. }, SortOrder::Best) => {
+            super::search_best::listing(conn, req, normalized)
+        }
+        // Browsing has no name to match: the best first are the highest graded.
+        (Matcher::All, SortOrder::Best) => {
+            let by_grade = SearchRequest {
+                sort: SortOrder::Grade,
+                ..req.clone()
+            };
+            super::search_order::listing(conn, &by_grade)
+        }
+        _ => super::search_order::listing(conn, req),
+    }
 }
 
 /// One page of a listing: the count (as deep as listed) and the hits of that page.

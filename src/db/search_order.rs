@@ -22,6 +22,7 @@ use super::search::{
 };
 use super::status_sql::has_effective_status;
 use super::DbConnection;
+use crate::domain::best_match::RankInBand;
 use crate::domain::status::CertificateStatus;
 
 /// The most rows read in the sort order for one listing: about 10 ms of work at 1,000,000
@@ -42,7 +43,9 @@ type Ids<'a> = diesel::dsl::Select<Boxed<'a>, certificates::id>;
 
 fn in_order(q: Ids<'_>, sort: SortOrder) -> Ids<'_> {
     let q = match sort {
-        SortOrder::Grade => q
+        // The best-match order of what is not a name band walks the grade order and puts
+        // those in force first among what it read.
+        SortOrder::Grade | SortOrder::Best => q
             .order_by(certificates::grade.desc())
             .then_order_by(certificates::score.desc()),
         SortOrder::Name => q.order_by(certificates::sort_name.asc()),
@@ -59,11 +62,11 @@ pub(super) fn listing(conn: &mut DbConnection, req: &SearchRequest) -> QueryResu
         // An index reaches few rows: reading up to MAX_LISTED + 1 matches with their sort keys
         // is cheap, and so is sorting every match when there are more.
         let first = matching(req, Plan::Free).limit(MAX_LISTED + 1);
-        let ids = sorted_here(conn, first, req.sort)?;
+        let ids = sorted_here(conn, first, req)?;
         if ids.len() <= max {
             return Ok(Listing { ids, capped: false });
         }
-        let mut ids = sorted_here(conn, matching(req, Plan::Free), req.sort)?;
+        let mut ids = sorted_here(conn, matching(req, Plan::Free), req)?;
         ids.truncate(max);
         return Ok(Listing { ids, capped: true });
     }
@@ -80,7 +83,7 @@ pub(super) fn listing(conn: &mut DbConnection, req: &SearchRequest) -> QueryResu
         walked
     } else {
         let q = matching(req, Plan::Walk).filter(certificates::id.eq_any(walked));
-        sorted_here(conn, q, req.sort)?
+        sorted_here(conn, q, req)?
     };
     let capped = more_walk || ids.len() > max;
     ids.truncate(max);
@@ -93,7 +96,7 @@ fn walk_path(req: &SearchRequest) -> Ids<'_> {
     let mut q = certificates::table.into_boxed();
     match (walk_status(&req.filters), req.filters.stars) {
         (Some(status), _) => q = q.filter(certificates::status.eq(status)),
-        (None, Some(grade)) if req.sort == SortOrder::Grade => {
+        (None, Some(grade)) if matches!(req.sort, SortOrder::Grade | SortOrder::Best) => {
             q = q.filter(certificates::grade.eq(i16::from(grade.stars())));
         }
         _ => {}
@@ -195,8 +198,30 @@ fn gathered_rows(conn: &mut DbConnection, req: &SearchRequest) -> QueryResult<i6
 
 /// The ids of every row of `q` with its sort key, sorted here as the SQL order would (text
 /// byte-wise: SQLite's default and PostgreSQL's `COLLATE "C"` of `sort_name`).
-fn sorted_here(conn: &mut DbConnection, q: Boxed<'_>, sort: SortOrder) -> QueryResult<Vec<i32>> {
-    Ok(match sort {
+fn sorted_here(
+    conn: &mut DbConnection,
+    q: Boxed<'_>,
+    req: &SearchRequest,
+) -> QueryResult<Vec<i32>> {
+    Ok(match req.sort {
+        SortOrder::Best => {
+            let mut rows: Vec<RankInBand> = q
+                .select((
+                    certificates::id,
+                    certificates::status,
+                    certificates::expires_on,
+                    certificates::grade,
+                    certificates::score,
+                ))
+                .load::<(i32, CertificateStatus, NaiveDate, i16, f64)>(conn)?
+                .into_iter()
+                .map(|(id, status, expires_on, grade, score)| {
+                    RankInBand::of(id, status, expires_on, grade, score, req.today)
+                })
+                .collect();
+            rows.sort_by(RankInBand::cmp_listed);
+            rows.into_iter().map(|r| r.id).collect()
+        }
         SortOrder::Grade => {
             let mut rows: Vec<(i32, i16, f64)> = q
                 .select((certificates::id, certificates::grade, certificates::score))

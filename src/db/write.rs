@@ -1,6 +1,6 @@
 //! Inserts of registry records, used by the demo generator, the import, the tests and the back
 //! office. Each function keeps the derived columns (search tokens, sort name, the province and
-//! platform type a certificate is counted by) in step with the record; [`reindex_certificates`] brings them back in step after a name changed.
+//! platform type a certificate is counted by, its name keys) in step with the record; [`reindex_certificates`] brings them back in step after a name changed.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use super::models::*;
 use super::schema::*;
 use super::DbConnection;
+use crate::domain::best_match::NameKeys;
 use crate::domain::search_text;
 
 /// Inserts many rows in one statement, on either backend (the multi-backend type has no batch
@@ -143,6 +144,7 @@ pub fn reindex_certificates(conn: &mut DbConnection, ids: &[i32]) -> QueryResult
                 certificates::sort_name.eq(&company.name_zh),
                 certificates::province_code.eq(&company.province_code),
                 certificates::platform_type.eq(&platform.platform_type),
+                name_keys_set(&NameKeys::of(&platform.name, &company.name_zh)),
             ))
             .execute(conn)?;
         diesel::update(certificate_events::table.filter(certificate_events::certificate_id.eq(id)))
@@ -163,8 +165,24 @@ pub fn reindex_certificates(conn: &mut DbConnection, ids: &[i32]) -> QueryResult
     Ok(())
 }
 
-/// A certificate as inserted: the record, and what it is counted by on the statistics page,
-/// copied from its company and platform.
+/// The assignment of a certificate's name keys (`domain::best_match`).
+#[allow(clippy::type_complexity)]
+pub(super) fn name_keys_set(
+    keys: &NameKeys,
+) -> (
+    diesel::dsl::Eq<certificates::platform_name_key, String>,
+    diesel::dsl::Eq<certificates::company_name_key, String>,
+    diesel::dsl::Eq<certificates::company_brand_key, String>,
+) {
+    (
+        certificates::platform_name_key.eq(keys.platform.clone()),
+        certificates::company_name_key.eq(keys.company.clone()),
+        certificates::company_brand_key.eq(keys.company_brand.clone()),
+    )
+}
+
+/// A certificate as inserted: the record, what it is counted by on the statistics page and
+/// its name keys, copied from its company and platform.
 #[derive(Insertable)]
 #[diesel(table_name = certificates)]
 struct CertificateInsert {
@@ -172,6 +190,9 @@ struct CertificateInsert {
     record: NewCertificate,
     province_code: String,
     platform_type: String,
+    platform_name_key: String,
+    company_name_key: String,
+    company_brand_key: String,
 }
 
 /// Inserts a certificate and its name-search tokens. `text` is what it is found by
@@ -184,15 +205,21 @@ pub fn insert_certificate(
 ) -> QueryResult<i32> {
     let mut record = c.clone();
     record.search_text = search_text::normalize(text);
+    let (province_code, company_name): (String, String) = companies::table
+        .find(c.company_id)
+        .select((companies::province_code, companies::name_zh))
+        .first(conn)?;
+    let (platform_type, platform_name): (String, String) = platforms::table
+        .find(c.platform_id)
+        .select((platforms::platform_type, platforms::name))
+        .first(conn)?;
+    let keys = NameKeys::of(&platform_name, &company_name);
     let row = CertificateInsert {
-        province_code: companies::table
-            .find(c.company_id)
-            .select(companies::province_code)
-            .first(conn)?,
-        platform_type: platforms::table
-            .find(c.platform_id)
-            .select(platforms::platform_type)
-            .first(conn)?,
+        province_code,
+        platform_type,
+        platform_name_key: keys.platform,
+        company_name_key: keys.company,
+        company_brand_key: keys.company_brand,
         record,
     };
     let id = insert_returning_id!(conn, certificates::table, &row, certificates::id)?;

@@ -17,6 +17,7 @@ use super::rows::{
     TokenRow,
 };
 use crate::db::write;
+use crate::domain::best_match::NameKeys;
 use crate::domain::numbering::format_number;
 use crate::domain::search_text;
 use crate::domain::surveillance::AssessmentKind;
@@ -135,6 +136,7 @@ impl<'a> Generator<'a> {
             None => (h.first_issued_on, AssessmentKind::Initial, 0),
         };
         let name = &d.platform.name;
+        let keys = NameKeys::of(name, &d.company.name_zh);
         CertificateRow {
             id,
             number,
@@ -160,6 +162,9 @@ impl<'a> Generator<'a> {
             updated_at: self.now,
             province_code: d.company.province_code.clone(),
             platform_type: d.platform.platform_type,
+            platform_name_key: keys.platform,
+            company_name_key: keys.company,
+            company_brand_key: keys.company_brand,
         }
     }
 

@@ -72,6 +72,9 @@ pub struct CertificateRow {
     pub updated_at: NaiveDateTime,
     pub province_code: String,
     pub platform_type: PlatformType,
+    pub platform_name_key: String,
+    pub company_name_key: String,
+    pub company_brand_key: String,
 }
 
 /// An `evaluations` row with its id.

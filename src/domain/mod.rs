@@ -1,6 +1,7 @@
 //! Pure rules of the SQE scheme: grades, statuses, dates, identifiers and search text, with no I/O.
 
 pub mod account;
+pub mod best_match;
 pub mod binding;
 pub mod chart;
 pub mod credit_code;
@@ -15,6 +16,7 @@ pub mod language;
 pub mod lifecycle;
 pub mod mark;
 pub mod numbering;
+pub mod place_names;
 pub mod platform_type;
 pub mod province;
 pub mod rate_limit;

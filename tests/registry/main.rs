@@ -35,6 +35,7 @@ mod paths;
 mod schema;
 mod search_broad;
 mod search_pages;
+mod search_relevance;
 mod site_pages;
 mod snapshots;
 mod statistics;

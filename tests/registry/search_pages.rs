@@ -271,7 +271,13 @@ both_backends_async!(traditional_and_simplified_chinese_find_each_other, |db| {
             .first(conn)
             .expect("id");
         diesel::update(certificates::table.filter(certificates::id.eq(id)))
-            .set(certificates::search_text.eq("長沙果甄網絡科技有限公司果甄優選"))
+            .set((
+                certificates::search_text.eq("長沙果甄網絡科技有限公司果甄優選"),
+                // Name keys came later than the folding (db::refold's FOLDING 3).
+                certificates::platform_name_key.eq(""),
+                certificates::company_name_key.eq(""),
+                certificates::company_brand_key.eq(""),
+            ))
             .execute(conn)
             .expect("old text");
         diesel::delete(search_tokens::table.filter(search_tokens::certificate_id.eq(id)))

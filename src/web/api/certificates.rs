@@ -85,7 +85,7 @@ const SEARCH_PARAMETERS: [&str; 8] = [
         ("province" = Option<ProvinceParam>, Query, description = "Province: six-digit code (`110000`), two-digit prefix, or name"),
         ("type" = Option<PlatformKind>, Query, description = "Platform type"),
         ("scheme" = Option<SchemeParam>, Query, description = "Scheme version slug (see /api/v1/schemes)"),
-        ("sort" = Option<SortName>, Query, description = "Order (default `grade`); ties are broken by certificate id, so pages never overlap"),
+        ("sort" = Option<SortName>, Query, description = "Order (default `best`); ties are broken by certificate id, so pages never overlap"),
         ("page" = Option<u32>, Query, description = "Page, from 1 (default) to 1000; the first 1,000 results are listed: a page past the last is empty, and a page past the last listed result of a larger search (the 1,000th, or `total`) is refused (400: narrow the search)", minimum = 1, maximum = 1000),
         ("per_page" = Option<u32>, Query, description = "Results per page, 1 to 100 (default 20)", minimum = 1, maximum = 100),
     ),

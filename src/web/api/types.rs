@@ -71,8 +71,12 @@ string_enum!(EventName, EventKind, "The kind of a public history event.");
 string_enum!(
     SortName,
     SortOrder,
-    "Result order: `grade` (highest grade and score first), `name` (holder name), `newest` \
-     (most recently issued first), `expiry` (soonest expiry first); ties by certificate id."
+    "Result order: `best` (the default: for a name, platforms and companies named exactly as \
+     asked, then names that start with it, then other matches, each band in force first, then \
+     by grade; for a number, credit code or host, in force first, then by grade; with no \
+     text, by grade), `grade` (highest grade and score \
+     first), `name` (holder name), `newest` (most recently issued first), `expiry` (soonest \
+     expiry first); ties by certificate id."
 );
 
 /// The `province` parameter as the schema gives it: one of the canonical spellings the server

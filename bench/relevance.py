@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Best match first (issue 13 section 1): for 200 random certificates of the registry, three
+queries each -- the brand (the platform name's first two characters), the full platform name and
+the full company name -- must put first a certificate whose platform (or company, for the
+company query) is named exactly so or starts with the query; and every query kind answers with
+p95 <= 20 ms at 1,000,000 certificates.
+
+Each query is sent to /api/v1/certificates (whose first item is checked) and to /search, on one
+keep-alive connection. Search results are kept until the registry changes
+(web::pages::search_cache): a warm-up pass reads every query once, then the registry revision
+is moved (as any change does) and the timed pass is the first reader after that change.
+Prints, per query kind and endpoint, p50/p95/max and how many put an exact or prefix match first.
+Standard library only (psql for PostgreSQL).
+Usage: bench/relevance.py --base http://127.0.0.1:18100 --db-url sqlite://bench-out/bench-1000000.db
+       [--count 200] [--seed 13]
+"""
+import argparse
+import gzip
+import http.client
+import json
+import random
+import sqlite3
+import subprocess
+import time
+import urllib.parse
+
+PICK = ("SELECT p.name, c.name_zh FROM certificates t JOIN platforms p ON p.id = t.platform_id "
+        "JOIN companies c ON c.id = t.company_id WHERE t.id IN ({ids})")
+BUMP = ("UPDATE registry_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) "
+        "WHERE key = 'revision'")
+
+
+def sql(db_url, query):
+    """Rows of `query` as lists of strings."""
+    if db_url.startswith("postgres"):
+        out = subprocess.run(["psql", db_url, "-AtF", "\t", "-c", query], check=True,
+                             capture_output=True, text=True).stdout
+        return [line.split("\t") for line in out.splitlines() if line]
+    with sqlite3.connect(db_url.removeprefix("sqlite://")) as db:
+        return [list(map(str, row)) for row in db.execute(query)]
+
+
+def pick(db_url, count, seed):
+    """`count` random certificates' platform and company names."""
+    (top,), = sql(db_url, "SELECT MAX(id) FROM certificates")
+    rng = random.Random(seed)
+    ids = rng.sample(range(1, int(top) + 1), count)
+    return sql(db_url, PICK.format(ids=",".join(map(str, ids))))
+
+
+def forget_results(db_url):
+    """Moves the registry revision, as any change does; the server drops what it kept."""
+    if db_url.startswith("postgres"):
+        subprocess.run(["psql", db_url, "-qc", BUMP], check=True)
+    else:
+        with sqlite3.connect(db_url.removeprefix("sqlite://")) as db:
+            db.execute(BUMP)
+    time.sleep(1.2)  # an instance reads the revision at most once a second
+
+
+def timed(conn, path):
+    start = time.perf_counter()
+    conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
+    resp = conn.getresponse()
+    body = resp.read()
+    return (time.perf_counter() - start) * 1000, resp.status, body
+
+
+def queries(names):
+    """(kind, query, is_good(first item)) for each picked certificate."""
+    for platform, company in names:
+        brand = platform[:2]
+        yield ("brand", brand,
+               lambda item, q=brand: item["platform"]["name"].startswith(q)
+               or item["company"]["name_zh"].startswith(q))
+        yield ("platform", platform, lambda item, q=platform: item["platform"]["name"] == q)
+        yield ("company", company, lambda item, q=company: item["company"]["name_zh"] == q)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--base", required=True)
+    ap.add_argument("--db-url", required=True)
+    ap.add_argument("--count", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=13)
+    args = ap.parse_args()
+    u = urllib.parse.urlsplit(args.base)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+    plan = list(queries(pick(args.db_url, args.count, args.seed)))
+    endpoints = ("/api/v1/certificates?per_page=5&", "/search?")
+    paths = [(kind, ep + urllib.parse.urlencode({"q": q}), good)
+             for kind, q, good in plan for ep in endpoints]
+    for _, path, _ in paths:  # warm-up: the planners' caches, the page cache of the OS
+        timed(conn, path)
+    forget_results(args.db_url)
+    times, good, statuses, misses = {}, {}, {}, []
+    for kind, path, is_good in paths:
+        ms, status, body = timed(conn, path)
+        ep = path.split("?")[0]
+        times.setdefault((kind, ep), []).append(ms)
+        statuses[status] = statuses.get(status, 0) + 1
+        if ep.startswith("/api") and status == 200:
+            try:
+                body = gzip.decompress(body)
+            except OSError:
+                pass
+            items = json.loads(body)["items"]
+            ok = bool(items) and is_good(items[0])
+            good[kind] = good.get(kind, 0) + ok
+            if not ok:
+                first = items[0]["platform"]["name"] if items else "(none)"
+                misses.append(f"{kind}: {urllib.parse.unquote(path)} -> {first}")
+    print(f"statuses: {statuses}")
+    print(f"{'kind':<10} {'endpoint':<22} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} "
+          f"{'best first':>11}")
+    for (kind, ep), xs in sorted(times.items()):
+        xs = sorted(xs)
+        p50 = xs[len(xs) // 2]
+        p95 = xs[max(0, int(len(xs) * 0.95) - 1)]
+        right = f"{good.get(kind, 0)}/{len(xs)}" if ep.startswith("/api") else ""
+        print(f"{kind:<10} {ep:<22} {len(xs):>5} {p50:>8.1f} {p95:>8.1f} {xs[-1]:>8.1f} "
+              f"{right:>11}")
+    for line in misses[:10]:
+        print("  not first:", line)
+
+
+if __name__ == "__main__":
+    main()

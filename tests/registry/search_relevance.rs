@@ -1,0 +1,276 @@
+//! The best-match order of a name search (issue 13 §1): exact names, then names that start
+//! with the query (a company's also after its place names), then other matches, whatever the
+//! grades; within each band in force first. Fixtures are built to tempt the grade order.
+
+use crate::common::fixtures::{credit_code, seed_reference, CertificateBuilder};
+use crate::common::{beijing, get, with_conn, TestDb};
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    beijing(2026, 12, 7, 10, 0)
+}
+
+/// The numbers of `numbers` in the order they appear in `body`; panics on a missing one.
+fn order_in(body: &str, numbers: &[&str]) -> Vec<String> {
+    let mut found: Vec<(usize, &str)> = numbers
+        .iter()
+        .map(|n| {
+            let at = body
+                .find(n)
+                .unwrap_or_else(|| panic!("{n} not listed in:\n{body}"));
+            (at, *n)
+        })
+        .collect();
+    found.sort();
+    found.into_iter().map(|(_, n)| n.to_owned()).collect()
+}
+
+fn search_url(path: &str, q: &str, extra: &str) -> String {
+    let q = serde_urlencoded::to_string([("q", q)]).expect("encoded");
+    format!("{path}?{q}{extra}")
+}
+
+/// Six certificates whose grades say the opposite of how well they match `禾云`.
+fn seed_tempting(db: &TestDb) {
+    with_conn(db, |conn| {
+        let refs = seed_reference(conn);
+        // Other band: 禾云 in the middle of the name, the highest grade.
+        CertificateBuilder::new("CQM-SQE-2025-000301")
+            .company(
+                "茂禾云仓贸易有限公司",
+                None,
+                &credit_code("91440300MA5F00301"),
+            )
+            .platform("茂禾云仓", "b2c")
+            .stars(5)
+            .score(98.0)
+            .insert(conn, &refs);
+        // Prefix band: the platform's name starts with the brand.
+        CertificateBuilder::new("CQM-SQE-2025-000302")
+            .company(
+                "禾云直供网络科技有限公司",
+                None,
+                &credit_code("91440300MA5F00302"),
+            )
+            .platform("禾云直供", "b2c")
+            .stars(3)
+            .score(82.0)
+            .insert(conn, &refs);
+        // Prefix band, through the company's name after its place (北京).
+        CertificateBuilder::new("CQM-SQE-2025-000303")
+            .company(
+                "北京禾云优品科技有限公司",
+                None,
+                &credit_code("91110000MA5F00303"),
+            )
+            .province("110000")
+            .platform("优品汇", "b2c")
+            .stars(4)
+            .score(90.0)
+            .insert(conn, &refs);
+        // Exact band: the platform is named 禾云, the lowest grade.
+        CertificateBuilder::new("CQM-SQE-2025-000304")
+            .company(
+                "云帆电子商务有限公司",
+                None,
+                &credit_code("91440300MA5F00304"),
+            )
+            .platform("禾云", "b2c")
+            .stars(2)
+            .score(72.0)
+            .insert(conn, &refs);
+        // Exact band, revoked with five stars: after the one in force.
+        CertificateBuilder::new("CQM-SQE-2025-000305")
+            .company("星悦贸易有限公司", None, &credit_code("91440300MA5F00305"))
+            .platform("禾云", "cross-border")
+            .stars(5)
+            .score(99.0)
+            .status("revoked")
+            .insert(conn, &refs);
+        // Prefix band, suspended with five stars: after those in force.
+        CertificateBuilder::new("CQM-SQE-2025-000306")
+            .company(
+                "禾云优选商贸有限公司",
+                None,
+                &credit_code("91440300MA5F00306"),
+            )
+            .platform("乐购", "b2c")
+            .stars(5)
+            .score(97.0)
+            .suspended()
+            .insert(conn, &refs);
+    });
+}
+
+const ALL: [&str; 6] = [
+    "CQM-SQE-2025-000301",
+    "CQM-SQE-2025-000302",
+    "CQM-SQE-2025-000303",
+    "CQM-SQE-2025-000304",
+    "CQM-SQE-2025-000305",
+    "CQM-SQE-2025-000306",
+];
+
+both_backends_async!(exact_names_then_prefixes_then_other_matches, |db| {
+    seed_tempting(&db);
+    let app = app!(db, now());
+    let best = [
+        "CQM-SQE-2025-000304", // exact, in force
+        "CQM-SQE-2025-000305", // exact, revoked
+        "CQM-SQE-2025-000303", // prefix (company after 北京), 4 stars
+        "CQM-SQE-2025-000302", // prefix, 3 stars
+        "CQM-SQE-2025-000306", // prefix, suspended
+        "CQM-SQE-2025-000301", // elsewhere in the name, 5 stars
+    ];
+    // The default order of a name, on the page and in the API; and asked for by name.
+    for url in [
+        search_url("/search", "禾云", ""),
+        search_url("/search", "禾云", "&sort=best"),
+        search_url("/api/v1/certificates", "禾云", ""),
+        search_url("/search", "  禾雲 ", ""), // traditional and padded: the same query
+    ] {
+        let page = get(&app, &url).await;
+        assert_eq!(page.status, 200, "{url}");
+        assert_eq!(order_in(&page.body, &ALL), best, "{url}");
+    }
+    // The grade order stays as it was: by grade and score alone, whatever the name or status.
+    let by_grade = get(&app, &search_url("/search", "禾云", "&sort=grade")).await;
+    assert_eq!(
+        order_in(&by_grade.body, &ALL),
+        [
+            "CQM-SQE-2025-000305",
+            "CQM-SQE-2025-000301",
+            "CQM-SQE-2025-000306",
+            "CQM-SQE-2025-000303",
+            "CQM-SQE-2025-000302",
+            "CQM-SQE-2025-000304",
+        ]
+    );
+    // A company's whole name is an exact name too.
+    let company = get(&app, &search_url("/search", "北京禾云优品科技有限公司", "")).await;
+    company.assert_contains("CQM-SQE-2025-000303");
+    // Filters narrow every band alike.
+    let five = get(&app, &search_url("/search", "禾云", "&stars=5")).await;
+    assert_eq!(
+        order_in(
+            &five.body,
+            &[
+                "CQM-SQE-2025-000301",
+                "CQM-SQE-2025-000305",
+                "CQM-SQE-2025-000306"
+            ]
+        ),
+        [
+            "CQM-SQE-2025-000305",
+            "CQM-SQE-2025-000306",
+            "CQM-SQE-2025-000301"
+        ]
+    );
+    five.assert_lacks("CQM-SQE-2025-000304");
+    // An identifier still answers with its exact match alone.
+    let number = get(&app, &search_url("/search", "CQM-SQE-2025-000302", "")).await;
+    number.assert_contains("CQM-SQE-2025-000302");
+    for other in ["CQM-SQE-2025-000301", "CQM-SQE-2025-000304"] {
+        number.assert_lacks(other);
+    }
+    // The order is offered in both languages, selected by default.
+    get(&app, &search_url("/search", "禾云", ""))
+        .await
+        .assert_contains(r#"<option value="best" selected>最佳匹配</option>"#);
+    get(&app, &search_url("/search", "禾云", "&lang=en"))
+        .await
+        .assert_contains(r#"<option value="best" selected>Best match</option>"#);
+});
+
+both_backends_async!(pages_of_the_best_order_never_overlap, |db| {
+    // 45 prefix matches over three pages, and 5 exact ones with the lowest grade.
+    with_conn(&db, |conn| {
+        let refs = seed_reference(conn);
+        for i in 0..50u32 {
+            let (platform, stars) = if i < 5 {
+                ("禾云".to_owned(), 2)
+            } else {
+                (
+                    format!("禾云{i}号店"),
+                    2 + i16::try_from(i % 4).expect("small"),
+                )
+            };
+            CertificateBuilder::new(&format!("CQM-SQE-2025-{:06}", 400 + i))
+                .company(
+                    &format!("测试{i}有限公司"),
+                    None,
+                    &credit_code(&format!("91440300MA5F{:05}", 400 + i)),
+                )
+                .platform(&platform, "b2c")
+                .stars(stars)
+                .insert(conn, &refs);
+        }
+    });
+    let app = app!(db, now());
+    let mut seen = Vec::new();
+    for page in 1..=3 {
+        let url = search_url("/api/v1/certificates", "禾云", &format!("&page={page}"));
+        let body = get(&app, &url).await.body;
+        let json: serde_json::Value = serde_json::from_str(&body).expect("json");
+        let items = json["items"].as_array().expect("items");
+        seen.extend(
+            items
+                .iter()
+                .map(|c| c["number"].as_str().expect("number").to_owned()),
+        );
+    }
+    assert_eq!(seen.len(), 50);
+    let distinct: std::collections::BTreeSet<&String> = seen.iter().collect();
+    assert_eq!(distinct.len(), 50, "pages overlap: {seen:?}");
+    let exact: Vec<String> = (400..405).map(|n| format!("CQM-SQE-2025-{n:06}")).collect();
+    let mut first5 = seen[..5].to_vec();
+    first5.sort();
+    assert_eq!(first5, exact, "the exact names first, whatever their grade");
+});
+
+both_backends!(
+    a_registry_from_before_gets_its_name_keys_at_start_up,
+    |db| {
+        use diesel::prelude::*;
+        use sqe_registry::db::schema::certificates;
+        seed_tempting(&db);
+        let keys_of = |db: &TestDb| {
+            with_conn(db, |conn| {
+                certificates::table
+                    .filter(certificates::number.eq("CQM-SQE-2025-000303"))
+                    .select((
+                        certificates::platform_name_key,
+                        certificates::company_name_key,
+                        certificates::company_brand_key,
+                    ))
+                    .first::<(String, String, String)>(conn)
+                    .expect("keys")
+            })
+        };
+        let fresh = keys_of(&db);
+        assert_eq!(
+            fresh,
+            (
+                "优品汇".to_owned(),
+                "北京禾云优品科技有限公司".to_owned(),
+                "禾云优品科技有限公司".to_owned()
+            )
+        );
+        // As the migration leaves a registry indexed before the keys existed.
+        let refolded = with_conn(&db, |conn| {
+            diesel::update(certificates::table)
+                .set((
+                    certificates::platform_name_key.eq(""),
+                    certificates::company_name_key.eq(""),
+                    certificates::company_brand_key.eq(""),
+                ))
+                .execute(conn)
+                .expect("old keys");
+            sqe_registry::db::write::set_meta(conn, "search_folding", "2").expect("old folding");
+            let first = sqe_registry::db::refold::refold_if_needed(conn).expect("refold");
+            let again = sqe_registry::db::refold::refold_if_needed(conn).expect("refold");
+            (first, again)
+        });
+        assert_eq!(refolded, (6, 0), "every certificate once");
+        assert_eq!(keys_of(&db), fresh);
+    }
+);
