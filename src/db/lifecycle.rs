@@ -97,10 +97,7 @@ pub fn replace_domains(
         .execute(conn)?;
     let rows: Vec<NewPlatformDomain> = domains
         .iter()
-        .map(|d| NewPlatformDomain {
-            platform_id,
-            domain: d.clone(),
-        })
+        .map(|d| NewPlatformDomain::bound(platform_id, d))
         .collect();
     if !rows.is_empty() {
         super::write::insert_batch!(conn, platform_domains::table, &rows)?;

@@ -12,6 +12,7 @@ pub mod health;
 pub mod holders;
 pub mod issuing;
 pub mod lifecycle;
+pub mod lookalikes;
 pub mod marks;
 pub mod models;
 mod pool;

@@ -147,6 +147,19 @@ pub struct PlatformDomain {
 pub struct NewPlatformDomain {
     pub platform_id: i32,
     pub domain: String,
+    /// `domain::lookalike::site_key` of the domain's site, empty when it has none.
+    pub site_key: String,
+}
+
+impl NewPlatformDomain {
+    /// A domain (normalised, see `domain::hostname`) bound to a platform, with its site key.
+    pub fn bound(platform_id: i32, domain: &str) -> NewPlatformDomain {
+        NewPlatformDomain {
+            platform_id,
+            domain: domain.to_owned(),
+            site_key: crate::domain::lookalike::site_key_of_host(domain),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]

@@ -7,12 +7,13 @@
 use diesel::prelude::*;
 
 use super::models::{Company, Platform};
-use super::schema::{certificates, companies, platforms, registry_meta};
+use super::schema::{certificates, companies, platform_domains, platforms, registry_meta};
 use super::write::{
     bump_revision, joined_text, name_keys_set, reindex_certificates, set_meta, write_transaction,
 };
 use super::DbConnection;
 use crate::domain::best_match::NameKeys;
+use crate::domain::lookalike::site_key_of_host;
 use crate::domain::search_text;
 
 /// A certificate as stored: its id, search text and name keys, company and platform.
@@ -20,8 +21,8 @@ type Stored = (i32, String, (String, String, String), Company, Platform);
 
 /// The folding the index is built with; raise it with every change to `search_text`'s folding.
 /// 1: NFKC and lower case; 2: and traditional Chinese as simplified; 3: and the name keys of
-/// the best-match order.
-pub const FOLDING: &str = "3";
+/// the best-match order; 4: and the site keys of bound domains (`domain::lookalike`).
+pub const FOLDING: &str = "4";
 const META_KEY: &str = "search_folding";
 /// Certificates read per step.
 const BATCH: i64 = 5_000;
@@ -100,7 +101,47 @@ pub fn refold_if_needed(conn: &mut DbConnection) -> QueryResult<usize> {
             changed_total += retext.len() + rekey.len();
         }
     }
+    changed_total += rekey_domains(conn)?;
     mark_current(conn)?;
+    Ok(changed_total)
+}
+
+/// Brings the site keys of the bound domains in step; returns how many changed.
+fn rekey_domains(conn: &mut DbConnection) -> QueryResult<usize> {
+    let mut changed_total = 0;
+    let mut after = 0;
+    loop {
+        let rows: Vec<(i32, String, String)> = platform_domains::table
+            .filter(platform_domains::id.gt(after))
+            .order_by(platform_domains::id)
+            .limit(BATCH)
+            .select((
+                platform_domains::id,
+                platform_domains::domain,
+                platform_domains::site_key,
+            ))
+            .load(conn)?;
+        let Some(last) = rows.last() else { break };
+        after = last.0;
+        let changed: Vec<(i32, String)> = rows
+            .into_iter()
+            .filter_map(|(id, domain, stored)| {
+                let key = site_key_of_host(&domain);
+                (key != stored).then_some((id, key))
+            })
+            .collect();
+        if !changed.is_empty() {
+            write_transaction(conn, |conn| {
+                for (id, key) in &changed {
+                    diesel::update(platform_domains::table.find(id))
+                        .set(platform_domains::site_key.eq(key))
+                        .execute(conn)?;
+                }
+                QueryResult::Ok(())
+            })?;
+            changed_total += changed.len();
+        }
+    }
     Ok(changed_total)
 }
 

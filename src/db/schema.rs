@@ -64,6 +64,7 @@ diesel::table! {
         id -> Integer,
         platform_id -> Integer,
         domain -> Text,
+        site_key -> Text,
     }
 }
 

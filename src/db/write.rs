@@ -70,10 +70,7 @@ pub fn insert_platform(
     let id = insert_returning_id!(conn, platforms::table, p, platforms::id)?;
     let rows: Vec<NewPlatformDomain> = domains
         .iter()
-        .map(|d| NewPlatformDomain {
-            platform_id: id,
-            domain: d.clone(),
-        })
+        .map(|d| NewPlatformDomain::bound(id, d))
         .collect();
     if !rows.is_empty() {
         insert_batch!(conn, platform_domains::table, &rows)?;

@@ -18,6 +18,7 @@ use super::rows::{
 };
 use crate::db::write;
 use crate::domain::best_match::NameKeys;
+use crate::domain::lookalike::site_key_of_host;
 use crate::domain::numbering::format_number;
 use crate::domain::search_text;
 use crate::domain::surveillance::AssessmentKind;
@@ -174,6 +175,7 @@ impl<'a> Generator<'a> {
             batch.domains.push(DomainRow {
                 id: self.domain_id,
                 platform_id: d.platform_id,
+                site_key: site_key_of_host(&domain),
                 domain,
             });
         }

@@ -45,6 +45,7 @@ pub struct DomainRow {
     pub id: i32,
     pub platform_id: i32,
     pub domain: String,
+    pub site_key: String,
 }
 
 /// A `certificates` row with its id.
@@ -177,8 +178,8 @@ impl Batch {
         conn.transaction(|conn| {
             write_rows!(conn, companies::table, self.companies, 7);
             write_rows!(conn, platforms::table, self.platforms, 5);
-            write_rows!(conn, platform_domains::table, self.domains, 3);
-            write_rows!(conn, certificates::table, self.certificates, 21);
+            write_rows!(conn, platform_domains::table, self.domains, 4);
+            write_rows!(conn, certificates::table, self.certificates, 24);
             write_rows!(conn, search_tokens::table, self.tokens, 2);
             write_rows!(conn, evaluations::table, self.evaluations, 6);
             write_rows!(conn, evaluation_scores::table, self.scores, 5);

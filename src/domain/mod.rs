@@ -14,6 +14,7 @@ pub mod indicator_tree;
 pub mod issuing;
 pub mod language;
 pub mod lifecycle;
+pub mod lookalike;
 pub mod mark;
 pub mod numbering;
 pub mod place_names;

@@ -13,6 +13,7 @@ pub mod feeds;
 pub mod i18n;
 pub mod layout;
 pub mod limits;
+pub mod lookalikes;
 pub mod marks;
 pub mod outage;
 pub mod pages;

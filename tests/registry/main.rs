@@ -29,6 +29,7 @@ mod html_pages;
 mod i18n;
 mod import;
 mod layers;
+mod lookalikes;
 mod marks;
 mod outage;
 mod paths;

@@ -31,6 +31,29 @@ pub struct Lookup {
     pub certified: bool,
     /// Every certificate of the platforms bound to it, best grade first; empty when none.
     pub certificates: Vec<CertificateSummary>,
+    /// When no certificate is bound to the host: the certified sites it looks like (at most
+    /// five, most telling first), the warning the search page shows. Empty otherwise.
+    pub resembles: Vec<ResemblingSite>,
+}
+
+/// A certified site that a host without a certificate looks like.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResemblingSite {
+    /// The certified site: a registrable domain under the Public Suffix List, in Unicode.
+    pub site: String,
+    /// One of its bound domains (normalised ASCII), to look it up.
+    pub domain: String,
+    /// How the host resembles it: `embedded` (the site's address is spelled inside the host:
+    /// `guozhen.com.example.cn`, `guozhen-com.shop`), `other-suffix` (the same name under another
+    /// public suffix: `guozhen.com.cn`), `confusable` (the same name in look-alike characters,
+    /// Unicode TR39: `gu0zhen.com`), `typo` (a name at most two edits away, one for names of
+    /// three or four characters).
+    #[schema(example = "other-suffix")]
+    pub resemblance: String,
+    /// Numbers of its certificates (at most three), those in force first.
+    pub certificates: Vec<String>,
+    /// The public look-up of the site's certificates.
+    pub url: String,
 }
 
 /// Whether a site is certified, by URL or domain.
@@ -79,7 +102,27 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     let result = state
         .db(move |conn| Ok(search::search(conn, &request)?))
         .await?;
+    let resembles = if result.hits.is_empty() {
+        crate::web::lookalikes::resembling(&state, &host).await?
+    } else {
+        Vec::new()
+    };
     let base = base(&state);
+    let resembles = resembles
+        .into_iter()
+        .map(|r| ResemblingSite {
+            url: format!(
+                "{base}{}",
+                crate::web::paths::search(
+                    &serde_urlencoded::to_string([("q", &r.domain)]).unwrap_or_default()
+                )
+            ),
+            site: r.site,
+            domain: r.domain,
+            resemblance: r.resemblance.as_str().to_owned(),
+            certificates: r.certificates,
+        })
+        .collect();
     let certificates: Vec<CertificateSummary> = result
         .hits
         .iter()
@@ -94,6 +137,7 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
             host_display: host.to_unicode(),
             host: host.as_str().to_owned(),
             certificates,
+            resembles,
         },
     )
 }

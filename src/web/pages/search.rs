@@ -10,6 +10,7 @@ use super::{compressed_html, render_compressed};
 use crate::db::search::{self, Matcher, SearchFilters, SearchRequest, SortOrder};
 use crate::db::DbConnection;
 use crate::domain::grade::Grade;
+use crate::domain::hostname::{self, Hostname};
 use crate::domain::platform_type::PlatformType;
 use crate::domain::province::{find_province, PROVINCES};
 use crate::domain::status::CertificateStatus;
@@ -17,6 +18,7 @@ use crate::error::AppError;
 use crate::web::feeds::{self, FeedTarget};
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
+use crate::web::lookalikes::ResemblingView;
 use crate::web::query::Query;
 use crate::web::view::HitView;
 use crate::web::AppState;
@@ -184,6 +186,10 @@ pub struct SearchPage {
     pub type_options: Vec<FilterOption>,
     pub scheme_options: Vec<FilterOption>,
     pub sort_options: Vec<FilterOption>,
+    /// For an address with no certificate: the certified sites it looks like.
+    pub resembling: Vec<ResemblingView>,
+    /// That address, for display.
+    pub resembling_host: String,
 }
 
 /// Understands the text and lists the search with these parameters (its page aside): the
@@ -279,6 +285,22 @@ async fn build(
         Matcher::Name { .. } => ("name", String::new()),
         Matcher::TooShort => ("too-short", String::new()),
     };
+    // An address with no certificate: does it look like a certified site?
+    let looked_up = match &matcher {
+        Matcher::Domain { host, .. } => Hostname::parse(host).ok(),
+        Matcher::Name { .. } if hostname::looks_like_host(&params.q) => {
+            Hostname::parse(&params.q).ok()
+        }
+        _ => None,
+    };
+    let (resembling, resembling_host) = match looked_up {
+        Some(h) if result.hits.is_empty() && !result.capped => {
+            let found = crate::web::lookalikes::resembling(state, &h).await?;
+            let views = found.iter().map(|r| ResemblingView::new(r, lang)).collect();
+            (views, h.to_unicode())
+        }
+        _ => (Vec::new(), String::new()),
+    };
     let mut layout = Layout::new(req, state, lang).await;
     layout.q = params.q.clone();
     // The canonical search keeps the parameters that change the results, in one order.
@@ -299,9 +321,11 @@ async fn build(
         prev_href: (page > 1).then(|| params.href_for_page(page - 1)),
         next_href: (page < pages).then(|| params.href_for_page(page + 1)),
         matched,
-        host: crate::domain::hostname::Hostname::parse(&host)
+        host: Hostname::parse(&host)
             .map(|h| h.to_unicode())
             .unwrap_or(host),
+        resembling,
+        resembling_host,
         stars_options: options(
             Grade::ALL,
             |g| g.stars().to_string(),

@@ -1,0 +1,213 @@
+//! Look-alike sites in the registry (`domain::lookalike`): the certified sites that a host
+//! without a certificate resembles. Equal keys and the sites spelled inside the host are read
+//! through the index of the bound domains' site keys; keys a few edits away are found in
+//! [`KeyIndex`], every key in a finite-state set (`fst`) that each instance keeps in memory and
+//! rebuilds when the bound domains change. No step reads more than a few index entries.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use diesel::prelude::*;
+use fst::automaton::Levenshtein;
+use fst::{IntoStreamer, Set};
+
+use super::schema::{certificates, platform_domains};
+use super::DbConnection;
+use crate::domain::hostname::Hostname;
+use crate::domain::lookalike::{edit_allowance, embedded_sites, Resemblance, Site};
+use crate::domain::status::CertificateStatus;
+
+/// Most certified sites named in one warning.
+pub const MAX_SITES: usize = 5;
+/// Most keys taken from the edit search, and most bound domains read for them.
+const MAX_NEAR_KEYS: usize = 64;
+const MAX_DOMAINS: i64 = 400;
+
+/// What the bound domains are, cheaply: their number and the highest id. Binding a domain
+/// inserts a row with a new id; unbinding one removes a row.
+pub type Fingerprint = (i64, Option<i32>);
+
+/// Every site key of the bound domains, to find those a few edits from a host's key.
+pub struct KeyIndex {
+    keys: Set<Vec<u8>>,
+    /// The bound domains the index was built from.
+    pub fingerprint: Fingerprint,
+}
+
+impl KeyIndex {
+    /// Reads every distinct key (in byte order, as the index holds them) into a new set.
+    pub fn build(conn: &mut DbConnection) -> QueryResult<KeyIndex> {
+        let fingerprint = fingerprint(conn)?;
+        let keys: Vec<String> = platform_domains::table
+            .select(platform_domains::site_key)
+            .filter(platform_domains::site_key.ne(""))
+            .distinct()
+            .order_by(platform_domains::site_key)
+            .load(conn)?;
+        // The database sorts byte-wise (SQLite's default, PostgreSQL's COLLATE "C"); the set
+        // needs it exactly so, and a failure here must not take the search down.
+        let keys = Set::from_iter(keys.iter().map(String::as_bytes)).or_else(|_| {
+            let sorted: BTreeSet<&[u8]> = keys.iter().map(String::as_bytes).collect();
+            Set::from_iter(sorted)
+        });
+        Ok(KeyIndex {
+            keys: keys.unwrap_or_default(),
+            fingerprint,
+        })
+    }
+
+    /// How many keys the index holds.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The keys at most `edits` edits from `key` (the key itself included when present).
+    pub fn near(&self, key: &str, edits: u32) -> Vec<String> {
+        let Ok(automaton) = Levenshtein::new(key, edits) else {
+            return Vec::new();
+        };
+        let mut found = self.keys.search(automaton).into_stream();
+        let mut out = Vec::new();
+        while let Some(k) = fst::Streamer::next(&mut found) {
+            if out.len() >= MAX_NEAR_KEYS {
+                break;
+            }
+            if let Ok(k) = std::str::from_utf8(k) {
+                out.push(k.to_owned());
+            }
+        }
+        out
+    }
+}
+
+/// The current [`Fingerprint`] of the bound domains.
+pub fn fingerprint(conn: &mut DbConnection) -> QueryResult<Fingerprint> {
+    platform_domains::table
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::max(platform_domains::id),
+        ))
+        .first(conn)
+}
+
+/// A certified site a host resembles, with the certificates of the platforms bound to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResemblingSite {
+    /// Its registrable domain, in Unicode.
+    pub site: String,
+    /// One of its bound domains (normalised ASCII), to look it up.
+    pub domain: String,
+    pub resemblance: Resemblance,
+    /// Numbers of its certificates, those in force first.
+    pub certificates: Vec<String>,
+}
+
+/// The certified sites `host` resembles, most telling first, at most [`MAX_SITES`]; empty when
+/// it resembles none (or is itself bound: callers ask only for hosts without a certificate).
+pub fn resembling(
+    conn: &mut DbConnection,
+    index: &KeyIndex,
+    host: &Hostname,
+    today: chrono::NaiveDate,
+) -> QueryResult<Vec<ResemblingSite>> {
+    // Decoded whatever its scripts (`to_unicode` keeps a mixed-script name in punycode for
+    // display): the skeleton must see the Cyrillic о of `guоzhen`.
+    let unicode = idna::domain_to_unicode(host.as_str()).0;
+    let Some(own) = Site::of(&unicode) else {
+        return Ok(Vec::new());
+    };
+    let inside = embedded_sites(&unicode);
+    let mut keys: BTreeSet<String> = index
+        .near(&own.key, edit_allowance(&own.label))
+        .into_iter()
+        .collect();
+    keys.insert(own.key.clone());
+    keys.extend(inside.iter().map(|s| s.key.clone()));
+    let bound: Vec<(i32, String)> = platform_domains::table
+        .filter(platform_domains::site_key.eq_any(&keys))
+        .select((platform_domains::platform_id, platform_domains::domain))
+        .order_by(platform_domains::domain)
+        .limit(MAX_DOMAINS)
+        .load(conn)?;
+    // Each certified site once, with how it is resembled and its platforms.
+    let mut sites: BTreeMap<String, (Resemblance, String, BTreeSet<i32>)> = BTreeMap::new();
+    for (platform_id, domain) in bound {
+        let Some(site) = Site::of(&idna::domain_to_unicode(&domain).0) else {
+            continue;
+        };
+        let kind = if inside.iter().any(|s| s.registrable == site.registrable) {
+            Some(Resemblance::Embedded)
+        } else {
+            Resemblance::between(&own, &site)
+        };
+        let Some(kind) = kind else { continue };
+        let entry = sites
+            .entry(site.registrable)
+            .or_insert_with(|| (kind, domain.clone(), BTreeSet::new()));
+        if kind < entry.0 {
+            entry.0 = kind;
+        }
+        // The shortest bound domain names the site best (guozhen.com before m.guozhen.com).
+        if domain.len() < entry.1.len() {
+            entry.1 = domain;
+        }
+        entry.2.insert(platform_id);
+    }
+    let mut ranked: Vec<(Resemblance, String, String, BTreeSet<i32>)> = sites
+        .into_iter()
+        .map(|(site, (kind, domain, platforms))| (kind, site, domain, platforms))
+        .collect();
+    ranked.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut out = Vec::new();
+    for (resemblance, site, domain, platforms) in ranked {
+        if out.len() >= MAX_SITES {
+            break;
+        }
+        let certificates = numbers_of(conn, &platforms, today)?;
+        if !certificates.is_empty() {
+            out.push(ResemblingSite {
+                site,
+                domain,
+                resemblance,
+                certificates,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The certificate numbers of these platforms, those in force first, then the newest.
+fn numbers_of(
+    conn: &mut DbConnection,
+    platforms: &BTreeSet<i32>,
+    today: chrono::NaiveDate,
+) -> QueryResult<Vec<String>> {
+    let mut rows: Vec<(
+        String,
+        CertificateStatus,
+        chrono::NaiveDate,
+        chrono::NaiveDate,
+    )> = certificates::table
+        .filter(certificates::platform_id.eq_any(platforms))
+        .select((
+            certificates::number,
+            certificates::status,
+            certificates::expires_on,
+            certificates::issued_on,
+        ))
+        .limit(20)
+        .load(conn)?;
+    let in_force =
+        |s: CertificateStatus, expires_on| s == CertificateStatus::Valid && expires_on >= today;
+    rows.sort_by(|a, b| {
+        in_force(b.1, b.2)
+            .cmp(&in_force(a.1, a.2))
+            .then(b.3.cmp(&a.3))
+            .then(a.0.cmp(&b.0))
+    });
+    Ok(rows.into_iter().map(|r| r.0).take(3).collect())
+}
