@@ -6,9 +6,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use std::sync::LazyLock;
+
 use diesel::prelude::*;
-use fst::automaton::Levenshtein;
 use fst::{IntoStreamer, Set};
+use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA, SINK_STATE};
 
 use super::schema::{certificates, platform_domains};
 use super::DbConnection;
@@ -67,10 +69,13 @@ impl KeyIndex {
 
     /// The keys at most `edits` edits from `key` (the key itself included when present).
     pub fn near(&self, key: &str, edits: u32) -> Vec<String> {
-        let Ok(automaton) = Levenshtein::new(key, edits) else {
-            return Vec::new();
+        let builder = match edits {
+            0 => return Vec::new(),
+            1 => &*ONE_EDIT,
+            _ => &*TWO_EDITS,
         };
-        let mut found = self.keys.search(automaton).into_stream();
+        let dfa = builder.build_dfa(key);
+        let mut found = self.keys.search(Within(&dfa)).into_stream();
         let mut out = Vec::new();
         while let Some(k) = fst::Streamer::next(&mut found) {
             if out.len() >= MAX_NEAR_KEYS {
@@ -81,6 +86,37 @@ impl KeyIndex {
             }
         }
         out
+    }
+}
+
+/// Builders of Levenshtein automata (plain Levenshtein: a swap of two letters is two edits,
+/// as `strsim::levenshtein` counts it); each takes some milliseconds to build, once.
+static ONE_EDIT: LazyLock<LevenshteinAutomatonBuilder> =
+    LazyLock::new(|| LevenshteinAutomatonBuilder::new(1, false));
+static TWO_EDITS: LazyLock<LevenshteinAutomatonBuilder> =
+    LazyLock::new(|| LevenshteinAutomatonBuilder::new(2, false));
+
+/// A Levenshtein automaton as the finite-state set walks it, byte by byte (its DFA reads
+/// UTF-8, so an edit is one character however many bytes it takes).
+struct Within<'a>(&'a DFA);
+
+impl fst::Automaton for Within<'_> {
+    type State = u32;
+
+    fn start(&self) -> u32 {
+        self.0.initial_state()
+    }
+
+    fn is_match(&self, state: &u32) -> bool {
+        matches!(self.0.distance(*state), Distance::Exact(_))
+    }
+
+    fn can_match(&self, state: &u32) -> bool {
+        *state != SINK_STATE
+    }
+
+    fn accept(&self, state: &u32, byte: u8) -> u32 {
+        self.0.transition(*state, byte)
     }
 }
 

@@ -279,6 +279,14 @@ pub struct NewCertificateEvent {
     pub created_at: NaiveDateTime,
 }
 
+/// A pinyin spelling a certificate is found by (`domain::pinyin`).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = pinyin_keys)]
+pub struct NewPinyinKey {
+    pub spelling: String,
+    pub certificate_id: i32,
+}
+
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = search_tokens)]
 pub struct NewSearchToken {

@@ -6,10 +6,14 @@
 
 use diesel::prelude::*;
 
+use super::models::NewPinyinKey;
 use super::models::{Company, Platform};
-use super::schema::{certificates, companies, platform_domains, platforms, registry_meta};
+use super::schema::{
+    certificates, companies, pinyin_keys, platform_domains, platforms, registry_meta,
+};
 use super::write::{
-    bump_revision, joined_text, name_keys_set, reindex_certificates, set_meta, write_transaction,
+    bump_revision, insert_batch, joined_text, name_keys_set, pinyin_rows, reindex_certificates,
+    set_meta, write_transaction,
 };
 use super::DbConnection;
 use crate::domain::best_match::NameKeys;
@@ -21,8 +25,11 @@ type Stored = (i32, String, (String, String, String), Company, Platform);
 
 /// The folding the index is built with; raise it with every change to `search_text`'s folding.
 /// 1: NFKC and lower case; 2: and traditional Chinese as simplified; 3: and the name keys of
-/// the best-match order; 4: and the site keys of bound domains (`domain::lookalike`).
-pub const FOLDING: &str = "4";
+/// the best-match order; 4: and the site keys of bound domains (`domain::lookalike`); 5: and
+/// the pinyin spellings (`domain::pinyin`).
+pub const FOLDING: &str = "5";
+/// Pinyin rows per insert statement (two bound values each).
+const SPELLINGS_PER_INSERT: usize = 2_000;
 const META_KEY: &str = "search_folding";
 /// Certificates read per step.
 const BATCH: i64 = 5_000;
@@ -86,22 +93,39 @@ pub fn refold_if_needed(conn: &mut DbConnection) -> QueryResult<usize> {
                 rekey.push((*id, keys));
             }
         }
-        if !retext.is_empty() || !rekey.is_empty() {
-            write_transaction(conn, |conn| {
-                if !retext.is_empty() {
-                    reindex_certificates(conn, &retext)?;
-                }
-                for (id, keys) in &rekey {
-                    diesel::update(certificates::table.find(id))
-                        .set(name_keys_set(keys))
-                        .execute(conn)?;
-                }
-                bump_revision(conn)
-            })?;
-            changed_total += retext.len() + rekey.len();
+        // Pinyin spellings follow the name keys: written anew for every certificate here
+        // (those re-indexed get theirs from `reindex_certificates`).
+        let mut spellings: Vec<NewPinyinKey> = Vec::new();
+        let mut respelled: Vec<i32> = Vec::new();
+        for (id, _, _, company, platform) in &rows {
+            if !retext.contains(id) {
+                let keys = NameKeys::of(&platform.name, &company.name_zh);
+                spellings.extend(pinyin_rows(&keys, *id));
+                respelled.push(*id);
+            }
         }
+        write_transaction(conn, |conn| {
+            if !retext.is_empty() {
+                reindex_certificates(conn, &retext)?;
+            }
+            for (id, keys) in &rekey {
+                diesel::update(certificates::table.find(id))
+                    .set(name_keys_set(keys))
+                    .execute(conn)?;
+            }
+            diesel::delete(
+                pinyin_keys::table.filter(pinyin_keys::certificate_id.eq_any(&respelled)),
+            )
+            .execute(conn)?;
+            for chunk in spellings.chunks(SPELLINGS_PER_INSERT) {
+                insert_batch!(conn, pinyin_keys::table, chunk)?;
+            }
+            QueryResult::Ok(())
+        })?;
+        changed_total += retext.len() + rekey.len();
     }
     changed_total += rekey_domains(conn)?;
+    write_transaction(conn, bump_revision)?;
     mark_current(conn)?;
     Ok(changed_total)
 }

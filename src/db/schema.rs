@@ -135,6 +135,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    pinyin_keys (spelling, certificate_id) {
+        spelling -> Text,
+        certificate_id -> Integer,
+    }
+}
+
+diesel::table! {
     search_tokens (token, certificate_id) {
         token -> Text,
         certificate_id -> Integer,
@@ -239,6 +246,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     evaluation_scores,
     certificate_events,
     search_tokens,
+    pinyin_keys,
     registry_meta,
     mark_sightings,
     accounts,

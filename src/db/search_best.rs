@@ -6,18 +6,21 @@
 //! Every name band is a range `[q, q + U+10FFFF]` of one of three indexed keys, read in key
 //! order, so the exact names (equal to `q`, the start of the range) always come first; a
 //! range holding more than [`SORTED_BUDGET`] certificates is read that far and the listing
-//! says more may match. Measured in docs/PERFORMANCE.md, "Best match first".
+//! says more may match. A query in Latin letters also lists, after every character match, the
+//! certificates it spells in pinyin (`domain::pinyin`: `jingdong`, `jd` → 京东). Measured in
+//! docs/PERFORMANCE.md, "Best match first".
 
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::schema::certificates;
+use super::schema::{certificates, pinyin_keys};
 use super::search::{filtered, Listing, Plan, SearchRequest, MAX_LISTED};
 use super::search_order::SORTED_BUDGET;
 use super::DbConnection;
 use crate::domain::best_match::{MatchBand, NameKeys, RankInBand};
+use crate::domain::pinyin::may_be_pinyin;
 use crate::domain::status::CertificateStatus;
 
 /// A row of a name band with what it is ordered by.
@@ -41,11 +44,20 @@ pub(super) fn listing(
 ) -> QueryResult<Listing> {
     let (named, named_capped) = named_bands(conn, req, normalized)?;
     let others = super::search_order::listing(conn, req)?;
-    let listed: HashSet<i32> = named.iter().copied().collect();
-    let mut ids = named;
-    ids.extend(others.ids.into_iter().filter(|id| !listed.contains(id)));
+    let (spelled, spelled_capped) = if may_be_pinyin(normalized) {
+        pinyin_band(conn, req, normalized)?
+    } else {
+        (Vec::new(), false)
+    };
+    let mut listed: HashSet<i32> = HashSet::new();
+    let mut ids = Vec::new();
+    for id in named.into_iter().chain(others.ids).chain(spelled) {
+        if listed.insert(id) {
+            ids.push(id);
+        }
+    }
     let max = usize::try_from(MAX_LISTED).unwrap_or(usize::MAX);
-    let capped = named_capped || others.capped || ids.len() > max;
+    let capped = named_capped || others.capped || spelled_capped || ids.len() > max;
     ids.truncate(max);
     Ok(Listing { ids, capped })
 }
@@ -83,6 +95,50 @@ fn named_bands(
             }
         }
     }
+    ranked.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp_listed(&b.1)));
+    Ok((ranked.into_iter().map(|(_, r)| r.id).collect(), capped))
+}
+
+/// The certificates a query in Latin letters spells in pinyin (`domain::pinyin`), after every
+/// character match: those spelled exactly so first, then those whose spelling starts with
+/// it, each in force first, then by grade; and whether more were spelled than read.
+fn pinyin_band(
+    conn: &mut DbConnection,
+    req: &SearchRequest,
+    normalized: &str,
+) -> QueryResult<(Vec<i32>, bool)> {
+    let upper = format!("{normalized}\u{10FFFF}");
+    let spelled: Vec<(String, i32)> = pinyin_keys::table
+        .filter(pinyin_keys::spelling.between(normalized, upper))
+        .select((pinyin_keys::spelling, pinyin_keys::certificate_id))
+        .order_by(pinyin_keys::spelling)
+        .limit(SORTED_BUDGET + 1)
+        .load(conn)?;
+    let capped = i64::try_from(spelled.len()).unwrap_or(i64::MAX) > SORTED_BUDGET;
+    let exact: HashSet<i32> = spelled
+        .iter()
+        .filter(|(s, _)| s == normalized)
+        .map(|(_, id)| *id)
+        .collect();
+    let ids: Vec<i32> = spelled.iter().map(|(_, id)| *id).collect();
+    let rows: Vec<(i32, CertificateStatus, NaiveDate, i16, f64)> =
+        filtered(certificates::table.into_boxed(), req, Plan::Walk)
+            .filter(certificates::id.eq_any(ids))
+            .select((
+                certificates::id,
+                certificates::status,
+                certificates::expires_on,
+                certificates::grade,
+                certificates::score,
+            ))
+            .load(conn)?;
+    let mut ranked: Vec<(bool, RankInBand)> = rows
+        .into_iter()
+        .map(|(id, status, expires_on, grade, score)| {
+            let rank = RankInBand::of(id, status, expires_on, grade, score, req.today);
+            (!exact.contains(&id), rank)
+        })
+        .collect();
     ranked.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp_listed(&b.1)));
     Ok((ranked.into_iter().map(|(_, r)| r.id).collect(), capped))
 }

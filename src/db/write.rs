@@ -127,7 +127,10 @@ pub fn reindex_certificates(conn: &mut DbConnection, ids: &[i32]) -> QueryResult
         .load(conn)?;
     diesel::delete(search_tokens::table.filter(search_tokens::certificate_id.eq_any(ids)))
         .execute(conn)?;
+    diesel::delete(pinyin_keys::table.filter(pinyin_keys::certificate_id.eq_any(ids)))
+        .execute(conn)?;
     let mut tokens: Vec<NewSearchToken> = Vec::new();
+    let mut spellings: Vec<NewPinyinKey> = Vec::new();
     for (id, company, platform) in &rows {
         let text = joined_text(
             &company.name_zh,
@@ -135,15 +138,17 @@ pub fn reindex_certificates(conn: &mut DbConnection, ids: &[i32]) -> QueryResult
             &platform.name,
             &platform.app_names,
         );
+        let keys = NameKeys::of(&platform.name, &company.name_zh);
         diesel::update(certificates::table.filter(certificates::id.eq(id)))
             .set((
                 certificates::search_text.eq(search_text::normalize(&text)),
                 certificates::sort_name.eq(&company.name_zh),
                 certificates::province_code.eq(&company.province_code),
                 certificates::platform_type.eq(&platform.platform_type),
-                name_keys_set(&NameKeys::of(&platform.name, &company.name_zh)),
+                name_keys_set(&keys),
             ))
             .execute(conn)?;
+        spellings.extend(pinyin_rows(&keys, *id));
         diesel::update(certificate_events::table.filter(certificate_events::certificate_id.eq(id)))
             .set(certificate_events::province_code.eq(&company.province_code))
             .execute(conn)?;
@@ -159,7 +164,21 @@ pub fn reindex_certificates(conn: &mut DbConnection, ids: &[i32]) -> QueryResult
     for chunk in tokens.chunks(TOKEN_ROWS_PER_INSERT) {
         insert_batch!(conn, search_tokens::table, chunk)?;
     }
+    for chunk in spellings.chunks(TOKEN_ROWS_PER_INSERT) {
+        insert_batch!(conn, pinyin_keys::table, chunk)?;
+    }
     Ok(())
+}
+
+/// The pinyin rows of a certificate with these name keys.
+pub fn pinyin_rows(keys: &NameKeys, certificate_id: i32) -> Vec<NewPinyinKey> {
+    keys.pinyin_spellings()
+        .into_iter()
+        .map(|spelling| NewPinyinKey {
+            spelling,
+            certificate_id,
+        })
+        .collect()
 }
 
 /// The assignment of a certificate's name keys (`domain::best_match`).
@@ -211,12 +230,13 @@ pub fn insert_certificate(
         .select((platforms::platform_type, platforms::name))
         .first(conn)?;
     let keys = NameKeys::of(&platform_name, &company_name);
+    let spellings_of = |id| pinyin_rows(&keys, id);
     let row = CertificateInsert {
         province_code,
         platform_type,
-        platform_name_key: keys.platform,
-        company_name_key: keys.company,
-        company_brand_key: keys.company_brand,
+        platform_name_key: keys.platform.clone(),
+        company_name_key: keys.company.clone(),
+        company_brand_key: keys.company_brand.clone(),
         record,
     };
     let id = insert_returning_id!(conn, certificates::table, &row, certificates::id)?;
@@ -229,6 +249,10 @@ pub fn insert_certificate(
         .collect();
     if !tokens.is_empty() {
         insert_batch!(conn, search_tokens::table, &tokens)?;
+    }
+    let spellings = spellings_of(id);
+    if !spellings.is_empty() {
+        insert_batch!(conn, pinyin_keys::table, &spellings)?;
     }
     Ok(id)
 }

@@ -13,8 +13,8 @@ use super::history::Context;
 use super::holders::{Holders, PlatformDraft};
 use super::reference::{BodyRef, Reference};
 use super::rows::{
-    Batch, CertificateRow, CompanyRow, DomainRow, EvaluationRow, EventRow, PlatformRow, ScoreRow,
-    TokenRow,
+    Batch, CertificateRow, CompanyRow, DomainRow, EvaluationRow, EventRow, PinyinRow, PlatformRow,
+    ScoreRow, TokenRow,
 };
 use crate::db::write;
 use crate::domain::best_match::NameKeys;
@@ -116,6 +116,19 @@ impl<'a> Generator<'a> {
                 }),
         );
         let row = self.certificate_row(id, number, body.id, &draft, &h, &text);
+        let keys = NameKeys {
+            platform: row.platform_name_key.clone(),
+            company: row.company_name_key.clone(),
+            company_brand: row.company_brand_key.clone(),
+        };
+        batch.spellings.extend(
+            keys.pinyin_spellings()
+                .into_iter()
+                .map(|spelling| PinyinRow {
+                    spelling,
+                    certificate_id: id,
+                }),
+        );
         batch.certificates.push(row);
         let province_code = draft.company.province_code.clone();
         self.push_holder(draft, batch);

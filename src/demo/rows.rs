@@ -7,8 +7,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::schema::{
-    certificate_events, certificates, companies, evaluation_scores, evaluations, platform_domains,
-    platforms, search_tokens,
+    certificate_events, certificates, companies, evaluation_scores, evaluations, pinyin_keys,
+    platform_domains, platforms, search_tokens,
 };
 use crate::db::write::insert_batch;
 use crate::db::DbConnection;
@@ -125,6 +125,14 @@ pub struct TokenRow {
     pub certificate_id: i32,
 }
 
+/// A `pinyin_keys` row.
+#[derive(Insertable)]
+#[diesel(table_name = pinyin_keys, treat_none_as_default_value = false)]
+pub struct PinyinRow {
+    pub spelling: String,
+    pub certificate_id: i32,
+}
+
 /// Rows of a batch of certificates, in foreign-key order.
 #[derive(Default)]
 pub struct Batch {
@@ -133,6 +141,7 @@ pub struct Batch {
     pub domains: Vec<DomainRow>,
     pub certificates: Vec<CertificateRow>,
     pub tokens: Vec<TokenRow>,
+    pub spellings: Vec<PinyinRow>,
     pub evaluations: Vec<EvaluationRow>,
     pub scores: Vec<ScoreRow>,
     pub events: Vec<EventRow>,
@@ -181,6 +190,7 @@ impl Batch {
             write_rows!(conn, platform_domains::table, self.domains, 4);
             write_rows!(conn, certificates::table, self.certificates, 24);
             write_rows!(conn, search_tokens::table, self.tokens, 2);
+            write_rows!(conn, pinyin_keys::table, self.spellings, 2);
             write_rows!(conn, evaluations::table, self.evaluations, 6);
             write_rows!(conn, evaluation_scores::table, self.scores, 5);
             write_rows!(conn, certificate_events::table, self.events, 10);

@@ -39,6 +39,19 @@ impl NameKeys {
         }
     }
 
+    /// The pinyin spellings of the platform's name and of the company's name after its place
+    /// (`domain::pinyin`), what a query in Latin letters also finds.
+    pub fn pinyin_spellings(&self) -> std::collections::BTreeSet<String> {
+        let company = if self.company_brand.is_empty() {
+            &self.company
+        } else {
+            &self.company_brand
+        };
+        let mut out = super::pinyin::spellings(&self.platform);
+        out.extend(super::pinyin::spellings(company));
+        out
+    }
+
     fn all(&self) -> [&str; 3] {
         [&self.platform, &self.company, &self.company_brand]
     }

@@ -17,6 +17,7 @@ pub mod lifecycle;
 pub mod lookalike;
 pub mod mark;
 pub mod numbering;
+pub mod pinyin;
 pub mod place_names;
 pub mod platform_type;
 pub mod province;

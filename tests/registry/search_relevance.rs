@@ -274,3 +274,75 @@ both_backends!(
         assert_eq!(keys_of(&db), fresh);
     }
 );
+
+both_backends_async!(pinyin_finds_chinese_names_below_character_matches, |db| {
+    with_conn(&db, |conn| {
+        let refs = seed_reference(conn);
+        CertificateBuilder::new("CQM-SQE-2025-000701")
+            .company(
+                "北京京东世纪贸易有限公司",
+                None,
+                &credit_code("91110000MA5F00701"),
+            )
+            .province("110000")
+            .platform("京东", "b2c")
+            .stars(3)
+            .insert(conn, &refs);
+        // JD in its name: a character match, listed before any pinyin.
+        CertificateBuilder::new("CQM-SQE-2025-000702")
+            .company("优选商贸有限公司", None, &credit_code("91440300MA5F00702"))
+            .platform("JD优选", "b2c")
+            .stars(2)
+            .insert(conn, &refs);
+        // Initials jdyp: spelled with jd as a prefix, after the exact spelling.
+        CertificateBuilder::new("CQM-SQE-2025-000703")
+            .company("吉达优品有限公司", None, &credit_code("91440300MA5F00703"))
+            .platform("吉达优品", "b2c")
+            .stars(5)
+            .insert(conn, &refs);
+        // 重 reads chong here (and zhong elsewhere): both spellings find it.
+        CertificateBuilder::new("CQM-SQE-2025-000704")
+            .company(
+                "重庆好物电子商务有限公司",
+                None,
+                &credit_code("91500000MA5F00704"),
+            )
+            .province("500000")
+            .platform("好物重庆", "b2c")
+            .insert(conn, &refs);
+    });
+    let app = app!(db, now());
+    let numbers = [
+        "CQM-SQE-2025-000701",
+        "CQM-SQE-2025-000702",
+        "CQM-SQE-2025-000703",
+    ];
+    let jd = get(&app, &search_url("/api/v1/certificates", "jd", "")).await;
+    assert_eq!(
+        order_in(&jd.body, &numbers),
+        [
+            "CQM-SQE-2025-000702",
+            "CQM-SQE-2025-000701",
+            "CQM-SQE-2025-000703"
+        ]
+    );
+    for (q, number) in [
+        ("jingdong", "CQM-SQE-2025-000701"),
+        ("JingDong", "CQM-SQE-2025-000701"),
+        ("jidayoupin", "CQM-SQE-2025-000703"),
+        ("haowuchongqing", "CQM-SQE-2025-000704"),
+        ("haowuzhongqing", "CQM-SQE-2025-000704"),
+        ("hwcq", "CQM-SQE-2025-000704"),
+    ] {
+        get(&app, &search_url("/search", q, ""))
+            .await
+            .assert_contains(number);
+    }
+    // Nothing spells jingdong but 京东; and no pinyin for a query with other characters.
+    get(&app, &search_url("/search", "jingdong", ""))
+        .await
+        .assert_lacks("CQM-SQE-2025-000703");
+    get(&app, &search_url("/search", "jd2", ""))
+        .await
+        .assert_lacks("CQM-SQE-2025-000701");
+});
