@@ -163,12 +163,14 @@ pub fn resembling(
         .collect();
     keys.insert(own.key.clone());
     keys.extend(inside.iter().map(|s| s.key.clone()));
-    let bound: Vec<(i32, String)> = platform_domains::table
+    // No ORDER BY: with one, SQLite's planner walked the whole `domain` index in order to
+    // stop after MAX_DOMAINS, 2.5 s at 1,000,000 when none matched; sorted here instead.
+    let mut bound: Vec<(i32, String)> = platform_domains::table
         .filter(platform_domains::site_key.eq_any(&keys))
         .select((platform_domains::platform_id, platform_domains::domain))
-        .order_by(platform_domains::domain)
         .limit(MAX_DOMAINS)
         .load(conn)?;
+    bound.sort_by(|a, b| a.1.cmp(&b.1));
     // Each certified site once, with how it is resembled and its platforms.
     let mut sites: BTreeMap<String, (Resemblance, String, BTreeSet<i32>)> = BTreeMap::new();
     for (platform_id, domain) in bound {
@@ -198,52 +200,69 @@ pub fn resembling(
         .map(|(site, (kind, domain, platforms))| (kind, site, domain, platforms))
         .collect();
     ranked.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-    let mut out = Vec::new();
-    for (resemblance, site, domain, platforms) in ranked {
-        if out.len() >= MAX_SITES {
-            break;
-        }
-        let certificates = numbers_of(conn, &platforms, today)?;
-        if !certificates.is_empty() {
-            out.push(ResemblingSite {
+    // Beside a site of the very same name, names a letter or two away are noise.
+    if ranked.first().is_some_and(|r| r.0 != Resemblance::Typo) {
+        ranked.retain(|r| r.0 != Resemblance::Typo);
+    }
+    // The certificates of the first sites, in one query: their sites are named only if
+    // they have one.
+    ranked.truncate(MAX_SITES);
+    let platforms: BTreeSet<i32> = ranked.iter().flat_map(|r| r.3.iter().copied()).collect();
+    let numbers = numbers_of(conn, &platforms, today)?;
+    Ok(ranked
+        .into_iter()
+        .filter_map(|(resemblance, site, domain, platforms)| {
+            let certificates: Vec<String> = numbers
+                .iter()
+                .filter(|(_, p)| platforms.contains(p))
+                .map(|(n, _)| n.clone())
+                .take(3)
+                .collect();
+            (!certificates.is_empty()).then_some(ResemblingSite {
                 site,
                 domain,
                 resemblance,
                 certificates,
-            });
-        }
-    }
-    Ok(out)
+            })
+        })
+        .collect())
 }
 
-/// The certificate numbers of these platforms, those in force first, then the newest.
+/// The certificate numbers of these platforms with their platform, those in force first, then
+/// the newest.
 fn numbers_of(
     conn: &mut DbConnection,
     platforms: &BTreeSet<i32>,
     today: chrono::NaiveDate,
-) -> QueryResult<Vec<String>> {
-    let mut rows: Vec<(
+) -> QueryResult<Vec<(String, i32)>> {
+    if platforms.is_empty() {
+        return Ok(Vec::new());
+    }
+    type Row = (
         String,
+        i32,
         CertificateStatus,
         chrono::NaiveDate,
         chrono::NaiveDate,
-    )> = certificates::table
+    );
+    let mut rows: Vec<Row> = certificates::table
         .filter(certificates::platform_id.eq_any(platforms))
         .select((
             certificates::number,
+            certificates::platform_id,
             certificates::status,
             certificates::expires_on,
             certificates::issued_on,
         ))
-        .limit(20)
+        .limit(100)
         .load(conn)?;
     let in_force =
         |s: CertificateStatus, expires_on| s == CertificateStatus::Valid && expires_on >= today;
     rows.sort_by(|a, b| {
-        in_force(b.1, b.2)
-            .cmp(&in_force(a.1, a.2))
-            .then(b.3.cmp(&a.3))
+        in_force(b.2, b.3)
+            .cmp(&in_force(a.2, a.3))
+            .then(b.4.cmp(&a.4))
             .then(a.0.cmp(&b.0))
     });
-    Ok(rows.into_iter().map(|r| r.0).take(3).collect())
+    Ok(rows.into_iter().map(|r| (r.0, r.1)).collect())
 }

@@ -196,6 +196,27 @@ fn gathered_rows(conn: &mut DbConnection, req: &SearchRequest) -> QueryResult<i6
     Ok(fewest)
 }
 
+/// What orders each row of `q` within a best-match band, on `today`.
+pub(super) fn ranks(
+    conn: &mut DbConnection,
+    q: Boxed<'_>,
+    today: NaiveDate,
+) -> QueryResult<Vec<RankInBand>> {
+    Ok(q.select((
+        certificates::id,
+        certificates::status,
+        certificates::expires_on,
+        certificates::grade,
+        certificates::score,
+    ))
+    .load::<(i32, CertificateStatus, NaiveDate, i16, f64)>(conn)?
+    .into_iter()
+    .map(|(id, status, expires_on, grade, score)| {
+        RankInBand::of(id, status, expires_on, grade, score, today)
+    })
+    .collect())
+}
+
 /// The ids of every row of `q` with its sort key, sorted here as the SQL order would (text
 /// byte-wise: SQLite's default and PostgreSQL's `COLLATE "C"` of `sort_name`).
 fn sorted_here(
@@ -205,20 +226,7 @@ fn sorted_here(
 ) -> QueryResult<Vec<i32>> {
     Ok(match req.sort {
         SortOrder::Best => {
-            let mut rows: Vec<RankInBand> = q
-                .select((
-                    certificates::id,
-                    certificates::status,
-                    certificates::expires_on,
-                    certificates::grade,
-                    certificates::score,
-                ))
-                .load::<(i32, CertificateStatus, NaiveDate, i16, f64)>(conn)?
-                .into_iter()
-                .map(|(id, status, expires_on, grade, score)| {
-                    RankInBand::of(id, status, expires_on, grade, score, req.today)
-                })
-                .collect();
+            let mut rows = ranks(conn, q, req.today)?;
             rows.sort_by(RankInBand::cmp_listed);
             rows.into_iter().map(|r| r.id).collect()
         }

@@ -107,6 +107,16 @@ pub(super) fn joined_text(
     text
 }
 
+/// [`searchable_text`] of a certificate's company and platform as stored.
+pub(super) fn stored_text(company: &Company, platform: &Platform) -> String {
+    joined_text(
+        &company.name_zh,
+        company.name_en.as_deref(),
+        &platform.name,
+        &platform.app_names,
+    )
+}
+
 /// Rows of search tokens per insert statement (two bound values each, far below SQLite's limit).
 const TOKEN_ROWS_PER_INSERT: usize = 2_000;
 
@@ -132,12 +142,7 @@ pub fn reindex_certificates(conn: &mut DbConnection, ids: &[i32]) -> QueryResult
     let mut tokens: Vec<NewSearchToken> = Vec::new();
     let mut spellings: Vec<NewPinyinKey> = Vec::new();
     for (id, company, platform) in &rows {
-        let text = joined_text(
-            &company.name_zh,
-            company.name_en.as_deref(),
-            &platform.name,
-            &platform.app_names,
-        );
+        let text = stored_text(company, platform);
         let keys = NameKeys::of(&platform.name, &company.name_zh);
         diesel::update(certificates::table.filter(certificates::id.eq(id)))
             .set((

@@ -25,11 +25,14 @@ pub fn spellings(folded: &str) -> BTreeSet<String> {
     // (full, initials) of each combination of readings so far.
     let mut variants: Vec<(String, String)> = vec![(String::new(), String::new())];
     for (c, readings) in folded.chars().zip(folded.to_pinyin_multi()) {
-        let mut plain: Vec<&'static str> = Vec::new();
+        let mut plain: Vec<String> = Vec::new();
         if let Some(multi) = readings {
             for reading in multi {
-                if !plain.contains(&reading.plain()) {
-                    plain.push(reading.plain());
+                // ü is typed v (lv for 绿) on a keyboard, or u: both spell it.
+                for typed in typed_forms(reading.plain()) {
+                    if !plain.contains(&typed) {
+                        plain.push(typed);
+                    }
                 }
             }
         }
@@ -66,6 +69,15 @@ pub fn spellings(folded: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// How a reading is typed: as it is, or with ü as v and as u.
+fn typed_forms(plain: &str) -> Vec<String> {
+    if plain.contains('ü') {
+        vec![plain.replace('ü', "v"), plain.replace('ü', "u")]
+    } else {
+        vec![plain.to_owned()]
+    }
+}
+
 /// Whether a query (folded) is spelled in Latin letters, so it may be pinyin.
 pub fn may_be_pinyin(folded_query: &str) -> bool {
     folded_query.chars().nth(1).is_some() && folded_query.chars().all(|c| c.is_ascii_lowercase())
@@ -86,6 +98,13 @@ mod tests {
         // Letters and digits stay; names without Chinese characters have no spellings.
         assert_eq!(spellings("优选mall"), set(&["youxuanmall", "yxmall"]));
         assert!(spellings("jdcom").is_empty());
+        // ü is typed v or u; every spelling is plain ASCII.
+        let green = spellings("绿洲");
+        assert!(
+            green.contains("lvzhou") && green.contains("luzhou"),
+            "{green:?}"
+        );
+        assert!(spellings("重庆绿洲女装").iter().all(|s| s.is_ascii()));
     }
 
     #[test]

@@ -87,6 +87,20 @@ async fn index(state: &AppState) -> Result<Arc<KeyIndex>, AppError> {
     Ok(rebuilt)
 }
 
+/// Builds the index before the first reader needs it; a failure is only logged (the first
+/// look-up tries again).
+pub async fn prewarm(state: &AppState) {
+    let started = std::time::Instant::now();
+    match index(state).await {
+        Ok(index) => tracing::info!(
+            keys = index.len(),
+            ms = started.elapsed().as_millis(),
+            "look-alike site keys indexed"
+        ),
+        Err(e) => tracing::warn!(error = %e, "could not index the look-alike site keys"),
+    }
+}
+
 /// The certified sites `host` resembles (see `db::lookalikes::resembling`).
 pub async fn resembling(
     state: &AppState,
