@@ -41,7 +41,7 @@ impl LookalikeKeys {
 }
 
 /// The index to search, built on first use and rebuilt when the bound domains changed.
-async fn index(state: &AppState) -> Result<Arc<KeyIndex>, AppError> {
+pub async fn index(state: &AppState) -> Result<Arc<KeyIndex>, AppError> {
     state.sync_revision().await;
     let keys = state.feature::<LookalikeKeys>();
     let current = keys.current();

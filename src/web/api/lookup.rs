@@ -99,14 +99,20 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         per_page: MAX_CERTIFICATES,
         today,
     };
-    let result = state
-        .db(move |conn| Ok(search::search(conn, &request)?))
+    // The look-up and, when nothing is bound, the look-alike check: one trip to the database.
+    let keys = crate::web::lookalikes::index(&state).await?;
+    let checked = host.clone();
+    let (result, resembles) = state
+        .db(move |conn| {
+            let result = search::search(conn, &request)?;
+            let resembles = if result.hits.is_empty() {
+                crate::db::lookalikes::resembling(conn, &keys, &checked, today)?
+            } else {
+                Vec::new()
+            };
+            Ok((result, resembles))
+        })
         .await?;
-    let resembles = if result.hits.is_empty() {
-        crate::web::lookalikes::resembling(&state, &host).await?
-    } else {
-        Vec::new()
-    };
     let base = base(&state);
     let resembles = resembles
         .into_iter()
