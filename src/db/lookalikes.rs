@@ -14,6 +14,7 @@ use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA, SINK_STAT
 
 use super::schema::{certificates, platform_domains};
 use super::DbConnection;
+use crate::domain::best_match::is_in_force;
 use crate::domain::hostname::Hostname;
 use crate::domain::lookalike::{edit_allowance, embedded_sites, Resemblance, Site};
 use crate::domain::status::CertificateStatus;
@@ -256,8 +257,7 @@ fn numbers_of(
         ))
         .limit(100)
         .load(conn)?;
-    let in_force =
-        |s: CertificateStatus, expires_on| s == CertificateStatus::Valid && expires_on >= today;
+    let in_force = |s, expires_on| is_in_force(s, expires_on, today);
     rows.sort_by(|a, b| {
         in_force(b.2, b.3)
             .cmp(&in_force(a.2, a.3))

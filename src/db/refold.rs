@@ -75,28 +75,24 @@ pub fn refold_if_needed(conn: &mut DbConnection) -> QueryResult<usize> {
         let Some(last) = rows.last() else { break };
         after = last.0;
         // A changed text needs new tokens; changed keys alone are one update of the row.
+        // Pinyin spellings follow the name keys: written anew for every certificate here
+        // (those re-indexed get theirs from `reindex_certificates`).
         let mut retext: Vec<i32> = Vec::new();
         let mut rekey: Vec<(i32, NameKeys)> = Vec::new();
+        let mut spellings: Vec<NewPinyinKey> = Vec::new();
+        let mut respelled: Vec<i32> = Vec::new();
         for (id, stored, (platform_key, company_key, brand_key), company, platform) in &rows {
-            let text = stored_text(company, platform);
-            let keys = NameKeys::of(&platform.name, &company.name_zh);
-            if search_text::normalize(&text) != *stored {
+            if search_text::normalize(&stored_text(company, platform)) != *stored {
                 retext.push(*id);
-            } else if (&keys.platform, &keys.company, &keys.company_brand)
+                continue;
+            }
+            let keys = NameKeys::of(&platform.name, &company.name_zh);
+            spellings.extend(pinyin_rows(&keys, *id));
+            respelled.push(*id);
+            if (&keys.platform, &keys.company, &keys.company_brand)
                 != (platform_key, company_key, brand_key)
             {
                 rekey.push((*id, keys));
-            }
-        }
-        // Pinyin spellings follow the name keys: written anew for every certificate here
-        // (those re-indexed get theirs from `reindex_certificates`).
-        let mut spellings: Vec<NewPinyinKey> = Vec::new();
-        let mut respelled: Vec<i32> = Vec::new();
-        for (id, _, _, company, platform) in &rows {
-            if !retext.contains(id) {
-                let keys = NameKeys::of(&platform.name, &company.name_zh);
-                spellings.extend(pinyin_rows(&keys, *id));
-                respelled.push(*id);
             }
         }
         write_transaction(conn, |conn| {

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::place_names::strip_place_prefix;
 use super::search_text::normalize;
-use super::status::CertificateStatus;
+use super::status::{effective_status, CertificateStatus};
 
 /// The names a certificate is matched against for the bands, folded like the search folds
 /// text ([`normalize`]). Stored on the certificate row, so each band is an index range.
@@ -81,6 +81,12 @@ pub enum MatchBand {
     Other,
 }
 
+/// Whether a stored certificate is in force on `today`: its effective status is valid (as
+/// `db::status_sql::in_force` selects).
+pub fn is_in_force(status: CertificateStatus, expires_on: NaiveDate, today: NaiveDate) -> bool {
+    effective_status(status, expires_on, today) == CertificateStatus::Valid
+}
+
 /// What orders the certificates of one band: in force before ended (or suspended), then the
 /// higher grade and score, then the older certificate id, so that pages never overlap.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -103,7 +109,7 @@ impl RankInBand {
         today: NaiveDate,
     ) -> RankInBand {
         RankInBand {
-            in_force: status == CertificateStatus::Valid && expires_on >= today,
+            in_force: is_in_force(status, expires_on, today),
             grade,
             score,
             id,
