@@ -17,11 +17,10 @@ Usage: bench/depth.py --base http://127.0.0.1:18100 --db-url sqlite://bench-out/
 import argparse
 import http.client
 import itertools
-import sqlite3
 import statistics
-import subprocess
-import time
 import urllib.parse
+
+from benchlib import forget_results, p95, timed as timed_body
 
 WORDS = ["", "科技", "有限公司", "优选", "商城", "网络", "云帆"]
 FILTERS = [
@@ -51,26 +50,9 @@ def urls():
             yield word or "(none)", f"{endpoint}?{query}"
 
 
-BUMP = ("UPDATE registry_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) "
-        "WHERE key = 'revision'")
-
-
-def forget_results(db_url):
-    """Moves the registry revision, as any change does; the server drops what it kept."""
-    if db_url.startswith("postgres"):
-        subprocess.run(["psql", db_url, "-qc", BUMP], check=True)
-    else:
-        with sqlite3.connect(db_url.removeprefix("sqlite://")) as db:
-            db.execute(BUMP)
-    time.sleep(1.2)  # an instance reads the revision at most once a second
-
-
 def timed(conn, path):
-    start = time.perf_counter()
-    conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
-    resp = conn.getresponse()
-    resp.read()
-    return (time.perf_counter() - start) * 1000, resp.status
+    ms, status, _ = timed_body(conn, path, {"Accept-Encoding": "gzip"})
+    return ms, status
 
 
 def main():
@@ -103,8 +85,7 @@ def main():
 
     def line(label, xs):
         xs = sorted(xs)
-        p95 = xs[max(0, int(len(xs) * 0.95) - 1)]
-        print(f"{label:<12} {len(xs):>6} {statistics.median(xs):>9.1f} {p95:>9.1f} {xs[-1]:>9.1f}")
+        print(f"{label:<12} {len(xs):>6} {statistics.median(xs):>9.1f} {p95(xs):>9.1f} {xs[-1]:>9.1f}")
 
     print(f"statuses of the {len(grid)} URLs: {statuses}")
     print(f"{'query':<12} {'n':>6} {'p50 ms':>9} {'p95 ms':>9} {'max ms':>9}")

@@ -15,27 +15,18 @@ import argparse
 import http.client
 import json
 import random
-import sqlite3
-import subprocess
-import time
 import urllib.parse
 
-
-def sql(db_url, query):
-    if db_url.startswith("postgres"):
-        out = subprocess.run(["psql", db_url, "-At", "-c", query], check=True,
-                             capture_output=True, text=True).stdout
-        return [line for line in out.splitlines() if line]
-    with sqlite3.connect(db_url.removeprefix("sqlite://")) as db:
-        return [str(row[0]) for row in db.execute(query)]
+from benchlib import p95, sql, timed
 
 
 def pick(db_url, count, seed):
     """`count` random bound ASCII domains whose first label has 5+ letters."""
-    (top,) = sql(db_url, "SELECT MAX(id) FROM platform_domains")
+    ((top,),) = sql(db_url, "SELECT MAX(id) FROM platform_domains")
     rng = random.Random(seed)
     ids = rng.sample(range(1, int(top) + 1), count * 3)
-    rows = sql(db_url, "SELECT domain FROM platform_domains WHERE id IN (%s)" % ",".join(map(str, ids)))
+    rows = [r[0] for r in sql(db_url, "SELECT domain FROM platform_domains WHERE id IN (%s)"
+                                 % ",".join(map(str, ids)))]
     good = [d for d in rows if "xn--" not in d and len(site_of(d)[0]) >= 5]
     rng.shuffle(good)
     return good[:count]
@@ -69,13 +60,8 @@ def variants(domain, rng):
     ]
 
 
-def timed(conn, host):
-    path = "/api/v1/lookup?" + urllib.parse.urlencode({"domain": host})
-    start = time.perf_counter()
-    conn.request("GET", path)
-    resp = conn.getresponse()
-    body = resp.read()
-    return (time.perf_counter() - start) * 1000, resp.status, body
+def lookup_path(host):
+    return "/api/v1/lookup?" + urllib.parse.urlencode({"domain": host})
 
 
 def main():
@@ -90,10 +76,10 @@ def main():
     u = urllib.parse.urlsplit(args.base)
     conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
     for _, host in hosts:  # warm-up; the first look-up of an instance also builds its key set
-        timed(conn, host)
+        timed(conn, lookup_path(host))
     times, warned, statuses = {}, {}, {}
     for kind, host in hosts:
-        ms, status, body = timed(conn, host)
+        ms, status, body = timed(conn, lookup_path(host))
         statuses[status] = statuses.get(status, 0) + 1
         times.setdefault(kind, []).append(ms)
         if status == 200:
@@ -105,12 +91,11 @@ def main():
     for kind, xs in times.items():
         every += xs
         xs = sorted(xs)
-        p95 = xs[max(0, int(len(xs) * 0.95) - 1)]
-        print(f"{kind:<13} {len(xs):>5} {xs[len(xs) // 2]:>8.2f} {p95:>8.2f} {xs[-1]:>8.2f} "
+        print(f"{kind:<13} {len(xs):>5} {xs[len(xs) // 2]:>8.2f} {p95(xs):>8.2f} {xs[-1]:>8.2f} "
               f"{warned.get(kind, 0):>8}")
     every.sort()
     print(f"{'all':<13} {len(every):>5} {every[len(every) // 2]:>8.2f} "
-          f"{every[max(0, int(len(every) * 0.95) - 1)]:>8.2f} {every[-1]:>8.2f}")
+          f"{p95(every):>8.2f} {every[-1]:>8.2f}")
 
 
 if __name__ == "__main__":

@@ -21,25 +21,12 @@ import gzip
 import http.client
 import json
 import random
-import sqlite3
-import subprocess
-import time
 import urllib.parse
+
+from benchlib import forget_results, p95, sql, timed
 
 PICK = ("SELECT p.name, c.name_zh, t.id FROM certificates t JOIN platforms p ON p.id = t.platform_id "
         "JOIN companies c ON c.id = t.company_id WHERE t.id IN ({ids})")
-BUMP = ("UPDATE registry_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) "
-        "WHERE key = 'revision'")
-
-
-def sql(db_url, query):
-    """Rows of `query` as lists of strings."""
-    if db_url.startswith("postgres"):
-        out = subprocess.run(["psql", db_url, "-AtF", "\t", "-c", query], check=True,
-                             capture_output=True, text=True).stdout
-        return [line.split("\t") for line in out.splitlines() if line]
-    with sqlite3.connect(db_url.removeprefix("sqlite://")) as db:
-        return [list(map(str, row)) for row in db.execute(query)]
 
 
 def pick(db_url, count, seed):
@@ -48,24 +35,6 @@ def pick(db_url, count, seed):
     rng = random.Random(seed)
     ids = rng.sample(range(1, int(top) + 1), count)
     return sql(db_url, PICK.format(ids=",".join(map(str, ids))))
-
-
-def forget_results(db_url):
-    """Moves the registry revision, as any change does; the server drops what it kept."""
-    if db_url.startswith("postgres"):
-        subprocess.run(["psql", db_url, "-qc", BUMP], check=True)
-    else:
-        with sqlite3.connect(db_url.removeprefix("sqlite://")) as db:
-            db.execute(BUMP)
-    time.sleep(1.2)  # an instance reads the revision at most once a second
-
-
-def timed(conn, path):
-    start = time.perf_counter()
-    conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
-    resp = conn.getresponse()
-    body = resp.read()
-    return (time.perf_counter() - start) * 1000, resp.status, body
 
 
 def queries(names, spellings):
@@ -104,7 +73,7 @@ def main():
     paths = [(kind, ep + urllib.parse.urlencode({"q": q}), good)
              for kind, q, good in plan for ep in endpoints]
     for _, path, _ in paths:  # warm-up: the planners' caches, the page cache of the OS
-        timed(conn, path)
+        timed(conn, path, {"Accept-Encoding": "gzip"})
     times, good, statuses, misses = {}, {}, {}, []
     # The page and the API share kept results: each endpoint's pass starts after a change.
     for endpoint in endpoints:
@@ -112,7 +81,7 @@ def main():
         for kind, path, is_good in paths:
             if not path.startswith(endpoint):
                 continue
-            ms, status, body = timed(conn, path)
+            ms, status, body = timed(conn, path, {"Accept-Encoding": "gzip"})
             ep = path.split("?")[0]
             times.setdefault((kind, ep), []).append(ms)
             statuses[status] = statuses.get(status, 0) + 1
@@ -133,9 +102,8 @@ def main():
     for (kind, ep), xs in sorted(times.items()):
         xs = sorted(xs)
         p50 = xs[len(xs) // 2]
-        p95 = xs[max(0, int(len(xs) * 0.95) - 1)]
         right = f"{good.get(kind, 0)}/{len(xs)}" if ep.startswith("/api") else ""
-        print(f"{kind:<10} {ep:<22} {len(xs):>5} {p50:>8.1f} {p95:>8.1f} {xs[-1]:>8.1f} "
+        print(f"{kind:<10} {ep:<22} {len(xs):>5} {p50:>8.1f} {p95(xs):>8.1f} {xs[-1]:>8.1f} "
               f"{right:>11}")
     for line in misses[:10]:
         print("  not first:", line)
