@@ -279,6 +279,14 @@ pub struct NewCertificateEvent {
     pub created_at: NaiveDateTime,
 }
 
+/// A name a certificate is found by in the best-match bands (`domain::best_match`).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = name_keys)]
+pub struct NewNameKey {
+    pub name_key: String,
+    pub certificate_id: i32,
+}
+
 /// A pinyin spelling a certificate is found by (`domain::pinyin`).
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = pinyin_keys)]

@@ -6,36 +6,31 @@
 
 use diesel::prelude::*;
 
-use super::models::NewPinyinKey;
 use super::models::{Company, Platform};
-use super::schema::{
-    certificates, companies, pinyin_keys, platform_domains, platforms, registry_meta,
-};
+use super::schema::{certificates, companies, platform_domains, platforms, registry_meta};
 use super::write::{
-    bump_revision, insert_batch, name_keys_set, pinyin_rows, reindex_certificates, set_meta,
-    stored_text, write_transaction,
+    bump_revision, reindex_certificates, set_meta, stored_text, write_transaction, KeyRows,
 };
 use super::DbConnection;
 use crate::domain::best_match::NameKeys;
 use crate::domain::lookalike::site_key_of_host;
 use crate::domain::search_text;
 
-/// A certificate as stored: its id, search text and name keys, company and platform.
-type Stored = (i32, String, (String, String, String), Company, Platform);
+/// A certificate as stored: its id, search text, company and platform.
+type Stored = (i32, String, Company, Platform);
 
 /// The folding the index is built with; raise it with every change to `search_text`'s folding.
 /// 1: NFKC and lower case; 2: and traditional Chinese as simplified; 3: and the name keys of
 /// the best-match order; 4: and the site keys of bound domains (`domain::lookalike`); 5: and
-/// the pinyin spellings (`domain::pinyin`).
-pub const FOLDING: &str = "5";
-/// Pinyin rows per insert statement (two bound values each).
-const SPELLINGS_PER_INSERT: usize = 2_000;
+/// the pinyin spellings (`domain::pinyin`); 6: the name keys as rows of `name_keys`.
+pub const FOLDING: &str = "6";
 const META_KEY: &str = "search_folding";
 /// Certificates read per step.
 const BATCH: i64 = 5_000;
 
 /// Re-indexes the certificates whose search text the current folding changes, unless the
-/// registry says it is already indexed with it; returns how many were re-indexed. Run by
+/// registry says it is already indexed with it; returns how many certificates' search text
+/// changed (every certificate's name keys and spellings are written anew). Run by
 /// every instance at start-up: a second run finds nothing to do.
 pub fn refold_if_needed(conn: &mut DbConnection) -> QueryResult<usize> {
     let stored: Option<String> = registry_meta::table
@@ -63,57 +58,33 @@ pub fn refold_if_needed(conn: &mut DbConnection) -> QueryResult<usize> {
             .select((
                 certificates::id,
                 certificates::search_text,
-                (
-                    certificates::platform_name_key,
-                    certificates::company_name_key,
-                    certificates::company_brand_key,
-                ),
                 Company::as_select(),
                 Platform::as_select(),
             ))
             .load(conn)?;
         let Some(last) = rows.last() else { break };
         after = last.0;
-        // A changed text needs new tokens; changed keys alone are one update of the row.
-        // Pinyin spellings follow the name keys: written anew for every certificate here
-        // (those re-indexed get theirs from `reindex_certificates`).
+        // A changed text needs new tokens (`reindex_certificates` also writes its keys).
+        // The name keys and pinyin spellings of the others are written anew here.
         let mut retext: Vec<i32> = Vec::new();
-        let mut rekey: Vec<(i32, NameKeys)> = Vec::new();
-        let mut spellings: Vec<NewPinyinKey> = Vec::new();
-        let mut respelled: Vec<i32> = Vec::new();
-        for (id, stored, (platform_key, company_key, brand_key), company, platform) in &rows {
+        let mut rekeyed: Vec<i32> = Vec::new();
+        let mut key_rows = KeyRows::default();
+        for (id, stored, company, platform) in &rows {
             if search_text::normalize(&stored_text(company, platform)) != *stored {
                 retext.push(*id);
                 continue;
             }
-            let keys = NameKeys::of(&platform.name, &company.name_zh);
-            spellings.extend(pinyin_rows(&keys, *id));
-            respelled.push(*id);
-            if (&keys.platform, &keys.company, &keys.company_brand)
-                != (platform_key, company_key, brand_key)
-            {
-                rekey.push((*id, keys));
-            }
+            key_rows.add(&NameKeys::of(&platform.name, &company.name_zh), *id);
+            rekeyed.push(*id);
         }
         write_transaction(conn, |conn| {
             if !retext.is_empty() {
                 reindex_certificates(conn, &retext)?;
             }
-            for (id, keys) in &rekey {
-                diesel::update(certificates::table.find(id))
-                    .set(name_keys_set(keys))
-                    .execute(conn)?;
-            }
-            diesel::delete(
-                pinyin_keys::table.filter(pinyin_keys::certificate_id.eq_any(&respelled)),
-            )
-            .execute(conn)?;
-            for chunk in spellings.chunks(SPELLINGS_PER_INSERT) {
-                insert_batch!(conn, pinyin_keys::table, chunk)?;
-            }
-            QueryResult::Ok(())
+            KeyRows::delete_of(conn, &rekeyed)?;
+            key_rows.insert(conn)
         })?;
-        changed_total += retext.len() + rekey.len();
+        changed_total += retext.len();
     }
     changed_total += rekey_domains(conn)?;
     write_transaction(conn, bump_revision)?;
@@ -122,6 +93,7 @@ pub fn refold_if_needed(conn: &mut DbConnection) -> QueryResult<usize> {
     // one site key (2.5 s at 1,000,000).
     diesel::sql_query("ANALYZE certificates").execute(conn)?;
     diesel::sql_query("ANALYZE platform_domains").execute(conn)?;
+    diesel::sql_query("ANALYZE name_keys").execute(conn)?;
     diesel::sql_query("ANALYZE pinyin_keys").execute(conn)?;
     mark_current(conn)?;
     Ok(changed_total)

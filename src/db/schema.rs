@@ -92,9 +92,6 @@ diesel::table! {
         suspended_until -> Nullable<Date>,
         province_code -> Text,
         platform_type -> Text,
-        platform_name_key -> Text,
-        company_name_key -> Text,
-        company_brand_key -> Text,
     }
 }
 
@@ -131,6 +128,13 @@ diesel::table! {
         reason_en -> Nullable<Text>,
         created_at -> Timestamp,
         province_code -> Text,
+    }
+}
+
+diesel::table! {
+    name_keys (name_key, certificate_id) {
+        name_key -> Text,
+        certificate_id -> Integer,
     }
 }
 
@@ -231,6 +235,8 @@ diesel::joinable!(evaluation_scores -> evaluations (evaluation_id));
 diesel::joinable!(evaluation_scores -> indicators (indicator_id));
 diesel::joinable!(certificate_events -> certificates (certificate_id));
 diesel::joinable!(search_tokens -> certificates (certificate_id));
+diesel::joinable!(name_keys -> certificates (certificate_id));
+diesel::joinable!(pinyin_keys -> certificates (certificate_id));
 diesel::joinable!(mark_sightings -> certificates (certificate_id));
 diesel::joinable!(sighting_networks -> mark_sightings (sighting_id));
 
@@ -246,6 +252,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     evaluation_scores,
     certificate_events,
     search_tokens,
+    name_keys,
     pinyin_keys,
     registry_meta,
     mark_sightings,

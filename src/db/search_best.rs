@@ -1,39 +1,26 @@
 //! The best-match listing of a name search (`domain::best_match`): the certificates whose
-//! platform or company is named exactly as asked, then those whose name starts with it, each
-//! read through the index of its name key; then every other match as `search_order` lists
-//! them (in force first, then by grade, within what its bounded walk reads).
+//! platform or company is named exactly as asked, then those whose name starts with it; then
+//! every other match as `search_order` lists them (in force first, then by grade, within what
+//! its bounded walk reads).
 //!
-//! Every name band is a range `[q, q + U+10FFFF]` of one of three indexed keys, read in key
-//! order, so the exact names (equal to `q`, the start of the range) always come first; a
-//! range holding more than [`SORTED_BUDGET`] certificates is read that far and the listing
-//! says more may match. A query in Latin letters also lists, after every character match, the
+//! Both name bands are one range `[q, q + U+10FFFF]` of the narrow `name_keys` table (a row
+//! per distinct name key of a certificate), read in key order, so the exact names (equal to
+//! `q`, the start of the range) are always read; a range holding more than [`SORTED_BUDGET`]
+//! keys is read that far and the listing says more may match. Then the certificates read are
+//! filtered and ranked by their primary key. A query in Latin letters also lists, after every character match, the
 //! certificates it spells in pinyin (`domain::pinyin`: `jingdong`, `jd` → 京东). Measured in
 //! docs/PERFORMANCE.md, "Best match first".
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::schema::{certificates, pinyin_keys};
+use super::schema::{certificates, name_keys, pinyin_keys};
 use super::search::{filtered, Listing, Plan, SearchRequest, MAX_LISTED};
 use super::search_order::SORTED_BUDGET;
 use super::DbConnection;
-use crate::domain::best_match::{MatchBand, NameKeys, RankInBand};
+use crate::domain::best_match::{MatchBand, RankInBand};
 use crate::domain::pinyin::may_be_pinyin;
-use crate::domain::status::CertificateStatus;
-
-/// A row of a name band with what it is ordered by.
-type BandRow = (
-    i32,
-    String,
-    String,
-    String,
-    CertificateStatus,
-    NaiveDate,
-    i16,
-    f64,
-);
 
 /// Lists a name search in the best-match order; `normalized` is the query as the search folds
 /// it.
@@ -62,8 +49,8 @@ pub(super) fn listing(
     Ok(Listing { ids, capped })
 }
 
-/// The certificates of the exact and prefix bands, in listing order, and whether a band had
-/// more rows than were read.
+/// The certificates of the exact and prefix bands, in listing order, and whether the range
+/// held more keys than were read.
 fn named_bands(
     conn: &mut DbConnection,
     req: &SearchRequest,
@@ -73,30 +60,15 @@ fn named_bands(
         return Ok((Vec::new(), false));
     }
     let upper = format!("{normalized}\u{10FFFF}");
-    let mut seen: HashSet<i32> = HashSet::new();
-    let mut ranked: Vec<(MatchBand, RankInBand)> = Vec::new();
-    let mut capped = false;
-    for key in NameKey::ALL {
-        let rows = key.range(conn, req, normalized, &upper)?;
-        capped |= i64::try_from(rows.len()).unwrap_or(i64::MAX) > SORTED_BUDGET;
-        for (id, platform, company, company_brand, status, expires_on, grade, score) in rows {
-            if !seen.insert(id) {
-                continue;
-            }
-            let keys = NameKeys {
-                platform,
-                company,
-                company_brand,
-            };
-            let band = keys.band(normalized);
-            if band != MatchBand::Other {
-                let rank = RankInBand::of(id, status, expires_on, grade, score, req.today);
-                ranked.push((band, rank));
-            }
-        }
-    }
-    ranked.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp_listed(&b.1)));
-    Ok((ranked.into_iter().map(|(_, r)| r.id).collect(), capped))
+    // Read in key order, so the exact names (the start of the range) are always read.
+    let named: Vec<(String, i32)> = name_keys::table
+        .filter(name_keys::name_key.between(normalized, &upper))
+        .select((name_keys::name_key, name_keys::certificate_id))
+        .order_by(name_keys::name_key)
+        .limit(SORTED_BUDGET + 1)
+        .load(conn)?;
+    let capped = i64::try_from(named.len()).unwrap_or(i64::MAX) > SORTED_BUDGET;
+    Ok((ranked_by_band(conn, req, normalized, named)?, capped))
 }
 
 /// The certificates a query in Latin letters spells in pinyin (`domain::pinyin`), after every
@@ -119,67 +91,33 @@ fn pinyin_band(
         .limit(budget + 1)
         .load(conn)?;
     let capped = i64::try_from(spelled.len()).unwrap_or(i64::MAX) > budget;
-    let exact: HashSet<i32> = spelled
-        .iter()
-        .filter(|(s, _)| s == normalized)
-        .map(|(_, id)| *id)
-        .collect();
-    let ids: Vec<i32> = spelled.iter().map(|(_, id)| *id).collect();
+    Ok((ranked_by_band(conn, req, normalized, spelled)?, capped))
+}
+
+/// The certificates of `keyed` (a key each starts with the query, and its certificate) that
+/// pass the search's filters: those with a key equal to the query first, then the others,
+/// each band in force first, then by grade (`RankInBand`).
+fn ranked_by_band(
+    conn: &mut DbConnection,
+    req: &SearchRequest,
+    normalized: &str,
+    keyed: Vec<(String, i32)>,
+) -> QueryResult<Vec<i32>> {
+    let mut bands: HashMap<i32, MatchBand> = HashMap::with_capacity(keyed.len());
+    for (key, id) in &keyed {
+        let band = MatchBand::of_key(key, normalized);
+        bands
+            .entry(*id)
+            .and_modify(|b| *b = (*b).min(band))
+            .or_insert(band);
+    }
+    let ids: Vec<i32> = bands.keys().copied().collect();
     let q = filtered(certificates::table.into_boxed(), req, Plan::Walk)
         .filter(certificates::id.eq_any(ids));
-    let mut ranked: Vec<(bool, RankInBand)> = super::search_order::ranks(conn, q, req.today)?
+    let mut ranked: Vec<(MatchBand, RankInBand)> = super::search_order::ranks(conn, q, req.today)?
         .into_iter()
-        .map(|rank| (!exact.contains(&rank.id), rank))
+        .map(|rank| (bands[&rank.id], rank))
         .collect();
     ranked.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp_listed(&b.1)));
-    Ok((ranked.into_iter().map(|(_, r)| r.id).collect(), capped))
-}
-
-/// One of the indexed name keys of a certificate.
-#[derive(Debug, Clone, Copy)]
-enum NameKey {
-    Platform,
-    Company,
-    CompanyBrand,
-}
-
-impl NameKey {
-    const ALL: [NameKey; 3] = [NameKey::Platform, NameKey::Company, NameKey::CompanyBrand];
-
-    /// The certificates whose key is in `[from, to]` and that pass the search's filters, in key
-    /// order, up to one past [`SORTED_BUDGET`]. The filters are written so that no index
-    /// serves them: the key's index is the way in.
-    fn range(
-        self,
-        conn: &mut DbConnection,
-        req: &SearchRequest,
-        from: &str,
-        to: &str,
-    ) -> QueryResult<Vec<BandRow>> {
-        let q = filtered(certificates::table.into_boxed(), req, Plan::Walk);
-        let (from, to) = (from.to_owned(), to.to_owned());
-        let q = match self {
-            NameKey::Platform => q
-                .filter(certificates::platform_name_key.between(from, to))
-                .order_by(certificates::platform_name_key),
-            NameKey::Company => q
-                .filter(certificates::company_name_key.between(from, to))
-                .order_by(certificates::company_name_key),
-            NameKey::CompanyBrand => q
-                .filter(certificates::company_brand_key.between(from, to))
-                .order_by(certificates::company_brand_key),
-        };
-        q.select((
-            certificates::id,
-            certificates::platform_name_key,
-            certificates::company_name_key,
-            certificates::company_brand_key,
-            certificates::status,
-            certificates::expires_on,
-            certificates::grade,
-            certificates::score,
-        ))
-        .limit(SORTED_BUDGET + 1)
-        .load(conn)
-    }
+    Ok(ranked.into_iter().map(|(_, r)| r.id).collect())
 }

@@ -1,6 +1,7 @@
 //! Inserts of registry records, used by the demo generator, the import, the tests and the back
 //! office. Each function keeps the derived columns (search tokens, sort name, the province and
-//! platform type a certificate is counted by, its name keys) in step with the record; [`reindex_certificates`] brings them back in step after a name changed.
+//! platform type a certificate is counted by, its name keys and pinyin spellings) in step
+//! with the record; [`reindex_certificates`] brings them back in step after a name changed.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -137,10 +138,9 @@ pub fn reindex_certificates(conn: &mut DbConnection, ids: &[i32]) -> QueryResult
         .load(conn)?;
     diesel::delete(search_tokens::table.filter(search_tokens::certificate_id.eq_any(ids)))
         .execute(conn)?;
-    diesel::delete(pinyin_keys::table.filter(pinyin_keys::certificate_id.eq_any(ids)))
-        .execute(conn)?;
+    KeyRows::delete_of(conn, ids)?;
     let mut tokens: Vec<NewSearchToken> = Vec::new();
-    let mut spellings: Vec<NewPinyinKey> = Vec::new();
+    let mut key_rows = KeyRows::default();
     for (id, company, platform) in &rows {
         let text = stored_text(company, platform);
         let keys = NameKeys::of(&platform.name, &company.name_zh);
@@ -150,10 +150,9 @@ pub fn reindex_certificates(conn: &mut DbConnection, ids: &[i32]) -> QueryResult
                 certificates::sort_name.eq(&company.name_zh),
                 certificates::province_code.eq(&company.province_code),
                 certificates::platform_type.eq(&platform.platform_type),
-                name_keys_set(&keys),
             ))
             .execute(conn)?;
-        spellings.extend(pinyin_rows(&keys, *id));
+        key_rows.add(&keys, *id);
         diesel::update(certificate_events::table.filter(certificate_events::certificate_id.eq(id)))
             .set(certificate_events::province_code.eq(&company.province_code))
             .execute(conn)?;
@@ -169,41 +168,59 @@ pub fn reindex_certificates(conn: &mut DbConnection, ids: &[i32]) -> QueryResult
     for chunk in tokens.chunks(TOKEN_ROWS_PER_INSERT) {
         insert_batch!(conn, search_tokens::table, chunk)?;
     }
-    for chunk in spellings.chunks(TOKEN_ROWS_PER_INSERT) {
-        insert_batch!(conn, pinyin_keys::table, chunk)?;
+    key_rows.insert(conn)
+}
+
+/// The rows certificates are found by in the best-match order: their distinct name keys
+/// (`name_keys`) and their pinyin spellings (`pinyin_keys`), both derived from
+/// [`NameKeys`].
+#[derive(Debug, Default)]
+pub struct KeyRows {
+    pub names: Vec<NewNameKey>,
+    pub spellings: Vec<NewPinyinKey>,
+}
+
+impl KeyRows {
+    /// Adds the rows of a certificate with these name keys.
+    pub fn add(&mut self, keys: &NameKeys, certificate_id: i32) {
+        self.names
+            .extend(keys.stored().into_iter().map(|name_key| NewNameKey {
+                name_key: name_key.to_owned(),
+                certificate_id,
+            }));
+        self.spellings.extend(
+            keys.pinyin_spellings()
+                .into_iter()
+                .map(|spelling| NewPinyinKey {
+                    spelling,
+                    certificate_id,
+                }),
+        );
     }
-    Ok(())
+
+    /// Inserts the rows added, in statements of bounded size.
+    pub fn insert(&self, conn: &mut DbConnection) -> QueryResult<()> {
+        for chunk in self.names.chunks(TOKEN_ROWS_PER_INSERT) {
+            insert_batch!(conn, name_keys::table, chunk)?;
+        }
+        for chunk in self.spellings.chunks(TOKEN_ROWS_PER_INSERT) {
+            insert_batch!(conn, pinyin_keys::table, chunk)?;
+        }
+        Ok(())
+    }
+
+    /// Deletes the rows of these certificates.
+    pub fn delete_of(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<()> {
+        diesel::delete(name_keys::table.filter(name_keys::certificate_id.eq_any(ids)))
+            .execute(conn)?;
+        diesel::delete(pinyin_keys::table.filter(pinyin_keys::certificate_id.eq_any(ids)))
+            .execute(conn)?;
+        Ok(())
+    }
 }
 
-/// The pinyin rows of a certificate with these name keys.
-pub fn pinyin_rows(keys: &NameKeys, certificate_id: i32) -> Vec<NewPinyinKey> {
-    keys.pinyin_spellings()
-        .into_iter()
-        .map(|spelling| NewPinyinKey {
-            spelling,
-            certificate_id,
-        })
-        .collect()
-}
-
-/// The assignment of a certificate's name keys (`domain::best_match`).
-#[allow(clippy::type_complexity)]
-pub(super) fn name_keys_set(
-    keys: &NameKeys,
-) -> (
-    diesel::dsl::Eq<certificates::platform_name_key, String>,
-    diesel::dsl::Eq<certificates::company_name_key, String>,
-    diesel::dsl::Eq<certificates::company_brand_key, String>,
-) {
-    (
-        certificates::platform_name_key.eq(keys.platform.clone()),
-        certificates::company_name_key.eq(keys.company.clone()),
-        certificates::company_brand_key.eq(keys.company_brand.clone()),
-    )
-}
-
-/// A certificate as inserted: the record, what it is counted by on the statistics page and
-/// its name keys, copied from its company and platform.
+/// A certificate as inserted: the record and what it is counted by on the statistics page,
+/// copied from its company and platform.
 #[derive(Insertable)]
 #[diesel(table_name = certificates)]
 struct CertificateInsert {
@@ -211,9 +228,6 @@ struct CertificateInsert {
     record: NewCertificate,
     province_code: String,
     platform_type: String,
-    platform_name_key: String,
-    company_name_key: String,
-    company_brand_key: String,
 }
 
 /// Inserts a certificate and its name-search tokens. `text` is what it is found by
@@ -235,13 +249,9 @@ pub fn insert_certificate(
         .select((platforms::platform_type, platforms::name))
         .first(conn)?;
     let keys = NameKeys::of(&platform_name, &company_name);
-    let spellings_of = |id| pinyin_rows(&keys, id);
     let row = CertificateInsert {
         province_code,
         platform_type,
-        platform_name_key: keys.platform.clone(),
-        company_name_key: keys.company.clone(),
-        company_brand_key: keys.company_brand.clone(),
         record,
     };
     let id = insert_returning_id!(conn, certificates::table, &row, certificates::id)?;
@@ -255,10 +265,9 @@ pub fn insert_certificate(
     if !tokens.is_empty() {
         insert_batch!(conn, search_tokens::table, &tokens)?;
     }
-    let spellings = spellings_of(id);
-    if !spellings.is_empty() {
-        insert_batch!(conn, pinyin_keys::table, &spellings)?;
-    }
+    let mut key_rows = KeyRows::default();
+    key_rows.add(&keys, id);
+    key_rows.insert(conn)?;
     Ok(id)
 }
 

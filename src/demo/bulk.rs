@@ -12,7 +12,7 @@ use crate::db::DbConnection;
 
 /// Tables the demo fills with many rows.
 const TABLES: &str = "'companies', 'platforms', 'platform_domains', 'certificates', \
-     'search_tokens', 'pinyin_keys', 'evaluations', 'evaluation_scores', 'certificate_events'";
+     'search_tokens', 'name_keys', 'pinyin_keys', 'evaluations', 'evaluation_scores', 'certificate_events'";
 
 /// SQLite page cache during the load (KiB, negative as the pragma wants it): 256 MiB.
 const SQLITE_LOAD_CACHE: i64 = -262_144;

@@ -13,8 +13,8 @@ use super::history::Context;
 use super::holders::{Holders, PlatformDraft};
 use super::reference::{BodyRef, Reference};
 use super::rows::{
-    Batch, CertificateRow, CompanyRow, DomainRow, EvaluationRow, EventRow, PinyinRow, PlatformRow,
-    ScoreRow, TokenRow,
+    Batch, CertificateRow, CompanyRow, DomainRow, EvaluationRow, EventRow, NameKeyRow, PinyinRow,
+    PlatformRow, ScoreRow, TokenRow,
 };
 use crate::db::write;
 use crate::domain::best_match::NameKeys;
@@ -116,11 +116,13 @@ impl<'a> Generator<'a> {
                 }),
         );
         let row = self.certificate_row(id, number, body.id, &draft, &h, &text);
-        let keys = NameKeys {
-            platform: row.platform_name_key.clone(),
-            company: row.company_name_key.clone(),
-            company_brand: row.company_brand_key.clone(),
-        };
+        let keys = NameKeys::of(&draft.platform.name, &draft.company.name_zh);
+        batch
+            .names
+            .extend(keys.stored().into_iter().map(|name_key| NameKeyRow {
+                name_key: name_key.to_owned(),
+                certificate_id: id,
+            }));
         batch.spellings.extend(
             keys.pinyin_spellings()
                 .into_iter()
@@ -150,7 +152,6 @@ impl<'a> Generator<'a> {
             None => (h.first_issued_on, AssessmentKind::Initial, 0),
         };
         let name = &d.platform.name;
-        let keys = NameKeys::of(name, &d.company.name_zh);
         CertificateRow {
             id,
             number,
@@ -176,9 +177,6 @@ impl<'a> Generator<'a> {
             updated_at: self.now,
             province_code: d.company.province_code.clone(),
             platform_type: d.platform.platform_type,
-            platform_name_key: keys.platform,
-            company_name_key: keys.company,
-            company_brand_key: keys.company_brand,
         }
     }
 

@@ -7,8 +7,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::schema::{
-    certificate_events, certificates, companies, evaluation_scores, evaluations, pinyin_keys,
-    platform_domains, platforms, search_tokens,
+    certificate_events, certificates, companies, evaluation_scores, evaluations, name_keys,
+    pinyin_keys, platform_domains, platforms, search_tokens,
 };
 use crate::db::write::insert_batch;
 use crate::db::DbConnection;
@@ -73,9 +73,6 @@ pub struct CertificateRow {
     pub updated_at: NaiveDateTime,
     pub province_code: String,
     pub platform_type: PlatformType,
-    pub platform_name_key: String,
-    pub company_name_key: String,
-    pub company_brand_key: String,
 }
 
 /// An `evaluations` row with its id.
@@ -125,6 +122,14 @@ pub struct TokenRow {
     pub certificate_id: i32,
 }
 
+/// A `name_keys` row.
+#[derive(Insertable)]
+#[diesel(table_name = name_keys, treat_none_as_default_value = false)]
+pub struct NameKeyRow {
+    pub name_key: String,
+    pub certificate_id: i32,
+}
+
 /// A `pinyin_keys` row.
 #[derive(Insertable)]
 #[diesel(table_name = pinyin_keys, treat_none_as_default_value = false)]
@@ -141,6 +146,7 @@ pub struct Batch {
     pub domains: Vec<DomainRow>,
     pub certificates: Vec<CertificateRow>,
     pub tokens: Vec<TokenRow>,
+    pub names: Vec<NameKeyRow>,
     pub spellings: Vec<PinyinRow>,
     pub evaluations: Vec<EvaluationRow>,
     pub scores: Vec<ScoreRow>,
@@ -188,8 +194,9 @@ impl Batch {
             write_rows!(conn, companies::table, self.companies, 7);
             write_rows!(conn, platforms::table, self.platforms, 5);
             write_rows!(conn, platform_domains::table, self.domains, 4);
-            write_rows!(conn, certificates::table, self.certificates, 24);
+            write_rows!(conn, certificates::table, self.certificates, 21);
             write_rows!(conn, search_tokens::table, self.tokens, 2);
+            write_rows!(conn, name_keys::table, self.names, 2);
             write_rows!(conn, pinyin_keys::table, self.spellings, 2);
             write_rows!(conn, evaluations::table, self.evaluations, 6);
             write_rows!(conn, evaluation_scores::table, self.scores, 5);

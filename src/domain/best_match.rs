@@ -11,7 +11,8 @@ use super::search_text::normalize;
 use super::status::{effective_status, CertificateStatus};
 
 /// The names a certificate is matched against for the bands, folded like the search folds
-/// text ([`normalize`]). Stored on the certificate row, so each band is an index range.
+/// text ([`normalize`]). Stored as rows of their own (`name_keys`, one per distinct key), so
+/// both bands are one index range.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NameKeys {
     /// The platform's name.
@@ -52,21 +53,22 @@ impl NameKeys {
         out
     }
 
-    fn all(&self) -> [&str; 3] {
+    /// The distinct keys stored for a certificate: empty ones left out, one row each.
+    pub fn stored(&self) -> std::collections::BTreeSet<&str> {
         [&self.platform, &self.company, &self.company_brand]
+            .into_iter()
+            .map(String::as_str)
+            .filter(|k| !k.is_empty())
+            .collect()
     }
 
-    /// The band of these names for a query folded by [`normalize`].
+    /// The band of these names for a query folded by [`normalize`]: the closest of its keys'.
     pub fn band(&self, query: &str) -> MatchBand {
-        if query.is_empty() {
-            MatchBand::Other
-        } else if self.all().contains(&query) {
-            MatchBand::Exact
-        } else if self.all().iter().any(|k| k.starts_with(query)) {
-            MatchBand::Prefix
-        } else {
-            MatchBand::Other
-        }
+        self.stored()
+            .into_iter()
+            .map(|key| MatchBand::of_key(key, query))
+            .min()
+            .unwrap_or(MatchBand::Other)
     }
 }
 
@@ -79,6 +81,22 @@ pub enum MatchBand {
     Prefix,
     /// The query is elsewhere in its names (or in its apps or English name).
     Other,
+}
+
+impl MatchBand {
+    /// The band one stored name key puts its certificate in for a query folded by
+    /// [`normalize`].
+    pub fn of_key(key: &str, query: &str) -> MatchBand {
+        if query.is_empty() {
+            MatchBand::Other
+        } else if key == query {
+            MatchBand::Exact
+        } else if key.starts_with(query) {
+            MatchBand::Prefix
+        } else {
+            MatchBand::Other
+        }
+    }
 }
 
 /// Whether a stored certificate is in force on `today`: its effective status is valid (as
@@ -146,6 +164,16 @@ mod tests {
         assert_eq!(
             k.company_brand, "",
             "no place names: nothing to store twice"
+        );
+        assert_eq!(
+            k.stored().into_iter().collect::<Vec<_>>(),
+            ["优选mall", "禾云科技有限公司"]
+        );
+        let same = NameKeys::of("禾云科技有限公司", "禾云科技有限公司");
+        assert_eq!(
+            same.stored().len(),
+            1,
+            "a key shared by two names is one row"
         );
     }
 

@@ -221,7 +221,7 @@ both_backends_async!(empty_results_tell_the_consumer_what_it_means, |db| {
 
 both_backends_async!(traditional_and_simplified_chinese_find_each_other, |db| {
     use diesel::prelude::*;
-    use sqe_registry::db::schema::{certificates, search_tokens};
+    use sqe_registry::db::schema::{certificates, name_keys, search_tokens};
     with_conn(&db, |conn| {
         let refs = seed_reference(conn);
         CertificateBuilder::new("CQM-SQE-2025-000201")
@@ -271,15 +271,13 @@ both_backends_async!(traditional_and_simplified_chinese_find_each_other, |db| {
             .first(conn)
             .expect("id");
         diesel::update(certificates::table.filter(certificates::id.eq(id)))
-            .set((
-                certificates::search_text.eq("長沙果甄網絡科技有限公司果甄優選"),
-                // Name keys came later than the folding (db::refold's FOLDING 3).
-                certificates::platform_name_key.eq(""),
-                certificates::company_name_key.eq(""),
-                certificates::company_brand_key.eq(""),
-            ))
+            .set((certificates::search_text.eq("長沙果甄網絡科技有限公司果甄優選"),))
             .execute(conn)
             .expect("old text");
+        // Name keys came later than the folding (db::refold's FOLDING 3).
+        diesel::delete(name_keys::table.filter(name_keys::certificate_id.eq(id)))
+            .execute(conn)
+            .expect("old keys");
         diesel::delete(search_tokens::table.filter(search_tokens::certificate_id.eq(id)))
             .execute(conn)
             .expect("old tokens");
