@@ -330,6 +330,8 @@ async fn serve(pool: db::DbPool, config: Config) -> anyhow::Result<()> {
         &state,
     ));
     sqe_registry::web::sitemap::clear(&state);
+    // On PostgreSQL a change made by any instance reaches this one's caches at once.
+    let _listener = AppState::listen_for_changes(&state)?;
     tracing::info!(%bind, "listening");
     let app_state = state.clone();
     let server = HttpServer::new(move || build_app(app_state.clone()))

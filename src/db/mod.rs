@@ -19,6 +19,7 @@ mod pool;
 pub mod records;
 pub mod reference;
 pub mod refold;
+pub mod revision_listener;
 pub mod schema;
 pub mod schemes;
 pub mod search;

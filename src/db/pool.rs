@@ -73,7 +73,12 @@ impl DbPool {
         }
     }
 
-    /// What this pool knows of the database's health.
+    /// The database this pool connects to.
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// What the pool knows of the database's health.
     pub fn health(&self) -> &Arc<DatabaseHealth> {
         &self.health
     }
@@ -273,7 +278,7 @@ pub fn pending_migrations(conn: &mut DbConnection) -> anyhow::Result<usize> {
 
 /// A PostgreSQL URL with libpq's `connect_timeout` (2 s) unless it names one: an address
 /// that swallows packets must not hold a request longer than a refused connection does.
-fn with_connect_timeout(url: &str) -> String {
+pub(super) fn with_connect_timeout(url: &str) -> String {
     if url.contains("connect_timeout=") {
         return url.to_owned();
     }

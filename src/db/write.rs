@@ -351,13 +351,29 @@ where
 
 /// Bumps the registry revision; call it in the transaction of every change a public page shows,
 /// so that every instance drops its cached pages. The increment happens in the database (a
-/// row lock on PostgreSQL), so concurrent writers never lose a bump.
+/// row lock on PostgreSQL), so concurrent writers never lose a bump. On PostgreSQL the bump
+/// is also announced (`NOTIFY`, sent when the transaction commits) to every instance's
+/// `db::revision_listener`.
 pub fn bump_revision(conn: &mut DbConnection) -> QueryResult<()> {
-    diesel::sql_query(
-        "UPDATE registry_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) \
-         WHERE key = 'revision'",
-    )
-    .execute(conn)?;
+    match conn {
+        DbConnection::Pg(_) => {
+            diesel::sql_query(
+                "WITH bumped AS (UPDATE registry_meta \
+                 SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) \
+                 WHERE key = 'revision' RETURNING value) \
+                 SELECT pg_notify($1, value) FROM bumped",
+            )
+            .bind::<diesel::sql_types::Text, _>(super::revision_listener::CHANNEL)
+            .execute(conn)?;
+        }
+        DbConnection::Sqlite(_) => {
+            diesel::sql_query(
+                "UPDATE registry_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) \
+                 WHERE key = 'revision'",
+            )
+            .execute(conn)?;
+        }
+    }
     Ok(())
 }
 

@@ -3,9 +3,11 @@
 //!
 //! Every write that a public page or a badge shows bumps the registry revision
 //! (`db::write::bump_revision`). Each instance reads the revision at most once a second
-//! ([`Revision`]); an entry is served only while the revision it was rendered at is current, so a
-//! suspension shows on every instance within about a second while the hot path touches no
-//! database. Entries of an older revision are dropped when the change is seen.
+//! ([`Revision`]), and at once when told of a bump (its own, or on PostgreSQL another
+//! instance's, through `db::revision_listener`); an entry is served only while the revision it
+//! was rendered at is current, so a suspension shows on every instance at once (PostgreSQL) or
+//! within the second while the hot path touches no database. Entries of an older revision are
+//! dropped when the change is seen.
 //!
 //! [`RenderCache`] keys each entry by what it shows *and* the revision it was rendered at, so
 //! concurrent misses for the same value wait for one render (quick_cache's placeholder guard:
@@ -21,7 +23,8 @@ use std::time::{Duration, Instant};
 use quick_cache::sync::Cache;
 use quick_cache::{Equivalent, Weighter};
 
-/// How often an instance asks the database whether the registry changed.
+/// How often an instance asks the database whether the registry changed, unless configured
+/// (`SQE_REVISION_POLL_MS`).
 pub const REVISION_CHECK_EVERY: Duration = Duration::from_secs(1);
 
 /// The registry revision as this instance last read it.
@@ -32,24 +35,32 @@ pub struct Revision {
     /// Milliseconds after `started` of the last check; `u64::MAX` before the first. An atomic,
     /// not a lock: every request of every worker asks.
     last_check_ms: AtomicU64,
+    /// Milliseconds between two reads when nothing forces one.
+    every_ms: u64,
 }
 
 impl Default for Revision {
     fn default() -> Self {
-        Revision {
-            current: AtomicI64::new(-1),
-            started: Instant::now(),
-            last_check_ms: AtomicU64::new(u64::MAX),
-        }
+        Revision::checked_every(REVISION_CHECK_EVERY)
     }
 }
 
 impl Revision {
+    /// A revision read at most once per `every` unless [`Revision::force_check`] is called.
+    pub fn checked_every(every: Duration) -> Revision {
+        Revision {
+            current: AtomicI64::new(-1),
+            started: Instant::now(),
+            last_check_ms: AtomicU64::new(u64::MAX),
+            every_ms: u64::try_from(every.as_millis()).unwrap_or(u64::MAX),
+        }
+    }
+
     /// Whether this caller should read the revision now (one caller per interval).
     pub fn check_due(&self) -> bool {
         let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX - 1);
         let last = self.last_check_ms.load(Ordering::Relaxed);
-        let every = u64::try_from(REVISION_CHECK_EVERY.as_millis()).unwrap_or(1000);
+        let every = self.every_ms;
         if last != u64::MAX && now.saturating_sub(last) < every {
             return false;
         }
@@ -58,8 +69,9 @@ impl Revision {
             .is_ok()
     }
 
-    /// Makes the next request read the revision (after a change made by this instance, so its
-    /// own cached pages and badges go at once rather than within the second).
+    /// Makes the next request read the revision (after a change made by this instance, or
+    /// announced by another through `db::revision_listener`, so cached pages and badges go at
+    /// once rather than within the poll interval).
     pub fn force_check(&self) {
         self.last_check_ms.store(u64::MAX, Ordering::Release);
     }

@@ -147,7 +147,7 @@ impl AppState {
             pool,
             clock,
             demo: Cached::new(Duration::from_secs(30)),
-            revision: Revision::default(),
+            revision: Revision::checked_every(config.operations.revision_poll),
             features: Features::default(),
             sightings: SightingBuffer::default(),
             own_hosts: Hostname::parse(&config.public_url).into_iter().collect(),
@@ -209,6 +209,18 @@ impl AppState {
         T: Send + 'static,
     {
         web::block(work).await?
+    }
+
+    /// Starts listening for revision bumps made by any instance (PostgreSQL; `None` on
+    /// SQLite): each makes the next request read the revision, so this instance's cached
+    /// pages and badges of an older revision go at once. Stops when the value is dropped.
+    pub fn listen_for_changes(
+        state: &actix_web::web::Data<AppState>,
+    ) -> std::io::Result<Option<crate::db::revision_listener::RevisionListener>> {
+        let news = state.clone();
+        crate::db::revision_listener::spawn(state.pool.backend(), move |_| {
+            news.revision.force_check();
+        })
     }
 
     /// Reads the registry revision when due (at most once a second per instance), so cached

@@ -19,6 +19,7 @@ mod admin_reference;
 mod api;
 mod backup;
 mod certificate_pages;
+mod cluster;
 mod commit_path;
 mod db_layer;
 mod downloads;

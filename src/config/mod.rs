@@ -6,7 +6,10 @@ use std::env;
 use anyhow::{bail, Context};
 
 use crate::domain::language::Lang;
+
+mod operations;
 use crate::domain::numbering::{check_pattern, DEFAULT_PATTERN};
+pub use operations::{Operations, SiteFiling};
 
 /// The sitemap protocol's limit of URLs in one file (and of files in one index).
 pub const MAX_SITEMAP_URLS_PER_FILE: u32 = 50_000;
@@ -56,6 +59,8 @@ pub struct Config {
     /// URLs in one sitemap file (`web::sitemap`): the protocol's 50,000; not read from the
     /// environment (tests make it small).
     pub sitemap_urls_per_file: u32,
+    /// Settings for running instances in production (`config::operations`).
+    pub operations: Operations,
 }
 
 /// The key that signs session cookies: 64 bytes or more. Never printed.
@@ -115,7 +120,8 @@ impl Config {
     /// Reads `DATABASE_URL`, `SQE_BIND`, `SQE_PUBLIC_URL`, `SQE_CERT_VALIDITY_YEARS`, `SQE_NUMBER_PATTERN`,
     /// `SQE_DEFAULT_LANG`, `SQE_POOL_SIZE`, `SQE_SESSION_KEY`, `SQE_SESSION_IDLE_MINUTES`,
     /// `SQE_SESSION_MAX_HOURS`, `SQE_SIGHTING_HOSTS_PER_DAY`, `SQE_SIGHTINGS_MAX_UNCONFIRMED`,
-    /// `SQE_RATE_LIMIT_<KIND>`, `SQE_STALE_IF_ERROR_SECS` and `SQE_TRUST_PROXY`.
+    /// `SQE_RATE_LIMIT_<KIND>`, `SQE_STALE_IF_ERROR_SECS`, `SQE_TRUST_PROXY` and those of
+    /// [`Operations::from_env`].
     pub fn from_env() -> anyhow::Result<Config> {
         let database_url =
             env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
@@ -181,6 +187,7 @@ impl Config {
         if !(1..=168).contains(&config.session_max_hours) {
             bail!("SQE_SESSION_MAX_HOURS must be between 1 and 168 (a week)");
         }
+        config.operations = Operations::from_env()?;
         Ok(config)
     }
 
@@ -216,6 +223,7 @@ impl Config {
             data_dir,
             stale_if_error: DEFAULT_STALE_IF_ERROR,
             sitemap_urls_per_file: MAX_SITEMAP_URLS_PER_FILE,
+            operations: Operations::default(),
         })
     }
 
@@ -243,6 +251,7 @@ impl Config {
             data_dir: tool_data_dir(database_url),
             stale_if_error: DEFAULT_STALE_IF_ERROR,
             sitemap_urls_per_file: MAX_SITEMAP_URLS_PER_FILE,
+            operations: Operations::default(),
         }
     }
 }
