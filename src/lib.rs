@@ -10,5 +10,6 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod logging;
 pub mod transfer;
 pub mod web;

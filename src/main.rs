@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use actix_web::{web, HttpServer};
 use clap::{Parser, Subcommand};
-use tracing_subscriber::EnvFilter;
 
 use sqe_registry::app::accounts::{AccountRefusal, NewAccount};
 use sqe_registry::app::sightings::{Confirmation, SightingRef};
@@ -147,7 +146,7 @@ enum SightingsCommand {
 /// exits with status 1.
 fn main() -> std::process::ExitCode {
     let _ = dotenvy::dotenv();
-    init_logging();
+    sqe_registry::logging::init();
     match run() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
@@ -168,28 +167,6 @@ fn message(e: &anyhow::Error) -> String {
         }
     }
     out
-}
-
-/// Logs to standard error: colours only on a terminal; `SQE_LOG_FORMAT=json` writes one JSON
-/// object per line for log collectors. `RUST_LOG` filters (default `info`).
-fn init_logging() {
-    use std::io::IsTerminal as _;
-    let logs = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        );
-    match std::env::var("SQE_LOG_FORMAT").as_deref() {
-        Ok("json") => logs.json().with_current_span(false).init(),
-        other => {
-            logs.with_ansi(std::io::stderr().is_terminal()).init();
-            if let Ok(format) = other {
-                if format != "text" {
-                    tracing::warn!(format, "SQE_LOG_FORMAT is `text` or `json`; writing text");
-                }
-            }
-        }
-    }
 }
 
 fn run() -> anyhow::Result<()> {
@@ -319,6 +296,7 @@ fn demo_options(count: u32, seed: u64) -> DemoOptions {
 #[actix_web::main]
 async fn serve(pool: db::DbPool, config: Config) -> anyhow::Result<()> {
     let bind = config.bind.clone();
+    let shutdown_secs = config.operations.shutdown.as_secs();
     let state = web::Data::new(AppState::new(pool, config, Clock::system()));
     // The statistics' figures are the one page that takes long to compute: ready before the
     // first reader comes.
@@ -346,6 +324,9 @@ async fn serve(pool: db::DbPool, config: Config) -> anyhow::Result<()> {
             }
         })
         .bind(&bind)?
+        // On SIGTERM (a rolling restart) the instance stops accepting and lets requests in
+        // flight finish for this long; then the sightings are written below.
+        .shutdown_timeout(shutdown_secs)
         .run();
     // Sightings are counted in memory and written every few seconds, and once more at shutdown;
     // rate limits forget the networks whose budget is full again as often.
@@ -366,6 +347,24 @@ async fn serve(pool: db::DbPool, config: Config) -> anyhow::Result<()> {
     // The database's health: probed every second, and twice a second while it does not answer,
     // so an outage is noticed without a request waiting for it and ends soon after it does.
     let prober = state.clone();
+    // `/metrics` on an address of its own, never the public one.
+    let metrics = match &state.config.operations.metrics_bind {
+        Some(address) => {
+            let metrics_state = state.clone();
+            let server =
+                HttpServer::new(move || sqe_registry::web::metrics::app(metrics_state.clone()))
+                    .workers(1)
+                    .shutdown_timeout(1)
+                    .disable_signals()
+                    .bind(address)?
+                    .run();
+            tracing::info!(%address, "metrics listening");
+            let handle = server.handle();
+            actix_web::rt::spawn(server);
+            Some(handle)
+        }
+        None => None,
+    };
     let probing = actix_web::rt::spawn(async move {
         loop {
             let answered = prober.probe_database().await;
@@ -374,6 +373,9 @@ async fn serve(pool: db::DbPool, config: Config) -> anyhow::Result<()> {
         }
     });
     server.await?;
+    if let Some(metrics) = metrics {
+        metrics.stop(false).await;
+    }
     probing.abort();
     flushing.abort();
     if let Err(e) = state.flush_sightings().await {

@@ -40,6 +40,26 @@ pub struct SiteFiling {
     pub operator_contact: Option<String>,
 }
 
+impl SiteFiling {
+    /// Whether the footer has a line of filings or operator to show.
+    pub fn is_shown(&self) -> bool {
+        self.icp_number.is_some()
+            || self.psb_number.is_some()
+            || self.operator_name.is_some()
+            || self.operator_contact.is_some()
+    }
+
+    /// The digits of the public-security filing number, which its query link takes.
+    pub fn psb_code(&self) -> String {
+        self.psb_number
+            .as_deref()
+            .unwrap_or_default()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect()
+    }
+}
+
 impl Default for Operations {
     fn default() -> Self {
         Operations {

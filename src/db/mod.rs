@@ -34,7 +34,7 @@ pub mod write;
 
 pub use pool::{
     build_pool, pending_migrations, run_migrations, Backend, ConnectionManager, DbConnection,
-    DbPool, PoolError, PooledConnection,
+    DbPool, PoolError, PoolUsage, PooledConnection,
 };
 
 /// The backend type of [`DbConnection`], for boxed queries.

@@ -1,6 +1,7 @@
 //! Connections and the pool: one binary speaks SQLite or PostgreSQL, chosen by the URL scheme.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,6 +33,20 @@ pub struct DbPool {
     health: Arc<DatabaseHealth>,
     /// For the probe's own connection while the pool's attempts are failing.
     backend: Backend,
+    waits: Arc<AtomicU64>,
+    timeouts: Arc<AtomicU64>,
+}
+
+/// The pool as `/metrics` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUsage {
+    pub in_use: u32,
+    pub idle: u32,
+    pub max: u32,
+    /// Requests for a connection that found none free at once.
+    pub waits: u64,
+    /// Requests that gave up waiting ([`PoolError::Exhausted`]).
+    pub timeouts: u64,
 }
 
 /// A pooled connection (derefs to [`DbConnection`]).
@@ -58,6 +73,14 @@ impl DbPool {
     /// answer, and as soon as it is found so while waiting.
     pub fn get(&self) -> Result<PooledConnection, PoolError> {
         let started = std::time::Instant::now();
+        if !self.health.is_reachable() {
+            return Err(PoolError::Unreachable);
+        }
+        if let Some(conn) = self.inner.try_get() {
+            self.health.contact();
+            return Ok(conn);
+        }
+        self.waits.fetch_add(1, Ordering::Relaxed);
         loop {
             if !self.health.is_reachable() {
                 return Err(PoolError::Unreachable);
@@ -67,9 +90,24 @@ impl DbPool {
                     self.health.contact();
                     return Ok(conn);
                 }
-                Err(e) if started.elapsed() >= POOL_WAIT => return Err(PoolError::Exhausted(e)),
+                Err(e) if started.elapsed() >= POOL_WAIT => {
+                    self.timeouts.fetch_add(1, Ordering::Relaxed);
+                    return Err(PoolError::Exhausted(e));
+                }
                 Err(_) => continue,
             }
+        }
+    }
+
+    /// Connections in use and idle, and how often requests waited or gave up.
+    pub fn usage(&self) -> PoolUsage {
+        let state = self.inner.state();
+        PoolUsage {
+            in_use: state.connections.saturating_sub(state.idle_connections),
+            idle: state.idle_connections,
+            max: self.inner.max_size(),
+            waits: self.waits.load(Ordering::Relaxed),
+            timeouts: self.timeouts.load(Ordering::Relaxed),
         }
     }
 
@@ -249,6 +287,8 @@ pub fn build_pool(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
         inner,
         health,
         backend,
+        waits: Arc::default(),
+        timeouts: Arc::default(),
     })
 }
 

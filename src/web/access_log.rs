@@ -5,7 +5,7 @@
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::{web, Error};
+use actix_web::{web, Error, HttpMessage};
 use tracing::field::Empty;
 use tracing::Span;
 use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
@@ -30,8 +30,13 @@ impl RootSpanBuilder for AccessLog {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("")
         };
+        let id = request
+            .extensions()
+            .get::<crate::web::request_meta::RequestTag>()
+            .map_or_else(String::new, |tag| tag.0.clone());
         tracing::info_span!(
             "HTTP request",
+            request_id = %id,
             http.method = %request.method(),
             http.route = %request.match_pattern().unwrap_or_default(),
             http.target = %request.uri().path_and_query().map_or("", |p| p.as_str()),

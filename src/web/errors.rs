@@ -89,6 +89,7 @@ pub fn error_page_html(
         alternates: Vec::new(),
         feed: None,
         q: String::new(),
+        site: state.config.operations.site.clone(),
     };
     ErrorPage {
         layout,

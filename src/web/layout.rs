@@ -24,6 +24,8 @@ pub struct Layout {
     pub feed: Option<FeedLink>,
     /// Text to pre-fill the header search box with.
     pub q: String,
+    /// The site's filing numbers and operator, for the footer.
+    pub site: crate::config::SiteFiling,
 }
 
 impl Layout {
@@ -43,6 +45,7 @@ impl Layout {
             alternates: Vec::new(),
             feed: None,
             q: String::new(),
+            site: state.config.operations.site.clone(),
         };
         // The query of a page other than the search changes nothing on it (tracking tags).
         layout.set_canonical(&state.config, path);

@@ -4,6 +4,7 @@ pub mod access_log;
 pub mod admin;
 pub mod api;
 pub mod assets;
+pub mod cache_stats;
 pub mod charts;
 pub mod client;
 pub mod compression;
@@ -15,11 +16,13 @@ pub mod layout;
 pub mod limits;
 pub mod lookalikes;
 pub mod marks;
+pub mod metrics;
 pub mod outage;
 pub mod pages;
 pub mod paths;
 pub mod query;
 pub mod render_cache;
+pub mod request_meta;
 pub mod seo;
 pub mod sightings;
 pub mod sitemap;
@@ -179,6 +182,7 @@ pub fn build_app(
     >,
 > {
     App::new()
+        .wrap(actix_web::middleware::from_fn(request_meta::middleware))
         .app_data(state.clone())
         .app_data(
             web::PathConfig::default()

@@ -18,10 +18,13 @@
 use std::future::Future;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use quick_cache::sync::Cache;
-use quick_cache::{Equivalent, Weighter};
+use quick_cache::{DefaultHashBuilder, Equivalent, Weighter};
+
+use super::cache_stats::{CacheCounters, CacheStats, CountEvictions};
 
 /// How often an instance asks the database whether the registry changed, unless configured
 /// (`SQE_REVISION_POLL_MS`).
@@ -160,29 +163,51 @@ impl<K, V: Weighed> Weighter<K, (i64, V)> for LatestByWeight {
 /// Values rendered at a registry revision, each rendered once (single flight); `E` is the
 /// error a render may fail with, shared with the readers that waited for it.
 pub struct RenderCache<K, V, E = crate::error::AppError> {
-    entries: Cache<AtRevision<K>, Outcome<V, E>, ByWeight>,
+    name: &'static str,
+    entries: Cache<AtRevision<K>, Outcome<V, E>, ByWeight, DefaultHashBuilder, CountEvictions>,
+    counters: Arc<CacheCounters>,
 }
 
 impl<K: Eq + Hash + Clone + Weighed, V: Clone + Weighed, E: Clone> RenderCache<K, V, E> {
-    /// A cache of about `items` entries holding at most `bytes`.
-    pub fn new(items: usize, bytes: u64) -> Self {
+    /// A cache named `name` (in `/metrics`) of about `items` entries holding at most `bytes`.
+    pub fn new(name: &'static str, items: usize, bytes: u64) -> Self {
+        let counters = Arc::new(CacheCounters::default());
         RenderCache {
-            entries: Cache::with_weighter(items, bytes, ByWeight),
+            name,
+            entries: Cache::with(
+                items,
+                bytes,
+                ByWeight,
+                DefaultHashBuilder::default(),
+                CountEvictions(counters.clone()),
+            ),
+            counters,
         }
     }
 
-    /// The value for `key` if it was rendered at the current revision.
+    /// What this cache did so far.
+    pub fn stats(&self) -> CacheStats {
+        CacheStats::read(self.name, &self.counters, self.entries.len())
+    }
+
+    /// The value for `key` if it was rendered at the current revision (counted as a hit; a
+    /// miss is counted by the `get_or_render` that follows).
     pub fn get(&self, revision: &Revision, key: &K) -> Option<V> {
         let current = revision.current();
         if current < 0 {
             return None;
         }
-        self.entries
+        let found = self
+            .entries
             .get(&AtRevisionRef {
                 key,
                 revision: current,
             })
-            .and_then(Result::ok)
+            .and_then(Result::ok);
+        if found.is_some() {
+            self.counters.hit();
+        }
+        found
     }
 
     /// The value for `key` at the current revision, rendered by `render` if nobody has yet.
@@ -219,6 +244,7 @@ impl<K: Eq + Hash + Clone + Weighed, V: Clone + Weighed, E: Clone> RenderCache<K
         let current = revision.current();
         if current < 0 {
             // Not synchronised with the database yet: render, keep nothing.
+            self.counters.miss();
             return render().await;
         }
         let key = AtRevision {
@@ -226,8 +252,12 @@ impl<K: Eq + Hash + Clone + Weighed, V: Clone + Weighed, E: Clone> RenderCache<K
             revision: current,
         };
         match self.entries.get_value_or_guard_async(&key).await {
-            Ok(outcome) => outcome,
+            Ok(outcome) => {
+                self.counters.hit();
+                outcome
+            }
             Err(guard) => {
+                self.counters.miss();
                 let outcome = render().await;
                 if !outcome.as_ref().is_ok_and(keep) {
                     // Removing the placeholder first makes the insert below reach only the
@@ -256,27 +286,46 @@ impl<K: Eq + Hash + Clone + Weighed, V: Clone + Weighed, E: Clone> RenderCache<K
 
 /// The last value of each key with the revision it was computed at.
 pub struct LatestCache<K, V> {
-    entries: Cache<K, (i64, V), LatestByWeight>,
+    name: &'static str,
+    entries: Cache<K, (i64, V), LatestByWeight, DefaultHashBuilder, CountEvictions>,
+    counters: Arc<CacheCounters>,
 }
 
 impl<K: Eq + Hash + Clone, V: Clone + Weighed> LatestCache<K, V> {
-    /// A cache of about `items` entries holding at most `bytes`.
-    pub fn new(items: usize, bytes: u64) -> Self {
+    /// A cache named `name` (in `/metrics`) of about `items` entries holding at most `bytes`.
+    pub fn new(name: &'static str, items: usize, bytes: u64) -> Self {
+        let counters = Arc::new(CacheCounters::default());
         LatestCache {
-            entries: Cache::with_weighter(items, bytes, LatestByWeight),
+            name,
+            entries: Cache::with(
+                items,
+                bytes,
+                LatestByWeight,
+                DefaultHashBuilder::default(),
+                CountEvictions(counters.clone()),
+            ),
+            counters,
         }
     }
 
-    /// The value for `key` if it was computed at the current revision.
+    /// What this cache did so far.
+    pub fn stats(&self) -> CacheStats {
+        CacheStats::read(self.name, &self.counters, self.entries.len())
+    }
+
+    /// The value for `key` if it was computed at the current revision (a hit, else a miss).
     pub fn get(&self, revision: &Revision, key: &K) -> Option<V> {
         let current = revision.current();
-        if current < 0 {
-            return None;
-        }
-        match self.entries.get(key) {
-            Some((at, value)) if at == current => Some(value),
+        let found = match self.entries.get(key) {
+            Some((at, value)) if current >= 0 && at == current => Some(value),
             _ => None,
+        };
+        if found.is_some() {
+            self.counters.hit();
+        } else {
+            self.counters.miss();
         }
+        found
     }
 
     /// The value for `key` whatever revision it was computed at.
@@ -327,7 +376,7 @@ mod tests {
     #[actix_web::test]
     async fn values_live_until_the_revision_moves() {
         let revision = Revision::default();
-        let cache: RenderCache<&str, Page, ()> = RenderCache::new(10, 1000);
+        let cache: RenderCache<&str, Page, ()> = RenderCache::new("test", 10, 1000);
         let renders = AtomicUsize::new(0);
         let got = cache
             .get_or_render(&revision, &"A", || render_counted(&renders, "a"))
@@ -371,7 +420,8 @@ mod tests {
     async fn sixteen_readers(
         outcome: Result<Page, &'static str>,
     ) -> (Vec<Result<Page, &'static str>>, usize) {
-        let cache: Arc<RenderCache<&str, Page, &str>> = Arc::new(RenderCache::new(10, 1000));
+        let cache: Arc<RenderCache<&str, Page, &str>> =
+            Arc::new(RenderCache::new("test", 10, 1000));
         let renders = Arc::new(AtomicUsize::new(0));
         let gate = Arc::new(tokio::sync::Notify::new());
         let readers: Vec<_> = (0..16)
@@ -426,7 +476,7 @@ mod tests {
     async fn a_failed_render_is_not_kept_and_the_next_reader_renders() {
         let revision = Revision::default();
         revision.observe(1);
-        let cache: RenderCache<&str, Page, &str> = RenderCache::new(10, 1000);
+        let cache: RenderCache<&str, Page, &str> = RenderCache::new("test", 10, 1000);
         let failed = cache
             .get_or_render(&revision, &"A", || async { Err::<Page, _>("db down") })
             .await;
@@ -442,7 +492,7 @@ mod tests {
     async fn a_value_not_to_keep_reaches_its_waiters_and_is_not_stored() {
         let revision = Revision::default();
         revision.observe(1);
-        let cache: RenderCache<&str, Page, ()> = RenderCache::new(10, 1000);
+        let cache: RenderCache<&str, Page, ()> = RenderCache::new("test", 10, 1000);
         let got = cache
             .get_or_render_if(&revision, &"X", |_| false, || async { Ok(Page("x")) })
             .await;
@@ -454,7 +504,7 @@ mod tests {
     #[test]
     fn the_latest_value_is_kept_with_its_revision() {
         let revision = Revision::default();
-        let cache = LatestCache::new(10, 1000);
+        let cache = LatestCache::new("test", 10, 1000);
         cache.put(&revision, -1, "A", Page("a"));
         assert_eq!(
             cache.get_any(&"A"),
@@ -476,7 +526,7 @@ mod tests {
     async fn the_byte_budget_bounds_the_cache() {
         let revision = Revision::default();
         revision.observe(1);
-        let cache: RenderCache<i32, Page, ()> = RenderCache::new(10, 100);
+        let cache: RenderCache<i32, Page, ()> = RenderCache::new("test", 10, 100);
         for key in 0..50 {
             let _ = cache
                 .get_or_render(&revision, &key, || async {

@@ -131,6 +131,11 @@ pub struct SightingBuffer {
 }
 
 impl SightingBuffer {
+    /// Sightings waiting to be written (one per certificate and host).
+    pub fn len(&self) -> usize {
+        self.pending.lock().map_or(0, |pending| pending.len())
+    }
+
     /// Counts one sighting of certificate `certificate_id`'s mark on `host`, reported from the
     /// client network with digest `network`.
     pub fn record(&self, certificate_id: i32, host: Arc<str>, network: u64, at: NaiveDateTime) {

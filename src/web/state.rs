@@ -72,6 +72,11 @@ impl<T: Clone> Cached<T> {
 pub trait FeatureState: Default + Send + Sync + 'static {
     /// The registry revision moved: drop what can no longer be served.
     fn registry_changed(&self) {}
+
+    /// What the feature's caches did, for `/metrics`.
+    fn caches(&self) -> Vec<crate::web::cache_stats::CacheStats> {
+        Vec::new()
+    }
 }
 
 /// A [`FeatureState`] stored by type.
@@ -139,6 +144,8 @@ pub struct AppState {
     pub own_hosts: Vec<Hostname>,
     /// Requests per client network and kind.
     pub limits: crate::web::limits::RateLimits,
+    /// What `/metrics` counts.
+    pub metrics: crate::web::metrics::Metrics,
 }
 
 impl AppState {
@@ -152,6 +159,7 @@ impl AppState {
             sightings: SightingBuffer::default(),
             own_hosts: Hostname::parse(&config.public_url).into_iter().collect(),
             limits: crate::web::limits::RateLimits::new(&config.rate_limits),
+            metrics: crate::web::metrics::Metrics::default(),
             config,
         }
     }
@@ -218,8 +226,9 @@ impl AppState {
         state: &actix_web::web::Data<AppState>,
     ) -> std::io::Result<Option<crate::db::revision_listener::RevisionListener>> {
         let news = state.clone();
-        crate::db::revision_listener::spawn(state.pool.backend(), move |_| {
+        crate::db::revision_listener::spawn(state.pool.backend(), move |n| {
             news.revision.force_check();
+            news.metrics.revision_news(n);
         })
     }
 

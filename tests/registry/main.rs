@@ -32,6 +32,7 @@ mod import;
 mod layers;
 mod lookalikes;
 mod marks;
+mod operations;
 mod outage;
 mod paths;
 mod schema;

@@ -376,3 +376,44 @@ both_backends_async!(a_search_page_is_kept_in_its_own_spelling_only, |db| {
     assert_eq!(get(&app, "/search?page=0").await.status, 400);
     assert_eq!(documents.len(), 1);
 });
+
+#[actix_web::test]
+async fn the_footer_shows_the_filings_and_operator_only_when_configured() {
+    let db = TestDb::sqlite();
+    seed(&db);
+    let bare = common::TestApp::new(&db, now()).await;
+    for path in ["/", "/search?q=%E4%BA%91%E5%B8%86", "/certificates/NOPE"] {
+        bare.get(path)
+            .await
+            .assert_lacks("site-filing")
+            .assert_lacks("beian");
+    }
+    let filed = common::TestApp::with_config(&db, now(), |c| {
+        c.operations.site = sqe_registry::config::SiteFiling {
+            icp_number: Some("京ICP备12345678号-1".to_owned()),
+            psb_number: Some("京公网安备11010502000001号".to_owned()),
+            operator_name: Some("中认<测试>中心".to_owned()),
+            operator_contact: Some("registry@example.cn".to_owned()),
+        };
+    })
+    .await;
+    for path in ["/", "/about?lang=en", "/certificates/NOPE"] {
+        filed
+            .get(path)
+            .await
+            .assert_contains(
+                r#"<a href="https://beian.miit.gov.cn/" rel="noopener">京ICP备12345678号-1</a>"#,
+            )
+            .assert_contains(
+                r#"href="https://beian.mps.gov.cn/#/query/webSearch?code=11010502000001""#,
+            )
+            .assert_contains(">京公网安备11010502000001号</a>")
+            .assert_contains("中认&#60;测试&#62;中心")
+            .assert_contains("registry@example.cn");
+    }
+    filed.get("/").await.assert_contains("主办单位：中认");
+    filed
+        .get("/about?lang=en")
+        .await
+        .assert_contains("Operated by: 中认");
+}

@@ -64,6 +64,11 @@ const REMEMBER_REFUSAL: Duration = Duration::from_secs(60);
 const MAX_REMEMBERED: usize = 10_000;
 
 impl RefusedLogins {
+    /// Refusals counted but not yet written to the database.
+    pub fn unrecorded(&self) -> u32 {
+        self.unrecorded.load(Ordering::Relaxed)
+    }
+
     /// The keys of an attempt: its network, and its name from its network.
     /// The throttle's own keys (`domain::throttle`), so a name counts here as it does there.
     fn keys(attempt: &LoginAttempt) -> [String; 2] {

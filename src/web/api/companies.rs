@@ -28,13 +28,17 @@ pub struct CompanyCounts(RenderCache<CountKey, Count>);
 impl Default for CompanyCounts {
     fn default() -> Self {
         // All companies and the 34 provinces.
-        CompanyCounts(RenderCache::new(64, 64 << 10))
+        CompanyCounts(RenderCache::new("company_counts", 64, 64 << 10))
     }
 }
 
 impl FeatureState for CompanyCounts {
     fn registry_changed(&self) {
         self.0.clear();
+    }
+
+    fn caches(&self) -> Vec<crate::web::cache_stats::CacheStats> {
+        vec![self.0.stats()]
     }
 }
 

@@ -43,7 +43,7 @@ pub struct FeedCache(RenderCache<FeedKey, Arc<RenderedFeed>>);
 
 impl Default for FeedCache {
     fn default() -> Self {
-        FeedCache(RenderCache::new(1_000, 24 << 20))
+        FeedCache(RenderCache::new("feeds", 1_000, 24 << 20))
     }
 }
 
@@ -62,6 +62,10 @@ impl Weighed for Arc<RenderedFeed> {
 impl FeatureState for FeedCache {
     fn registry_changed(&self) {
         self.0.clear();
+    }
+
+    fn caches(&self) -> Vec<crate::web::cache_stats::CacheStats> {
+        vec![self.0.stats()]
     }
 }
 

@@ -94,7 +94,7 @@ pub struct MarkCache(RenderCache<MarkKey, Arc<MarkImage>>);
 
 impl Default for MarkCache {
     fn default() -> Self {
-        MarkCache(RenderCache::new(20_000, 64 << 20))
+        MarkCache(RenderCache::new("badges", 20_000, 64 << 20))
     }
 }
 
@@ -113,6 +113,10 @@ impl FeatureState for MarkCache {
     fn registry_changed(&self) {
         self.0.clear();
     }
+
+    fn caches(&self) -> Vec<crate::web::cache_stats::CacheStats> {
+        vec![self.0.stats()]
+    }
 }
 
 /// The neutral "cannot be checked now" badges, drawn once per variant and never dropped.
@@ -120,11 +124,15 @@ pub struct UnverifiableBadges(RenderCache<(MarkVariant, Format), Arc<MarkImage>>
 
 impl Default for UnverifiableBadges {
     fn default() -> Self {
-        UnverifiableBadges(RenderCache::new(64, 4 << 20))
+        UnverifiableBadges(RenderCache::new("unverifiable_badges", 64, 4 << 20))
     }
 }
 
-impl FeatureState for UnverifiableBadges {}
+impl FeatureState for UnverifiableBadges {
+    fn caches(&self) -> Vec<crate::web::cache_stats::CacheStats> {
+        vec![self.0.stats()]
+    }
+}
 
 impl Weighed for (MarkVariant, Format) {
     fn weight(&self) -> u64 {

@@ -149,13 +149,17 @@ impl PageCache {
 
 impl Default for PageCache {
     fn default() -> Self {
-        PageCache(RenderCache::new(4_000, 64 << 20))
+        PageCache(RenderCache::new("certificate_pages", 4_000, 64 << 20))
     }
 }
 
 impl FeatureState for PageCache {
     fn registry_changed(&self) {
         self.0.clear();
+    }
+
+    fn caches(&self) -> Vec<crate::web::cache_stats::CacheStats> {
+        vec![self.0.stats()]
     }
 }
 

@@ -65,13 +65,17 @@ pub struct Documents(RenderCache<DocumentKey, Arc<Compressed>, Miss>);
 
 impl Default for Documents {
     fn default() -> Self {
-        Documents(RenderCache::new(8_000, 96 << 20))
+        Documents(RenderCache::new("documents", 8_000, 96 << 20))
     }
 }
 
 impl FeatureState for Documents {
     fn registry_changed(&self) {
         self.0.clear();
+    }
+
+    fn caches(&self) -> Vec<crate::web::cache_stats::CacheStats> {
+        vec![self.0.stats()]
     }
 }
 

@@ -68,8 +68,8 @@ pub struct SearchCache {
 impl Default for SearchCache {
     fn default() -> Self {
         SearchCache {
-            pages: RenderCache::new(10_000, 32 << 20),
-            listings: RenderCache::new(10_000, 16 << 20),
+            pages: RenderCache::new("search_pages", 10_000, 32 << 20),
+            listings: RenderCache::new("search_listings", 10_000, 16 << 20),
         }
     }
 }
@@ -78,6 +78,10 @@ impl FeatureState for SearchCache {
     fn registry_changed(&self) {
         self.pages.clear();
         self.listings.clear();
+    }
+
+    fn caches(&self) -> Vec<crate::web::cache_stats::CacheStats> {
+        vec![self.pages.stats(), self.listings.stats()]
     }
 }
 

@@ -45,13 +45,17 @@ pub struct SharedPages(RenderCache<SharedKey, Arc<Compressed>>);
 
 impl Default for SharedPages {
     fn default() -> Self {
-        SharedPages(RenderCache::new(64, 4 << 20))
+        SharedPages(RenderCache::new("shared_pages", 64, 4 << 20))
     }
 }
 
 impl FeatureState for SharedPages {
     fn registry_changed(&self) {
         self.0.clear();
+    }
+
+    fn caches(&self) -> Vec<crate::web::cache_stats::CacheStats> {
+        vec![self.0.stats()]
     }
 }
 

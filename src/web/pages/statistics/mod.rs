@@ -122,14 +122,18 @@ pub struct StatisticsCache {
 impl Default for StatisticsCache {
     fn default() -> Self {
         StatisticsCache {
-            figures: LatestCache::new(2_000, 4 << 20),
-            pages: LatestCache::new(1_000, 24 << 20),
+            figures: LatestCache::new("statistics_figures", 2_000, 4 << 20),
+            pages: LatestCache::new("statistics_pages", 1_000, 24 << 20),
             in_flight: Default::default(),
         }
     }
 }
 
-impl FeatureState for StatisticsCache {}
+impl FeatureState for StatisticsCache {
+    fn caches(&self) -> Vec<crate::web::cache_stats::CacheStats> {
+        vec![self.figures.stats(), self.pages.stats()]
+    }
+}
 
 /// What a kept statistics page depends on: the query string as sent (its links repeat it).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
