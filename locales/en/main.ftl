@@ -9,6 +9,8 @@ nav-about = About SQE
 lang-name = English
 footer-purpose = This registry publishes the true status of SQE e-commerce platform service-quality certificates (GB/T 31524 and GB/T 31526).
 footer-time = All dates are in Beijing time
+footer-operator = Operated by:{" "}
+footer-contact = Contact:{" "}
 footer-report = Report a fake or misused mark
 
 search-label = Search certificates

@@ -9,6 +9,8 @@ nav-about = 关于 SQE
 lang-name = 中文
 footer-purpose = 本站公开电子商务平台服务质量评价（SQE，依据 GB/T 31524 与 GB/T 31526）证书的真实状态。
 footer-time = 日期均为北京时间
+footer-operator = 主办单位：
+footer-contact = 联系方式：
 footer-report = 举报伪造或冒用的标识
 
 search-label = 搜索证书
