@@ -29,11 +29,14 @@ mod respond;
 use render::{render, render_unverifiable};
 use respond::respond;
 
-/// `Cache-Control` of a certificate's image. Its max-age (300 s) is the longest a revoked or
-/// suspended mark may still show "valid" on a platform's page (see docs/ARCHITECTURE.md).
-const CACHE_FOUND: &str = "public, max-age=300";
+/// `Cache-Control` of a certificate's image, for browsers (`max-age`) and for a CDN or caching
+/// proxy in front (`s-maxage`), each allowed to serve it `stale-while-revalidate` longer while
+/// they fetch it again. Added up, as if a proxy that does not send `Age` handed a browser an
+/// image it had kept to the end: 180 + 30 + 60 + 30 = 300 s, the longest a revoked or
+/// suspended mark may still show "valid" anywhere (docs/DEPLOYMENT.md, "A CDN in front").
+const CACHE_FOUND: &str = "public, max-age=60, s-maxage=180, stale-while-revalidate=30";
 /// `Cache-Control` for a number not in the registry, which may be registered at any time.
-const CACHE_UNKNOWN: &str = "public, max-age=60";
+const CACHE_UNKNOWN: &str = "public, max-age=60, s-maxage=60";
 
 /// Which image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
