@@ -378,8 +378,9 @@ async fn serve(pool: db::DbPool, config: Config) -> anyhow::Result<()> {
     }
     probing.abort();
     flushing.abort();
-    if let Err(e) = state.flush_sightings().await {
-        tracing::error!(error = %e, "sightings lost at shutdown");
+    match state.flush_sightings().await {
+        Ok(written) => tracing::info!(written, "stopped; sightings written"),
+        Err(e) => tracing::error!(error = %e, "sightings lost at shutdown"),
     }
     let _ = sqe_registry::web::admin::login_guard::flush_refused(&state).await;
     Ok(())

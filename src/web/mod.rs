@@ -29,11 +29,12 @@ pub mod sitemap;
 pub mod state;
 pub mod stored_files;
 pub mod view;
+pub mod whole_body;
 
 use actix_web::body::MessageBody;
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlers};
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
 use actix_web::{guard, web, App};
 
 pub use state::{AppState, Clock};
@@ -96,7 +97,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, state: &AppState) {
                 .wrap(ErrorHandlers::new().default_handler(errors::render_error_page))
                 .wrap_fn(remember_language)
                 .wrap(security_headers(https))
-                .wrap(Compress::default())
+                .wrap(actix_web::middleware::from_fn(whole_body::middleware))
                 .wrap(tracing_actix_web::TracingLogger::<access_log::AccessLog>::new()),
         );
 }

@@ -70,10 +70,7 @@ fn use_cases_know_no_http() {
 
 #[test]
 fn the_configuration_knows_no_http() {
-    assert_eq!(
-        offenders("config.rs", &["crate::web"]),
-        Vec::<String>::new()
-    );
+    assert_eq!(offenders("config", &["crate::web"]), Vec::<String>::new());
 }
 
 #[test]

@@ -565,44 +565,50 @@ fn directives(value: &str) -> std::collections::HashMap<String, Option<u32>> {
         .collect()
 }
 
-both_backends_async!(a_cdn_may_keep_marks_but_a_revocation_shows_within_300_seconds, |db| {
-    seed(&db);
-    let app = app!(db, beijing(2026, 11, 28, 12, 0));
-    for uri in [
-        "/badge/V-1.svg",
-        "/badge/V-1.svg?lang=en&size=s",
-        "/badge/V-1.png",
-        "/qr/V-1.svg",
-        "/qr/V-1.png",
-        "/badge/R-1.svg",
-    ] {
-        // A visitor with a language cookie: nothing personal comes back.
-        let page = send(&app, with_header(uri, "Cookie", "lang=en")).await;
-        assert_eq!(page.status, 200, "{uri}");
-        let cache = page.header("cache-control").expect("cache-control");
-        let d = directives(&cache);
-        assert!(d.contains_key("public"), "{uri}: {cache}");
-        for forbidden in ["private", "no-cache", "no-store", "must-revalidate"] {
-            assert!(!d.contains_key(forbidden), "{uri}: {cache}");
+both_backends_async!(
+    a_cdn_may_keep_marks_but_a_revocation_shows_within_300_seconds,
+    |db| {
+        seed(&db);
+        let app = app!(db, beijing(2026, 11, 28, 12, 0));
+        for uri in [
+            "/badge/V-1.svg",
+            "/badge/V-1.svg?lang=en&size=s",
+            "/badge/V-1.png",
+            "/qr/V-1.svg",
+            "/qr/V-1.png",
+            "/badge/R-1.svg",
+        ] {
+            // A visitor with a language cookie: nothing personal comes back.
+            let page = send(&app, with_header(uri, "Cookie", "lang=en")).await;
+            assert_eq!(page.status, 200, "{uri}");
+            let cache = page.header("cache-control").expect("cache-control");
+            let d = directives(&cache);
+            assert!(d.contains_key("public"), "{uri}: {cache}");
+            for forbidden in ["private", "no-cache", "no-store", "must-revalidate"] {
+                assert!(!d.contains_key(forbidden), "{uri}: {cache}");
+            }
+            let browser = d["max-age"].expect("max-age");
+            let edge = d["s-maxage"].expect("s-maxage");
+            let stale = d["stale-while-revalidate"].expect("stale-while-revalidate");
+            // Even a proxy that sends no Age, handing a browser an image it kept to the end.
+            assert!(
+                edge + stale + browser + stale <= 300,
+                "{uri}: {cache} keeps a revoked mark longer than 300 s"
+            );
+            assert!(
+                edge >= 60,
+                "{uri}: a CDN keeps it long enough to matter: {cache}"
+            );
+            assert!(page.header("set-cookie").is_none(), "{uri}");
+            let vary = page.header("vary");
+            assert!(
+                vary.is_none() || vary.as_deref() == Some("Accept-Encoding"),
+                "{uri}: Vary {vary:?} would split a CDN's cache"
+            );
         }
-        let browser = d["max-age"].expect("max-age");
-        let edge = d["s-maxage"].expect("s-maxage");
-        let stale = d["stale-while-revalidate"].expect("stale-while-revalidate");
-        // Even a proxy that sends no Age, handing a browser an image it kept to the end.
-        assert!(
-            edge + stale + browser + stale <= 300,
-            "{uri}: {cache} keeps a revoked mark longer than 300 s"
-        );
-        assert!(edge >= 60, "{uri}: a CDN keeps it long enough to matter: {cache}");
-        assert!(page.header("set-cookie").is_none(), "{uri}");
-        let vary = page.header("vary");
-        assert!(
-            vary.is_none() || vary.as_deref() == Some("Accept-Encoding"),
-            "{uri}: Vary {vary:?} would split a CDN's cache"
-        );
+        let unknown = get(&app, "/badge/NOT-THERE.svg").await;
+        assert_eq!(unknown.status, 404);
+        let d = directives(&unknown.header("cache-control").expect("cache-control"));
+        assert!(d["s-maxage"].expect("s-maxage") <= 60 && d["max-age"].expect("max-age") <= 60);
     }
-    let unknown = get(&app, "/badge/NOT-THERE.svg").await;
-    assert_eq!(unknown.status, 404);
-    let d = directives(&unknown.header("cache-control").expect("cache-control"));
-    assert!(d["s-maxage"].expect("s-maxage") <= 60 && d["max-age"].expect("max-age") <= 60);
-});
+);

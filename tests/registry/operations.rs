@@ -134,3 +134,35 @@ async fn every_response_carries_a_request_id_and_a_trusted_proxy_may_name_it() {
         );
     }
 }
+
+#[actix_web::test]
+async fn responses_not_kept_compressed_are_gzipped_whole() {
+    let db = TestDb::sqlite();
+    with_conn(&db, |conn| {
+        let refs = seed_reference(conn);
+        for i in 0..6 {
+            yunhe_bilingual(&format!("GZ-{i}"), &format!("91330100MA2A0009{i}"))
+                .domains(&[&format!("gz-{i}.yunhe.com")])
+                .insert(conn, &refs);
+        }
+    });
+    let app = TestApp::new(&db, now()).await;
+    // An API listing is not kept pre-compressed: the middleware compresses it, whole.
+    let uri = "/api/v1/certificates?per_page=50";
+    assert!(
+        app.get(uri).await.body.len() > 1024,
+        "large enough to compress"
+    );
+    let zipped = app.get_with(uri, &[("accept-encoding", "gzip")]).await;
+    assert_eq!(zipped.status, 200);
+    assert_eq!(zipped.header("content-encoding").as_deref(), Some("gzip"));
+    assert!(zipped
+        .header("vary")
+        .is_some_and(|v| v.contains("Accept-Encoding")));
+    let json: serde_json::Value =
+        serde_json::from_str(&common::gunzip(&zipped.bytes)).expect("the whole JSON document");
+    let plain = app.get(uri).await;
+    assert_eq!(plain.header("content-encoding"), None);
+    let same: serde_json::Value = serde_json::from_str(&plain.body).expect("JSON");
+    assert_eq!(json, same);
+}

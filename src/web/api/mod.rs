@@ -12,7 +12,7 @@ pub mod shape;
 pub mod types;
 
 use actix_web::http::header::{self, CacheControl, CacheDirective};
-use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlers};
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
 use actix_web::{guard, web, HttpRequest, HttpResponse, Resource};
 use serde::Serialize;
 use utoipa::openapi::{ContactBuilder, Server};
@@ -176,7 +176,9 @@ pub fn register(cfg: &mut web::ServiceConfig, https: bool) {
                     .add((header::ACCESS_CONTROL_EXPOSE_HEADERS, "ETag")),
             )
             .wrap(super::security_headers(https))
-            .wrap(Compress::default())
+            .wrap(actix_web::middleware::from_fn(
+                crate::web::whole_body::middleware,
+            ))
             .wrap(tracing_actix_web::TracingLogger::<
                 crate::web::access_log::AccessLog,
             >::new()),
