@@ -5,7 +5,8 @@ Phases, each under mixed wrk load through nginx unless said:
   throughput  one instance behind nginx, then three (requests per second, per core)
   kill        kill -9 one instance mid-load, start it again: failed requests seen by clients
   rolling     SIGTERM each instance in turn and start it again (a rolling deploy); with
-              --old-binary the third instance runs that older build throughout
+              --old-binary the third instance runs that older build until it restarts last,
+              serving beside the new ones (the schema rule of docs/DEPLOYMENT.md)
   propagation lifecycle actions in instance A's back office; time until instances B and C
               serve the changed badge and page (no load)
   edge        nginx as a caching proxy in front (deploy/nginx/sqe-registry-edge-cache.conf):
@@ -263,7 +264,7 @@ def p95(values):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default="target/release/sqe-registry")
-    ap.add_argument("--old-binary", help="run instance C on this older build throughout")
+    ap.add_argument("--old-binary", help="run instance C on this older build until it restarts")
     ap.add_argument("--count", type=int, default=20000, help="demo certificates")
     ap.add_argument("--seconds", type=int, default=20, help="load per throughput phase")
     ap.add_argument("--actions", type=int, default=20, help="lifecycle actions timed")
@@ -330,11 +331,12 @@ def main():
         if r["failed"]:
             failed_targets.append("kill -9: failed requests")
 
-        log("\n== rolling restart under load" + (" (C stays on the old build)" if args.old_binary else ""))
+        log("\n== rolling restart under load" + (
+            " (C serves the old build while A and B restart on the new one; C restarts last)"
+            if args.old_binary else ""))
         load = wrk_start(NGINX_PORT, 45, script)
         time.sleep(3)
-        restarted = instances[:2] if args.old_binary else instances
-        for inst in restarted:
+        for inst in instances:
             if inst.index == 0:
                 # Foreign sightings buffered on A just before it stops: written at its shutdown.
                 for i in range(5):
