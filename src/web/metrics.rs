@@ -34,11 +34,6 @@ struct RequestLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct GroupLabels {
-    route_group: &'static str,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CacheLabels {
     cache: &'static str,
 }
@@ -52,7 +47,7 @@ struct StateLabels {
 #[derive(Debug)]
 pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
-    latency: Family<GroupLabels, Histogram>,
+    latency: Family<RequestLabels, Histogram>,
     /// Revision bumps announced by the database (`db::revision_listener`).
     notifications: Counter,
     /// Times the listener (re)connected.
@@ -78,14 +73,13 @@ impl Default for Metrics {
 impl Metrics {
     /// Counts a finished request.
     pub fn request_done(&self, route_group: &'static str, status: u16, elapsed: Duration) {
-        self.requests
-            .get_or_create(&RequestLabels {
-                route_group,
-                status,
-            })
-            .inc();
+        let labels = RequestLabels {
+            route_group,
+            status,
+        };
+        self.requests.get_or_create(&labels).inc();
         self.latency
-            .get_or_create(&GroupLabels { route_group })
+            .get_or_create(&labels)
             .observe(elapsed.as_secs_f64());
     }
 
@@ -117,7 +111,7 @@ pub async fn render(state: &AppState) -> String {
     );
     registry.register(
         "http_request_duration_seconds",
-        "Time to the response head, by route group",
+        "Time to the response head, by route group and status",
         m.latency.clone(),
     );
     registry.register(

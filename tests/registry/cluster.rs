@@ -35,6 +35,19 @@ fn next_bump(news: &mpsc::Receiver<RevisionNews>, wait: Duration) -> Option<Revi
     }
 }
 
+/// Commits a revision bump; the next news must be that bump, with the new revision.
+fn assert_committed_bump_is_heard(db: &TestDb, news: &mpsc::Receiver<RevisionNews>) {
+    let before = revision(db);
+    with_conn(db, |conn| {
+        conn.transaction(sqe_registry::db::write::bump_revision)
+            .expect("bump");
+    });
+    assert_eq!(
+        next_bump(news, WAIT),
+        Some(RevisionNews::Bumped(Some(before + 1)))
+    );
+}
+
 fn listen(
     db: &TestDb,
 ) -> (
@@ -79,15 +92,8 @@ fn a_bump_is_announced_when_it_commits_and_not_when_rolled_back() {
         assert!(rolled_back.is_err());
     });
     assert_eq!(revision(&db), before);
-    with_conn(&db, |conn| {
-        conn.transaction(sqe_registry::db::write::bump_revision)
-            .expect("bump");
-    });
     // The rolled-back bump sent nothing: the first news is the committed one, with its number.
-    assert_eq!(
-        next_bump(&news, WAIT),
-        Some(RevisionNews::Bumped(Some(before + 1)))
-    );
+    assert_committed_bump_is_heard(&db, &news);
 }
 
 #[test]
@@ -107,15 +113,7 @@ fn the_listener_connects_again_after_its_connection_is_cut() {
         news.recv_timeout(WAIT).expect("connected again"),
         RevisionNews::Listening
     );
-    let before = revision(&db);
-    with_conn(&db, |conn| {
-        conn.transaction(sqe_registry::db::write::bump_revision)
-            .expect("bump");
-    });
-    assert_eq!(
-        next_bump(&news, WAIT),
-        Some(RevisionNews::Bumped(Some(before + 1)))
-    );
+    assert_committed_bump_is_heard(&db, &news);
 }
 
 #[actix_web::test]

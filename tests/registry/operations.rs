@@ -70,7 +70,7 @@ both_backends_async!(metrics_count_requests_caches_and_the_database, |db| {
     );
     assert_line(
         &m,
-        r#"sqe_http_request_duration_seconds_count{route_group="certificates"} 3"#,
+        r#"sqe_http_request_duration_seconds_count{route_group="certificates",status="200"} 3"#,
     );
     // The page was rendered once and served from memory twice.
     assert_line(&m, r#"sqe_cache_misses_total{cache="certificate_pages"} 1"#);
