@@ -24,6 +24,7 @@ pub mod province;
 pub mod rate_limit;
 pub mod record;
 pub mod reference;
+pub mod report;
 pub mod scope;
 pub mod score_sheet;
 pub mod scoring;
