@@ -47,9 +47,13 @@ pub fn init() {
             ansi: std::io::stderr().is_terminal(),
         },
     };
-    let installed =
-        tracing::subscriber::set_global_default(subscriber(format, filter, std::io::stderr));
-    if installed.is_err() {
+    // `try_init`, not `set_global_default`: it also routes the `log` records of actix-web,
+    // r2d2 and the image libraries into the same lines.
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    if subscriber(format, filter, std::io::stderr)
+        .try_init()
+        .is_err()
+    {
         return;
     }
     if let Ok(other) = setting {

@@ -76,12 +76,12 @@ impl Operations {
     /// Reads the settings named on each field.
     pub fn from_env() -> anyhow::Result<Operations> {
         let poll = parse_var("SQE_REVISION_POLL_MS", 1000)?;
-        if !(50..=3_600_000).contains(&poll) {
-            bail!("SQE_REVISION_POLL_MS must be between 50 and 3600000 (an hour)");
+        if !(50..=60_000).contains(&poll) {
+            bail!("SQE_REVISION_POLL_MS must be between 50 and 60000 (a minute)");
         }
         let shutdown = parse_var("SQE_SHUTDOWN_SECS", 30)?;
         if shutdown > 600 {
-            bail!("SQE_SHUTDOWN_SECS must be at most 600");
+            bail!("SQE_SHUTDOWN_SECS must be at most 600 (and below systemd's TimeoutStopSec)");
         }
         let slow = parse_var("SQE_SLOW_REQUEST_MS", 1000)?;
         if slow == 0 {

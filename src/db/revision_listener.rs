@@ -49,11 +49,11 @@ pub struct RevisionListener {
 }
 
 impl Drop for RevisionListener {
+    /// Tells the thread to stop and leaves it: a query stuck on a vanished server must not hold
+    /// a stopping instance (the thread ends with the process).
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Release);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        drop(self.thread.take());
     }
 }
 
@@ -103,13 +103,33 @@ fn listen(url: &str, stop: &AtomicBool, report: &dyn Fn(RevisionNews)) {
     }
 }
 
-/// The listening connection, named `sqe-revision-listener` in `pg_stat_activity` for operators.
+/// Settings of the listening connection, each unless `DATABASE_URL` names it: its name in
+/// `pg_stat_activity`, and TCP keepalives with a send time-out, so that a server gone without a
+/// reset (a failover, a partition) fails the ping within about 20 s instead of TCP's 15 min.
+const LISTENER_SETTINGS: [(&str, &str); 5] = [
+    ("application_name", "sqe-revision-listener"),
+    ("keepalives_idle", "10"),
+    ("keepalives_interval", "5"),
+    ("keepalives_count", "3"),
+    ("tcp_user_timeout", "20000"),
+];
+
+/// The listener's URL: `url` with [`LISTENER_SETTINGS`] appended as text (libpq accepts URLs
+/// that `url::Url` refuses, such as a Unix socket in `?host=`).
+fn listener_url(url: &str) -> String {
+    let mut out = with_connect_timeout(url);
+    for (name, value) in LISTENER_SETTINGS {
+        if !out.contains(&format!("{name}=")) {
+            let separator = if out.contains('?') { '&' } else { '?' };
+            out = format!("{out}{separator}{name}={value}");
+        }
+    }
+    out
+}
+
+/// The listening connection.
 fn connect(url: &str) -> Result<PgConnection, String> {
-    let mut named = url::Url::parse(&with_connect_timeout(url)).map_err(|e| e.to_string())?;
-    named
-        .query_pairs_mut()
-        .append_pair("application_name", "sqe-revision-listener");
-    let mut conn = PgConnection::establish(named.as_str()).map_err(|e| e.to_string())?;
+    let mut conn = PgConnection::establish(&listener_url(url)).map_err(|e| e.to_string())?;
     conn.batch_execute(LISTEN).map_err(|e| e.to_string())?;
     Ok(conn)
 }
@@ -140,5 +160,22 @@ fn pause(stop: &AtomicBool, total: Duration) {
     let started = Instant::now();
     while started.elapsed() < total && !stop.load(Ordering::Acquire) {
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_listener_url_keeps_what_the_operator_wrote() {
+        assert_eq!(
+            listener_url("postgres://u@/db?host=/var/run/postgresql&application_name=mine"),
+            "postgres://u@/db?host=/var/run/postgresql&application_name=mine&connect_timeout=2\
+             &keepalives_idle=10&keepalives_interval=5&keepalives_count=3&tcp_user_timeout=20000"
+        );
+        assert!(listener_url("postgres://h/db").starts_with(
+            "postgres://h/db?connect_timeout=2&application_name=sqe-revision-listener"
+        ));
     }
 }

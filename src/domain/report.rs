@@ -87,7 +87,8 @@ impl Contact {
                 && !domain.ends_with('.')
                 && !domain.contains('@')
                 && !input.chars().any(|c| c.is_whitespace() || c.is_control());
-            return fits.then(|| Contact::Email(input.to_lowercase()));
+            // The domain is case-blind; the local part may not be.
+            return fits.then(|| Contact::Email(format!("{local}@{}", domain.to_lowercase())));
         }
         let digits: String = input
             .strip_prefix("+86")
@@ -200,6 +201,12 @@ pub fn check(form: &ReportForm) -> Result<Report, Errors> {
         errors.insert(Field::What, "report-error-what-needed");
     } else if what.chars().count() > MAX_WHAT {
         errors.insert(Field::What, "report-error-what-long");
+    } else if what
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        // NUL and the like: PostgreSQL refuses them in text, and no one types them.
+        errors.insert(Field::What, "report-error-what-control");
     }
     let evidence: Vec<String> = form
         .evidence
@@ -315,6 +322,11 @@ mod tests {
             "report-error-what-long"
         );
         assert!(check(&form("wrong_data", "", &"字".repeat(MAX_WHAT))).is_ok());
+        assert_eq!(
+            check(&form("wrong_data", "", "a\u{0}b")).expect_err("NUL")[&Field::What],
+            "report-error-what-control"
+        );
+        assert!(check(&form("wrong_data", "", "第一行\n第二行")).is_ok());
         let mut f = form("wrong_data", "", "说明");
         f.evidence = (0..=MAX_EVIDENCE)
             .map(|i| format!("https://e.cn/{i}"))
@@ -338,6 +350,11 @@ mod tests {
 
     #[test]
     fn contacts() {
+        assert_eq!(
+            Contact::parse("Li.Lei@Example.COM"),
+            Some(Contact::Email("Li.Lei@example.com".to_owned())),
+            "the local part keeps its case"
+        );
         for good in [
             "13800138000",
             "+8613800138000",

@@ -40,6 +40,11 @@ pub struct Revision {
     last_check_ms: AtomicU64,
     /// Milliseconds between two reads when nothing forces one.
     every_ms: u64,
+    /// Reads of the revision started so far: each read's ticket.
+    reads_started: AtomicU64,
+    /// The ticket of the read whose value `current` holds: an older read that ends later
+    /// must not put back the value it read (two reads overlap when a notification forces one).
+    applied: std::sync::Mutex<u64>,
 }
 
 impl Default for Revision {
@@ -56,7 +61,29 @@ impl Revision {
             started: Instant::now(),
             last_check_ms: AtomicU64::new(u64::MAX),
             every_ms: u64::try_from(every.as_millis()).unwrap_or(u64::MAX),
+            reads_started: AtomicU64::new(0),
+            applied: std::sync::Mutex::new(0),
         }
+    }
+
+    /// The ticket of a read of the revision about to start (see [`Revision::observe_read`]).
+    pub fn begin_read(&self) -> u64 {
+        self.reads_started.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// Records the revision read by the read of `ticket`; true if it moved. Ignored when a read
+    /// that started later was recorded first: it saw the database at least as late. (The
+    /// revision may still go down: a restored backup.)
+    pub fn observe_read(&self, ticket: u64, revision: i64) -> bool {
+        let mut applied = self
+            .applied
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if ticket < *applied {
+            return false;
+        }
+        *applied = ticket;
+        self.current.swap(revision, Ordering::SeqCst) != revision
     }
 
     /// Whether this caller should read the revision now (one caller per interval).
@@ -79,9 +106,9 @@ impl Revision {
         self.last_check_ms.store(u64::MAX, Ordering::Release);
     }
 
-    /// Records the revision just read; true if it moved.
+    /// Records the revision just read (a read that began now); true if it moved.
     pub fn observe(&self, revision: i64) -> bool {
-        self.current.swap(revision, Ordering::SeqCst) != revision
+        self.observe_read(self.begin_read(), revision)
     }
 
     /// The revision data read from now on reflects (read it before reading the database).
@@ -401,6 +428,15 @@ mod tests {
         );
         assert_eq!(cache.get(&revision, &"A"), Some(Page("a")));
         assert!(!revision.observe(5), "same revision");
+        // Two overlapping reads: the one that began first ends last, with the older value.
+        let (first, second) = (revision.begin_read(), revision.begin_read());
+        assert!(revision.observe_read(second, 7));
+        assert!(
+            !revision.observe_read(first, 5),
+            "an older read cannot go back"
+        );
+        assert_eq!(revision.current(), 7);
+        assert!(revision.observe(5), "a later read may: a restored backup");
         assert!(cache.get(&revision, &"A").is_some());
         assert!(revision.observe(6), "a change");
         assert_eq!(

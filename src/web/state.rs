@@ -238,9 +238,10 @@ impl AppState {
         if !self.revision.check_due() {
             return;
         }
+        let ticket = self.revision.begin_read();
         match self.db(|conn| Ok(crate::db::stats::revision(conn)?)).await {
             Ok(revision) => {
-                if self.revision.observe(revision) {
+                if self.revision.observe_read(ticket, revision) {
                     self.features.registry_changed();
                 }
             }
