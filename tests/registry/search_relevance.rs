@@ -270,6 +270,89 @@ both_backends!(
     }
 );
 
+both_backends_async!(
+    a_narrow_filter_still_fills_the_prefix_band_past_thousands_of_keys,
+    |db| {
+        use diesel::prelude::*;
+        use sqe_registry::db::models::NewNameKey;
+        use sqe_registry::db::schema::{certificates, name_keys};
+        use sqe_registry::db::DbConnection;
+        with_conn(&db, |conn| {
+            let refs = seed_reference(conn);
+            // In Zhejiang, a certificate with thousands of keys starting with 禾云 that sort before
+            // every name below (digits before Chinese), more than one read of the band.
+            CertificateBuilder::new("CQM-SQE-2025-000801")
+                .company(
+                    "杭州禾云网络科技有限公司",
+                    None,
+                    &credit_code("91330100MA5F00801"),
+                )
+                .province("330000")
+                .platform("禾云网", "b2c")
+                .stars(5)
+                .insert(conn, &refs);
+            // In Beijing: a name starting with 禾云 at 2 stars, and one with 禾云 inside at 5.
+            CertificateBuilder::new("CQM-SQE-2025-000802")
+                .company(
+                    "北京禾云优选科技有限公司",
+                    None,
+                    &credit_code("91110000MA5F00802"),
+                )
+                .province("110000")
+                .platform("禾云优选", "b2c")
+                .stars(2)
+                .insert(conn, &refs);
+            CertificateBuilder::new("CQM-SQE-2025-000803")
+                .company(
+                    "北京茂禾云商贸有限公司",
+                    None,
+                    &credit_code("91110000MA5F00803"),
+                )
+                .province("110000")
+                .platform("茂禾云", "b2c")
+                .stars(5)
+                .insert(conn, &refs);
+            let many: i32 = certificates::table
+                .filter(certificates::number.eq("CQM-SQE-2025-000801"))
+                .select(certificates::id)
+                .first(conn)
+                .expect("id");
+            let keys: Vec<NewNameKey> = (0..7_000)
+                .map(|i| NewNameKey {
+                    name_key: format!("禾云{i:05}"),
+                    certificate_id: many,
+                })
+                .collect();
+            for chunk in keys.chunks(2_000) {
+                match conn {
+                    DbConnection::Pg(c) => diesel::insert_into(name_keys::table)
+                        .values(chunk)
+                        .execute(c),
+                    DbConnection::Sqlite(c) => diesel::insert_into(name_keys::table)
+                        .values(chunk)
+                        .execute(c),
+                }
+                .expect("keys");
+            }
+        });
+        let app = app!(db, now());
+        let beijing_only = get(
+            &app,
+            &search_url("/api/v1/certificates", "禾云", "&province=110000"),
+        )
+        .await;
+        assert_eq!(beijing_only.status, 200);
+        assert_eq!(
+            order_in(
+                &beijing_only.body,
+                &["CQM-SQE-2025-000802", "CQM-SQE-2025-000803"]
+            ),
+            ["CQM-SQE-2025-000802", "CQM-SQE-2025-000803"],
+            "the prefix match first, though 7,000 keys of another province come before it"
+        );
+    }
+);
+
 both_backends_async!(pinyin_finds_chinese_names_below_character_matches, |db| {
     with_conn(&db, |conn| {
         let refs = seed_reference(conn);
