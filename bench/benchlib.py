@@ -1,6 +1,7 @@
 """What the Python benchmarks share: reading the benchmark database (SQLite file or PostgreSQL
 through psql), moving the registry revision so a server drops what it kept, timing one GET on a
 kept-alive connection, and a p95. Standard library only."""
+import argparse
 import sqlite3
 import subprocess
 import time
@@ -40,3 +41,15 @@ def timed(conn, path, headers=None):
 
 def p95(sorted_ms):
     return sorted_ms[max(0, int(len(sorted_ms) * 0.95) - 1)]
+
+
+def sample_args():
+    """The options of the benchmarks that time a random sample of certificates: the server,
+    its database, how many certificates and which draw."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--base", required=True)
+    ap.add_argument("--db-url", required=True)
+    ap.add_argument("--count", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=13)
+    return ap.parse_args()
+

@@ -11,13 +11,12 @@ Standard library only (psql for PostgreSQL).
 Usage: bench/lookalike.py --base http://127.0.0.1:18100 --db-url sqlite://bench-out/bench-1000000.db
        [--count 200] [--seed 13]
 """
-import argparse
 import http.client
 import json
 import random
 import urllib.parse
 
-from benchlib import p95, sql, timed
+from benchlib import p95, sample_args, sql, timed
 
 
 def pick(db_url, count, seed):
@@ -65,12 +64,7 @@ def lookup_path(host):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--base", required=True)
-    ap.add_argument("--db-url", required=True)
-    ap.add_argument("--count", type=int, default=200)
-    ap.add_argument("--seed", type=int, default=13)
-    args = ap.parse_args()
+    args = sample_args()
     rng = random.Random(args.seed)
     hosts = [v for d in pick(args.db_url, args.count, args.seed) for v in variants(d, rng)]
     u = urllib.parse.urlsplit(args.base)

@@ -16,14 +16,13 @@ Standard library only (psql for PostgreSQL).
 Usage: bench/relevance.py --base http://127.0.0.1:18100 --db-url sqlite://bench-out/bench-1000000.db
        [--count 200] [--seed 13]
 """
-import argparse
 import gzip
 import http.client
 import json
 import random
 import urllib.parse
 
-from benchlib import forget_results, p95, sql, timed
+from benchlib import forget_results, p95, sample_args, sql, timed
 
 PICK = ("SELECT p.name, c.name_zh, t.id FROM certificates t JOIN platforms p ON p.id = t.platform_id "
         "JOIN companies c ON c.id = t.company_id WHERE t.id IN ({ids})")
@@ -55,12 +54,7 @@ def queries(names, spellings):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--base", required=True)
-    ap.add_argument("--db-url", required=True)
-    ap.add_argument("--count", type=int, default=200)
-    ap.add_argument("--seed", type=int, default=13)
-    args = ap.parse_args()
+    args = sample_args()
     u = urllib.parse.urlsplit(args.base)
     conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
     names = pick(args.db_url, args.count, args.seed)

@@ -62,6 +62,7 @@ fn named_bands(
     let upper = format!("{normalized}\u{10FFFF}");
     let filtering = req.filters != SearchFilters::default();
     let mut kept: Vec<(String, i32)> = Vec::new();
+    let mut ranks: HashMap<i32, RankInBand> = HashMap::new();
     let mut after: Option<(String, i32)> = None;
     let mut read: i64 = 0;
     // Read in key order, so the exact names (the start of the range) are always read; with
@@ -85,28 +86,19 @@ fn named_bands(
         read += i64::try_from(chunk.len()).unwrap_or(i64::MAX);
         let more = i64::try_from(chunk.len()).unwrap_or(i64::MAX) > SORTED_BUDGET;
         after = chunk.last().cloned();
-        if filtering {
-            let ids: Vec<i32> = chunk.iter().map(|(_, id)| *id).collect();
-            let passing: HashSet<i32> = filtered(certificates::table.into_boxed(), req, Plan::Walk)
-                .filter(certificates::id.eq_any(ids))
-                .select(certificates::id)
-                .load::<i32>(conn)?
-                .into_iter()
-                .collect();
-            kept.extend(chunk.into_iter().filter(|(_, id)| passing.contains(id)));
-        } else {
-            kept.extend(chunk);
-        }
-        let full = i64::try_from(kept.len()).unwrap_or(i64::MAX) > SORTED_BUDGET;
-        if !more || full || read >= FILTERED_KEYS {
+        // The certificates of this chunk that pass the filters, with what they are ranked by.
+        ranks.extend(ranks_of(conn, req, &chunk)?);
+        kept.extend(chunk.into_iter().filter(|(_, id)| ranks.contains_key(id)));
+        let full = i64::try_from(ranks.len()).unwrap_or(i64::MAX) > SORTED_BUDGET;
+        if !more || !filtering || full || read >= FILTERED_KEYS {
             break more;
         }
     };
-    Ok((ranked_by_band(conn, req, normalized, kept)?, capped))
+    Ok((ordered_by_band(normalized, &kept, &ranks), capped))
 }
 
-/// The most name keys a filtered search reads for its bands: three chunks, each filtered by a
-/// query of its own (at 1,000,000 on SQLite a city name with a province that holds none of
+/// The most name keys a filtered search reads for its bands: three chunks, each filtered and
+/// ranked by a query of its own (at 1,000,000 on SQLite a city name with a province that holds none of
 /// its companies, `北京` in 650000, costs about 100 ms on first request; docs/PERFORMANCE.md).
 const FILTERED_KEYS: i64 = 3 * (SORTED_BUDGET + 1);
 
@@ -130,33 +122,44 @@ fn pinyin_band(
         .limit(budget + 1)
         .load(conn)?;
     let capped = i64::try_from(spelled.len()).unwrap_or(i64::MAX) > budget;
-    Ok((ranked_by_band(conn, req, normalized, spelled)?, capped))
+    let ranks = ranks_of(conn, req, &spelled)?;
+    Ok((ordered_by_band(normalized, &spelled, &ranks), capped))
 }
 
 /// The certificates of `keyed` (a key each starts with the query, and its certificate) that
-/// pass the search's filters: those with a key equal to the query first, then the others,
-/// each band in force first, then by grade (`RankInBand`).
-fn ranked_by_band(
+/// pass the search's filters, with what they are ranked by: one read of the certificates.
+fn ranks_of(
     conn: &mut DbConnection,
     req: &SearchRequest,
+    keyed: &[(String, i32)],
+) -> QueryResult<HashMap<i32, RankInBand>> {
+    let ids: HashSet<i32> = keyed.iter().map(|(_, id)| *id).collect();
+    let q = filtered(certificates::table.into_boxed(), req, Plan::Walk)
+        .filter(certificates::id.eq_any(ids.into_iter().collect::<Vec<_>>()));
+    Ok(super::search_order::ranks(conn, q, req.today)?
+        .into_iter()
+        .map(|rank| (rank.id, rank))
+        .collect())
+}
+
+/// The certificates of `keyed` that are in `ranks` (those passing the filters): those with a
+/// key equal to the query first, then the others, each band in force first, then by grade
+/// (`RankInBand`).
+fn ordered_by_band(
     normalized: &str,
-    keyed: Vec<(String, i32)>,
-) -> QueryResult<Vec<i32>> {
-    let mut bands: HashMap<i32, MatchBand> = HashMap::with_capacity(keyed.len());
-    for (key, id) in &keyed {
+    keyed: &[(String, i32)],
+    ranks: &HashMap<i32, RankInBand>,
+) -> Vec<i32> {
+    let mut bands: HashMap<i32, MatchBand> = HashMap::with_capacity(ranks.len());
+    for (key, id) in keyed.iter().filter(|(_, id)| ranks.contains_key(id)) {
         let band = MatchBand::of_key(key, normalized);
         bands
             .entry(*id)
             .and_modify(|b| *b = (*b).min(band))
             .or_insert(band);
     }
-    let ids: Vec<i32> = bands.keys().copied().collect();
-    let q = filtered(certificates::table.into_boxed(), req, Plan::Walk)
-        .filter(certificates::id.eq_any(ids));
-    let mut ranked: Vec<(MatchBand, RankInBand)> = super::search_order::ranks(conn, q, req.today)?
-        .into_iter()
-        .map(|rank| (bands[&rank.id], rank))
-        .collect();
-    ranked.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp_listed(&b.1)));
-    Ok(ranked.into_iter().map(|(_, r)| r.id).collect())
+    let mut ranked: Vec<(MatchBand, &RankInBand)> =
+        bands.iter().map(|(id, band)| (*band, &ranks[id])).collect();
+    ranked.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp_listed(b.1)));
+    ranked.into_iter().map(|(_, r)| r.id).collect()
 }

@@ -86,8 +86,6 @@ pub async fn middleware(
     let id = forwarded_id(&req, trust_proxy).unwrap_or_else(new_id);
     req.extensions_mut().insert(RequestTag(id.clone()));
     let group = route_group(req.match_pattern().as_deref());
-    let method = req.method().clone();
-    let path = req.path().to_owned();
     let mut res = next.call(req).await?;
     if let Ok(value) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(REQUEST_ID, value);
@@ -100,8 +98,8 @@ pub async fn middleware(
         if elapsed >= state.config.operations.slow_request {
             tracing::warn!(
                 request_id = %id,
-                http.method = %method,
-                http.path = %path,
+                http.method = %res.request().method(),
+                http.path = %res.request().path(),
                 http.status_code = res.status().as_u16(),
                 elapsed_ms = elapsed.as_millis(),
                 "slow request"
