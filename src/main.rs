@@ -344,6 +344,17 @@ async fn serve(pool: db::DbPool, config: Config) -> anyhow::Result<()> {
             }
         }
     });
+    // Reporters' contacts are erased once their case has been closed long enough.
+    let eraser = state.clone();
+    let erasing = actix_web::rt::spawn(async move {
+        let mut every = actix_web::rt::time::interval(sqe_registry::web::reports::erasure::EVERY);
+        loop {
+            every.tick().await;
+            if let Err(e) = sqe_registry::web::reports::erasure::erase_due_contacts(&eraser).await {
+                tracing::warn!(error = %e, "could not erase reporters' contacts; will retry");
+            }
+        }
+    });
     // The database's health: probed every second, and twice a second while it does not answer,
     // so an outage is noticed without a request waiting for it and ends soon after it does.
     let prober = state.clone();
@@ -378,6 +389,7 @@ async fn serve(pool: db::DbPool, config: Config) -> anyhow::Result<()> {
     }
     probing.abort();
     flushing.abort();
+    erasing.abort();
     match state.flush_sightings().await {
         Ok(written) => tracing::info!(written, "stopped; sightings written"),
         Err(e) => tracing::error!(error = %e, "sightings lost at shutdown"),

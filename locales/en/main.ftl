@@ -694,3 +694,146 @@ feed-subscribe-hint = (Atom feed for news readers)
 feed-error-kind = Unknown event kind: “{ $value }”. Kinds: issued, surveillance_passed, upgraded, downgraded, suspended, restored, revoked, cancelled, expired, renewed (comma-separated).
 og-badge-alt = SQE service-quality mark, certificate no. { $number }
 jsonld-certificate-name = SQE e-commerce platform service-quality certificate { $number }
+
+## Reports from the public (issue 15)
+report-title = Report a fake or misused mark
+report-lead = Seen an SQE mark on a website that is not entitled to it, or a mark that is no longer valid? Tell the certification body here. It checks every report and publishes confirmed misuse.
+report-fix-heading = Please check the form: nothing was sent yet.
+report-field-kind = What did you see?
+report-field-site = The website's address
+report-field-site-hint = As in the browser's address bar, e.g. shop.example.com. Needed for the first three kinds.
+report-field-number = Certificate number shown (if any)
+report-field-number-hint = Printed under the mark or on the page it links to, e.g. CQM-SQE-2025-000101.
+report-field-what = What happened
+report-field-what-hint = Where the mark was, what it claimed, when you saw it. At most { $max } characters.
+report-field-evidence = Links to evidence (optional)
+report-field-evidence-hint = One http or https link per line, at most { $max }: a screenshot you uploaded, the page itself.
+report-field-contact = Your e-mail or mobile number (optional)
+report-field-contact-hint = Only if you agree to be asked for details. Never published.
+report-consent = I agree that the certification body's staff may use this contact to ask me about this report. It is erased after the case is closed, as the privacy notice says:
+report-honeypot = Leave this field empty
+report-send = Send the report
+report-after = You get a case number and a private link where you can follow the case.
+report-elsewhere-heading = Other ways to complain
+report-elsewhere-text = A complaint about goods or a payment with a platform goes to the platform first, then to the market regulator (12315). This form is about the SQE mark and the registry.
+report-kind-fake_mark = A fake mark
+report-kind-fake_mark-hint = The mark or its number belongs to no certificate in this registry.
+report-kind-wrong_site = A mark on the wrong website
+report-kind-wrong_site-hint = A real certificate's mark shown on a website the certificate does not cover.
+report-kind-not_valid = A mark that is no longer valid
+report-kind-not_valid-hint = The mark is shown while its certificate is suspended, revoked, cancelled or expired.
+report-kind-service_problem = A service problem with a certified platform
+report-kind-service_problem-hint = The platform's service falls short of what its grade says.
+report-kind-wrong_data = Wrong data in this registry
+report-kind-wrong_data-hint = Something on this site is wrong or out of date.
+report-error-kind = Choose what you saw.
+report-error-site = This is not a website address. Type it as in the address bar, e.g. shop.example.com.
+report-error-site-needed = Give the website's address: a report of a mark on a website needs it.
+report-error-number = A certificate number has only letters, digits and hyphens, e.g. CQM-SQE-2025-000101.
+report-error-what-needed = Say what happened.
+report-error-what-long = This is longer than { $max } characters; please shorten it.
+report-error-what-control = This contains characters that cannot be stored; please retype it.
+report-error-evidence = Give at most { $max } links, one per line, each starting with http:// or https://.
+report-error-contact = This is neither an e-mail address nor a mainland mobile number (11 digits starting with 1).
+report-error-consent = Tick the box to agree that we may contact you, or leave the contact empty.
+report-error-rejected = The form could not be accepted. Please send it again.
+report-error-too-fast = The form was sent too quickly after it was opened. Please check it and send it again.
+report-error-token = This form has expired or did not come from this site. Please check it and send it again.
+report-error-budget = Too many reports have come from your network in the last hour. Your report was not sent; please try again later.
+report-link-mark = Report a problem with this mark
+report-link-number = Report the website that shows this number
+report-link-site = Report this website
+follow-title = Report case { $case }
+follow-received-heading = Thank you: your report was received
+follow-received-text = Its case number is { $case }.
+follow-keep-link = Bookmark this page or copy its address. It is the only way to follow the case, and it is not shown again or sent to you:
+follow-status-heading = Status
+follow-reason = The certification body says:
+follow-decided-on = Decided on
+follow-report-heading = Your report
+follow-case-number = Case number
+follow-received-on = Received on
+follow-report-count = Reports in this case
+follow-private = This page is private to whoever has its link. Your contact, if you gave one, is never shown here or anywhere public.
+case-status-received = Received
+case-status-under_review = Under review
+case-status-confirmed = Confirmed
+case-status-not_confirmed = Not confirmed
+case-status-merged = Merged
+case-status-received-text = The report is waiting to be looked at by the certification body.
+case-status-under_review-text = The certification body is checking the report.
+case-status-confirmed-text = The misuse was confirmed. The website is listed with the confirmed misuse of the mark.
+case-status-not_confirmed-text = The certification body looked at the report and could not confirm it.
+case-status-merged-text = This case was joined to another case about the same matter.
+case-refused-merged = This case was merged into another; act on that one.
+case-refused-decided = This case has been decided already.
+case-reason-needed = Give the reason the reporter will see.
+case-no-such-certificate = There is no certificate with this number.
+case-merge-target = Merge into another open case: give its case number.
+privacy-title = Privacy notice for reports
+follow-kind = Kind of report
+admin-nav-reports = Reports
+admin-cases-title = Reports from the public
+admin-cases-lead = Open cases are listed oldest first; a case open for { $days } days or more is flagged. Reports about the same site and kind within 7 days fold into one case.
+admin-cases-kind = Kind
+admin-cases-any = Any
+admin-cases-status = Status
+admin-cases-open = Open (received or under review)
+admin-cases-older-than = Older than (days)
+admin-cases-site = Website
+admin-cases-count = { $n ->
+    [one] One case
+   *[other] { $n } cases
+}
+admin-cases-opened = Opened
+admin-cases-assigned = Taken by
+admin-cases-overdue = { $n ->
+    [one] open for one day
+   *[other] open for { $n } days
+}
+admin-cases-search-site = search the registry
+admin-cases-certificate = Certificate
+admin-cases-merged-from = Merged from
+admin-cases-actions = Decide
+admin-cases-take = Take this case
+admin-cases-note = Public note (optional)
+admin-cases-confirm = Confirm misuse
+admin-cases-confirm-hint = The website is listed on the public misuse page; when the case is linked to a certificate, that certificate's page warns visitors who come from the website.
+admin-cases-reason = Reason for the reporter
+admin-cases-not-confirm = Not confirmed
+admin-cases-merge-into = Case number to merge into
+admin-cases-merge = Merge
+admin-cases-link-heading = Link to a certificate
+admin-cases-link-to = Link to { $number }
+admin-cases-link = Link
+admin-cases-reports = Reports
+admin-cases-network = network
+admin-cases-contact = Contact (staff only)
+admin-cases-contact-erased = erased
+admin-cases-site-heading = This website in the registry
+admin-cases-not-bound = No certificate covers this website.
+admin-cases-bound-to = Covered by:
+admin-cases-no-sightings = No mark has been seen on this website.
+admin-cases-history = History
+admin-cases-bad-age = The age must be a whole number of days from 0 to 3650.
+admin-cases-bad-site = This is not a website address.
+admin-dashboard-cases = Reports from the public
+admin-dashboard-cases-open = { $n ->
+    [one] One open case
+   *[other] { $n } open cases
+}
+admin-dashboard-cases-overdue = { $n ->
+    [one] one past the handling time
+   *[other] { $n } past the handling time
+}
+admin-certificate-cases = Report cases
+figures-heading = Reports from the public, by month
+figures-lead = Reports received through this site, and the cases the certification body decided each month with the median days from the first report to the decision. Counted from the registry's records; dates in Beijing time.
+figures-none = No report has been received in the last twelve months.
+figures-month = Month
+figures-received = Reports received
+figures-confirmed = Cases confirmed
+figures-not-confirmed = Not confirmed
+figures-median = Median days to a decision
+misuse-fake-heading = Websites showing a mark of no certificate
+misuse-fake-lead = Confirmed from reports by the public: these websites showed an SQE mark although no certificate exists for them.

@@ -11,6 +11,8 @@ pub enum ActorKind {
     Cli { os_user: String },
     /// The registry itself (a scheduled task, a start-up step).
     System { task: &'static str },
+    /// Anyone, through a public form (a report).
+    Public,
 }
 
 /// The acting party with the time of the change: today in Beijing, now in UTC, and the validity
@@ -36,12 +38,14 @@ impl Actor {
         }
     }
 
-    /// The name the audit log records: the username, `cli:<os user>` or `system:<task>`.
+    /// The name the audit log records: the username, `cli:<os user>`, `system:<task>` or
+    /// `public`.
     pub fn name(&self) -> String {
         match &self.kind {
             ActorKind::Staff { username, .. } => username.clone(),
             ActorKind::Cli { os_user } => format!("cli:{os_user}"),
             ActorKind::System { task } => format!("system:{task}"),
+            ActorKind::Public => "public".to_owned(),
         }
     }
 }

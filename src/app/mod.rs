@@ -14,6 +14,7 @@ pub mod issuing;
 pub mod reference;
 pub mod reference_file;
 pub mod registration;
+pub mod reports;
 pub mod sessions;
 pub mod sightings;
 

@@ -110,6 +110,27 @@ impl SessionSecret {
     }
 }
 
+impl SessionSecret {
+    /// The HMAC-SHA256 of `data` under this secret, for tokens a client hands back (the report
+    /// form's): the same on every instance that shares the secret.
+    pub fn sign(&self, data: &[u8]) -> [u8; 32] {
+        use hmac::{Hmac, KeyInit, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&self.0)
+            .expect("HMAC takes a key of any length");
+        mac.update(data);
+        mac.finalize().into_bytes().into()
+    }
+
+    /// Whether `tag` is [`SessionSecret::sign`] of `data`, compared in constant time.
+    pub fn verify(&self, data: &[u8], tag: &[u8]) -> bool {
+        use hmac::{Hmac, KeyInit, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&self.0)
+            .expect("HMAC takes a key of any length");
+        mac.update(data);
+        mac.verify_slice(tag).is_ok()
+    }
+}
+
 impl std::fmt::Debug for SessionSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SessionSecret(…)")
@@ -319,5 +340,27 @@ fn parse_var(name: &str, default: u32) -> anyhow::Result<u32> {
             .parse()
             .with_context(|| format!("{name} must be a positive whole number, not {v:?}")),
         Err(_) => Ok(default),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SessionSecret;
+
+    #[test]
+    fn signatures_are_hmac_sha256_as_rfc_4231_test_case_6() {
+        // RFC 4231 §4.7: a 131-byte key of 0xaa (longer than a block, so hashed first).
+        let secret = SessionSecret::from_hex(&"aa".repeat(131)).expect("key");
+        let data = b"Test Using Larger Than Block-Size Key - Hash Key First";
+        let expected = "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54";
+        let tag = secret.sign(data);
+        let hex: String = tag.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, expected);
+        assert!(secret.verify(data, &tag));
+        assert!(!secret.verify(
+            b"Test Using Larger Than Block-Size Key - Hash Key Firsu",
+            &tag
+        ));
+        assert!(!secret.verify(data, &tag[..31]));
     }
 }

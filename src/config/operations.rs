@@ -24,6 +24,12 @@ pub struct Operations {
     pub slow_request: Duration,
     /// The site's filings and operator, shown in every page's footer.
     pub site: SiteFiling,
+    /// Days a report case may wait for a decision before the queue flags it
+    /// (`SQE_REPORT_HANDLING_DAYS`, default 7).
+    pub report_handling_days: i64,
+    /// Days after a case is closed at which its reporters' contacts are erased
+    /// (`SQE_REPORT_CONTACT_DAYS`, default 180).
+    pub report_contact_days: i64,
 }
 
 /// What a website in mainland China must show: its ICP filing number (ICP备案号) and its
@@ -68,6 +74,8 @@ impl Default for Operations {
             metrics_bind: None,
             slow_request: Duration::from_millis(1000),
             site: SiteFiling::default(),
+            report_handling_days: 7,
+            report_contact_days: 180,
         }
     }
 }
@@ -87,7 +95,17 @@ impl Operations {
         if slow == 0 {
             bail!("SQE_SLOW_REQUEST_MS must be at least 1");
         }
+        let handling = parse_var("SQE_REPORT_HANDLING_DAYS", 7)?;
+        if !(1..=365).contains(&handling) {
+            bail!("SQE_REPORT_HANDLING_DAYS must be between 1 and 365");
+        }
+        let contact_days = parse_var("SQE_REPORT_CONTACT_DAYS", 180)?;
+        if !(1..=3650).contains(&contact_days) {
+            bail!("SQE_REPORT_CONTACT_DAYS must be between 1 and 3650");
+        }
         Ok(Operations {
+            report_handling_days: i64::from(handling),
+            report_contact_days: i64::from(contact_days),
             revision_poll: Duration::from_millis(u64::from(poll)),
             shutdown: Duration::from_secs(u64::from(shutdown)),
             metrics_bind: text_var("SQE_METRICS_BIND", 100)?,

@@ -19,6 +19,8 @@ mod pool;
 pub mod records;
 pub mod reference;
 pub mod refold;
+pub mod report_triage;
+pub mod reports;
 pub mod revision_listener;
 pub mod schema;
 pub mod schemes;

@@ -223,6 +223,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    report_cases (id) {
+        id -> Integer,
+        kind -> Text,
+        site -> Nullable<Text>,
+        certificate_id -> Nullable<Integer>,
+        status -> Text,
+        reason -> Nullable<Text>,
+        opened_at -> Timestamp,
+        last_report_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        report_count -> Integer,
+        assigned_to -> Nullable<Text>,
+        merged_into -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    reports (id) {
+        id -> Integer,
+        case_id -> Integer,
+        received_at -> Timestamp,
+        site -> Nullable<Text>,
+        number -> Nullable<Text>,
+        what -> Text,
+        evidence -> Text,
+        contact -> Nullable<Text>,
+        contact_erased_at -> Nullable<Timestamp>,
+        network -> Text,
+        token_hash -> Text,
+    }
+}
+
 diesel::joinable!(indicators -> scheme_versions (scheme_version_id));
 diesel::joinable!(platforms -> companies (company_id));
 diesel::joinable!(platform_domains -> platforms (platform_id));
@@ -239,6 +272,8 @@ diesel::joinable!(name_keys -> certificates (certificate_id));
 diesel::joinable!(pinyin_keys -> certificates (certificate_id));
 diesel::joinable!(mark_sightings -> certificates (certificate_id));
 diesel::joinable!(sighting_networks -> mark_sightings (sighting_id));
+diesel::joinable!(report_cases -> certificates (certificate_id));
+diesel::joinable!(reports -> report_cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     certification_bodies,
@@ -261,4 +296,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     login_failures,
     sighting_networks,
+    report_cases,
+    reports,
 );

@@ -13,6 +13,8 @@ use super::Db;
 use crate::domain::account::Role;
 use crate::domain::event::EventKind;
 use crate::domain::platform_type::PlatformType;
+use crate::domain::report::ReportKind;
+use crate::domain::report_case::CaseStatus;
 use crate::domain::status::CertificateStatus;
 use crate::domain::surveillance::AssessmentKind;
 
@@ -46,3 +48,5 @@ stored_as_text!(EventKind, "event kind");
 stored_as_text!(PlatformType, "platform type");
 stored_as_text!(AssessmentKind, "assessment kind");
 stored_as_text!(Role, "role");
+stored_as_text!(ReportKind, "report kind");
+stored_as_text!(CaseStatus, "case status");

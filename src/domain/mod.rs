@@ -25,6 +25,7 @@ pub mod rate_limit;
 pub mod record;
 pub mod reference;
 pub mod report;
+pub mod report_case;
 pub mod scope;
 pub mod score_sheet;
 pub mod scoring;

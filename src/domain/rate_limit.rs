@@ -21,10 +21,12 @@ pub enum LimitKind {
     Login,
     /// Badges and QR codes of numbers we do not know.
     UnknownMark,
+    /// Reports sent with the public report form.
+    Reports,
 }
 
 impl LimitKind {
-    pub const ALL: [LimitKind; 7] = [
+    pub const ALL: [LimitKind; 8] = [
         LimitKind::Search,
         LimitKind::Api,
         LimitKind::Statistics,
@@ -32,6 +34,7 @@ impl LimitKind {
         LimitKind::Downloads,
         LimitKind::Login,
         LimitKind::UnknownMark,
+        LimitKind::Reports,
     ];
 
     /// Its name in `SQE_RATE_LIMIT_<NAME>`.
@@ -44,11 +47,19 @@ impl LimitKind {
             LimitKind::Downloads => "DOWNLOADS",
             LimitKind::Login => "LOGIN",
             LimitKind::UnknownMark => "UNKNOWN_MARKS",
+            LimitKind::Reports => "REPORTS",
         }
     }
 
-    /// The default budget: requests per minute per network.
+    /// The default budget: requests per minute per network; reports, 30 an hour (a person
+    /// sends one or two; a carrier's NAT may carry a few dozen people reporting one scam).
     pub fn default_budget(self) -> Budget {
+        if self == LimitKind::Reports {
+            return Budget {
+                requests: 30,
+                per: Duration::from_secs(3600),
+            };
+        }
         let per_minute = match self {
             LimitKind::Search => 600,
             LimitKind::Api => 1_200,
@@ -57,6 +68,7 @@ impl LimitKind {
             LimitKind::Downloads => 60,
             LimitKind::Login => 20,
             LimitKind::UnknownMark => 600,
+            LimitKind::Reports => 30,
         };
         Budget {
             requests: per_minute,
@@ -93,7 +105,7 @@ impl Budget {
 
 /// Every kind's budget (`None`: not limited).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LimitSettings(pub [Option<Budget>; 7]);
+pub struct LimitSettings(pub [Option<Budget>; 8]);
 
 impl Default for LimitSettings {
     fn default() -> Self {
@@ -104,7 +116,7 @@ impl Default for LimitSettings {
 impl LimitSettings {
     /// The same budget for every kind (tests make them small).
     pub fn all(budget: Option<Budget>) -> LimitSettings {
-        LimitSettings([budget; 7])
+        LimitSettings([budget; 8])
     }
 }
 

@@ -18,7 +18,19 @@ const MAX_NUMBER_LEN: usize = 40;
 pub const FOLD_DAYS: i64 = 7;
 
 /// What the reporter saw.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum ReportKind {
     /// A mark whose certificate does not exist.
     FakeMark,
@@ -148,13 +160,17 @@ impl Report {
     /// `www.shop.com` and `m.shop.com` are one site), or its host when it has none; `None`
     /// for a report about no site (each is a case of its own).
     pub fn fold_key(&self) -> Option<(ReportKind, String)> {
-        let host = self.site.as_deref()?;
-        let site = Hostname::parse(host)
-            .ok()
-            .and_then(|h| Site::of(&h.to_unicode()))
-            .map_or_else(|| host.to_owned(), |s| s.registrable);
-        Some((self.kind, site))
+        Some((self.kind, fold_site(self.site.as_deref()?)))
     }
+}
+
+/// The site a host's reports fold by: its registrable domain (`m.shop.com` → `shop.com`), or
+/// the host itself when it has none.
+pub fn fold_site(host: &str) -> String {
+    Hostname::parse(host)
+        .ok()
+        .and_then(|h| Site::of(&h.to_unicode()))
+        .map_or_else(|| host.to_owned(), |s| s.registrable)
 }
 
 /// The message key of each field's error (`report-error-…` in `locales/`).

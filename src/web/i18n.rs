@@ -80,7 +80,7 @@ impl Lang {
     pub fn has(&self, key: &str) -> bool {
         let args: HashMap<&str, FluentValue<'_>> = [
             "n", "value", "date", "grade", "host", "size", "number", "status", "variant", "line",
-            "code", "sum", "max", "time", "site",
+            "code", "sum", "max", "time", "site", "case", "days",
         ]
         .into_iter()
         .map(|name| (name, FluentValue::from(1)))

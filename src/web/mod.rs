@@ -11,6 +11,7 @@ pub mod compression;
 pub mod conditional;
 pub mod errors;
 pub mod feeds;
+pub mod form_token;
 pub mod i18n;
 pub mod layout;
 pub mod limits;
@@ -22,6 +23,7 @@ pub mod pages;
 pub mod paths;
 pub mod query;
 pub mod render_cache;
+pub mod reports;
 pub mod request_meta;
 pub mod seo;
 pub mod sightings;
@@ -78,6 +80,15 @@ pub fn routes(cfg: &mut web::ServiceConfig, state: &AppState) {
                 .service(page("/sitemaps/companies-{n}.xml", sitemap::companies))
                 .service(page("/misuse", pages::misuse::show))
                 .service(page("/about", pages::about::show))
+                .service(page("/privacy", reports::privacy::show))
+                .service(page("/reports/new", reports::form::new))
+                .service(
+                    web::resource("/reports")
+                        .app_data(web::FormConfig::default().limit(reports::form::MAX_FORM_BYTES))
+                        .route(web::post().to(reports::form::submit))
+                        .default_service(web::to(errors::method_not_allowed)),
+                )
+                .service(page("/reports/follow/{token}", reports::follow::show))
                 .service(page("/downloads", pages::downloads::show))
                 .service(page("/downloads/sqe-registry.csv", pages::downloads::csv))
                 .service(page(

@@ -53,6 +53,37 @@ pub fn qr(number: &str, ext: &str, query: &str) -> String {
     format!("/qr/{}.{ext}{query}", encode_segment(number))
 }
 
+/// The public report form, with what is known prefilled (`kind`, `number`, `site`; empty
+/// values are left out).
+pub fn report_new(kind: &str, number: &str, site: &str) -> String {
+    let pairs: Vec<(&str, &str)> = [("kind", kind), ("number", number), ("site", site)]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    with_query(
+        "/reports/new",
+        &serde_urlencoded::to_string(pairs).unwrap_or_default(),
+    )
+}
+
+/// A reporter's private follow-up page.
+pub fn report_follow(token: &str) -> String {
+    format!("/reports/follow/{}", encode_segment(token))
+}
+
+/// The privacy notice of the report form.
+pub const PRIVACY: &str = "/privacy";
+
+/// The back office's queue of report cases, with its filters (`a=b&…` or `""`).
+pub fn admin_cases(query: &str) -> String {
+    with_query("/admin/reports", query)
+}
+
+/// The back office's page of one report case.
+pub fn admin_case(id: i32) -> String {
+    format!("/admin/reports/{id}")
+}
+
 /// `path` with the query string `query` (`a=b&…`), or alone when `query` is empty.
 fn with_query(path: &str, query: &str) -> String {
     if query.is_empty() {

@@ -37,6 +37,17 @@ fn seed(db: &TestDb) -> i32 {
             }],
         )
         .expect("sighting");
+        // A report case, for the triage routes.
+        let report =
+            sqe_registry::domain::report::check(&sqe_registry::domain::report::ReportForm {
+                kind: "fake_mark".into(),
+                site: "copycat.example".into(),
+                what: "假标识".into(),
+                ..Default::default()
+            })
+            .expect("report");
+        let actor = common::cli_actor("test", chrono::Utc::now());
+        sqe_registry::app::reports::submit(conn, &actor, &report, "0").expect("case");
     });
     account(db, "ada", "admin");
     account(db, "eve", "evaluator");
@@ -51,7 +62,9 @@ fn seed(db: &TestDb) -> i32 {
 
 /// A route's path with its placeholders filled.
 fn concrete(path: &str, sighting: i32) -> String {
-    path.replace("{number}", "A-1")
+    // The seed's one report case is the first.
+    path.replace("/reports/{id}", "/reports/1")
+        .replace("{number}", "A-1")
         .replace("{action}", "suspend")
         .replace("{id}", &sighting.to_string())
         .replace("{credit_code}", &credit_code("91330100MA2A00001"))

@@ -35,6 +35,7 @@ mod marks;
 mod operations;
 mod outage;
 mod paths;
+mod reports;
 mod schema;
 mod search_broad;
 mod search_pages;

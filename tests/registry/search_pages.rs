@@ -213,7 +213,14 @@ both_backends_async!(empty_results_tell_the_consumer_what_it_means, |db| {
     ) // 不存在的公司
     .await
     .assert_contains("没有找到 SQE 证书")
-    .assert_contains("/about#report");
+    .assert_contains("href=\"/reports/new\"");
+    // A web address no certificate covers: the report form for that site.
+    get(
+        &app,
+        "/search?q=https%3A%2F%2Fwww.unknown-shop.example%2Fitem",
+    )
+    .await
+    .assert_contains("/reports/new?kind=fake_mark&#38;site=unknown-shop.example");
     get(&app, "/search?q=%E4%BA%AC&lang=en")
         .await
         .assert_contains("at least two characters"); // 京

@@ -67,6 +67,8 @@ pub struct AdminCertificatePage {
     pub validity_years: u32,
     /// A refused action's message, shown above the forms.
     pub error: Option<String>,
+    /// Report cases tied to the certificate or about one of its websites.
+    pub cases: Vec<super::cases::CaseRow>,
 }
 
 type Loaded = Option<(
@@ -75,6 +77,7 @@ type Loaded = Option<(
     Vec<AuditEntry>,
     Vec<String>,
     (Company, Platform),
+    Vec<crate::db::reports::Case>,
 )>;
 
 /// The page of the certificate `number` (404 when there is none), with `error` above its forms.
@@ -96,11 +99,22 @@ pub(super) async fn page(
             let audit = accounts::audit_of(conn, "certificate", &key, 20)?;
             let domains = crate::db::certificates::domains_of(conn, found.0.platform_id)?;
             let holder = holders::holder_and_platform(conn, &found.0)?;
-            Ok(Some((found, events, audit, domains, holder)))
+            let sites: Vec<String> = domains
+                .iter()
+                .map(|d| crate::domain::report::fold_site(d))
+                .collect();
+            let cases = crate::db::report_triage::cases_about(conn, Some(found.0.id), &sites)?;
+            Ok(Some((found, events, audit, domains, holder, cases)))
         })
         .await?;
-    let ((certificate, suspended_until), events, audit, domains, (company, platform)) =
+    let ((certificate, suspended_until), events, audit, domains, (company, platform), cases) =
         loaded.ok_or(AppError::NotFound)?;
+    let now = state.clock.now().naive_utc();
+    let handling_days = state.config.operations.report_handling_days;
+    let cases = cases
+        .iter()
+        .map(|c| super::cases::CaseRow::new(c, now, handling_days, lang))
+        .collect();
     let today = state.today();
     let effective = effective_status(certificate.status, certificate.expires_on, today);
     let actions = ActionKind::ALL
@@ -148,6 +162,7 @@ pub(super) async fn page(
             .collect(),
         validity_years: state.config.cert_validity_years,
         error,
+        cases,
     })
 }
 

@@ -60,6 +60,11 @@ pub struct DashboardPage {
     /// Failed and refused (throttled) logins in the last 24 hours.
     pub failed_logins: i64,
     pub throttled_logins: i64,
+    /// Report cases open, and those past the handling time.
+    pub cases_open: i64,
+    pub cases_overdue: i64,
+    /// The queue's filter of the overdue cases.
+    pub overdue_query: String,
 }
 
 type Lists = (
@@ -67,6 +72,7 @@ type Lists = (
     Listed<DashboardCertificate>,
     Listed<DashboardCertificate>,
     Listed<OpenSighting>,
+    (i64, i64),
     (i64, i64),
 );
 
@@ -78,7 +84,9 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let day_ago = state.clock.now().naive_utc() - chrono::Duration::hours(24);
-    let (counts, due, suspended, sightings, logins): Lists = state
+    let handling_days = state.config.operations.report_handling_days;
+    let overdue_before = state.clock.now().naive_utc() - chrono::Duration::days(handling_days);
+    let (counts, due, suspended, sightings, logins, cases): Lists = state
         .db(move |conn| {
             Ok((
                 stats::counts(conn, today)?,
@@ -86,6 +94,7 @@ pub async fn show(
                 dashboard::suspensions_past_end(conn, today)?,
                 dashboard::open_sightings(conn)?,
                 crate::db::sessions::attempts_since(conn, day_ago)?,
+                crate::db::report_triage::open_counts(conn, overdue_before)?,
             ))
         })
         .await?;
@@ -136,6 +145,9 @@ pub async fn show(
             sightings_total: sightings.total,
             failed_logins: logins.0,
             throttled_logins: logins.1,
+            cases_open: cases.0,
+            cases_overdue: cases.1,
+            overdue_query: format!("older_than={handling_days}"),
         },
     )
 }

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod certificates;
 pub mod companies;
 pub mod dashboard;
@@ -144,6 +145,18 @@ pub const ROUTES: &[AdminRoute] = &[
         "/admin/companies/{credit_code}",
         Some(Role::Evaluator),
         |r| r.to(companies::update),
+    ),
+    route("GET", "/admin/reports", Some(Role::Viewer), |r| {
+        r.to(cases::queue)
+    }),
+    route("GET", "/admin/reports/{id}", Some(Role::Viewer), |r| {
+        r.to(cases::show)
+    }),
+    route(
+        "POST",
+        "/admin/reports/{id}/{action}",
+        Some(Role::Evaluator),
+        |r| r.to(cases::act),
     ),
     route("GET", "/admin/audit", Some(Role::Viewer), |r| {
         r.to(audit::show)

@@ -186,6 +186,8 @@ struct BindingWarning<'a> {
     lang: Lang,
     host: String,
     domains: &'a [String],
+    /// The report form, prefilled with this site and certificate.
+    report_href: String,
 }
 
 #[derive(Template)]
@@ -281,8 +283,10 @@ fn respond(req: &HttpRequest, state: &AppState, lang: Lang, page: CachedPage) ->
         .iter()
         .map(|d| d.to_unicode())
         .collect();
+    let number = req.match_info().query("number").to_ascii_uppercase();
     let warning = BindingWarning {
         lang,
+        report_href: paths::report_new("wrong_site", &number, &host),
         host: Hostname::parse(&host).map_or_else(|_| host.to_string(), |h| h.to_unicode()),
         domains: &domains,
     };

@@ -36,6 +36,16 @@ pub struct MisusePage {
     pub total: i64,
     pub page: i64,
     pub pages: i64,
+    /// Sites confirmed (from reports) to show a mark of no certificate; on the first page.
+    pub fake_marks: Vec<FakeMarkView>,
+    /// Reports from the public by month.
+    pub report_months: Vec<crate::web::reports::figures::MonthRow>,
+}
+
+pub struct FakeMarkView {
+    pub host: String,
+    pub confirmed_on: NaiveDate,
+    pub note: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -70,15 +80,18 @@ async fn read(
     lang: Lang,
     page: i64,
 ) -> Result<MisusePage, AppError> {
-    let (rows, total) = state
+    let (rows, total, fakes) = state
         .db(move |conn| {
-            Ok(db::marks::confirmed_misuse(
-                conn,
-                PER_PAGE,
-                (page - 1) * PER_PAGE,
-            )?)
+            let (rows, total) = db::marks::confirmed_misuse(conn, PER_PAGE, (page - 1) * PER_PAGE)?;
+            let fakes = if page == 1 {
+                db::reports::confirmed_fake_marks(conn, 200)?
+            } else {
+                Vec::new()
+            };
+            Ok((rows, total, fakes))
         })
         .await?;
+    let report_months = crate::web::reports::figures::monthly(state).await?;
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
     if page > pages {
         return Err(AppError::bad_request_with("error-page-beyond", pages));
@@ -103,5 +116,16 @@ async fn read(
         total,
         page,
         pages,
+        fake_marks: fakes
+            .into_iter()
+            .map(|f| FakeMarkView {
+                host: Hostname::parse(&f.site)
+                    .map(|h| h.to_unicode())
+                    .unwrap_or(f.site),
+                confirmed_on: beijing_today(f.decided_at.and_utc()),
+                note: f.reason,
+            })
+            .collect(),
+        report_months,
     })
 }

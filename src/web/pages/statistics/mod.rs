@@ -329,6 +329,8 @@ pub struct StatisticsPage {
     pub charts: Vec<ChartView>,
     pub year_options: Vec<FilterOption>,
     pub province_options: Vec<FilterOption>,
+    /// Reports from the public by month (the whole registry, whatever the filters).
+    pub report_months: Vec<crate::web::reports::figures::MonthRow>,
 }
 
 pub async fn show(
@@ -364,7 +366,8 @@ pub async fn show(
         }
         None => None,
     };
-    let page = page(&req, &state, lang, today, &params, &stats).await;
+    let report_months = crate::web::reports::figures::monthly(&state).await?;
+    let page = page(&req, &state, lang, today, &params, &stats, report_months).await;
     let keep = key.is_some();
     let html = Arc::new(state.cpu(move || render_compressed(&page, keep)).await?);
     if let Some(key) = key {
@@ -388,6 +391,7 @@ async fn page(
     today: NaiveDate,
     params: &StatsParams,
     stats: &Statistics,
+    report_months: Vec<crate::web::reports::figures::MonthRow>,
 ) -> StatisticsPage {
     let filters = params.query_string(today);
     let charts = ChartKind::ALL
@@ -430,6 +434,7 @@ async fn page(
                 selected: params.province.is_some_and(|s| s.code == p.code),
             })
             .collect(),
+        report_months,
     }
 }
 
