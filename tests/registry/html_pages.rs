@@ -37,8 +37,43 @@ async fn every_kind_of_page_renders() {
             .expect("company");
         (numbers, code)
     });
+    // A report from the public, for its follow-up page and the triage pages.
+    let submitted = with_conn(&db, |conn| {
+        let report =
+            sqe_registry::domain::report::check(&sqe_registry::domain::report::ReportForm {
+                kind: "wrong_site".into(),
+                site: "copy-shop.example.cn".into(),
+                number: numbers[0].clone(),
+                what: "别的网站挂着这个标识\n第二行".into(),
+                evidence: "https://img.example.cn/a.png".into(),
+                contact: "13800138000".into(),
+                consent: true,
+            })
+            .expect("report");
+        let actor = common::cli_actor("test", beijing(2026, 11, 27, 9, 0));
+        sqe_registry::app::reports::submit(conn, &actor, &report, "0123456789abcdef")
+            .expect("submit")
+    });
     let app = app!(db, beijing(2026, 11, 28, 12, 0));
     let mut pages: Vec<(String, String, u16)> = vec![
+        (
+            "report-form".into(),
+            format!("/reports/new?kind=fake_mark&number={}", numbers[0]),
+            200,
+        ),
+        ("report-form-en".into(), "/reports/new?lang=en".into(), 200),
+        (
+            "report-follow".into(),
+            format!("/reports/follow/{}?received=1", submitted.token),
+            200,
+        ),
+        (
+            "report-follow-en".into(),
+            format!("/reports/follow/{}?lang=en", submitted.token),
+            200,
+        ),
+        ("privacy-zh".into(), "/privacy".into(), 200),
+        ("privacy-en".into(), "/privacy?lang=en".into(), 200),
         ("home-zh".into(), "/".into(), 200),
         ("home-en".into(), "/?lang=en".into(), 200),
         ("search-all".into(), "/search".into(), 200),
@@ -142,6 +177,14 @@ async fn every_kind_of_page_renders() {
             std::fs::write(format!("{dir}/{name}.html"), &page.body).expect("write page");
         }
     }
+    // The report form sent empty: every error beside its field.
+    let errors = common::staff::Browser::default()
+        .post(&app, "/reports", &[("t", "0.0.0"), ("contact", "x@")])
+        .await;
+    assert_eq!(errors.status, 422);
+    if let Some(dir) = &dump {
+        std::fs::write(format!("{dir}/report-form-errors.html"), &errors.body).expect("write");
+    }
     // A verification page reached from a site the mark is not bound to carries a warning.
     let warned = common::send(
         &app,
@@ -192,6 +235,19 @@ async fn every_kind_of_page_renders() {
             format!("/admin/certificates/{}/evaluate", numbers[0]),
         ),
         ("admin-issue", "/admin/issue".to_owned()),
+        ("admin-reports", "/admin/reports".to_owned()),
+        (
+            "admin-reports-en",
+            "/admin/reports?lang=en&older_than=0".to_owned(),
+        ),
+        (
+            "admin-case",
+            format!("/admin/reports/{}", submitted.case_id),
+        ),
+        (
+            "admin-case-en",
+            format!("/admin/reports/{}?lang=en", submitted.case_id),
+        ),
         ("admin-issue-en", "/admin/issue?lang=en".to_owned()),
         ("admin-company", format!("/admin/companies/{code}")),
         (

@@ -19,6 +19,17 @@ both_backends_async!(every_built_path_is_routed, |db| {
             .company("路径测试有限公司", None, &code)
             .insert(conn, &refs);
     });
+    let submitted = with_conn(&db, |conn| {
+        let report =
+            sqe_registry::domain::report::check(&sqe_registry::domain::report::ReportForm {
+                kind: "wrong_data".into(),
+                what: "说明".into(),
+                ..Default::default()
+            })
+            .expect("report");
+        let actor = common::cli_actor("test", beijing(2026, 12, 1, 12, 0));
+        sqe_registry::app::reports::submit(conn, &actor, &report, "0").expect("submit")
+    });
     let app = app!(db, beijing(2026, 12, 2, 12, 0));
     let number = "CQM-SQE-2025-000001";
     let public = [
@@ -39,6 +50,10 @@ both_backends_async!(every_built_path_is_routed, |db| {
         paths::search(""),
         paths::search("q=%E8%B7%AF%E5%BE%84&stars=3&sort=name"),
         paths::misuse(1),
+        paths::report_new("fake_mark", number, "shop.example.cn"),
+        paths::report_new("", "", ""),
+        paths::report_follow(&submitted.token),
+        paths::PRIVACY.to_owned(),
     ];
     for path in &public {
         let page = get(&app, path).await;
@@ -52,6 +67,9 @@ both_backends_async!(every_built_path_is_routed, |db| {
         paths::admin_audit("entity_id=x"),
         paths::admin_audit_csv(""),
         paths::admin_audit_of(number),
+        paths::admin_cases(""),
+        paths::admin_cases("kind=fake_mark&older_than=7"),
+        paths::admin_case(submitted.case_id),
     ];
     for path in &back_office {
         let page = get(&app, path).await;
@@ -66,6 +84,7 @@ both_backends_async!(every_built_path_is_routed, |db| {
         paths::admin_body("CQM"),
         paths::admin_scheme("31526-2015"),
         paths::admin_account(1),
+        format!("{}/take", paths::admin_case(submitted.case_id)),
     ];
     for path in &form_targets {
         let page = send(
