@@ -194,7 +194,13 @@ async fn every_kind_of_page_renders() {
             .to_request(),
     )
     .await;
-    warned.assert_contains("misuse-alert");
+    warned
+        .assert_contains("misuse-alert")
+        // …and the report form for that site and this certificate.
+        .assert_contains(&format!(
+            "/reports/new?kind=wrong_site&#38;number={}&#38;site=fake-shop.example.com",
+            numbers[0]
+        ));
     if let Some(dir) = &dump {
         std::fs::write(
             format!("{dir}/certificate-misuse-warning.html"),

@@ -208,7 +208,9 @@ both_backends_async!(the_empty_result_warns_in_both_languages, |db| {
     let en = get(&app, "/search?q=https%3A%2F%2Fgu0zhen.com%2Fitem&lang=en").await;
     en.assert_contains("Careful")
         .assert_contains("looks like")
-        .assert_contains(r#"href="/certificates/CQM-SQE-2025-000500""#);
+        .assert_contains(r#"href="/certificates/CQM-SQE-2025-000500""#)
+        // The warning offers the report form for the look-alike site.
+        .assert_contains(r#"href="/reports/new?kind=fake_mark&#38;site=gu0zhen.com""#);
     // A certified host and an unrelated one: no warning.
     get(&app, "/search?q=guozhen.com")
         .await
