@@ -18,6 +18,23 @@ for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null &
 base="http://127.0.0.1:$PORT"
 number=$(curl -s "$base/api/v1/certificates?status=valid&per_page=1" | python3 -c "import json,sys; print(json.load(sys.stdin)['items'][0]['number'])")
 code=$(curl -s "$base/api/v1/certificates/$number" | python3 -c "import json,sys; print(json.load(sys.stdin)['company']['credit_code'])")
+# A report from the public, for its private follow-up page (the form wants 3 s between serving
+# and sending).
+follow=$(python3 - "$base" <<'PY'
+import re, sys, time, urllib.request, urllib.parse
+base = sys.argv[1]
+html = urllib.request.urlopen(base + "/reports/new").read().decode()
+token = re.search(r'name="t" value="([^"]+)"', html).group(1)
+time.sleep(3.1)
+class Keep(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *a, **k): return None
+data = urllib.parse.urlencode({"t": token, "kind": "wrong_data", "what": "bench"}).encode()
+try:
+    urllib.request.build_opener(Keep).open(base + "/reports", data)
+except urllib.error.HTTPError as e:
+    print(e.headers["Location"].split("?")[0])
+PY
+)
 echo "machine: $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg); date: $(date -u +%F); database: ${DATABASE_URL%%\?*}"
 printf '%-48s %12s %10s %8s\n' "URL (Accept-Encoding: gzip, br)" "req/s" "p99" "errors"
 for path in / "/search?q=%E4%BC%98%E9%80%89" "/search?q=%E7%A7%91%E6%8A%80&page=50" "/search?page=50" \
@@ -25,7 +42,7 @@ for path in / "/search?q=%E4%BC%98%E9%80%89" "/search?q=%E7%A7%91%E6%8A%80&page=
   "/badge/$number.svg" "/badge/$number.png" "/qr/$number.png" "/certificates/$number/events.atom" \
   /feeds/events.atom /statistics /about /misuse /downloads /sitemap.xml /sitemaps/certificates-1.xml \
   "/api/v1/certificates?q=%E4%BC%98%E9%80%89" "/api/v1/certificates/$number" "/api/v1/lookup?domain=example.com" \
-  "/api/v1/companies?page=2"; do
+  "/api/v1/companies?page=2" /reports/new /privacy "$follow"; do
   out=$(curl -s -o /dev/null -w "%{http_code}" "$base$path")
   res=$(wrk -t2 -c64 -d"${SECONDS_EACH}s" --timeout 5s --latency -H "Accept-Encoding: gzip, br" "$base$path" 2>&1)
   rps=$(echo "$res" | awk '/Requests\/sec/ {print $2}')

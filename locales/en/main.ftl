@@ -837,3 +837,4 @@ figures-not-confirmed = Not confirmed
 figures-median = Median days to a decision
 misuse-fake-heading = Websites showing a mark of no certificate
 misuse-fake-lead = Confirmed from reports by the public: these websites showed an SQE mark although no certificate exists for them.
+admin-cases-same-site = Every case about this website

@@ -805,3 +805,4 @@ figures-not-confirmed = 未确认的案件
 figures-median = 办结天数中位数
 misuse-fake-heading = 展示无证标识的网站
 misuse-fake-lead = 根据公众举报确认：这些网站展示了 SQE 标识，但并没有相应的证书。
+admin-cases-same-site = 关于此网站的全部案件

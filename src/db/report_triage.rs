@@ -16,8 +16,10 @@ use crate::domain::report_case::CaseStatus;
 #[derive(Debug, Clone, Default)]
 pub struct QueueFilter {
     pub kind: Option<ReportKind>,
-    /// `None`: the open cases (received or under review).
+    /// `None`: the open cases (received or under review), unless `any_status`.
     pub status: Option<CaseStatus>,
+    /// Every case whatever its status (when `status` is `None`).
+    pub any_status: bool,
     /// Only cases opened before this (older than an age).
     pub opened_before: Option<NaiveDateTime>,
     /// Only cases about this registrable domain.
@@ -34,9 +36,10 @@ pub fn queue(
     macro_rules! filtered {
         () => {{
             let mut q = report_cases::table.into_boxed();
-            q = match filter.status {
-                Some(status) => q.filter(report_cases::status.eq(status)),
-                None => q.filter(
+            q = match (filter.status, filter.any_status) {
+                (Some(status), _) => q.filter(report_cases::status.eq(status)),
+                (None, true) => q,
+                (None, false) => q.filter(
                     report_cases::status.eq_any([CaseStatus::Received, CaseStatus::UnderReview]),
                 ),
             };

@@ -39,7 +39,7 @@ impl RootSpanBuilder for AccessLog {
             request_id = %id,
             http.method = %request.method(),
             http.route = %request.match_pattern().unwrap_or_default(),
-            http.target = %request.uri().path_and_query().map_or("", |p| p.as_str()),
+            http.target = %loggable(request.uri().path_and_query().map_or("", |p| p.as_str())),
             http.host = %header("host"),
             http.client_ip = %client,
             http.user_agent = %header("user-agent"),
@@ -52,5 +52,41 @@ impl RootSpanBuilder for AccessLog {
 
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
         DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
+}
+
+/// The request target as logs may show it: a reporter's follow-up link is a secret (whoever
+/// holds it reads the case), so its token is left out.
+pub fn loggable(target: &str) -> std::borrow::Cow<'_, str> {
+    const FOLLOW: &str = "/reports/follow/";
+    match target.strip_prefix(FOLLOW) {
+        Some(rest) => {
+            let query = rest.find('?').map_or("", |i| &rest[i..]);
+            format!("{FOLLOW}…{query}").into()
+        }
+        None => target.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable;
+
+    #[test]
+    fn follow_up_tokens_stay_out_of_the_logs() {
+        let token = "ab".repeat(32);
+        assert_eq!(
+            loggable(&format!("/reports/follow/{token}?received=1")),
+            "/reports/follow/…?received=1"
+        );
+        assert_eq!(
+            loggable(&format!("/reports/follow/{token}")),
+            "/reports/follow/…"
+        );
+        assert_eq!(loggable("/search?q=x"), "/search?q=x");
+        assert_eq!(
+            loggable("/reports/new?kind=fake_mark"),
+            "/reports/new?kind=fake_mark"
+        );
     }
 }

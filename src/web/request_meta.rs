@@ -70,7 +70,8 @@ pub fn route_group(path: &str) -> &'static str {
         "admin" => "admin",
         "sitemap" | "sitemaps" | "robots" => "sitemaps",
         "healthz" | "readyz" => "health",
-        "about" | "misuse" => "pages",
+        "about" | "misuse" | "privacy" => "pages",
+        "reports" => "reports",
         _ => "unmatched",
     }
 }
@@ -99,7 +100,7 @@ pub async fn middleware(
             tracing::warn!(
                 request_id = %id,
                 http.method = %res.request().method(),
-                http.path = %res.request().path(),
+                http.path = %crate::web::access_log::loggable(res.request().path()),
                 http.status_code = res.status().as_u16(),
                 elapsed_ms = elapsed.as_millis(),
                 "slow request"
@@ -125,6 +126,7 @@ mod tests {
         assert_eq!(route_group("/sitemaps/certificates-1.xml"), "sitemaps");
         assert_eq!(route_group("/robots.txt"), "sitemaps");
         assert_eq!(route_group("/about"), "pages");
+        assert_eq!(route_group("/reports/follow/ab"), "reports");
         assert_eq!(route_group("/no/such/page"), "unmatched");
         assert_eq!(route_group("/metrics"), "unmatched");
         assert_eq!(route_group("/sitemap.xml"), "sitemaps");

@@ -617,6 +617,47 @@ both_backends_async!(
             .await
             .assert_contains("Not confirmed")
             .assert_contains("该网站已下线，无法核实");
+        // The queue's filters: open cases by default, oldest first; every status; kind; age;
+        // site.
+        let queue = eve.get(&app, "/admin/reports").await;
+        queue
+            .assert_lacks(&first.case_number)
+            .assert_contains(&later.case_number)
+            .assert_contains(&no_site.case_number);
+        assert!(
+            queue.body.find(&no_site.case_number) < queue.body.find(&later.case_number),
+            "oldest first"
+        );
+        eve.get(
+            &app,
+            "/admin/reports?status=all&site=https://www.shop-copy.example/",
+        )
+        .await
+        .assert_contains(&first.case_number)
+        .assert_contains(&later.case_number)
+        .assert_lacks(&no_site.case_number);
+        eve.get(&app, "/admin/reports?kind=wrong_data")
+            .await
+            .assert_contains(&no_site.case_number)
+            .assert_lacks(&later.case_number);
+        eve.get(&app, "/admin/reports?older_than=1")
+            .await
+            .assert_contains(&no_site.case_number)
+            .assert_lacks(&later.case_number);
+        eve.get(&app, "/admin/reports?status=not_confirmed")
+            .await
+            .assert_contains(&first.case_number)
+            .assert_lacks(&later.case_number);
+        assert_eq!(
+            eve.get(&app, "/admin/reports?older_than=x").await.status,
+            400
+        );
+        assert_eq!(
+            eve.get(&app, "/admin/reports?site=not%20a%20host!")
+                .await
+                .status,
+            400
+        );
     }
 );
 

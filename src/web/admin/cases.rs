@@ -79,6 +79,8 @@ pub struct QueuePage {
     pub total: i64,
     pub kinds: Vec<Choice>,
     pub statuses: Vec<Choice>,
+    /// Every status chosen (`status=all`).
+    pub any_status: bool,
     pub older_than: String,
     pub site: String,
     pub handling_days: i64,
@@ -129,6 +131,7 @@ pub async fn queue(
     let filter = QueueFilter {
         kind: ReportKind::parse(q.kind.trim()),
         status: CaseStatus::parse(q.status.trim()),
+        any_status: q.status.trim() == "all",
         opened_before: older_than.map(|d| now - Duration::days(d)),
         site,
     };
@@ -185,6 +188,7 @@ pub async fn queue(
                     selected: filter.status == Some(s),
                 })
                 .collect(),
+            any_status: filter.any_status,
             older_than: older_than.map(|d| d.to_string()).unwrap_or_default(),
             site: q.site,
             handling_days,
@@ -205,6 +209,8 @@ pub struct ReportView {
 pub struct CasePage {
     pub layout: AdminLayout,
     pub row: CaseRow,
+    /// The queue of every case about the same site.
+    pub same_site_href: Option<String>,
     pub id: i32,
     pub case: Case,
     pub certificate: Option<String>,
@@ -257,6 +263,10 @@ pub async fn show(
         &CasePage {
             layout: AdminLayout::new(&req, lang, &staff),
             row: CaseRow::new(&case, now, handling_days, lang),
+            same_site_href: case.site.as_deref().map(|site| {
+                let query = serde_urlencoded::to_string([("status", "all"), ("site", site)]);
+                paths::admin_cases(&query.unwrap_or_default())
+            }),
             id,
             certificate: detail.certificate,
             suggested,
