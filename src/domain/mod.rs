@@ -35,3 +35,4 @@ pub mod statistics;
 pub mod status;
 pub mod surveillance;
 pub mod throttle;
+pub mod tlog;
