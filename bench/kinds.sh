@@ -13,7 +13,13 @@ BIN=${SQE_BENCH_BIN:-target/release/sqe-registry}
 [ -n "${SQE_BENCH_BIN:-}" ] || cargo build --release --quiet
 SQE_BIND="127.0.0.1:$PORT" SQE_PUBLIC_URL="http://127.0.0.1:$PORT" RUST_LOG=error "$BIN" serve &
 server_pid=$!
-trap 'kill $server_pid 2>/dev/null; wait $server_pid 2>/dev/null || true' EXIT
+OUT=bench-out/kinds-nginx
+NGINX_PORT=18101
+cleanup() {
+  kill $server_pid 2>/dev/null; wait $server_pid 2>/dev/null || true
+  [ -f "$OUT/nginx.pid" ] && kill "$(cat "$OUT/nginx.pid")" 2>/dev/null || true
+}
+trap cleanup EXIT
 for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 base="http://127.0.0.1:$PORT"
 number=$(curl -s "$base/api/v1/certificates?status=valid&per_page=1" | python3 -c "import json,sys; print(json.load(sys.stdin)['items'][0]['number'])")
@@ -50,3 +56,25 @@ for path in / "/search?q=%E4%BC%98%E9%80%89" "/search?q=%E7%A7%91%E6%8A%80&page=
   errors=$(echo "$res" | awk '/Non-2xx|Socket errors/ {s=s $0 "; "} END {print s}')
   printf '%-48s %12s %10s %8s %s\n' "${path:0:48}" "$rps" "${p99:-–}" "$out" "${errors}"
 done
+
+# The reference in the same run: nginx (2 workers, no access log) serving the bytes of the
+# verification page as a static file, and ours on the same page without compression.
+mkdir -p "$OUT/static" "$OUT/logs"
+curl -s -o "$OUT/static/page.html" "$base/certificates/$number"
+cat > "$OUT/nginx.conf" <<CONF
+worker_processes 2;
+pid $PWD/$OUT/nginx.pid;
+error_log $PWD/$OUT/logs/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  types { text/html html; }
+  server { listen 127.0.0.1:$NGINX_PORT; root $PWD/$OUT/static; etag on; }
+}
+CONF
+nginx -p "$PWD/$OUT" -c "$PWD/$OUT/nginx.conf"
+for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$NGINX_PORT/page.html" >/dev/null && break; sleep 0.1; done
+rps() { wrk -t2 -c64 -d"${SECONDS_EACH}s" --timeout 5s "$1" 2>&1 | awk '/Requests\/sec/ {print $2}'; }
+ours=$(rps "$base/certificates/$number")
+ref=$(rps "http://127.0.0.1:$NGINX_PORT/page.html")
+echo "reference: verification page uncompressed, ours $ours req/s, nginx same $(wc -c < "$OUT/static/page.html") bytes $ref req/s, ratio $(python3 -c "print(f'{$ours/$ref:.2f}')")"
