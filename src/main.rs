@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use sqe_registry::app::accounts::{AccountRefusal, NewAccount};
 use sqe_registry::app::sightings::{Confirmation, SightingRef};
 use sqe_registry::app::{self, Actor};
-use sqe_registry::config::Config;
+use sqe_registry::config::{log_key, Config};
 use sqe_registry::db::{self, Backend};
 use sqe_registry::demo::{self, DemoOptions};
 use sqe_registry::domain::account::{self, Role};
@@ -84,6 +84,36 @@ enum Command {
         #[arg(long)]
         input: PathBuf,
     },
+    /// The transparency log's signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// The transparency log.
+    #[command(subcommand)]
+    Log(LogCommand),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Write a new Ed25519 signing key, readable by its owner only, and print its public
+    /// verifier key. Point SQE_SIGNING_KEY_FILE at it.
+    Generate {
+        /// The key file; it must not exist.
+        #[arg(long)]
+        output: PathBuf,
+        /// The key's name, which is the log's origin (default: SQE_PUBLIC_URL's host and path
+        /// followed by /log).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Print the public verifier key of SQE_SIGNING_KEY_FILE (or of the demo key).
+    Show,
+}
+
+#[derive(Subcommand)]
+enum LogCommand {
+    /// Begin the log if it has not begun: append the recorded history and sign the first
+    /// checkpoint (the server does this before it serves).
+    Start,
 }
 
 #[derive(Subcommand)]
@@ -190,12 +220,26 @@ fn run() -> anyhow::Result<()> {
         }
         _ => {}
     }
+    if let Some(Command::Keys(KeysCommand::Generate { output, name })) = &cli.command {
+        let name = match name {
+            Some(name) => name.clone(),
+            None => log_key::origin_for(&config.public_url)?,
+        };
+        let signer = log_key::generate(&name, output)?;
+        println!("{}", signer.verifier().vkey());
+        return Ok(());
+    }
+    let mut config = config;
     let backend = Backend::from_url(&config.database_url);
     tracing::info!(database = %backend.describe(), "opening database");
     let pool = db::build_pool(&config.database_url, config.pool_size)?;
     let applied = db::run_migrations(&mut *pool.get()?)?;
     if applied > 0 {
         tracing::info!(applied, "migrations applied");
+    }
+    // A demo registry without a key of its own signs with the published demo key.
+    if config.log_signer.is_none() && db::stats::is_demo(&mut *pool.get()?)? {
+        config.log_signer = Some(std::sync::Arc::new(log_key::demo_signer()));
     }
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Migrate => Ok(()),
@@ -221,10 +265,22 @@ fn run() -> anyhow::Result<()> {
         Command::User(UserCommand::Passwd { username }) => {
             set_password(&pool, &cli_actor(&config), &username)
         }
+        Command::Keys(KeysCommand::Generate { .. }) => Ok(()), // done above
+        Command::Keys(KeysCommand::Show) => {
+            let signer = config
+                .log_signer
+                .as_deref()
+                .cloned()
+                .unwrap_or_else(log_key::demo_signer);
+            println!("{}", signer.verifier().vkey());
+            Ok(())
+        }
+        Command::Log(LogCommand::Start) => start_log(&pool, &config),
         Command::Demo { count, seed } => {
             let summary = demo::fill_empty(&mut *pool.get()?, &demo_options(count, seed))?;
             println!("{summary}");
-            Ok(())
+            config.log_signer = Some(std::sync::Arc::new(log_key::demo_signer()));
+            start_log(&pool, &config)
         }
         Command::Serve { demo } => {
             if demo {
@@ -237,6 +293,9 @@ fn run() -> anyhow::Result<()> {
                     tracing::info!(%summary, "demo registry loaded");
                 }
             }
+            if demo && config.log_signer.is_none() && db::stats::is_demo(&mut *pool.get()?)? {
+                config.log_signer = Some(std::sync::Arc::new(log_key::demo_signer()));
+            }
             let refolded = db::refold::refold_if_needed(&mut *pool.get()?)?;
             if refolded > 0 {
                 tracing::info!(
@@ -244,9 +303,45 @@ fn run() -> anyhow::Result<()> {
                     "certificates re-indexed for the search's new folding"
                 );
             }
+            start_log(&pool, &config)?;
             serve(pool, config)
         }
     }
+}
+
+/// Begins the transparency log if it has not begun (backfilling the recorded history), with a
+/// progress bar on a terminal; refuses to go on without a signing key.
+fn start_log(pool: &db::DbPool, config: &Config) -> anyhow::Result<()> {
+    let Some(signer) = config.log_signer.as_deref() else {
+        anyhow::bail!(
+            "the transparency log needs a signing key: run `sqe-registry keys generate --output FILE` \
+             and set SQE_SIGNING_KEY_FILE=FILE (a demo registry uses the published demo key)"
+        );
+    };
+    let started = std::time::Instant::now();
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(4));
+    let outcome = app::transparency::start(&mut *pool.get()?, signer, |n| {
+        bar.set_message(format!(
+            "transparency log: {n} entries of earlier history appended"
+        ));
+        bar.tick();
+    });
+    bar.finish_and_clear();
+    match outcome? {
+        app::transparency::Started::Already(head) => {
+            tracing::info!(origin = %head.origin, size = head.size, "transparency log");
+        }
+        app::transparency::Started::Began { backfilled, head } => {
+            tracing::info!(
+                origin = %head.origin,
+                backfilled,
+                seconds = started.elapsed().as_secs_f64(),
+                "transparency log begun"
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The command line acting now, as the operating-system user running it (`cli:<user>` in the
@@ -258,6 +353,7 @@ fn cli_actor(config: &Config) -> Actor {
         sqe_registry::domain::dates::beijing_today(now),
         now.naive_utc(),
         config.cert_validity_years,
+        config.log_signer.clone(),
     )
 }
 

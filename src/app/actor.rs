@@ -1,6 +1,10 @@
 //! Who changes the registry, and the clock and settings the change is decided under.
 
+use std::sync::Arc;
+
 use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::domain::tlog::note::NoteSigner;
 
 /// Who acts: the audit log records it as [`Actor::name`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,11 +27,20 @@ pub struct Actor {
     pub today: NaiveDate,
     pub now: NaiveDateTime,
     pub validity_years: u32,
+    /// Signs the transparency log's new checkpoint when the change appends to it; a change
+    /// that would append without one is refused.
+    pub log_signer: Option<Arc<NoteSigner>>,
 }
 
 impl Actor {
     /// The command line's actor, run by the operating-system user `os_user`.
-    pub fn cli(os_user: &str, today: NaiveDate, now: NaiveDateTime, validity_years: u32) -> Actor {
+    pub fn cli(
+        os_user: &str,
+        today: NaiveDate,
+        now: NaiveDateTime,
+        validity_years: u32,
+        log_signer: Option<Arc<NoteSigner>>,
+    ) -> Actor {
         Actor {
             kind: ActorKind::Cli {
                 os_user: os_user.to_owned(),
@@ -35,6 +48,7 @@ impl Actor {
             today,
             now,
             validity_years,
+            log_signer,
         }
     }
 
@@ -62,6 +76,7 @@ mod tests {
                 .and_then(|d| d.and_hms_opt(1, 2, 3))
                 .expect("time"),
             validity_years: 3,
+            log_signer: None,
         }
     }
 

@@ -1,7 +1,8 @@
 //! The one commit path. Every use case runs its work through [`run`]: one write transaction, at
 //! whose end [`Changes`] writes what must follow every change of the registry — its public
-//! events, its audit entries and, when a public page shows the change, the registry revision
-//! (which makes every instance drop its cached pages). Anything that must follow every public
+//! events with their transparency-log entries and the log's newly signed checkpoint, its
+//! audit entries and, when a public page shows the change, the registry revision (which makes
+//! every instance drop its cached pages). Anything that must follow every public
 //! event is added here, once, never to each use case.
 
 use chrono::NaiveDate;
@@ -10,10 +11,13 @@ use serde_json::Value;
 
 use super::Actor;
 use crate::db::accounts::{append_audit_entries, AuditEntry};
+use crate::db::log::LogError;
+use crate::db::log_entries;
 use crate::db::models::NewCertificateEvent;
 use crate::db::write::{bump_revision, insert_event, write_transaction};
 use crate::db::DbConnection;
 use crate::domain::event::EventKind;
+use crate::domain::tlog::entry::LogKind;
 
 /// A public event of a certificate, as its page and the feeds show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,29 +87,85 @@ impl<'a> Changes<'a> {
         self.public = true;
     }
 
-    /// Writes the collected events, audit entries and revision; called once, by [`run`].
+    /// Writes the collected events with their log entries and the newly signed checkpoint,
+    /// the audit entries and the revision; called once, by [`run`].
     fn commit(self, conn: &mut DbConnection) -> QueryResult<()> {
         let shown = self.public || !self.events.is_empty();
-        for e in self.events {
-            insert_event(
-                conn,
-                &NewCertificateEvent {
-                    certificate_id: e.certificate_id,
-                    kind: e.kind,
-                    occurred_on: e.occurred_on,
-                    grade_before: e.grade_before,
-                    grade_after: e.grade_after,
-                    reason_zh: e.reason_zh,
-                    reason_en: e.reason_en,
-                    created_at: self.actor.now,
-                },
-            )?;
+        if !self.events.is_empty() {
+            publish_events(conn, self.actor, self.events)?;
         }
         append_audit_entries(conn, &self.audit)?;
         if shown {
             bump_revision(conn)?;
         }
         Ok(())
+    }
+}
+
+/// Records public events in the history and appends each to the transparency log, which signs
+/// its new head before the transaction commits (or nothing of it is written).
+fn publish_events(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    events: Vec<PublicEvent>,
+) -> QueryResult<()> {
+    let signer = actor
+        .log_signer
+        .as_deref()
+        .ok_or_else(|| log_failure(LogError::NoKey))?;
+    // Opened before this change's events are inserted: a log that begins now first takes
+    // the history recorded before it.
+    let mut log = log_entries::open(conn, signer).map_err(log_failure)?;
+    let mut ids: Vec<i32> = events.iter().map(|e| e.certificate_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let facts = log_entries::certificate_facts(conn, &ids)?;
+    for e in events {
+        let event_id = insert_event(
+            conn,
+            &NewCertificateEvent {
+                certificate_id: e.certificate_id,
+                kind: e.kind,
+                occurred_on: e.occurred_on,
+                grade_before: e.grade_before,
+                grade_after: e.grade_after,
+                reason_zh: e.reason_zh.clone(),
+                reason_en: e.reason_en.clone(),
+                created_at: actor.now,
+            },
+        )?;
+        let certificate = facts
+            .get(&e.certificate_id)
+            .ok_or(diesel::result::Error::NotFound)?;
+        let event = log_entries::EventFacts {
+            kind: LogKind::Event(e.kind),
+            occurred_on: e.occurred_on,
+            grade_before: e.grade_before,
+            grade_after: e.grade_after,
+            reason_zh: e.reason_zh,
+            reason_en: e.reason_en,
+        };
+        log.push(
+            conn,
+            e.certificate_id,
+            Some(event_id),
+            event.kind,
+            log_entries::entry(certificate, &event),
+        )
+        .map_err(log_failure)?;
+    }
+    log.finish(conn, signer, actor.now).map_err(log_failure)?;
+    Ok(())
+}
+
+/// A failure of the log as the transaction's error (it rolls the change back).
+fn log_failure(e: LogError) -> diesel::result::Error {
+    match e {
+        LogError::Database(e) => e,
+        other => {
+            tracing::error!(error = %other, "the transparency log refused a change");
+            diesel::result::Error::SerializationError(Box::new(other))
+        }
     }
 }
 

@@ -17,6 +17,7 @@ pub mod registration;
 pub mod reports;
 pub mod sessions;
 pub mod sightings;
+pub mod transparency;
 
 pub use actor::{Actor, ActorKind};
 pub use commit::{run, Changes, PublicEvent};

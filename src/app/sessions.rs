@@ -62,6 +62,8 @@ fn acting(kind: ActorKind, now: NaiveDateTime) -> Actor {
         today: beijing_today(now.and_utc()),
         now,
         validity_years: 0,
+        // Sessions publish nothing.
+        log_signer: None,
     }
 }
 

@@ -7,6 +7,7 @@ use anyhow::{bail, Context};
 
 use crate::domain::language::Lang;
 
+pub mod log_key;
 mod operations;
 use crate::domain::numbering::{check_pattern, DEFAULT_PATTERN};
 pub use operations::{Operations, SiteFiling};
@@ -61,6 +62,9 @@ pub struct Config {
     pub sitemap_urls_per_file: u32,
     /// Settings for running instances in production (`config::operations`).
     pub operations: Operations,
+    /// Signs the transparency log's checkpoints (`SQE_SIGNING_KEY_FILE`, `config::log_key`);
+    /// a demo registry without one uses the published demo key.
+    pub log_signer: Option<std::sync::Arc<crate::domain::tlog::note::NoteSigner>>,
 }
 
 /// The key that signs session cookies: 64 bytes or more. Never printed.
@@ -141,7 +145,8 @@ impl Config {
     /// Reads `DATABASE_URL`, `SQE_BIND`, `SQE_PUBLIC_URL`, `SQE_CERT_VALIDITY_YEARS`, `SQE_NUMBER_PATTERN`,
     /// `SQE_DEFAULT_LANG`, `SQE_POOL_SIZE`, `SQE_SESSION_KEY`, `SQE_SESSION_IDLE_MINUTES`,
     /// `SQE_SESSION_MAX_HOURS`, `SQE_SIGHTING_HOSTS_PER_DAY`, `SQE_SIGHTINGS_MAX_UNCONFIRMED`,
-    /// `SQE_RATE_LIMIT_<KIND>`, `SQE_STALE_IF_ERROR_SECS`, `SQE_TRUST_PROXY` and those of
+    /// `SQE_RATE_LIMIT_<KIND>`, `SQE_STALE_IF_ERROR_SECS`, `SQE_TRUST_PROXY`,
+    /// `SQE_SIGNING_KEY_FILE` and those of
     /// [`Operations::from_env`].
     pub fn from_env() -> anyhow::Result<Config> {
         let database_url =
@@ -209,6 +214,9 @@ impl Config {
             bail!("SQE_SESSION_MAX_HOURS must be between 1 and 168 (a week)");
         }
         config.operations = Operations::from_env()?;
+        if let Some(path) = env::var_os("SQE_SIGNING_KEY_FILE") {
+            config.log_signer = Some(std::sync::Arc::new(log_key::load(path.as_ref())?));
+        }
         Ok(config)
     }
 
@@ -245,6 +253,7 @@ impl Config {
             stale_if_error: DEFAULT_STALE_IF_ERROR,
             sitemap_urls_per_file: MAX_SITEMAP_URLS_PER_FILE,
             operations: Operations::default(),
+            log_signer: None,
         })
     }
 
@@ -273,6 +282,8 @@ impl Config {
             stale_if_error: DEFAULT_STALE_IF_ERROR,
             sitemap_urls_per_file: MAX_SITEMAP_URLS_PER_FILE,
             operations: Operations::default(),
+            // Tests and tools sign with the published demo key.
+            log_signer: Some(std::sync::Arc::new(log_key::demo_signer())),
         }
     }
 }

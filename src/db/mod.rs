@@ -12,6 +12,8 @@ pub mod health;
 pub mod holders;
 pub mod issuing;
 pub mod lifecycle;
+pub mod log;
+pub mod log_entries;
 pub mod lookalikes;
 pub mod marks;
 pub mod models;

@@ -256,6 +256,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    log_entries (idx) {
+        idx -> BigInt,
+        certificate_id -> Integer,
+        event_id -> Nullable<Integer>,
+        kind -> Text,
+        body -> Binary,
+    }
+}
+
+diesel::table! {
+    log_hashes (level, idx) {
+        level -> SmallInt,
+        idx -> BigInt,
+        hash -> Binary,
+    }
+}
+
+diesel::table! {
+    log_head (id) {
+        id -> Integer,
+        origin -> Text,
+        size -> BigInt,
+        root -> Binary,
+        checkpoint -> Text,
+        signed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(indicators -> scheme_versions (scheme_version_id));
 diesel::joinable!(platforms -> companies (company_id));
 diesel::joinable!(platform_domains -> platforms (platform_id));
@@ -274,6 +303,7 @@ diesel::joinable!(mark_sightings -> certificates (certificate_id));
 diesel::joinable!(sighting_networks -> mark_sightings (sighting_id));
 diesel::joinable!(report_cases -> certificates (certificate_id));
 diesel::joinable!(reports -> report_cases (case_id));
+diesel::joinable!(log_entries -> certificates (certificate_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     certification_bodies,
@@ -298,4 +328,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sighting_networks,
     report_cases,
     reports,
+    log_entries,
+    log_hashes,
+    log_head,
 );

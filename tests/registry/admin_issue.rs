@@ -383,6 +383,9 @@ both_backends!(instances_issuing_at_once_get_different_numbers, |db| {
                     today: common::date(2026, 11, 28),
                     now: chrono::Utc::now().naive_utc(),
                     validity_years: 3,
+                    log_signer: Some(std::sync::Arc::new(
+                        sqe_registry::config::log_key::demo_signer(),
+                    )),
                 };
                 let mut conn = pool.get().expect("connection");
                 issue(

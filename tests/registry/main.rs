@@ -44,3 +44,4 @@ mod site_pages;
 mod snapshots;
 mod statistics;
 mod status_rule;
+mod transparency_log;

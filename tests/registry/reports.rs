@@ -535,6 +535,9 @@ both_backends_async!(
                 today: sqe_registry::domain::dates::beijing_today(at),
                 now: at.naive_utc(),
                 validity_years: 3,
+                log_signer: Some(std::sync::Arc::new(
+                    sqe_registry::config::log_key::demo_signer(),
+                )),
             };
             with_conn(&db, |conn| {
                 sqe_registry::app::reports::submit(conn, &actor, &report, "n").expect("submit")

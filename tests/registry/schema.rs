@@ -75,6 +75,7 @@ fn diesel_type(sql: &str) -> String {
         "boolean" => "Bool",
         "date" => "Date",
         "timestamp" | "timestamp without time zone" => "Timestamp",
+        "blob" | "bytea" => "Binary",
         other => panic!("type {other} is not shared by both backends"),
     }
     .to_owned()

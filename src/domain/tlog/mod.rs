@@ -46,7 +46,8 @@ mod tessera {
                 tree.push(WORDS[size - 1].as_bytes());
             }
             let published = String::from_utf8(read(&format!("checkpoint.{size}"))).expect("utf-8");
-            let (body, _) = note::open(&published, std::slice::from_ref(&verifier)).expect("verifies");
+            let (body, _) =
+                note::open(&published, std::slice::from_ref(&verifier)).expect("verifies");
             let checkpoint = Checkpoint {
                 origin: "example.com/log/testdata".into(),
                 size: size as u64,

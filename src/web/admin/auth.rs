@@ -69,6 +69,7 @@ impl Staff {
             today: state.today(),
             now: state.clock.now().naive_utc(),
             validity_years: state.config.cert_validity_years,
+            log_signer: state.config.log_signer.clone(),
         }
     }
 }

@@ -19,6 +19,7 @@ pub async fn erase_due_contacts(state: &AppState) -> Result<usize, AppError> {
         today: state.today(),
         now: state.clock.now().naive_utc(),
         validity_years: state.config.cert_validity_years,
+        log_signer: state.config.log_signer.clone(),
     };
     let days = state.config.operations.report_contact_days;
     let erased = state

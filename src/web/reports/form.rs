@@ -250,6 +250,7 @@ pub async fn submit(
         today: state.today(),
         now: now.naive_utc(),
         validity_years: state.config.cert_validity_years,
+        log_signer: state.config.log_signer.clone(),
     };
     let submitted = state
         .db(move |conn| Ok(reports::submit(conn, &actor, &report, &network)?))

@@ -456,6 +456,9 @@ pub fn cli_actor(os_user: &str, now: DateTime<Utc>) -> sqe_registry::app::Actor 
         today: sqe_registry::domain::dates::beijing_today(now),
         now: now.naive_utc(),
         validity_years: 3,
+        log_signer: Some(std::sync::Arc::new(
+            sqe_registry::config::log_key::demo_signer(),
+        )),
     }
 }
 
@@ -477,4 +480,19 @@ pub fn gunzip(bytes: &[u8]) -> String {
     std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(bytes), &mut out)
         .expect("a gzip body");
     out
+}
+
+/// A transparency-log signing key for the commands the tests run (written once per test
+/// process by the registry's own key generation, readable by its owner only).
+pub fn signing_key_file() -> std::path::PathBuf {
+    static KEY: std::sync::OnceLock<(tempfile::TempDir, std::path::PathBuf)> =
+        std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("key dir");
+        let path = dir.path().join("log.key");
+        sqe_registry::config::log_key::generate("registry.test/log", &path).expect("key");
+        (dir, path)
+    })
+    .1
+    .clone()
 }

@@ -12,6 +12,7 @@ pub fn sqe(database_url: &str, dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         .env("DATABASE_URL", database_url)
+        .env("SQE_SIGNING_KEY_FILE", common::signing_key_file())
         .env("RUST_LOG", "warn")
         .env_remove("RUST_BACKTRACE")
         .output()
@@ -121,6 +122,7 @@ fn logs_are_plain_or_json_and_errors_are_one_message() {
         cmd.args(args)
             .current_dir(dir.path())
             .env("DATABASE_URL", db.url())
+            .env("SQE_SIGNING_KEY_FILE", common::signing_key_file())
             .env("RUST_LOG", "info")
             .env_remove("RUST_BACKTRACE")
             .env_remove("SQE_LOG_FORMAT");

@@ -23,6 +23,7 @@ both_backends!(an_import_killed_midway_leaves_all_or_nothing, |db| {
         .arg("import")
         .arg(&file)
         .env("DATABASE_URL", db.url())
+        .env("SQE_SIGNING_KEY_FILE", common::signing_key_file())
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

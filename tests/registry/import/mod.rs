@@ -41,6 +41,9 @@ pub fn importer() -> Actor {
         today: date(2026, 11, 29),
         now: date(2026, 11, 29).and_hms_opt(1, 2, 3).expect("time"),
         validity_years: 3,
+        log_signer: Some(std::sync::Arc::new(
+            sqe_registry::config::log_key::demo_signer(),
+        )),
     }
 }
 

@@ -1,0 +1,253 @@
+//! The transparency log through the one commit path, on both backends: a lifecycle action
+//! appends its entry and signs a new checkpoint in its own transaction; a change that fails
+//! leaves no entry; each certificate's entries form a chain; the history recorded before the
+//! log began is appended first, in the order recorded; a key that is not the log's is refused.
+
+use crate::common;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use sqe_registry::app::certificates::apply;
+use sqe_registry::app::{commit, transparency, PublicEvent};
+use sqe_registry::config::log_key::demo_signer;
+use sqe_registry::db::schema::log_entries;
+use sqe_registry::db::{log, DbConnection};
+use sqe_registry::domain::event::EventKind;
+use sqe_registry::domain::lifecycle::{ActionInput, ActionKind};
+use sqe_registry::domain::tlog::checkpoint::Checkpoint;
+use sqe_registry::domain::tlog::entry::{hex, LogEntry};
+use sqe_registry::domain::tlog::merkle::{self, MemoryTree};
+use sqe_registry::domain::tlog::note::{self, NoteSigner, TYPE_ED25519};
+
+use common::fixtures::{credit_code, seed_reference, CertificateBuilder};
+use common::{beijing, cli_actor, with_conn};
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("date")
+}
+
+/// Every entry in order, parsed, and the tree rebuilt from their bytes.
+fn read_log(conn: &mut DbConnection) -> (Vec<LogEntry>, MemoryTree) {
+    let head = log::head(conn).expect("head").expect("the log has begun");
+    let bodies = log::entry_run(conn, 0, head.size).expect("entries");
+    assert_eq!(bodies.len() as u64, head.size, "one row per entry");
+    let mut tree = MemoryTree::default();
+    let entries = bodies
+        .iter()
+        .map(|b| {
+            tree.push(b);
+            LogEntry::parse(b).expect("a canonical entry")
+        })
+        .collect();
+    (entries, tree)
+}
+
+/// The head's checkpoint: signed by the demo key and naming the rebuilt tree.
+fn assert_head_signs(conn: &mut DbConnection, tree: &MemoryTree) {
+    let head = log::head(conn).expect("head").expect("begun");
+    let (body, _) =
+        note::open(&head.checkpoint, &[demo_signer().verifier()]).expect("signed by the key");
+    let checkpoint = Checkpoint::parse(&body).expect("a checkpoint");
+    assert_eq!(checkpoint.origin, "demo.sqe-registry.invalid/log");
+    assert_eq!(checkpoint.size, tree.size());
+    assert_eq!(
+        checkpoint.root,
+        tree.root(),
+        "the signed root is the entries' tree"
+    );
+    assert_eq!(head.root, tree.root());
+}
+
+fn suspend(conn: &mut DbConnection, number: &str, on: NaiveDate) {
+    let actor = cli_actor("ops", beijing(2026, 12, 2, 10, 30));
+    assert_eq!(actor.today, on);
+    apply(
+        conn,
+        &actor,
+        number,
+        ActionKind::Suspend,
+        &ActionInput {
+            reason_zh: "监督中发现问题".into(),
+            reason_en: "Problems found in surveillance".into(),
+            until: Some(day(2027, 1, 31)),
+        },
+    )
+    .expect("suspended");
+}
+
+both_backends!(
+    history_before_the_log_is_appended_first_then_each_action,
+    |db| {
+        with_conn(&db, |conn| {
+            let refs = seed_reference(conn);
+            CertificateBuilder::new("C-1")
+                .domains(&["b.example.cn", "a.example.cn"])
+                .event("issued", day(2024, 3, 1), (None, Some(4)), None)
+                .event("upgraded", day(2025, 3, 1), (Some(4), Some(5)), None)
+                .insert(conn, &refs);
+            CertificateBuilder::new("C-2")
+                .company("第二公司", None, &credit_code("91330100MA2B00002"))
+                .event("issued", day(2024, 5, 1), (None, Some(3)), None)
+                .insert(conn, &refs);
+            assert!(
+                log::head(conn).expect("head").is_none(),
+                "no log before the first change"
+            );
+
+            suspend(conn, "C-1", day(2026, 12, 2));
+            let (entries, tree) = read_log(conn);
+            let kinds: Vec<(&str, &str)> = entries
+                .iter()
+                .map(|e| (e.certificate.as_str(), e.kind.as_str()))
+                .collect();
+            // The recorded history in the order recorded, then the suspension.
+            assert_eq!(
+                kinds,
+                [
+                    ("C-1", "issued"),
+                    ("C-1", "upgraded"),
+                    ("C-2", "issued"),
+                    ("C-1", "suspended")
+                ]
+            );
+            for (i, e) in entries.iter().enumerate() {
+                assert_eq!(e.index, i as u64);
+            }
+            let suspended = &entries[3];
+            assert_eq!(suspended.date, "2026-12-02");
+            assert_eq!(
+                suspended.domains,
+                ["a.example.cn", "b.example.cn"],
+                "sorted"
+            );
+            assert_eq!(suspended.reason_zh.as_deref(), Some("监督中发现问题"));
+            assert_eq!(
+                suspended.reason_en.as_deref(),
+                Some("Problems found in surveillance")
+            );
+            // C-1's chain: issued → upgraded → suspended; C-2 starts its own.
+            let leaf = |i: usize| hex(&merkle::leaf_hash(&entries[i].to_bytes().expect("bytes")));
+            assert_eq!(entries[0].previous, None);
+            assert_eq!(entries[1].previous, Some(leaf(0)));
+            assert_eq!(entries[2].previous, None);
+            assert_eq!(entries[3].previous, Some(leaf(1)));
+            assert_head_signs(conn, &tree);
+
+            // The next action adds one entry and a new checkpoint, and chains on.
+            let before = log::head(conn).expect("head").expect("begun");
+            suspend(conn, "C-2", day(2026, 12, 2));
+            let (entries, tree) = read_log(conn);
+            assert_eq!(entries.len(), 5);
+            assert_eq!(entries[4].certificate, "C-2");
+            assert_eq!(entries[4].previous, Some(leaf(2)));
+            assert_head_signs(conn, &tree);
+            // The old head is a prefix of the new one.
+            let proof = log::with_subtrees(conn, |s| merkle::consistency_proof(s, before.size, 5))
+                .expect("read")
+                .expect("proof");
+            merkle::verify_consistency(before.size, 5, &proof, &before.root, &tree.root())
+                .expect("consistent");
+        });
+    }
+);
+
+both_backends!(a_change_that_fails_appends_nothing, |db| {
+    let id = with_conn(&db, |conn| {
+        let refs = seed_reference(conn);
+        CertificateBuilder::new("C-1").insert(conn, &refs)
+    });
+    let actor = cli_actor("ops", beijing(2026, 12, 2, 10, 30));
+    with_conn(&db, |conn| {
+        suspend(conn, "C-1", actor.today);
+        let before = log::head(conn).expect("head").expect("begun");
+        let failed: Result<(), diesel::result::Error> =
+            commit::run(conn, &actor, |conn, changes| {
+                changes.publish(PublicEvent {
+                    certificate_id: id,
+                    kind: EventKind::Revoked,
+                    occurred_on: actor.today,
+                    grade_before: None,
+                    grade_after: None,
+                    reason_zh: Some("撤销".into()),
+                    reason_en: None,
+                });
+                // Something fails after the event was published: the whole change goes.
+                diesel::sql_query("SELECT * FROM no_such_table").execute(conn)?;
+                Ok(())
+            });
+        assert!(failed.is_err());
+        assert_eq!(log::head(conn).expect("head"), Some(before.clone()));
+        let rows: i64 = log_entries::table.count().get_result(conn).expect("count");
+        assert_eq!(rows as u64, before.size);
+    });
+});
+
+both_backends!(
+    a_key_that_is_not_the_logs_is_refused_and_nothing_written,
+    |db| {
+        with_conn(&db, |conn| {
+            let refs = seed_reference(conn);
+            CertificateBuilder::new("C-1").insert(conn, &refs);
+            suspend(conn, "C-1", day(2026, 12, 2));
+            let before = log::head(conn).expect("head").expect("begun");
+            let mut actor = cli_actor("ops", beijing(2026, 12, 2, 10, 30));
+            let other =
+                NoteSigner::from_seed("elsewhere.example/log", TYPE_ED25519, [9; 32]).expect("key");
+            actor.log_signer = Some(std::sync::Arc::new(other.clone()));
+            let refused = apply(
+                conn,
+                &actor,
+                "C-1",
+                ActionKind::Revoke,
+                &ActionInput {
+                    reason_zh: "撤销".into(),
+                    reason_en: String::new(),
+                    until: None,
+                },
+            );
+            assert!(refused.is_err());
+            actor.log_signer = None;
+            assert!(
+                apply(
+                    conn,
+                    &actor,
+                    "C-1",
+                    ActionKind::Revoke,
+                    &ActionInput {
+                        reason_zh: "撤销".into(),
+                        reason_en: String::new(),
+                        until: None,
+                    }
+                )
+                .is_err(),
+                "no key, no change"
+            );
+            assert_eq!(log::head(conn).expect("head"), Some(before));
+            assert!(matches!(
+                transparency::start(conn, &other, |_| {}),
+                Err(log::LogError::KeyMismatch { .. })
+            ));
+        });
+    }
+);
+
+both_backends!(
+    starting_the_log_backfills_once_and_signs_an_empty_log_too,
+    |db| {
+        with_conn(&db, |conn| {
+            let signer = demo_signer();
+            // An empty registry: the log begins empty with a signed checkpoint of size 0.
+            let started = transparency::start(conn, &signer, |_| {}).expect("start");
+            let transparency::Started::Began { backfilled, head } = started else {
+                panic!("began now: {started:?}");
+            };
+            assert_eq!((backfilled, head.size), (0, 0));
+            assert_eq!(head.root, merkle::empty_root());
+            assert!(head.checkpoint.starts_with("demo.sqe-registry.invalid/log\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— "));
+            assert!(matches!(
+                transparency::start(conn, &signer, |_| {}),
+                Ok(transparency::Started::Already(_))
+            ));
+        });
+    }
+);
