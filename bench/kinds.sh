@@ -16,7 +16,7 @@ server_pid=$!
 OUT=bench-out/kinds-nginx
 NGINX_PORT=18101
 cleanup() {
-  kill $server_pid 2>/dev/null; wait $server_pid 2>/dev/null || true
+  kill $server_pid 2>/dev/null || true; wait $server_pid 2>/dev/null || true
   [ -f "$OUT/nginx.pid" ] && kill "$(cat "$OUT/nginx.pid")" 2>/dev/null || true
 }
 trap cleanup EXIT

@@ -30,6 +30,7 @@ pub mod sightings;
 pub mod sitemap;
 pub mod state;
 pub mod stored_files;
+pub mod transparency;
 pub mod view;
 pub mod whole_body;
 
@@ -55,6 +56,10 @@ pub fn routes(cfg: &mut web::ServiceConfig, state: &AppState) {
         .service(page("/badge/{number}.png", marks::badge_png))
         .service(page("/qr/{number}.svg", marks::qr_svg))
         .service(page("/qr/{number}.png", marks::qr_png))
+        .service(page("/log/checkpoint", transparency::checkpoint))
+        .service(page("/log/keys", transparency::keys))
+        .service(page("/log/proof/{index}", transparency::proof))
+        .service(page("/log/tile/{path:.*}", transparency::tile))
         .configure(|cfg| api::register(cfg, https))
         .service(
             web::scope("")

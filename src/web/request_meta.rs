@@ -72,6 +72,7 @@ pub fn route_group(path: &str) -> &'static str {
         "healthz" | "readyz" => "health",
         "about" | "misuse" | "privacy" => "pages",
         "reports" => "reports",
+        "log" => "log",
         _ => "unmatched",
     }
 }

@@ -18,6 +18,7 @@ use sqe_registry::domain::tlog::checkpoint::Checkpoint;
 use sqe_registry::domain::tlog::entry::{hex, LogEntry};
 use sqe_registry::domain::tlog::merkle::{self, MemoryTree};
 use sqe_registry::domain::tlog::note::{self, NoteSigner, TYPE_ED25519};
+use sqe_registry::domain::tlog::tile;
 
 use common::fixtures::{credit_code, seed_reference, CertificateBuilder};
 use common::{beijing, cli_actor, with_conn};
@@ -251,3 +252,117 @@ both_backends!(
         });
     }
 );
+
+both_backends_async!(the_log_is_served_as_tlog_tiles_prescribes, |db| {
+    with_conn(&db, |conn| {
+        let refs = seed_reference(conn);
+        CertificateBuilder::new("C-1")
+            .event("issued", day(2024, 3, 1), (None, Some(4)), None)
+            .insert(conn, &refs);
+        CertificateBuilder::new("C-2")
+            .company("第二公司", None, &credit_code("91330100MA2B00002"))
+            .event("issued", day(2024, 5, 1), (None, Some(3)), None)
+            .insert(conn, &refs);
+        suspend(conn, "C-1", day(2026, 12, 2));
+    });
+    let app = common::TestApp::new(&db, beijing(2026, 12, 2, 11, 0)).await;
+    let (entries, tree) = with_conn(&db, read_log);
+    assert_eq!(tree.size(), 3);
+
+    let checkpoint = app.get("/log/checkpoint").await;
+    assert_eq!(checkpoint.status, 200);
+    assert_eq!(
+        checkpoint.headers.get("content-type").expect("type"),
+        "text/plain; charset=utf-8"
+    );
+    assert!(checkpoint
+        .headers
+        .get("cache-control")
+        .expect("cache")
+        .to_str()
+        .expect("ascii")
+        .contains("max-age=5"));
+    let (body, _) = note::open(&checkpoint.body, &[demo_signer().verifier()]).expect("signed");
+    let parsed = Checkpoint::parse(&body).expect("checkpoint");
+    assert_eq!((parsed.size, parsed.root), (3, tree.root()));
+
+    // The partial level-0 tile: the three leaf hashes; the entry bundle: the three entries.
+    let leaves = app.get("/log/tile/0/000.p/3").await;
+    assert_eq!(leaves.status, 200);
+    assert_eq!(
+        leaves.headers.get("content-type").expect("type"),
+        "application/octet-stream"
+    );
+    let expected: Vec<u8> = entries
+        .iter()
+        .flat_map(|e| merkle::leaf_hash(&e.to_bytes().expect("bytes")))
+        .collect();
+    assert_eq!(leaves.bytes, expected);
+    let bundle = app.get("/log/tile/entries/000.p/3").await;
+    assert_eq!(bundle.status, 200);
+    let bodies = tile::unbundle(&bundle.bytes).expect("a bundle");
+    assert_eq!(bodies.len(), 3);
+    for (body, entry) in bodies.iter().zip(&entries) {
+        assert_eq!(LogEntry::parse(body).expect("entry"), *entry);
+    }
+    // Narrower partial tiles exist; wider ones, full ones and odd spellings do not.
+    assert_eq!(app.get("/log/tile/0/000.p/2").await.bytes, expected[..64]);
+    for missing in [
+        "/log/tile/0/000.p/4",
+        "/log/tile/0/000",
+        "/log/tile/0/001.p/1",
+        "/log/tile/1/000.p/1",
+        "/log/tile/entries/000",
+        "/log/tile/0/0.p/3",
+        "/log/tile/0/000.p/03",
+        "/log/tile/x",
+    ] {
+        assert_eq!(app.get(missing).await.status, 404, "{missing}");
+    }
+
+    // A proof of the suspension's entry, checked against the signed checkpoint it carries.
+    let proof = app.get("/log/proof/2").await;
+    assert_eq!(proof.status, 200);
+    let (head, rest) = proof
+        .body
+        .split_once("\n\n")
+        .expect("proof, blank line, checkpoint");
+    let mut lines = head.lines();
+    assert_eq!(lines.next(), Some("c2sp.org/tlog-proof@v1"));
+    assert_eq!(lines.next(), Some("index 2"));
+    let hashes: Vec<merkle::Hash> = lines
+        .map(|l| {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD
+                .decode(l)
+                .expect("base64")
+                .try_into()
+                .expect("32 bytes")
+        })
+        .collect();
+    let (cp_body, _) = note::open(rest, &[demo_signer().verifier()]).expect("signed");
+    let cp = Checkpoint::parse(&cp_body).expect("checkpoint");
+    let leaf = merkle::leaf_hash(&entries[2].to_bytes().expect("bytes"));
+    merkle::verify_inclusion(&leaf, 2, cp.size, &hashes, &cp.root).expect("included");
+    for missing in [
+        "/log/proof/3",
+        "/log/proof/02",
+        "/log/proof/-1",
+        "/log/proof/x",
+    ] {
+        assert_eq!(app.get(missing).await.status, 404, "{missing}");
+    }
+
+    // The next change is in the checkpoint as soon as the instance sees the new revision
+    // (at most a second later; made due here).
+    with_conn(&db, |conn| suspend(conn, "C-2", day(2026, 12, 2)));
+    app.state.revision.force_check();
+    let next = app.get("/log/checkpoint").await;
+    let (body, _) = note::open(&next.body, &[demo_signer().verifier()]).expect("signed");
+    assert_eq!(Checkpoint::parse(&body).expect("checkpoint").size, 4);
+
+    let keys = app.get("/log/keys").await;
+    assert_eq!(keys.status, 200);
+    keys.assert_contains(&demo_signer().verifier().vkey())
+        .assert_contains("DEMO REGISTRY");
+});
