@@ -58,6 +58,7 @@ fn main() -> anyhow::Result<()> {
                     grade_after: None,
                     reason_zh: Some("基准测试".into()),
                     reason_en: None,
+                    site: None,
                 };
                 appender
                     .push(

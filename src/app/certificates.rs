@@ -4,13 +4,14 @@
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
-use super::{run, Actor, PublicEvent};
+use super::{run, Actor, LoggedChange, PublicEvent};
 use crate::db::lifecycle::{self, LifecycleColumns};
 use crate::db::models::Certificate;
 use crate::db::DbConnection;
 use crate::domain::lifecycle::{decide, ActionError, ActionInput, ActionKind};
 use crate::domain::scope::{Scope, ScopeError};
 use crate::domain::status::{effective_status, CertificateStatus};
+use crate::domain::tlog::entry::LogKind;
 
 /// Why an action was not applied.
 #[derive(Debug, thiserror::Error)]
@@ -150,6 +151,28 @@ pub fn change_binding(
             Some(&was),
             Some(&now),
         );
+        let mut sorted_before = before.clone();
+        sorted_before.sort();
+        let mut sorted_after = domains.clone();
+        sorted_after.sort();
+        if sorted_before != sorted_after {
+            changes.log(LoggedChange {
+                certificate_id: cert.id,
+                kind: LogKind::DomainsChanged,
+                note: None,
+                site: None,
+            });
+        }
+        if (scope.zh.as_str(), scope.en.as_str())
+            != (cert.scope_zh.as_str(), cert.scope_en.as_str())
+        {
+            changes.log(LoggedChange {
+                certificate_id: cert.id,
+                kind: LogKind::ScopeChanged,
+                note: None,
+                site: None,
+            });
+        }
         changes.shown_publicly();
         Ok(())
     })

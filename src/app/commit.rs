@@ -31,12 +31,26 @@ pub struct PublicEvent {
     pub reason_en: Option<String>,
 }
 
+/// A public change of a certificate without an event in its history (its bound domains or
+/// scope, a confirmed misuse of its mark): an entry of the transparency log all the same.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedChange {
+    pub certificate_id: i32,
+    /// `DomainsChanged`, `ScopeChanged` or `MisuseConfirmed`.
+    pub kind: LogKind,
+    /// A public note (a misuse confirmation's).
+    pub note: Option<String>,
+    /// For a confirmed misuse: the site.
+    pub site: Option<String>,
+}
+
 /// What a use case changes besides its own rows, collected while it runs and written by
 /// [`run`] when its work succeeds.
 #[derive(Debug)]
 pub struct Changes<'a> {
     actor: &'a Actor,
     events: Vec<PublicEvent>,
+    logged: Vec<LoggedChange>,
     audit: Vec<AuditEntry>,
     public: bool,
 }
@@ -46,6 +60,7 @@ impl<'a> Changes<'a> {
         Changes {
             actor,
             events: Vec::new(),
+            logged: Vec::new(),
             audit: Vec::new(),
             public: false,
         }
@@ -59,6 +74,12 @@ impl<'a> Changes<'a> {
     /// Publishes an event of a certificate (its page, the feeds); the revision follows.
     pub fn publish(&mut self, event: PublicEvent) {
         self.events.push(event);
+    }
+
+    /// Records a public change without a history event: appended to the transparency log;
+    /// the revision follows.
+    pub fn log(&mut self, change: LoggedChange) {
+        self.logged.push(change);
     }
 
     /// Records an audit entry of this change: what was done to which record, before and after.
@@ -90,9 +111,9 @@ impl<'a> Changes<'a> {
     /// Writes the collected events with their log entries and the newly signed checkpoint,
     /// the audit entries and the revision; called once, by [`run`].
     fn commit(self, conn: &mut DbConnection) -> QueryResult<()> {
-        let shown = self.public || !self.events.is_empty();
-        if !self.events.is_empty() {
-            publish_events(conn, self.actor, self.events)?;
+        let shown = self.public || !self.events.is_empty() || !self.logged.is_empty();
+        if !self.events.is_empty() || !self.logged.is_empty() {
+            publish_events(conn, self.actor, self.events, self.logged)?;
         }
         append_audit_entries(conn, &self.audit)?;
         if shown {
@@ -108,6 +129,7 @@ fn publish_events(
     conn: &mut DbConnection,
     actor: &Actor,
     events: Vec<PublicEvent>,
+    logged: Vec<LoggedChange>,
 ) -> QueryResult<()> {
     let signer = actor
         .log_signer
@@ -116,7 +138,11 @@ fn publish_events(
     // Opened before this change's events are inserted: a log that begins now first takes
     // the history recorded before it.
     let mut log = log_entries::open(conn, signer).map_err(log_failure)?;
-    let mut ids: Vec<i32> = events.iter().map(|e| e.certificate_id).collect();
+    let mut ids: Vec<i32> = events
+        .iter()
+        .map(|e| e.certificate_id)
+        .chain(logged.iter().map(|c| c.certificate_id))
+        .collect();
     ids.sort_unstable();
     ids.dedup();
     let facts = log_entries::certificate_facts(conn, &ids)?;
@@ -144,6 +170,7 @@ fn publish_events(
             grade_after: e.grade_after,
             reason_zh: e.reason_zh,
             reason_en: e.reason_en,
+            site: None,
         };
         log.push(
             conn,
@@ -151,6 +178,28 @@ fn publish_events(
             Some(event_id),
             event.kind,
             log_entries::entry(certificate, &event),
+        )
+        .map_err(log_failure)?;
+    }
+    for c in logged {
+        let certificate = facts
+            .get(&c.certificate_id)
+            .ok_or(diesel::result::Error::NotFound)?;
+        let change = log_entries::EventFacts {
+            kind: c.kind,
+            occurred_on: actor.today,
+            grade_before: None,
+            grade_after: None,
+            reason_zh: c.note,
+            reason_en: None,
+            site: c.site,
+        };
+        log.push(
+            conn,
+            c.certificate_id,
+            None,
+            change.kind,
+            log_entries::entry(certificate, &change),
         )
         .map_err(log_failure)?;
     }

@@ -20,4 +20,4 @@ pub mod sightings;
 pub mod transparency;
 
 pub use actor::{Actor, ActorKind};
-pub use commit::{run, Changes, PublicEvent};
+pub use commit::{run, Changes, LoggedChange, PublicEvent};

@@ -7,11 +7,12 @@
 use chrono::{Duration, NaiveDateTime};
 use serde_json::json;
 
-use super::{run, Actor};
+use super::{run, Actor, LoggedChange};
 use crate::db::reports::{self as rows, Case, CaseChange, NewCase, NewReport};
 use crate::db::DbConnection;
 use crate::domain::report::{Contact, Report, FOLD_DAYS};
 use crate::domain::report_case::{case_number, refusal, CaseStatus, TriageAction};
+use crate::domain::tlog::entry::LogKind;
 
 /// A stored report: its case and the follow-up token, which exists nowhere else (only its
 /// SHA-256 is stored) and is shown to the reporter once.
@@ -207,7 +208,10 @@ pub fn triage(
                 change.reason = Some(reason.as_deref());
                 change.decided_at = Some(Some(actor.now));
                 if let (Some(certificate_id), Some(site)) = (case.certificate_id, &case.site) {
-                    rows::confirm_host(conn, certificate_id, site, reason.as_deref(), actor.now)?;
+                    if rows::confirm_host(conn, certificate_id, site, reason.as_deref(), actor.now)?
+                    {
+                        changes.log(misuse_confirmed(certificate_id, site, reason.as_deref()));
+                    }
                 }
                 changes.shown_publicly();
             }
@@ -226,13 +230,20 @@ pub fn triage(
                 change.certificate_id = Some(Some(certificate));
                 if case.status == CaseStatus::Confirmed {
                     if let Some(site) = &case.site {
-                        rows::confirm_host(
+                        let confirmed = rows::confirm_host(
                             conn,
                             certificate,
                             site,
                             case.reason.as_deref(),
                             actor.now,
                         )?;
+                        if confirmed {
+                            changes.log(misuse_confirmed(
+                                certificate,
+                                site,
+                                case.reason.as_deref(),
+                            ));
+                        }
                         changes.shown_publicly();
                     }
                 }
@@ -300,4 +311,14 @@ pub fn erase_contacts(
         }
         Ok(erased)
     })
+}
+
+/// The log entry of a misuse confirmed through a report's case.
+fn misuse_confirmed(certificate_id: i32, site: &str, note: Option<&str>) -> LoggedChange {
+    LoggedChange {
+        certificate_id,
+        kind: LogKind::MisuseConfirmed,
+        note: note.map(str::to_owned),
+        site: Some(site.to_owned()),
+    }
 }

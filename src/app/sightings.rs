@@ -4,11 +4,12 @@
 
 use serde_json::json;
 
-use super::{run, Actor};
+use super::{run, Actor, LoggedChange};
 use crate::db::marks::{
     mark_confirmed, mark_dismissed, sighting_by_id, sighting_of, SightingState,
 };
 use crate::db::DbConnection;
+use crate::domain::tlog::entry::LogKind;
 
 /// Which sighting: by its id (the back office lists open ones), or by certificate and host
 /// (the CLI).
@@ -71,7 +72,12 @@ pub fn confirm(
                 "host": host, "certificate": number, "confirmed": true, "note": note,
             })),
         );
-        changes.shown_publicly();
+        changes.log(LoggedChange {
+            certificate_id: sighting.certificate_id,
+            kind: LogKind::MisuseConfirmed,
+            note: note.clone(),
+            site: Some(host.clone()),
+        });
         Ok(Confirmation::Confirmed)
     })
 }

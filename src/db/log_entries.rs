@@ -81,6 +81,8 @@ pub struct EventFacts {
     pub grade_after: Option<i16>,
     pub reason_zh: Option<String>,
     pub reason_en: Option<String>,
+    /// For a confirmed misuse: the site.
+    pub site: Option<String>,
 }
 
 /// The entry of an event of a certificate.
@@ -99,6 +101,7 @@ pub fn entry(certificate: &CertificateFacts, event: &EventFacts) -> LogEntry {
         date: event.occurred_on.format("%Y-%m-%d").to_string(),
         reason_zh: event.reason_zh.clone().filter(|r| !r.is_empty()),
         reason_en: event.reason_en.clone().filter(|r| !r.is_empty()),
+        site: event.site.clone(),
         previous: None,
     }
 }
@@ -166,6 +169,7 @@ pub fn backfill(
                 grade_after,
                 reason_zh: zh,
                 reason_en: en,
+                site: None,
             };
             appender.push(
                 conn,

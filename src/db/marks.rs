@@ -303,6 +303,7 @@ pub fn confirmed_misuse(
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct SightingState {
     pub id: i32,
+    pub certificate_id: i32,
     pub number: String,
     pub host: String,
     pub confirmed: Option<NaiveDateTime>,
@@ -315,6 +316,7 @@ macro_rules! sighting_state {
             .inner_join(certificates::table)
             .select((
                 mark_sightings::id,
+                mark_sightings::certificate_id,
                 certificates::number,
                 mark_sightings::host,
                 mark_sightings::confirmed_at,

@@ -195,32 +195,16 @@ both_backends!(
             let other =
                 NoteSigner::from_seed("elsewhere.example/log", TYPE_ED25519, [9; 32]).expect("key");
             actor.log_signer = Some(std::sync::Arc::new(other.clone()));
-            let refused = apply(
-                conn,
-                &actor,
-                "C-1",
-                ActionKind::Revoke,
-                &ActionInput {
-                    reason_zh: "撤销".into(),
-                    reason_en: String::new(),
-                    until: None,
-                },
-            );
+            let revoke = ActionInput {
+                reason_zh: "撤销".into(),
+                reason_en: String::new(),
+                until: None,
+            };
+            let refused = apply(conn, &actor, "C-1", ActionKind::Revoke, &revoke);
             assert!(refused.is_err());
             actor.log_signer = None;
             assert!(
-                apply(
-                    conn,
-                    &actor,
-                    "C-1",
-                    ActionKind::Revoke,
-                    &ActionInput {
-                        reason_zh: "撤销".into(),
-                        reason_en: String::new(),
-                        until: None,
-                    }
-                )
-                .is_err(),
+                apply(conn, &actor, "C-1", ActionKind::Revoke, &revoke).is_err(),
                 "no key, no change"
             );
             assert_eq!(log::head(conn).expect("head"), Some(before));
@@ -365,4 +349,83 @@ both_backends_async!(the_log_is_served_as_tlog_tiles_prescribes, |db| {
     assert_eq!(keys.status, 200);
     keys.assert_contains(&demo_signer().verifier().vkey())
         .assert_contains("DEMO REGISTRY");
+});
+
+both_backends!(binding_scope_and_misuse_changes_are_logged_too, |db| {
+    use sqe_registry::app::certificates::{change_binding, BindingChange};
+    use sqe_registry::app::sightings::{confirm, SightingRef};
+    use sqe_registry::db::marks::{record_sightings, NewSighting};
+
+    let actor = cli_actor("ops", beijing(2026, 12, 2, 10, 30));
+    with_conn(&db, |conn| {
+        let refs = seed_reference(conn);
+        let id = CertificateBuilder::new("C-1")
+            .domains(&["a.example.cn", "b.example.cn"])
+            .insert(conn, &refs);
+        let scope = |conn: &mut DbConnection| -> (String, String) {
+            use sqe_registry::db::schema::certificates;
+            certificates::table
+                .find(id)
+                .select((certificates::scope_zh, certificates::scope_en))
+                .first(conn)
+                .expect("scope")
+        };
+        let (zh, en) = scope(conn);
+        let bind = |conn: &mut DbConnection, domains: &[&str], zh: &str, en: &str| {
+            change_binding(
+                conn,
+                &actor,
+                "C-1",
+                &BindingChange {
+                    domains: domains.iter().map(|d| d.to_string()).collect(),
+                    scope_zh: zh.into(),
+                    scope_en: en.into(),
+                },
+            )
+            .expect("changed");
+        };
+        // The same domains in another order and the same scope: nothing to log.
+        bind(conn, &["b.example.cn", "a.example.cn"], &zh, &en);
+        assert_eq!(
+            log::head(conn).expect("head"),
+            None,
+            "nothing appended, nothing begun"
+        );
+        bind(conn, &["a.example.cn", "c.example.cn"], &zh, &en);
+        bind(
+            conn,
+            &["a.example.cn", "c.example.cn"],
+            "网络零售平台服务",
+            &en,
+        );
+        record_sightings(
+            conn,
+            &[NewSighting {
+                certificate_id: id,
+                host: "fake-shop.com".to_owned(),
+                first_seen: actor.now,
+                last_seen: actor.now,
+                hits: 3,
+                networks: vec![],
+            }],
+        )
+        .expect("sighting");
+        let host = SightingRef::Host {
+            number: "C-1".into(),
+            host: "fake-shop.com".into(),
+        };
+        confirm(conn, &actor, &host, Some("复制了徽章")).expect("confirmed");
+
+        let (entries, tree) = read_log(conn);
+        let kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            ["domains_changed", "scope_changed", "misuse_confirmed"]
+        );
+        assert_eq!(entries[0].domains, ["a.example.cn", "c.example.cn"]);
+        assert_eq!(entries[2].site.as_deref(), Some("fake-shop.com"));
+        assert_eq!(entries[2].reason_zh.as_deref(), Some("复制了徽章"));
+        assert_eq!(entries[2].date, "2026-12-02");
+        assert_head_signs(conn, &tree);
+    });
 });

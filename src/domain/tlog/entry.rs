@@ -73,6 +73,9 @@ pub struct LogEntry {
     pub reason_zh: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason_en: Option<String>,
+    /// For a confirmed misuse: the site that showed the mark without right.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
     /// Hex of the leaf hash of this certificate's previous entry (absent for its first).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<String>,
@@ -139,6 +142,7 @@ mod tests {
             date: "2026-12-07".into(),
             reason_zh: Some("监督评价结果".into()),
             reason_en: None,
+            site: None,
             previous: Some("ab".repeat(32)),
         }
     }

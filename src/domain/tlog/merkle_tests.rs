@@ -27,6 +27,16 @@ fn vectors() -> Value {
     serde_json::from_str(include_str!("../../../tests/vectors/rfc6962.json")).expect("json")
 }
 
+/// The published leaves' data.
+fn leaves(v: &Value) -> Vec<Vec<u8>> {
+    v["leaves_hex"]
+        .as_array()
+        .expect("leaves")
+        .iter()
+        .map(|l| hex(l.as_str().expect("hex")))
+        .collect()
+}
+
 fn tree_of(leaves: &[Vec<u8>], size: usize) -> MemoryTree {
     let mut tree = MemoryTree::default();
     for leaf in &leaves[..size] {
@@ -39,12 +49,7 @@ fn tree_of(leaves: &[Vec<u8>], size: usize) -> MemoryTree {
 fn roots_of_the_published_tree_match_at_every_size() {
     let v = vectors();
     assert_eq!(empty_root(), hash(&v["empty_root_hex"]));
-    let leaves: Vec<Vec<u8>> = v["leaves_hex"]
-        .as_array()
-        .expect("leaves")
-        .iter()
-        .map(|l| hex(l.as_str().expect("hex")))
-        .collect();
+    let leaves = leaves(&v);
     for (leaf, expected) in leaves.iter().zip(hashes(&v["leaf_hashes_hex"])) {
         assert_eq!(leaf_hash(leaf), expected);
     }
@@ -58,12 +63,7 @@ fn roots_of_the_published_tree_match_at_every_size() {
 #[test]
 fn inclusion_proofs_match_the_published_ones_and_verify() {
     let v = vectors();
-    let leaves: Vec<Vec<u8>> = v["leaves_hex"]
-        .as_array()
-        .expect("leaves")
-        .iter()
-        .map(|l| hex(l.as_str().expect("hex")))
-        .collect();
+    let leaves = leaves(&v);
     let tree = tree_of(&leaves, leaves.len());
     let cases = v["inclusion"].as_array().expect("inclusion");
     assert!(cases.len() >= 5);
@@ -94,12 +94,7 @@ fn inclusion_proofs_match_the_published_ones_and_verify() {
 #[test]
 fn consistency_proofs_match_the_published_ones_and_verify() {
     let v = vectors();
-    let leaves: Vec<Vec<u8>> = v["leaves_hex"]
-        .as_array()
-        .expect("leaves")
-        .iter()
-        .map(|l| hex(l.as_str().expect("hex")))
-        .collect();
+    let leaves = leaves(&v);
     let tree = tree_of(&leaves, leaves.len());
     let cases = v["consistency"].as_array().expect("consistency");
     assert!(cases.len() >= 4);
