@@ -838,3 +838,15 @@ figures-median = Median days to a decision
 misuse-fake-heading = Websites showing a mark of no certificate
 misuse-fake-lead = Confirmed from reports by the public: these websites showed an SQE mark although no certificate exists for them.
 admin-cases-same-site = Every case about this website
+
+## The transparency log (/log/)
+log-title = Transparency log
+log-checkpoint = The current checkpoint
+log-size = { $n ->
+    [one] The log holds { $n } entry.
+   *[other] The log holds { $n } entries.
+}
+log-not-begun = The log has not begun yet.
+log-keys = Verifier keys
+log-demo-key = This is the demo registry: its key is published with the source code, so anyone can sign with it. A real registry's key is its own secret.
+footer-log = Transparency log

@@ -806,3 +806,12 @@ figures-median = 办结天数中位数
 misuse-fake-heading = 展示无证标识的网站
 misuse-fake-lead = 根据公众举报确认：这些网站展示了 SQE 标识，但并没有相应的证书。
 admin-cases-same-site = 关于此网站的全部案件
+
+## 透明日志（/log/）
+log-title = 透明日志
+log-checkpoint = 当前检查点
+log-size = 日志共有 { $n } 条记录。
+log-not-begun = 日志尚未开始。
+log-keys = 验证公钥
+log-demo-key = 这是演示登记库：其密钥随源代码公开，任何人都能用它签名。正式登记库的密钥是其独有的秘密。
+footer-log = 透明日志

@@ -86,6 +86,8 @@ pub fn routes(cfg: &mut web::ServiceConfig, state: &AppState) {
                 .service(page("/misuse", pages::misuse::show))
                 .service(page("/about", pages::about::show))
                 .service(page("/privacy", reports::privacy::show))
+                .service(page("/log/", pages::log::show))
+                .service(page("/log", pages::log::show))
                 .service(page("/reports/new", reports::form::new))
                 .service(
                     web::resource("/reports")

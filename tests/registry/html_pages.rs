@@ -74,6 +74,8 @@ async fn every_kind_of_page_renders() {
         ),
         ("privacy-zh".into(), "/privacy".into(), 200),
         ("privacy-en".into(), "/privacy?lang=en".into(), 200),
+        ("log-zh".into(), "/log/".into(), 200),
+        ("log-en".into(), "/log/?lang=en".into(), 200),
         ("home-zh".into(), "/".into(), 200),
         ("home-en".into(), "/?lang=en".into(), 200),
         ("search-all".into(), "/search".into(), 200),

@@ -248,6 +248,7 @@ both_backends_async!(a_report_is_received_followed_triaged_and_published, |db| {
         "/feeds/events.atom",
         "/sitemap.xml",
         "/privacy",
+        "/log/",
     ] {
         let page = get(&send, uri).await;
         assert!(page.status.is_success(), "{uri}: {}", page.status);

@@ -8,6 +8,7 @@ pub mod downloads;
 pub mod embed;
 pub mod home;
 pub mod keyed;
+pub mod log;
 pub mod meta;
 pub mod misuse;
 pub mod print;
