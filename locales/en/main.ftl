@@ -850,3 +850,5 @@ log-not-begun = The log has not begun yet.
 log-keys = Verifier keys
 log-demo-key = This is the demo registry: its key is published with the source code, so anyone can sign with it. A real registry's key is its own secret.
 footer-log = Transparency log
+log-entry-ref = Log entry { $n }
+log-proof-ref = proof

@@ -815,3 +815,5 @@ log-not-begun = 日志尚未开始。
 log-keys = 验证公钥
 log-demo-key = 这是演示登记库：其密钥随源代码公开，任何人都能用它签名。正式登记库的密钥是其独有的秘密。
 footer-log = 透明日志
+log-entry-ref = 日志第 { $n } 条
+log-proof-ref = 证明

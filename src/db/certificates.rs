@@ -33,6 +33,8 @@ pub struct CertificateDetail {
     pub domains: Vec<String>,
     /// Public history, oldest first.
     pub events: Vec<CertificateEvent>,
+    /// The transparency log's index of each history event (by event id) appended to it.
+    pub log_indexes: std::collections::HashMap<i32, i64>,
     /// The latest evaluation and its first-level indicator results.
     pub latest_evaluation: Option<(Evaluation, Vec<IndicatorResult>)>,
 }
@@ -99,6 +101,7 @@ pub fn find_detail(
     };
     let domains = domains_of(conn, platform.id)?;
     let events = events_of(conn, certificate.id)?;
+    let log_indexes = super::log::event_indexes(conn, certificate.id)?;
     let latest = evaluations::table
         .filter(evaluations::certificate_id.eq(certificate.id))
         .order_by(evaluations::assessed_on.desc())
@@ -134,6 +137,7 @@ pub fn find_detail(
         suspended_until,
         domains,
         events,
+        log_indexes,
         latest_evaluation,
     }))
 }

@@ -153,6 +153,22 @@ pub fn hash_run(
     Ok(rows.concat())
 }
 
+/// The log index of each of a certificate's history events in the log, by event id.
+pub fn event_indexes(
+    conn: &mut DbConnection,
+    certificate_id: i32,
+) -> QueryResult<HashMap<i32, i64>> {
+    let rows: Vec<(Option<i32>, i64)> = log_entries::table
+        .filter(log_entries::certificate_id.eq(certificate_id))
+        .filter(log_entries::event_id.is_not_null())
+        .select((log_entries::event_id, log_entries::idx))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(event, idx)| event.map(|e| (e, idx)))
+        .collect())
+}
+
 /// The bodies of `count` consecutive entries from `first`.
 pub fn entry_run(conn: &mut DbConnection, first: u64, count: u64) -> QueryResult<Vec<Vec<u8>>> {
     log_entries::table

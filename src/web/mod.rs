@@ -59,6 +59,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, state: &AppState) {
         .service(page("/log/checkpoint", transparency::checkpoint))
         .service(page("/log/keys", transparency::keys))
         .service(page("/log/proof/{index}", transparency::proof))
+        .service(page("/log/entries/{index}", transparency::entry))
         .service(page("/log/tile/{path:.*}", transparency::tile))
         .configure(|cfg| api::register(cfg, https))
         .service(

@@ -71,6 +71,16 @@ pub fn report_follow(token: &str) -> String {
     format!("/reports/follow/{}", encode_segment(token))
 }
 
+/// One entry of the transparency log (canonical JSON).
+pub fn log_entry(index: i64) -> String {
+    format!("/log/entries/{index}")
+}
+
+/// A C2SP tlog-proof of one entry of the transparency log.
+pub fn log_proof(index: i64) -> String {
+    format!("/log/proof/{index}")
+}
+
 /// The privacy notice of the report form.
 pub const PRIVACY: &str = "/privacy";
 

@@ -1,7 +1,8 @@
 //! The transparency log served as C2SP tlog-tiles prescribes: `/log/checkpoint` (cached for
 //! seconds), `/log/tile/<L>/<N>[.p/<W>]` and `/log/tile/entries/<N>[.p/<W>]` (full tiles
 //! immutable, kept in memory once read), a C2SP tlog-proof of one entry at
-//! `/log/proof/<index>`, and the verifier keys at `/log/keys`. Like the marks, these go
+//! `/log/proof/<index>`, one entry's JSON at `/log/entries/<index>`, and the verifier keys at
+//! `/log/keys`. Like the marks, these go
 //! through no middleware: no cookies, no per-request log line.
 
 use actix_web::http::header::{self, CacheControl, CacheDirective};
@@ -209,6 +210,33 @@ pub async fn proof(
         body,
         CacheControl(vec![CacheDirective::Public, CacheDirective::MaxAge(5)]),
     ))
+}
+
+/// `/log/entries/<index>`: one entry, the canonical JSON the log hashed (the same bytes as in
+/// its bundle).
+pub async fn entry(
+    state: web::Data<AppState>,
+    index: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let Some(index) = index
+        .as_str()
+        .parse::<u64>()
+        .ok()
+        .filter(|_| !index.starts_with('0') || index.as_str() == "0")
+    else {
+        return Ok(not_found("an entry index is a decimal number"));
+    };
+    let body = state
+        .db(move |conn| Ok(log::entry_run(conn, index, 1)?.pop()))
+        .await?;
+    Ok(match body {
+        Some(body) => HttpResponse::Ok()
+            .content_type("application/json")
+            .insert_header((header::CACHE_CONTROL, IMMUTABLE))
+            .insert_header(("Access-Control-Allow-Origin", "*"))
+            .body(body),
+        None => not_found("the log has no such entry"),
+    })
 }
 
 /// `/log/keys`: the verifier keys of the log's checkpoints, one per line after comments.

@@ -337,6 +337,29 @@ both_backends_async!(the_log_is_served_as_tlog_tiles_prescribes, |db| {
         assert_eq!(app.get(missing).await.status, 404, "{missing}");
     }
 
+    // One entry alone, as the log hashed it; and each history event links its entry and proof.
+    let one = app.get("/log/entries/2").await;
+    assert_eq!(one.status, 200);
+    assert_eq!(one.bytes, entries[2].to_bytes().expect("bytes"));
+    assert_eq!(app.get("/log/entries/3").await.status, 404);
+    let page = app.get("/certificates/C-1").await;
+    page.assert_contains("href=\"/log/entries/2\"")
+        .assert_contains("href=\"/log/proof/2\"")
+        .assert_contains("href=\"/log/entries/0\"");
+    let api = app.get("/api/v1/certificates/C-1").await;
+    let item: serde_json::Value = serde_json::from_str(&api.body).expect("json");
+    let indexes: Vec<i64> = item["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .map(|e| e["log_index"].as_i64().expect("an index"))
+        .collect();
+    assert_eq!(indexes, [0, 2], "issued, then suspended");
+    assert!(item["history"][1]["log_proof_url"]
+        .as_str()
+        .expect("url")
+        .ends_with("/log/proof/2"));
+
     // The next change is in the checkpoint as soon as the instance sees the new revision
     // (at most a second later; made due here).
     with_conn(&db, |conn| suspend(conn, "C-2", day(2026, 12, 2)));

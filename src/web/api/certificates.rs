@@ -254,6 +254,11 @@ pub struct HistoryEvent {
     pub stars_after: Option<u8>,
     pub reason_zh: Option<String>,
     pub reason_en: Option<String>,
+    /// The event's index in the transparency log (`/log/`), when it has been appended.
+    pub log_index: Option<i64>,
+    /// Its entry in the log (canonical JSON) and a C2SP tlog-proof of it.
+    pub log_entry_url: Option<String>,
+    pub log_proof_url: Option<String>,
 }
 
 /// One certificate, as of today in Beijing.
@@ -369,6 +374,15 @@ pub fn certificate(d: &CertificateDetail, today: NaiveDate, base: &str) -> Certi
                 stars_after: e.grade_after.map(stars),
                 reason_zh: e.reason_zh.clone(),
                 reason_en: e.reason_en.clone(),
+                log_index: d.log_indexes.get(&e.id).copied(),
+                log_entry_url: d
+                    .log_indexes
+                    .get(&e.id)
+                    .map(|i| format!("{base}{}", paths::log_entry(*i))),
+                log_proof_url: d
+                    .log_indexes
+                    .get(&e.id)
+                    .map(|i| format!("{base}{}", paths::log_proof(*i))),
             })
             .collect(),
         url: format!("{base}{}", paths::certificate(&c.number)),

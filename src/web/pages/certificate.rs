@@ -50,6 +50,11 @@ pub struct HistoryView {
     pub adverse: bool,
     pub grade_change: String,
     pub reason: Option<String>,
+    /// The event's index in the transparency log, when appended, and links to its entry and
+    /// its proof.
+    pub log_index: Option<i64>,
+    pub log_entry_href: String,
+    pub log_proof_href: String,
 }
 
 #[derive(Template)]
@@ -364,6 +369,17 @@ fn page(
             } else {
                 e.reason_en.clone().or_else(|| e.reason_zh.clone())
             },
+            log_index: d.log_indexes.get(&e.id).copied(),
+            log_entry_href: d
+                .log_indexes
+                .get(&e.id)
+                .map(|i| crate::web::paths::log_entry(*i))
+                .unwrap_or_default(),
+            log_proof_href: d
+                .log_indexes
+                .get(&e.id)
+                .map(|i| crate::web::paths::log_proof(*i))
+                .unwrap_or_default(),
         })
         .collect();
     let facts = CertificateFacts {
