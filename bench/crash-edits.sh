@@ -4,7 +4,9 @@
 # kill -9 in the middle. Then: the database is consistent (PRAGMA integrity_check on SQLite),
 # every action the server acknowledged (303) is in the audit log, every audit entry has its
 # public event and its revision bump (one transaction: all three or none), each certificate's
-# status is what its last event says, and the server starts again and serves the page.
+# status is what its last event says, every event has its one transparency-log entry, the signed
+# checkpoint names exactly the entries stored (its root recomputed by bench/log_root.py, an
+# independent RFC 6962 implementation), and the server starts again and serves the page.
 #
 # Usage: bench/crash-edits.sh [SECONDS_BEFORE_KILL]   (default 3). SQLite, and PostgreSQL when
 # 127.0.0.1:5432 answers. Needs curl, sqlite3 and psql. Results go to docs/PERFORMANCE.md.
@@ -89,7 +91,7 @@ run_backend() {
   wait "${clients[@]}" 2>/dev/null || true
   rm -f "$OUT"/numbers-*
 
-  local acked audits events revs mismatched check="-"
+  local acked audits events revs mismatched check="-" ok_log=1
   acked=$(wc -l <"$OUT/acked")
   audits=$(sql "$backend" "$url" "SELECT COUNT(*) FROM audit_log WHERE id > $audit0 AND action LIKE 'certificate.%'")
   events=$(sql "$backend" "$url" "SELECT COUNT(*) FROM certificate_events WHERE id > $event0")
@@ -104,9 +106,23 @@ run_backend() {
     n=$(sql "$backend" "$url" "SELECT COUNT(*) FROM audit_log WHERE id > $audit0 AND entity_id = '$number' AND action = 'certificate.$action'")
     [ "$n" -ge 1 ] || missing=$((missing + 1))
   done <"$OUT/acked"
+  # The transparency log: one entry per event, and a checkpoint of exactly what is stored.
+  local unlogged entries head_size head_root root_line
+  unlogged=$(sql "$backend" "$url" "SELECT COUNT(*) FROM certificate_events e WHERE NOT EXISTS (SELECT 1 FROM log_entries l WHERE l.event_id = e.id)")
+  entries=$(sql "$backend" "$url" "SELECT COUNT(*) FROM log_entries WHERE event_id > $event0")
+  head_size=$(sql "$backend" "$url" "SELECT size FROM log_head")
+  head_root=$(sql "$backend" "$url" "SELECT checkpoint FROM log_head" | sed -n 3p)
+  if [ "$backend" = sqlite ]; then
+    root_line=$(sql sqlite "$url" "SELECT hex(body) FROM log_entries ORDER BY idx" | python3 bench/log_root.py)
+  else
+    root_line=$(sql postgres "$url" "SELECT encode(body, 'hex') FROM log_entries ORDER BY idx" | python3 bench/log_root.py)
+  fi
+  echo "log: entries of the burst $entries, events without an entry $unlogged, checkpoint size $head_size, recomputed: $root_line, signed root: $head_root"
+  [ "$unlogged" = 0 ] && [ "$entries" = "$events" ] || ok_log=0
+  [ "$root_line" = "$head_size $head_root" ] || ok_log=0
   echo "killed after ${AFTER}s: acknowledged $acked, audit entries $audits, events $events, revision +$revs"
   echo "integrity: $check; acknowledged but missing: $missing; status differing from its last event: $mismatched"
-  local ok=1
+  local ok=$ok_log
   [ "$backend" = sqlite ] && [ "$check" != ok ] && ok=0
   [ "$missing" = 0 ] && [ "$mismatched" = 0 ] || ok=0
   [ "$audits" = "$events" ] && [ "$audits" = "$revs" ] || ok=0
