@@ -452,3 +452,139 @@ both_backends!(binding_scope_and_misuse_changes_are_logged_too, |db| {
         assert_head_signs(conn, &tree);
     });
 });
+
+/// The log as the app serves it, for the outside check.
+struct Served<'a>(&'a common::TestApp);
+
+impl sqe_registry::domain::tlog::verify::Fetch for Served<'_> {
+    async fn get(&mut self, path: &str) -> Result<Option<Vec<u8>>, String> {
+        let page = self.0.get(&format!("/log/{path}")).await;
+        match page.status.as_u16() {
+            200 => Ok(Some(page.bytes)),
+            404 => Ok(None),
+            other => Err(format!("status {other}")),
+        }
+    }
+}
+
+both_backends_async!(
+    the_outside_check_accepts_the_log_and_catches_a_rewrite_or_a_fork,
+    |db| {
+        use sqe_registry::domain::tlog::verify::{verify, VerifyError};
+
+        with_conn(&db, |conn| {
+            let refs = seed_reference(conn);
+            CertificateBuilder::new("C-1")
+                .event("issued", day(2024, 3, 1), (None, Some(4)), None)
+                .event("upgraded", day(2025, 3, 1), (Some(4), Some(5)), None)
+                .insert(conn, &refs);
+            suspend(conn, "C-1", day(2026, 12, 2));
+        });
+        let app = common::TestApp::new(&db, beijing(2026, 12, 2, 11, 0)).await;
+        let keys = [demo_signer().verifier()];
+        let mut steps = Vec::new();
+        let first = verify(&mut Served(&app), &keys, None, |n, of| steps.push((n, of)))
+            .await
+            .expect("the log checks out");
+        assert_eq!(first.checkpoint.size, 3);
+        assert_eq!(first.certificates, 1);
+        assert_eq!(first.tiles, 1);
+        assert_eq!(steps, [(3, 3)]);
+
+        // The log grew: the kept checkpoint is a prefix of the new one.
+        with_conn(&db, |conn| {
+            let actor = cli_actor("ops", beijing(2026, 12, 2, 10, 30));
+            let restore = ActionInput {
+                reason_zh: "整改完成".into(),
+                reason_en: String::new(),
+                until: None,
+            };
+            apply(conn, &actor, "C-1", ActionKind::Restore, &restore).expect("restored");
+        });
+        app.state.revision.force_check();
+        let again = verify(&mut Served(&app), &keys, Some(&first.checkpoint), |_, _| {})
+            .await
+            .expect("still checks out");
+        assert_eq!(again.checkpoint.size, 4);
+
+        // Another key: refused.
+        let other = NoteSigner::from_seed("demo.sqe-registry.invalid/log", TYPE_ED25519, [5; 32])
+            .expect("key")
+            .verifier();
+        assert!(matches!(
+            verify(&mut Served(&app), &[other], None, |_, _| {}).await,
+            Err(VerifyError::Signature(_))
+        ));
+
+        // A fork: a kept checkpoint of the same size with another root.
+        let mut forked = first.checkpoint.clone();
+        forked.root[0] ^= 1;
+        assert_eq!(
+            verify(&mut Served(&app), &keys, Some(&forked), |_, _| {}).await,
+            Err(VerifyError::Fork { old: 3 })
+        );
+        let mut longer = again.checkpoint.clone();
+        longer.size = 5;
+        assert_eq!(
+            verify(&mut Served(&app), &keys, Some(&longer), |_, _| {}).await,
+            Err(VerifyError::Shrunk { old: 5, new: 4 })
+        );
+
+        // A stored hash changed: the tile that serves it differs from the entries' tree.
+        let set_leaf = |hash: Vec<u8>| {
+            use sqe_registry::db::schema::log_hashes;
+            with_conn(&db, |conn| {
+                diesel::update(log_hashes::table.find((0i16, 0i64)))
+                    .set(log_hashes::hash.eq(hash))
+                    .execute(conn)
+                    .expect("hash")
+            })
+        };
+        let leaf0 = with_conn(&db, |conn| {
+            log::subtrees(conn, &[(0, 0)]).expect("hashes")[&(0, 0)]
+        });
+        set_leaf(vec![0; 32]);
+        assert_eq!(
+            verify(&mut Served(&app), &keys, None, |_, _| {}).await,
+            Err(VerifyError::Tile {
+                path: "tile/0/000.p/4".into()
+            })
+        );
+        set_leaf(leaf0.to_vec());
+
+        // An insider rewrites entries in the database. The last one: the entries no longer give
+        // the signed root. An earlier one: the next entry of the certificate no longer follows it.
+        let rewrite = |index: i64, from: &'static str, to: &'static str| {
+            with_conn(&db, |conn| {
+                let body: Vec<u8> = log_entries::table
+                    .find(index)
+                    .select(log_entries::body)
+                    .first(conn)
+                    .expect("entry");
+                let text = String::from_utf8(body).expect("utf-8");
+                assert!(text.contains(from), "{text}");
+                diesel::update(log_entries::table.find(index))
+                    .set(log_entries::body.eq(text.replace(from, to).into_bytes()))
+                    .execute(conn)
+                    .expect("rewritten");
+            })
+        };
+        rewrite(3, "整改完成", "从未暂停");
+        assert_eq!(
+            verify(&mut Served(&app), &keys, None, |_, _| {}).await,
+            Err(VerifyError::Root)
+        );
+        rewrite(3, "从未暂停", "整改完成");
+        verify(&mut Served(&app), &keys, None, |_, _| {})
+            .await
+            .expect("as it was");
+        rewrite(1, "\"grade_after\":5", "\"grade_after\":4");
+        assert_eq!(
+            verify(&mut Served(&app), &keys, None, |_, _| {}).await,
+            Err(VerifyError::Chain {
+                index: 2,
+                certificate: "C-1".into()
+            })
+        );
+    }
+);

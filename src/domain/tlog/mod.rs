@@ -7,6 +7,7 @@ pub mod entry;
 pub mod merkle;
 pub mod note;
 pub mod tile;
+pub mod verify;
 
 #[cfg(test)]
 mod tessera {
