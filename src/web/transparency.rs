@@ -170,17 +170,20 @@ fn read_tile(
     Ok(Some(Bytes::from(bytes)))
 }
 
+/// An entry index as written in a path: decimal, no sign, no leading zeros.
+fn entry_index(text: &str) -> Option<u64> {
+    text.parse::<u64>()
+        .ok()
+        .filter(|_| text == "0" || !text.starts_with('0'))
+        .filter(|_| text.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// `/log/proof/<index>`: a C2SP tlog-proof of one entry in the current checkpoint.
 pub async fn proof(
     state: web::Data<AppState>,
     index: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(index) = index
-        .as_str()
-        .parse::<u64>()
-        .ok()
-        .filter(|_| !index.starts_with('0') || index.as_str() == "0")
-    else {
+    let Some(index) = entry_index(&index) else {
         return Ok(not_found("an entry index is a decimal number"));
     };
     let found = state
@@ -218,12 +221,7 @@ pub async fn entry(
     state: web::Data<AppState>,
     index: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(index) = index
-        .as_str()
-        .parse::<u64>()
-        .ok()
-        .filter(|_| !index.starts_with('0') || index.as_str() == "0")
-    else {
+    let Some(index) = entry_index(&index) else {
         return Ok(not_found("an entry index is a decimal number"));
     };
     let body = state

@@ -51,6 +51,32 @@ pub fn key_id(name: &str, key_type: u8, public: &[u8; 32]) -> [u8; 4] {
     [digest[0], digest[1], digest[2], digest[3]]
 }
 
+/// Splits `name+hash+base64(type ‖ 32 bytes)` (a verifier key, or a private key without its
+/// `PRIVATE+KEY+` prefix): the name, the hash as written, the type and the 32 key bytes. The
+/// name has no `+`; the base64 may.
+fn split_key(text: &str) -> Result<(&str, &str, u8, [u8; 32]), NoteError> {
+    let mut parts = text.splitn(3, '+');
+    let (Some(name), Some(hash), Some(encoded)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(NoteError::MalformedKey("expected name+hash+key"));
+    };
+    if !valid_name(name) || hash.len() != 8 {
+        return Err(NoteError::MalformedKey("bad name or hash"));
+    }
+    let bytes = B64
+        .decode(encoded)
+        .map_err(|_| NoteError::MalformedKey("key is not base64"))?;
+    let (&key_type, key) = bytes
+        .split_first()
+        .ok_or(NoteError::MalformedKey("empty key"))?;
+    if key_type != TYPE_ED25519 && key_type != TYPE_COSIGNATURE {
+        return Err(NoteError::MalformedKey("unknown key type"));
+    }
+    let key: [u8; 32] = key
+        .try_into()
+        .map_err(|_| NoteError::MalformedKey("an Ed25519 key has 32 bytes"))?;
+    Ok((name, hash, key_type, key))
+}
+
 /// A public key that checks signatures of one kind under one name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verifier {
@@ -63,28 +89,7 @@ pub struct Verifier {
 impl Verifier {
     /// Parses a verifier key `name+hex(id)+base64(type ‖ public key)`; the ID must match.
     pub fn parse(vkey: &str) -> Result<Verifier, NoteError> {
-        let vkey = vkey.trim();
-        // The name has no `+`; the base64 key may.
-        let mut parts = vkey.splitn(3, '+');
-        let (Some(name), Some(hash), Some(encoded)) = (parts.next(), parts.next(), parts.next())
-        else {
-            return Err(NoteError::MalformedKey("expected name+hash+key"));
-        };
-        if !valid_name(name) || hash.len() != 8 {
-            return Err(NoteError::MalformedKey("bad name or hash"));
-        }
-        let bytes = B64
-            .decode(encoded)
-            .map_err(|_| NoteError::MalformedKey("key is not base64"))?;
-        let (&key_type, public) = bytes
-            .split_first()
-            .ok_or(NoteError::MalformedKey("empty key"))?;
-        if key_type != TYPE_ED25519 && key_type != TYPE_COSIGNATURE {
-            return Err(NoteError::MalformedKey("unknown key type"));
-        }
-        let public: [u8; 32] = public
-            .try_into()
-            .map_err(|_| NoteError::MalformedKey("an Ed25519 key has 32 bytes"))?;
+        let (name, hash, key_type, public) = split_key(vkey.trim())?;
         let key = VerifyingKey::from_bytes(&public)
             .map_err(|_| NoteError::MalformedKey("not an Ed25519 point"))?;
         let id = key_id(name, key_type, &public);
@@ -148,23 +153,7 @@ impl NoteSigner {
             .trim()
             .strip_prefix("PRIVATE+KEY+")
             .ok_or(NoteError::MalformedKey("expected PRIVATE+KEY+"))?;
-        let mut parts = rest.splitn(3, '+');
-        let (Some(name), Some(hash), Some(encoded)) = (parts.next(), parts.next(), parts.next())
-        else {
-            return Err(NoteError::MalformedKey("expected name+hash+key"));
-        };
-        let bytes = B64
-            .decode(encoded)
-            .map_err(|_| NoteError::MalformedKey("key is not base64"))?;
-        let (&key_type, seed) = bytes
-            .split_first()
-            .ok_or(NoteError::MalformedKey("empty key"))?;
-        if key_type != TYPE_ED25519 && key_type != TYPE_COSIGNATURE {
-            return Err(NoteError::MalformedKey("unknown key type"));
-        }
-        let seed: [u8; 32] = seed
-            .try_into()
-            .map_err(|_| NoteError::MalformedKey("an Ed25519 seed has 32 bytes"))?;
+        let (name, hash, key_type, seed) = split_key(rest)?;
         let signer = NoteSigner::from_seed(name, key_type, seed)?;
         if hex4(&signer.id) != hash.to_ascii_lowercase() {
             return Err(NoteError::MalformedKey("the hash does not match the key"));
