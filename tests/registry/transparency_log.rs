@@ -332,6 +332,8 @@ both_backends_async!(the_log_is_served_as_tlog_tiles_prescribes, |db| {
         "/log/proof/3",
         "/log/proof/02",
         "/log/proof/-1",
+        "/log/proof/+1",
+        "/log/entries/+1",
         "/log/proof/x",
     ] {
         assert_eq!(app.get(missing).await.status, 404, "{missing}");
