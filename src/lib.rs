@@ -2,7 +2,8 @@
 //!
 //! Layers: [`web`] (HTTP and templates) calls [`domain`] (pure rules) and [`db`] (diesel);
 //! [`domain`] knows neither. [`demo`] builds the demo registry; [`transfer`] imports, exports,
-//! backs up and restores it; [`config`] and [`error`] are shared.
+//! backs up and restores it; [`log_client`] reads another registry's transparency log over HTTP
+//! for `log verify`; [`config`] and [`error`] are shared.
 
 pub mod app;
 pub mod config;
@@ -10,6 +11,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod log_client;
 pub mod logging;
 pub mod transfer;
 pub mod web;

@@ -590,3 +590,82 @@ both_backends_async!(
         );
     }
 );
+
+/// `sqe-registry log verify` against a registry served over HTTP by the real binary.
+#[test]
+fn log_verify_checks_a_running_registry_over_http() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}", dir.path().join("r.db").display());
+    let bin = env!("CARGO_BIN_EXE_sqe-registry");
+    let demo = Command::new(bin)
+        .args(["demo", "--count", "40"])
+        .env("DATABASE_URL", &url)
+        .env("SQE_DATA_DIR", dir.path())
+        .output()
+        .expect("demo");
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = Command::new(bin)
+        .arg("serve")
+        .env("DATABASE_URL", &url)
+        .env("SQE_DATA_DIR", dir.path())
+        .env("SQE_BIND", format!("127.0.0.1:{port}"))
+        .env("SQE_PUBLIC_URL", &base)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let up = (0..200).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        ureq::get(&format!("{base}/healthz")).call().is_ok()
+    });
+    let verify = |args: &[&str]| {
+        let out = Command::new(bin)
+            .args(["log", "verify", "--url", &base])
+            .args(args)
+            .output()
+            .expect("verify");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let state = dir.path().join("state.json");
+    let state = state.to_str().expect("path");
+    let key = demo_signer().verifier().vkey();
+    let first = verify(&["--key", &key, "--state", state]);
+    let second = verify(&["--state", state]);
+    let stranger = NoteSigner::from_seed("demo.sqe-registry.invalid/log", TYPE_ED25519, [3; 32])
+        .expect("key")
+        .verifier()
+        .vkey();
+    let refused = verify(&["--key", &stranger]);
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(up, "the server did not start");
+    assert!(first.0, "{first:?}");
+    assert!(
+        first
+            .1
+            .starts_with("OK: demo.sqe-registry.invalid/log holds "),
+        "{first:?}"
+    );
+    assert!(
+        second.0 && second.1.contains("it extends the"),
+        "{second:?}"
+    );
+    assert!(!refused.0, "{refused:?}");
+    assert!(refused.2.contains("FAILED"), "{refused:?}");
+}
