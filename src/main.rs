@@ -256,10 +256,7 @@ fn run() -> anyhow::Result<()> {
     if applied > 0 {
         tracing::info!(applied, "migrations applied");
     }
-    // A demo registry without a key of its own signs with the published demo key.
-    if config.log_signer.is_none() && db::stats::is_demo(&mut *pool.get()?)? {
-        config.log_signer = Some(std::sync::Arc::new(log_key::demo_signer()));
-    }
+    demo_key_unless_own(&mut config, &pool)?;
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Migrate => Ok(()),
         Command::Backup { .. } | Command::Restore { .. } => Ok(()), // done above
@@ -299,7 +296,7 @@ fn run() -> anyhow::Result<()> {
         Command::Demo { count, seed } => {
             let summary = demo::fill_empty(&mut *pool.get()?, &demo_options(count, seed))?;
             println!("{summary}");
-            config.log_signer = Some(std::sync::Arc::new(log_key::demo_signer()));
+            demo_key_unless_own(&mut config, &pool)?;
             start_log(&pool, &config)
         }
         Command::Serve { demo } => {
@@ -313,9 +310,7 @@ fn run() -> anyhow::Result<()> {
                     tracing::info!(%summary, "demo registry loaded");
                 }
             }
-            if demo && config.log_signer.is_none() && db::stats::is_demo(&mut *pool.get()?)? {
-                config.log_signer = Some(std::sync::Arc::new(log_key::demo_signer()));
-            }
+            demo_key_unless_own(&mut config, &pool)?;
             let refolded = db::refold::refold_if_needed(&mut *pool.get()?)?;
             if refolded > 0 {
                 tracing::info!(
@@ -327,6 +322,15 @@ fn run() -> anyhow::Result<()> {
             serve(pool, config)
         }
     }
+}
+
+/// A demo registry without a key of its own signs with the published demo key (after the
+/// migrations, and again once a demo registry has been loaded).
+fn demo_key_unless_own(config: &mut Config, pool: &db::DbPool) -> anyhow::Result<()> {
+    if config.log_signer.is_none() && db::stats::is_demo(&mut *pool.get()?)? {
+        config.log_signer = Some(std::sync::Arc::new(log_key::demo_signer()));
+    }
+    Ok(())
 }
 
 /// `log verify`: the outside check of a registry's log, with a progress bar on a terminal.

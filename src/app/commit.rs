@@ -146,6 +146,8 @@ fn publish_events(
     ids.sort_unstable();
     ids.dedup();
     let facts = log_entries::certificate_facts(conn, &ids)?;
+    // Each event into the history first (its entry names it), then every entry in order.
+    let mut entries = Vec::with_capacity(events.len() + logged.len());
     for e in events {
         let event_id = insert_event(
             conn,
@@ -160,9 +162,6 @@ fn publish_events(
                 created_at: actor.now,
             },
         )?;
-        let certificate = facts
-            .get(&e.certificate_id)
-            .ok_or(diesel::result::Error::NotFound)?;
         let event = log_entries::EventFacts {
             kind: LogKind::Event(e.kind),
             occurred_on: e.occurred_on,
@@ -172,19 +171,9 @@ fn publish_events(
             reason_en: e.reason_en,
             site: None,
         };
-        log.push(
-            conn,
-            e.certificate_id,
-            Some(event_id),
-            event.kind,
-            log_entries::entry(certificate, &event),
-        )
-        .map_err(log_failure)?;
+        entries.push((e.certificate_id, Some(event_id), event));
     }
-    for c in logged {
-        let certificate = facts
-            .get(&c.certificate_id)
-            .ok_or(diesel::result::Error::NotFound)?;
+    entries.extend(logged.into_iter().map(|c| {
         let change = log_entries::EventFacts {
             kind: c.kind,
             occurred_on: actor.today,
@@ -194,12 +183,18 @@ fn publish_events(
             reason_en: None,
             site: c.site,
         };
+        (c.certificate_id, None, change)
+    }));
+    for (certificate_id, event_id, facts_of_entry) in entries {
+        let certificate = facts
+            .get(&certificate_id)
+            .ok_or(diesel::result::Error::NotFound)?;
         log.push(
             conn,
-            c.certificate_id,
-            None,
-            change.kind,
-            log_entries::entry(certificate, &change),
+            certificate_id,
+            event_id,
+            facts_of_entry.kind,
+            log_entries::entry(certificate, &facts_of_entry),
         )
         .map_err(log_failure)?;
     }

@@ -27,7 +27,7 @@ pub fn start(
     progress: impl FnMut(u64),
 ) -> Result<Started, LogError> {
     if let Some(head) = log::head(conn)? {
-        check_origin(&head, signer)?;
+        log::check_origin(&head.origin, signer)?;
         return Ok(Started::Already(head));
     }
     write_transaction(conn, |conn| {
@@ -43,16 +43,4 @@ pub fn start(
             .ok_or(diesel::result::Error::NotFound)?;
         Ok(Started::Began { backfilled, head })
     })
-}
-
-/// Refuses a key that is not the log's (its name must be the log's origin).
-fn check_origin(head: &Head, signer: &NoteSigner) -> Result<(), LogError> {
-    if head.origin == signer.name() {
-        Ok(())
-    } else {
-        Err(LogError::KeyMismatch {
-            key: signer.name().to_owned(),
-            origin: head.origin.clone(),
-        })
-    }
 }

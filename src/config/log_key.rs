@@ -23,6 +23,11 @@ pub fn demo_signer() -> NoteSigner {
         .unwrap_or_else(|_| unreachable!("the demo origin is a valid key name"))
 }
 
+/// Whether `signer` is the published demo key (pages say so).
+pub fn is_demo_key(signer: &NoteSigner) -> bool {
+    signer.verifier() == demo_signer().verifier()
+}
+
 /// The origin a new key is named after: the public URL's host and path, and `/log`
 /// (C2SP tlog-tiles: the scheme-less prefix the log is served under).
 pub fn origin_for(public_url: &str) -> anyhow::Result<String> {

@@ -220,6 +220,18 @@ struct HashRow {
     hash: Vec<u8>,
 }
 
+/// Refuses a key that is not the log's: its name must be the origin the log began with.
+pub fn check_origin(origin: &str, signer: &NoteSigner) -> Result<(), LogError> {
+    if origin == signer.name() {
+        Ok(())
+    } else {
+        Err(LogError::KeyMismatch {
+            key: signer.name().to_owned(),
+            origin: origin.to_owned(),
+        })
+    }
+}
+
 /// Appends entries in the caller's transaction: [`begin`](Appender::begin), then
 /// [`push`](Appender::push) each entry, then [`finish`](Appender::finish), which signs.
 pub struct Appender {
@@ -245,12 +257,7 @@ impl Appender {
             Some(h) => (h.origin, h.size, false),
             None => (signer.name().to_owned(), 0, true),
         };
-        if origin != signer.name() {
-            return Err(LogError::KeyMismatch {
-                key: signer.name().to_owned(),
-                origin,
-            });
-        }
+        check_origin(&origin, signer)?;
         let edge = merkle::needed(|s| merkle::tree_hash(s, size));
         let hashes = subtrees(conn, &edge)?;
         Ok(Appender {

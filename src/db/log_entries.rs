@@ -121,7 +121,7 @@ type EventRow = (
 /// recorded before it.
 pub fn open(conn: &mut DbConnection, signer: &NoteSigner) -> Result<Appender, LogError> {
     let mut appender = Appender::begin(conn, signer)?;
-    if appender.is_new() && appender.size() == 0 {
+    if appender.is_new() {
         backfill(conn, &mut appender, |_| {})?;
     }
     Ok(appender)

@@ -170,20 +170,12 @@ fn read_tile(
     Ok(Some(Bytes::from(bytes)))
 }
 
-/// An entry index as written in a path: decimal, no sign, no leading zeros.
-fn entry_index(text: &str) -> Option<u64> {
-    text.parse::<u64>()
-        .ok()
-        .filter(|_| text == "0" || !text.starts_with('0'))
-        .filter(|_| text.bytes().all(|b| b.is_ascii_digit()))
-}
-
 /// `/log/proof/<index>`: a C2SP tlog-proof of one entry in the current checkpoint.
 pub async fn proof(
     state: web::Data<AppState>,
     index: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(index) = entry_index(&index) else {
+    let Some(index) = crate::domain::tlog::canonical_decimal(&index) else {
         return Ok(not_found("an entry index is a decimal number"));
     };
     let found = state
@@ -221,7 +213,7 @@ pub async fn entry(
     state: web::Data<AppState>,
     index: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(index) = entry_index(&index) else {
+    let Some(index) = crate::domain::tlog::canonical_decimal(&index) else {
         return Ok(not_found("an entry index is a decimal number"));
     };
     let body = state
@@ -244,7 +236,7 @@ pub async fn keys(state: web::Data<AppState>) -> HttpResponse {
          # verifier keys, Ed25519). Lines starting with # are comments.\n",
     );
     if let Some(signer) = &state.config.log_signer {
-        if signer.name() == crate::config::log_key::DEMO_ORIGIN {
+        if crate::config::log_key::is_demo_key(signer) {
             body.push_str(
                 "# DEMO REGISTRY: this key is published with the source code; anyone can sign\n\
                  # with it. A real registry's key is its own secret.\n",

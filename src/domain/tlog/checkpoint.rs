@@ -39,17 +39,8 @@ impl Checkpoint {
         if origin.is_empty() {
             return Err(CheckpointError("no origin"));
         }
-        let size = lines.next().unwrap_or_default();
-        // Decimal, no sign, no leading zeros (except "0").
-        if size.is_empty()
-            || !size.bytes().all(|b| b.is_ascii_digit())
-            || (size.len() > 1 && size.starts_with('0'))
-        {
-            return Err(CheckpointError("the size is not a decimal number"));
-        }
-        let size: u64 = size
-            .parse()
-            .map_err(|_| CheckpointError("the size is too large"))?;
+        let size = super::canonical_decimal(lines.next().unwrap_or_default())
+            .ok_or(CheckpointError("the size is not a decimal number"))?;
         let root = B64
             .decode(lines.next().unwrap_or_default())
             .map_err(|_| CheckpointError("the root is not base64"))?;

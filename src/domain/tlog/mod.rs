@@ -9,6 +9,14 @@ pub mod note;
 pub mod tile;
 pub mod verify;
 
+/// A number as the C2SP formats write it (sizes, indexes, widths): ASCII decimal digits with no
+/// sign and no leading zero (except `0` itself).
+pub fn canonical_decimal(s: &str) -> Option<u64> {
+    let canonical =
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
+    canonical.then(|| s.parse().ok()).flatten()
+}
+
 #[cfg(test)]
 mod tessera {
     //! A whole tiled log published by transparency-dev/tessera (`tests/vectors/tessera-log`):

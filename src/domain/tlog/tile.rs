@@ -39,15 +39,15 @@ impl TileRef {
         let (level, rest) = rest.split_once('/')?;
         let level = match level {
             "entries" => None,
-            l if is_canonical_number(l) => Some(l.parse::<u8>().ok().filter(|&l| l < 64)?),
-            _ => return None,
+            l => Some(
+                super::canonical_decimal(l)
+                    .filter(|&l| l < 64)
+                    .and_then(|l| u8::try_from(l).ok())?,
+            ),
         };
         let (index, width) = match rest.split_once(".p/") {
             Some((index, w)) => {
-                if !is_canonical_number(w) {
-                    return None;
-                }
-                let w: u16 = w.parse().ok()?;
+                let w = u16::try_from(super::canonical_decimal(w)?).ok()?;
                 if w == 0 || u64::from(w) >= WIDTH {
                     return None;
                 }
@@ -118,10 +118,6 @@ fn parse_index(path: &str) -> Option<u64> {
         return None;
     }
     n.checked_mul(1000)?.checked_add(last.parse().ok()?)
-}
-
-fn is_canonical_number(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'))
 }
 
 /// Whether the tile exists in a tree of `size` leaves: how many of its hashes are complete

@@ -41,7 +41,7 @@ pub async fn show(
                 .map_or(0, |h| i64::try_from(h.size).unwrap_or(i64::MAX)),
             checkpoint: head.map(|h| h.checkpoint).unwrap_or_default(),
             keys: signer.map(|s| s.verifier().vkey()).into_iter().collect(),
-            demo_key: signer.is_some_and(|s| s.name() == crate::config::log_key::DEMO_ORIGIN),
+            demo_key: signer.is_some_and(crate::config::log_key::is_demo_key),
             base: state.config.public_url.trim_end_matches('/').to_owned(),
         })
     })
