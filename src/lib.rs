@@ -3,7 +3,9 @@
 //! Layers: [`web`] (HTTP and templates) calls [`domain`] (pure rules) and [`db`] (diesel);
 //! [`domain`] knows neither. [`demo`] builds the demo registry; [`transfer`] imports, exports,
 //! backs up and restores it; [`log_client`] reads another registry's transparency log over HTTP
-//! for `log verify`; [`config`] and [`error`] are shared.
+//! for `log verify`; [`witness`] runs a witness of such logs and submits our checkpoints to
+//! witnesses, through [`outbound`], the one gate for requests the server makes; [`config`] and
+//! [`error`] are shared.
 
 pub mod app;
 pub mod config;
@@ -13,5 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod log_client;
 pub mod logging;
+pub mod outbound;
 pub mod transfer;
 pub mod web;
+pub mod witness;

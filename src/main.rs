@@ -90,6 +90,29 @@ enum Command {
     /// The transparency log.
     #[command(subcommand)]
     Log(LogCommand),
+    /// Run a witness of registries' transparency logs (C2SP tlog-witness).
+    #[command(subcommand)]
+    Witness(WitnessCommand),
+}
+
+#[derive(Subcommand)]
+enum WitnessCommand {
+    /// Serve `POST /add-checkpoint` (and `GET /<origin hash>/checkpoint`): cosign the
+    /// checkpoints of the trusted logs that are consistent with the last one cosigned.
+    Serve {
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1:7380")]
+        listen: String,
+        /// The witness's cosigning key (sqe-registry keys generate --witness), owner-readable.
+        #[arg(long)]
+        key: PathBuf,
+        /// The file that keeps the last checkpoint cosigned for each log.
+        #[arg(long)]
+        state: PathBuf,
+        /// A log's verifier key (its /log/keys; the key name is the log's origin); repeatable.
+        #[arg(long = "log", required = true)]
+        logs: Vec<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -101,9 +124,12 @@ enum KeysCommand {
         #[arg(long)]
         output: PathBuf,
         /// The key's name, which is the log's origin (default: SQE_PUBLIC_URL's host and path
-        /// followed by /log).
+        /// followed by /log); for a witness key, the witness's name (required).
         #[arg(long)]
         name: Option<String>,
+        /// A witness's cosigning key (C2SP tlog-cosignature, type 0x04) instead of a log key.
+        #[arg(long)]
+        witness: bool,
     },
     /// Print the public verifier key of SQE_SIGNING_KEY_FILE (or of the demo key).
     Show,
@@ -220,6 +246,15 @@ fn run() -> anyhow::Result<()> {
     if let Some(Command::Log(LogCommand::Verify { url, key, state })) = &cli.command {
         return verify_log(url, key, state.as_deref());
     }
+    if let Some(Command::Witness(WitnessCommand::Serve {
+        listen,
+        key,
+        state,
+        logs,
+    })) = &cli.command
+    {
+        return sqe_registry::witness::serve_command(listen, key, state, logs);
+    }
     let config = Config::from_env()?;
     // Backups and restores work on the database file itself: no pool, no migrations.
     match &cli.command {
@@ -239,12 +274,26 @@ fn run() -> anyhow::Result<()> {
         }
         _ => {}
     }
-    if let Some(Command::Keys(KeysCommand::Generate { output, name })) = &cli.command {
-        let name = match name {
-            Some(name) => name.clone(),
-            None => log_key::origin_for(&config.public_url)?,
+    if let Some(Command::Keys(KeysCommand::Generate {
+        output,
+        name,
+        witness,
+    })) = &cli.command
+    {
+        use sqe_registry::domain::tlog::note::{TYPE_COSIGNATURE, TYPE_ED25519};
+        let name = match (name, witness) {
+            (Some(name), _) => name.clone(),
+            (None, false) => log_key::origin_for(&config.public_url)?,
+            (None, true) => {
+                anyhow::bail!("a witness key needs --name (for example witness.example.org/w1)")
+            }
         };
-        let signer = log_key::generate(&name, output)?;
+        let key_type = if *witness {
+            TYPE_COSIGNATURE
+        } else {
+            TYPE_ED25519
+        };
+        let signer = log_key::generate(&name, key_type, output)?;
         println!("{}", signer.verifier().vkey());
         return Ok(());
     }
@@ -293,6 +342,7 @@ fn run() -> anyhow::Result<()> {
         }
         Command::Log(LogCommand::Start) => start_log(&pool, &config),
         Command::Log(LogCommand::Verify { .. }) => Ok(()), // done above
+        Command::Witness(_) => Ok(()),                     // done above
         Command::Demo { count, seed } => {
             let summary = demo::fill_empty(&mut *pool.get()?, &demo_options(count, seed))?;
             println!("{summary}");
@@ -488,6 +538,14 @@ fn demo_options(count: u32, seed: u64) -> DemoOptions {
 async fn serve(pool: db::DbPool, config: Config) -> anyhow::Result<()> {
     let bind = config.bind.clone();
     let shutdown_secs = config.operations.shutdown.as_secs();
+    if let Some(witnessing) = &config.witnessing {
+        sqe_registry::witness::submitter::Submitter::new(
+            pool.clone(),
+            witnessing.policy.clone(),
+            witnessing.allow_loopback,
+        )
+        .spawn()?;
+    }
     let state = web::Data::new(AppState::new(pool, config, Clock::system()));
     // The statistics' figures are the one page that takes long to compute: ready before the
     // first reader comes.

@@ -39,12 +39,13 @@ pub fn origin_for(public_url: &str) -> anyhow::Result<String> {
 }
 
 /// Writes a new random key named `name` to `path` (which must not exist), readable by its
-/// owner only. Returns the signer.
-pub fn generate(name: &str, path: &Path) -> anyhow::Result<NoteSigner> {
+/// owner only: a log key (`TYPE_ED25519`) or a witness's cosigning key (`TYPE_COSIGNATURE`).
+/// Returns the signer.
+pub fn generate(name: &str, key_type: u8, path: &Path) -> anyhow::Result<NoteSigner> {
     use argon2::password_hash::rand_core::{OsRng, RngCore};
     let mut seed = [0u8; 32];
     OsRng.fill_bytes(&mut seed);
-    let signer = NoteSigner::from_seed(name, TYPE_ED25519, seed)
+    let signer = NoteSigner::from_seed(name, key_type, seed)
         .map_err(|e| anyhow::anyhow!("{name:?} cannot name a key: {e}"))?;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -61,31 +62,28 @@ pub fn generate(name: &str, path: &Path) -> anyhow::Result<NoteSigner> {
     Ok(signer)
 }
 
-/// Reads the key at `path`; refuses a file that others can read.
-pub fn load(path: &Path) -> anyhow::Result<NoteSigner> {
+/// Reads the key at `path` (named by the setting `setting`, for messages); refuses a file that
+/// others can read.
+pub fn load(path: &Path, setting: &str) -> anyhow::Result<NoteSigner> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
         let mode = std::fs::metadata(path)
-            .with_context(|| format!("SQE_SIGNING_KEY_FILE {}", path.display()))?
+            .with_context(|| format!("{setting} {}", path.display()))?
             .mode();
         if mode & 0o077 != 0 {
             bail!(
-                "SQE_SIGNING_KEY_FILE {} can be read by others (mode {:o}): chmod 600 it",
+                "{setting} {} can be read by others (mode {:o}): chmod 600 it",
                 path.display(),
                 mode & 0o777
             );
         }
     }
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("SQE_SIGNING_KEY_FILE {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("{setting} {}", path.display()))?;
     // The error never quotes the file: it holds a secret.
-    NoteSigner::parse(text.trim()).map_err(|e| {
-        anyhow::anyhow!(
-            "SQE_SIGNING_KEY_FILE {} is not a signing key: {e}",
-            path.display()
-        )
-    })
+    NoteSigner::parse(text.trim())
+        .map_err(|e| anyhow::anyhow!("{setting} {} is not a signing key: {e}", path.display()))
 }
 
 #[cfg(test)]
@@ -96,8 +94,8 @@ mod tests {
     fn a_generated_key_is_private_to_its_owner_and_loads_back() {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("log.key");
-        let made = generate("registry.example.cn/log", &path).expect("generate");
-        let loaded = load(&path).expect("load");
+        let made = generate("registry.example.cn/log", TYPE_ED25519, &path).expect("generate");
+        let loaded = load(&path, "SQE_SIGNING_KEY_FILE").expect("load");
         assert_eq!(loaded.verifier(), made.verifier());
         assert_eq!(loaded.name(), "registry.example.cn/log");
         #[cfg(unix)]
@@ -106,12 +104,14 @@ mod tests {
             let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-            let err = load(&path).expect_err("refused").to_string();
+            let err = load(&path, "SQE_SIGNING_KEY_FILE")
+                .expect_err("refused")
+                .to_string();
             assert!(err.contains("chmod 600"), "{err}");
             assert!(!err.contains("PRIVATE+KEY"), "{err}");
         }
         // Never over an existing file.
-        assert!(generate("registry.example.cn/log", &path).is_err());
+        assert!(generate("registry.example.cn/log", TYPE_ED25519, &path).is_err());
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::domain::language::Lang;
 
 pub mod log_key;
 mod operations;
+pub mod witnesses;
 use crate::domain::numbering::{check_pattern, DEFAULT_PATTERN};
 pub use operations::{Operations, SiteFiling};
 
@@ -65,6 +66,8 @@ pub struct Config {
     /// Signs the transparency log's checkpoints (`SQE_SIGNING_KEY_FILE`, `config::log_key`);
     /// a demo registry without one uses the published demo key.
     pub log_signer: Option<std::sync::Arc<crate::domain::tlog::note::NoteSigner>>,
+    /// The witnesses asked to cosign checkpoints (`SQE_WITNESS_POLICY_FILE`, `config::witnesses`).
+    pub witnessing: Option<witnesses::Witnessing>,
 }
 
 /// The key that signs session cookies: 64 bytes or more. Never printed.
@@ -146,7 +149,7 @@ impl Config {
     /// `SQE_DEFAULT_LANG`, `SQE_POOL_SIZE`, `SQE_SESSION_KEY`, `SQE_SESSION_IDLE_MINUTES`,
     /// `SQE_SESSION_MAX_HOURS`, `SQE_SIGHTING_HOSTS_PER_DAY`, `SQE_SIGHTINGS_MAX_UNCONFIRMED`,
     /// `SQE_RATE_LIMIT_<KIND>`, `SQE_STALE_IF_ERROR_SECS`, `SQE_TRUST_PROXY`,
-    /// `SQE_SIGNING_KEY_FILE` and those of
+    /// `SQE_SIGNING_KEY_FILE`, `SQE_WITNESS_POLICY_FILE`, `SQE_WITNESS_ALLOW_LOOPBACK` and those of
     /// [`Operations::from_env`].
     pub fn from_env() -> anyhow::Result<Config> {
         let database_url =
@@ -215,8 +218,12 @@ impl Config {
         }
         config.operations = Operations::from_env()?;
         if let Some(path) = env::var_os("SQE_SIGNING_KEY_FILE") {
-            config.log_signer = Some(std::sync::Arc::new(log_key::load(path.as_ref())?));
+            config.log_signer = Some(std::sync::Arc::new(log_key::load(
+                path.as_ref(),
+                "SQE_SIGNING_KEY_FILE",
+            )?));
         }
+        config.witnessing = witnesses::Witnessing::from_env()?;
         Ok(config)
     }
 
@@ -254,6 +261,7 @@ impl Config {
             sitemap_urls_per_file: MAX_SITEMAP_URLS_PER_FILE,
             operations: Operations::default(),
             log_signer: None,
+            witnessing: None,
         })
     }
 
@@ -284,6 +292,7 @@ impl Config {
             operations: Operations::default(),
             // Tests and tools sign with the published demo key.
             log_signer: Some(std::sync::Arc::new(log_key::demo_signer())),
+            witnessing: None,
         }
     }
 }

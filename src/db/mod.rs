@@ -13,6 +13,7 @@ pub mod holders;
 pub mod issuing;
 pub mod lifecycle;
 pub mod log;
+pub mod log_cosignatures;
 pub mod log_entries;
 pub mod lookalikes;
 pub mod marks;

@@ -257,6 +257,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    log_cosignatures (witness, size) {
+        witness -> Text,
+        size -> BigInt,
+        root -> Binary,
+        line -> Text,
+        cosigned_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     log_entries (idx) {
         idx -> BigInt,
         certificate_id -> Integer,
@@ -328,6 +338,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sighting_networks,
     report_cases,
     reports,
+    log_cosignatures,
     log_entries,
     log_hashes,
     log_head,

@@ -56,11 +56,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, state: &AppState) {
         .service(page("/badge/{number}.png", marks::badge_png))
         .service(page("/qr/{number}.svg", marks::qr_svg))
         .service(page("/qr/{number}.png", marks::qr_png))
-        .service(page("/log/checkpoint", transparency::checkpoint))
-        .service(page("/log/keys", transparency::keys))
-        .service(page("/log/proof/{index}", transparency::proof))
-        .service(page("/log/entries/{index}", transparency::entry))
-        .service(page("/log/tile/{path:.*}", transparency::tile))
+        .service(transparency::scope())
         .configure(|cfg| api::register(cfg, https))
         .service(
             web::scope("")

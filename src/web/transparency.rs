@@ -23,13 +23,44 @@ use crate::web::state::{AppState, FeatureState};
 /// its compressed forms).
 const KEPT_TILES: usize = 2_048;
 
+/// The log's files under `/log/`: one prefix test for every other URL. The guard lets every
+/// other path under `/log` fall through to the page scope (`/log/` itself, or a 404 page).
+pub fn scope() -> actix_web::Scope {
+    use super::page;
+    const FILES: [&str; 6] = [
+        "checkpoint",
+        "keys",
+        "policy",
+        "proof/",
+        "entries/",
+        "tile/",
+    ];
+    web::scope("/log")
+        .guard(actix_web::guard::fn_guard(|ctx| {
+            let path = ctx.head().uri.path();
+            path.strip_prefix("/log/")
+                .is_some_and(|rest| FILES.iter().any(|f| rest.starts_with(f)))
+        }))
+        .service(page("/checkpoint", checkpoint))
+        .service(page("/keys", keys))
+        .service(page("/policy", policy))
+        .service(page("/proof/{index}", proof))
+        .service(page("/entries/{index}", entry))
+        .service(page("/tile/{path:.*}", tile))
+}
+
 /// What this instance keeps of the log: the tiles it has read (they never change) and the
-/// current checkpoint (until the registry revision moves: every append moves it).
+/// current checkpoint with its witnesses' cosignatures (until the registry revision moves —
+/// every append and every stored cosignature moves it — and for a second at most, so that a
+/// cosignature stored by another instance shows soon on this one too).
 pub struct KeptLog {
     tiles: Cache<String, Compressed>,
-    /// The checkpoint with the registry revision it was read at.
-    checkpoint: std::sync::RwLock<Option<(i64, String)>>,
+    /// The cosigned checkpoint, the registry revision it was read at, and when.
+    checkpoint: std::sync::RwLock<Option<(i64, std::time::Instant, String)>>,
 }
+
+/// How long a kept checkpoint is served without looking for new cosignatures.
+const CHECKPOINT_KEPT: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Default for KeptLog {
     fn default() -> Self {
@@ -46,6 +77,22 @@ impl FeatureState for KeptLog {
             *kept = None;
         }
     }
+}
+
+/// The head's checkpoint with the cosignature lines stored for it appended (a signed note may
+/// carry any number of signatures; verifiers ignore the keys they do not know).
+fn cosigned_head(
+    conn: &mut crate::db::DbConnection,
+) -> Result<Option<(log::Head, String)>, AppError> {
+    let Some(head) = log::head(conn)? else {
+        return Ok(None);
+    };
+    let mut checkpoint = head.checkpoint.clone();
+    for (_, line) in crate::db::log_cosignatures::of_checkpoint(conn, head.size, &head.root)? {
+        checkpoint.push_str(&line);
+        checkpoint.push('\n');
+    }
+    Ok(Some((head, checkpoint)))
 }
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -72,19 +119,20 @@ pub async fn checkpoint(state: web::Data<AppState>) -> Result<HttpResponse, AppE
     let kept = state.feature::<KeptLog>();
     // Read before the database: a change meanwhile leaves the kept copy at an older revision.
     let revision = state.revision.current();
+    let now = std::time::Instant::now();
     let cached = kept
         .checkpoint
         .read()
         .ok()
         .and_then(|k| k.clone())
-        .filter(|(at, _)| *at == revision);
+        .filter(|(at, read, _)| *at == revision && now.duration_since(*read) < CHECKPOINT_KEPT);
     let checkpoint = match cached {
-        Some((_, checkpoint)) => Some(checkpoint),
+        Some((_, _, checkpoint)) => Some(checkpoint),
         None => {
-            let head = state.db(|conn| Ok(log::head(conn)?)).await?;
-            let checkpoint = head.map(|h| h.checkpoint);
+            let head = state.db(cosigned_head).await?;
+            let checkpoint = head.map(|(_, c)| c);
             if let (Some(c), Ok(mut slot)) = (&checkpoint, kept.checkpoint.write()) {
-                *slot = Some((revision, c.clone()));
+                *slot = Some((revision, now, c.clone()));
             }
             checkpoint
         }
@@ -170,7 +218,8 @@ fn read_tile(
     Ok(Some(Bytes::from(bytes)))
 }
 
-/// `/log/proof/<index>`: a C2SP tlog-proof of one entry in the current checkpoint.
+/// `/log/proof/<index>`: a C2SP tlog-proof of one entry in the current checkpoint, with the
+/// cosignatures stored for it so far.
 pub async fn proof(
     state: web::Data<AppState>,
     index: web::Path<String>,
@@ -180,7 +229,7 @@ pub async fn proof(
     };
     let found = state
         .db(move |conn| {
-            let Some(head) = log::head(conn)? else {
+            let Some((head, checkpoint)) = cosigned_head(conn)? else {
                 return Ok(None);
             };
             if index >= head.size {
@@ -188,10 +237,10 @@ pub async fn proof(
             }
             let proof = log::with_subtrees(conn, |s| merkle::inclusion_proof(s, index, head.size))?
                 .map_err(|e| AppError::Internal(e.to_string()))?;
-            Ok(Some((head, proof)))
+            Ok(Some((checkpoint, proof)))
         })
         .await?;
-    let Some((head, hashes)) = found else {
+    let Some((checkpoint, hashes)) = found else {
         return Ok(not_found("the log has no such entry"));
     };
     let mut body = format!("c2sp.org/tlog-proof@v1\nindex {index}\n");
@@ -200,7 +249,7 @@ pub async fn proof(
         body.push('\n');
     }
     body.push('\n');
-    body.push_str(&head.checkpoint);
+    body.push_str(&checkpoint);
     Ok(plain_text(
         body,
         CacheControl(vec![CacheDirective::Public, CacheDirective::MaxAge(5)]),
@@ -247,6 +296,41 @@ pub async fn keys(state: web::Data<AppState>) -> HttpResponse {
     }
     plain_text(
         body,
+        CacheControl(vec![CacheDirective::Public, CacheDirective::MaxAge(300)]),
+    )
+}
+
+/// `/log/policy`: the log's C2SP tlog-policy — this log's key and the witnesses whose
+/// cosignatures it asks for, with the quorum (`quorum none` when it asks none).
+pub async fn policy(state: web::Data<AppState>) -> HttpResponse {
+    use crate::domain::tlog::policy::PolicyLog;
+    let log_url = format!("{}/log", state.config.public_url.trim_end_matches('/'));
+    let logs: Vec<PolicyLog> = state
+        .config
+        .log_signer
+        .iter()
+        .map(|s| PolicyLog {
+            key: s.verifier(),
+            url: Some(log_url.clone()),
+        })
+        .collect();
+    let text = match &state.config.witnessing {
+        Some(w) => {
+            let mut policy = (*w.policy).clone();
+            policy.logs = logs;
+            policy.to_text()
+        }
+        None => {
+            let mut text = String::new();
+            for log in &logs {
+                text.push_str(&format!("log {} {log_url}\n", log.key.vkey()));
+            }
+            text.push_str("quorum none\n");
+            text
+        }
+    };
+    plain_text(
+        format!("# SQE Registry transparency log: C2SP tlog-policy\n{text}"),
         CacheControl(vec![CacheDirective::Public, CacheDirective::MaxAge(300)]),
     )
 }

@@ -45,3 +45,4 @@ mod snapshots;
 mod statistics;
 mod status_rule;
 mod transparency_log;
+mod witnessing;

@@ -6,8 +6,10 @@ pub mod checkpoint;
 pub mod entry;
 pub mod merkle;
 pub mod note;
+pub mod policy;
 pub mod tile;
 pub mod verify;
+pub mod witness;
 
 /// A number as the C2SP formats write it (sizes, indexes, widths): ASCII decimal digits with no
 /// sign and no leading zero (except `0` itself).

@@ -1,10 +1,10 @@
 //! `/log/`: what the transparency log is and how to check it, in both languages, with the
-//! current signed checkpoint and the verifier keys.
+//! current signed checkpoint, the verifier keys, and which witnesses cosigned which size.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use crate::db::log;
+use crate::db::{log, log_cosignatures};
 use crate::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
@@ -24,6 +24,22 @@ pub struct LogPage {
     pub demo_key: bool,
     /// The public URL of the log (for the commands shown).
     pub base: String,
+    /// The witnesses of the policy, with what each cosigned last (empty without witnessing).
+    pub witnesses: Vec<WitnessRow>,
+    /// Whether the current checkpoint has the cosignatures the policy's quorum asks for.
+    pub quorum_met: bool,
+}
+
+/// One witness on the page.
+pub struct WitnessRow {
+    /// Its name in the policy.
+    pub name: String,
+    /// Its key's name (usually its address).
+    pub key_name: String,
+    /// The size of the latest checkpoint it cosigned, and when (UTC), if any.
+    pub latest: Option<(i64, String)>,
+    /// It cosigned the current checkpoint.
+    pub current: bool,
 }
 
 pub async fn show(
@@ -32,8 +48,41 @@ pub async fn show(
     lang: Lang,
 ) -> Result<HttpResponse, AppError> {
     shared::serve(&req, &state, "log", lang, || async {
-        let head = state.db(|conn| Ok(log::head(conn)?)).await?;
+        let (head, cosigned, latest) = state
+            .db(|conn| {
+                let head = log::head(conn)?;
+                let cosigned = match &head {
+                    Some(h) => log_cosignatures::of_checkpoint(conn, h.size, &h.root)?,
+                    None => Vec::new(),
+                };
+                Ok((head, cosigned, log_cosignatures::latest(conn)?))
+            })
+            .await?;
         let signer = state.config.log_signer.as_deref();
+        let policy = state.config.witnessing.as_ref().map(|w| &w.policy);
+        let has_cosigned = |vkey: &str| cosigned.iter().any(|(w, _)| w == vkey);
+        let witnesses = policy
+            .map(|p| {
+                p.witnesses
+                    .iter()
+                    .map(|w| {
+                        let vkey = w.key.vkey();
+                        WitnessRow {
+                            name: w.name.clone(),
+                            key_name: w.key.name.clone(),
+                            latest: latest.iter().find(|(k, _, _)| *k == vkey).map(
+                                |(_, size, at)| {
+                                    (*size, at.format("%Y-%m-%d %H:%M UTC").to_string())
+                                },
+                            ),
+                            current: has_cosigned(&vkey),
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let quorum_met =
+            policy.is_some_and(|p| p.satisfied(&|i| has_cosigned(&p.witnesses[i].key.vkey())));
         Ok(LogPage {
             layout: Layout::new(&req, &state, lang).await,
             size: head
@@ -43,6 +92,8 @@ pub async fn show(
             keys: signer.map(|s| s.verifier().vkey()).into_iter().collect(),
             demo_key: signer.is_some_and(crate::config::log_key::is_demo_key),
             base: state.config.public_url.trim_end_matches('/').to_owned(),
+            witnesses,
+            quorum_met,
         })
     })
     .await

@@ -490,7 +490,12 @@ pub fn signing_key_file() -> std::path::PathBuf {
     KEY.get_or_init(|| {
         let dir = tempfile::tempdir().expect("key dir");
         let path = dir.path().join("log.key");
-        sqe_registry::config::log_key::generate("registry.test/log", &path).expect("key");
+        sqe_registry::config::log_key::generate(
+            "registry.test/log",
+            sqe_registry::domain::tlog::note::TYPE_ED25519,
+            &path,
+        )
+        .expect("key");
         (dir, path)
     })
     .1

@@ -1,0 +1,78 @@
+//! Witnesses' cosignatures of the log's checkpoints, as received (and verified) by
+//! `witness::submitter`: stored once per witness and size, read back to append to the current
+//! checkpoint and to tell on `/log/` who cosigned what.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::log_cosignatures;
+use super::DbConnection;
+use crate::domain::tlog::merkle::Hash;
+
+/// One witness's cosignature of one checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Insertable)]
+#[diesel(table_name = log_cosignatures)]
+pub struct Cosignature {
+    /// The witness's verifier key.
+    pub witness: String,
+    pub size: i64,
+    pub root: Vec<u8>,
+    /// The signature line, without its newline.
+    pub line: String,
+    pub cosigned_at: NaiveDateTime,
+}
+
+/// Stores a cosignature unless the witness's cosignature of that size is stored already (by
+/// this instance or another). Returns whether it was new.
+pub fn store(conn: &mut DbConnection, cosignature: &Cosignature) -> QueryResult<bool> {
+    conn.transaction(|conn| {
+        let stored: i64 = log_cosignatures::table
+            .filter(log_cosignatures::witness.eq(&cosignature.witness))
+            .filter(log_cosignatures::size.eq(cosignature.size))
+            .count()
+            .get_result(conn)?;
+        if stored > 0 {
+            return Ok(false);
+        }
+        diesel::insert_into(log_cosignatures::table)
+            .values(cosignature)
+            .execute(conn)?;
+        super::write::bump_revision(conn)?;
+        Ok(true)
+    })
+}
+
+/// The cosignature lines of the checkpoint of `size` with `root`, by witness key.
+pub fn of_checkpoint(
+    conn: &mut DbConnection,
+    size: u64,
+    root: &Hash,
+) -> QueryResult<Vec<(String, String)>> {
+    log_cosignatures::table
+        .filter(log_cosignatures::size.eq(size as i64))
+        .filter(log_cosignatures::root.eq(root.to_vec()))
+        .order(log_cosignatures::witness)
+        .select((log_cosignatures::witness, log_cosignatures::line))
+        .load(conn)
+}
+
+/// Each witness's latest cosignature: witness key, size and time.
+pub fn latest(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64, NaiveDateTime)>> {
+    let sizes: Vec<(String, Option<i64>)> = log_cosignatures::table
+        .group_by(log_cosignatures::witness)
+        .select((
+            log_cosignatures::witness,
+            diesel::dsl::max(log_cosignatures::size),
+        ))
+        .load(conn)?;
+    let mut out = Vec::with_capacity(sizes.len());
+    for (witness, size) in sizes {
+        let Some(size) = size else { continue };
+        let at: NaiveDateTime = log_cosignatures::table
+            .find((&witness, size))
+            .select(log_cosignatures::cosigned_at)
+            .first(conn)?;
+        out.push((witness, size, at));
+    }
+    Ok(out)
+}
