@@ -38,8 +38,10 @@ fn allowed_v4(ip: Ipv4Addr, allow_loopback: bool) -> bool {
         || a == 0
         // 100.64.0.0/10 shared address space (carrier-grade NAT).
         || (a == 100 && (64..128).contains(&b))
-        // 192.0.0.0/24 protocol assignments; 198.18.0.0/15 benchmarking; 240.0.0.0/4 reserved.
+        // 192.0.0.0/24 protocol assignments; 192.88.99.0/24 6to4 relays; 198.18.0.0/15
+        // benchmarking; 240.0.0.0/4 reserved.
         || (a == 192 && b == 0 && c == 0)
+        || (a == 192 && b == 88 && c == 99)
         || (a == 198 && (18..20).contains(&b))
         || a >= 240;
     !non_public
@@ -49,13 +51,17 @@ fn allowed_v6(ip: Ipv6Addr, allow_loopback: bool) -> bool {
     if ip.is_loopback() {
         return allow_loopback;
     }
-    let first = ip.segments()[0];
+    let [first, second, ..] = ip.segments();
     let non_public = ip.is_unspecified()
         || ip.is_multicast()
-        // fc00::/7 unique local, fe80::/10 link-local, 2001:db8::/32 documentation.
+        // fc00::/7 unique local, fe80::/10 link-local, fec0::/10 site-local.
         || (first & 0xfe00) == 0xfc00
         || (first & 0xffc0) == 0xfe80
-        || (first == 0x2001 && ip.segments()[1] == 0x0db8)
+        || (first & 0xffc0) == 0xfec0
+        // 2001::/32 Teredo and 2002::/16 6to4 tunnel to any IPv4 address; 2001:db8::/32
+        // documentation.
+        || (first == 0x2001 && (second == 0 || second == 0x0db8))
+        || first == 0x2002
         // 64:ff9b::/96 and 64:ff9b:1::/48 NAT64 could reach any IPv4 address.
         || first == 0x0064
         // ::/96 IPv4-compatible (deprecated) and other addresses in ::/8.
@@ -154,6 +160,10 @@ mod tests {
             "::ffff:10.0.0.1",
             "64:ff9b::a00:1",
             "2001:db8::1",
+            "2001:0:4136:e378::1",
+            "2002:a00:1::1",
+            "fec0::1",
+            "192.88.99.1",
         ] {
             assert!(!allowed(inside.parse().expect("ip"), false), "{inside}");
             assert!(!allowed(inside.parse().expect("ip"), true), "{inside}");
@@ -165,14 +175,22 @@ mod tests {
     }
 
     #[test]
-    fn a_request_to_a_loopback_name_is_refused_before_connecting() {
-        // A listener that would answer: the refusal must come from the resolver, not from a
-        // closed port.
+    fn a_request_to_a_loopback_address_is_refused_before_connecting() {
+        // A listener that answers every connection: the refusal must come from the resolver
+        // (an address literal needs no DNS), and the same request is answered with the setting.
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!(
-            "http://localhost:{}/",
+            "http://127.0.0.1:{}/",
             listener.local_addr().expect("addr").port()
         );
+        std::thread::spawn(move || {
+            use std::io::{Read, Write};
+            for mut stream in listener.incoming().flatten() {
+                let mut buf = [0u8; 1024];
+                let _ = stream.read(&mut buf);
+                let _ = stream.write_all(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
+            }
+        });
         let refused = agent(Duration::from_secs(2), false, "test")
             .get(&url)
             .call();
@@ -180,6 +198,8 @@ mod tests {
             matches!(refused, Err(ureq::Error::HostNotFound)),
             "{refused:?}"
         );
+        let allowed = agent(Duration::from_secs(2), true, "test").get(&url).call();
+        assert_eq!(allowed.expect("answered").status().as_u16(), 204);
     }
 
     #[test]

@@ -22,23 +22,35 @@ pub struct Cosignature {
     pub cosigned_at: NaiveDateTime,
 }
 
-/// Stores a cosignature unless the witness's cosignature of that size is stored already (by
-/// this instance or another). Returns whether it was new.
-pub fn store(conn: &mut DbConnection, cosignature: &Cosignature) -> QueryResult<bool> {
-    conn.transaction(|conn| {
-        let stored: i64 = log_cosignatures::table
-            .filter(log_cosignatures::witness.eq(&cosignature.witness))
-            .filter(log_cosignatures::size.eq(cosignature.size))
-            .count()
-            .get_result(conn)?;
-        if stored > 0 {
-            return Ok(false);
+/// What storing a cosignature came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    New,
+    /// The witness's cosignature of this checkpoint was stored already (by another instance).
+    Already,
+    /// The witness cosigned another root of the same size before: the log forked.
+    OtherRoot,
+}
+
+/// Stores a cosignature unless the witness's cosignature of that size is stored already.
+/// A new one bumps the registry revision, so every instance shows it.
+pub fn store(conn: &mut DbConnection, cosignature: &Cosignature) -> QueryResult<Stored> {
+    super::write::write_transaction(conn, |conn| {
+        let root: Option<Vec<u8>> = log_cosignatures::table
+            .find((&cosignature.witness, cosignature.size))
+            .select(log_cosignatures::root)
+            .first(conn)
+            .optional()?;
+        match root {
+            Some(root) if root == cosignature.root => return Ok(Stored::Already),
+            Some(_) => return Ok(Stored::OtherRoot),
+            None => {}
         }
         diesel::insert_into(log_cosignatures::table)
             .values(cosignature)
             .execute(conn)?;
         super::write::bump_revision(conn)?;
-        Ok(true)
+        Ok(Stored::New)
     })
 }
 

@@ -22,11 +22,12 @@ use sha2::{Digest, Sha256};
 use crate::domain::tlog::note::{NoteSigner, Verifier, TYPE_COSIGNATURE, TYPE_ED25519};
 use crate::domain::tlog::witness::{self, Recorded, Refusal};
 
-/// The largest request body: 63 proof lines and a checkpoint with its signatures fit in a
-/// small part of it.
-pub const MAX_REQUEST: usize = 64 * 1024;
+/// The largest request body: 63 proof lines and a checkpoint with a hundred signatures, even
+/// post-quantum ones of a few kilobytes, fit in it.
+pub const MAX_REQUEST: usize = 1024 * 1024;
 
-/// Checkpoints kept as evidence of a log's misbehaviour (validly signed, yet inconsistent).
+/// Forked checkpoints kept as evidence of a log's misbehaviour (validly signed by the log, of a
+/// size cosigned before, with another root).
 const MAX_EVIDENCE: usize = 100;
 
 /// What the witness keeps between runs.
@@ -34,7 +35,8 @@ const MAX_EVIDENCE: usize = 100;
 struct WitnessState {
     /// By origin: the last checkpoint cosigned.
     logs: BTreeMap<String, Cosigned>,
-    /// Signed checkpoints refused as inconsistent (a fork, a bad proof), newest last.
+    /// Forks: validly signed checkpoints of a size cosigned before with another root, as the
+    /// log signed them (text and its verified signatures), oldest first.
     #[serde(default)]
     evidence: Vec<String>,
 }
@@ -44,8 +46,11 @@ struct Cosigned {
     size: u64,
     /// Base64 of the root hash.
     root: String,
-    /// The checkpoint as submitted, with this witness's cosignature appended.
+    /// The checkpoint's text, the log's verified signatures and this witness's cosignature.
     checkpoint: String,
+    /// The cosignature's time (Unix seconds): never earlier than the one before.
+    #[serde(default)]
+    time: u64,
 }
 
 /// Why a request is not answered with a cosignature.
@@ -60,6 +65,9 @@ pub enum WitnessError {
 /// A running witness.
 pub struct Witness {
     signer: NoteSigner,
+    /// Held while the witness runs: a second process on the same state file could roll it
+    /// back (each would check against its own copy).
+    _lock: std::fs::File,
     /// Trusted keys by origin (a log key's name is its origin).
     logs: HashMap<String, Vec<Verifier>>,
     state_path: PathBuf,
@@ -84,14 +92,37 @@ impl Witness {
             }
             logs.entry(key.name.clone()).or_default().push(key);
         }
-        let state = match std::fs::read_to_string(state_path) {
+        let lock_path = state_path.with_extension("lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .with_context(|| format!("cannot open {}", lock_path.display()))?;
+        lock.try_lock().map_err(|_| {
+            anyhow::anyhow!(
+                "another witness uses {} (its lock {} is held)",
+                state_path.display(),
+                lock_path.display()
+            )
+        })?;
+        let state: WitnessState = match std::fs::read_to_string(state_path) {
             Ok(text) => serde_json::from_str(&text)
                 .with_context(|| format!("{} is not a witness state", state_path.display()))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => WitnessState::default(),
             Err(e) => return Err(e).context(format!("cannot read {}", state_path.display())),
         };
+        for (origin, cosigned) in &state.logs {
+            if decode_root(&cosigned.root).is_none() {
+                anyhow::bail!(
+                    "{}: the root kept for {origin} is not a base64 SHA-256 hash",
+                    state_path.display()
+                );
+            }
+        }
         Ok(Witness {
             signer,
+            _lock: lock,
             logs,
             state_path: state_path.to_owned(),
             state: Mutex::new(state),
@@ -105,7 +136,12 @@ impl Witness {
 
     /// Handles one `add-checkpoint` body: the cosignature line, or why not. The check and the
     /// update happen under one lock, and the state is on disk before the line is returned.
-    pub fn add_checkpoint(&self, body: &str, now: u64) -> Result<String, WitnessError> {
+    /// `now` gives the time (Unix seconds), read under the lock.
+    pub fn add_checkpoint(
+        &self,
+        body: &str,
+        now: impl FnOnce() -> u64,
+    ) -> Result<String, WitnessError> {
         let request = witness::parse_request(body)?;
         let mut state = self
             .state
@@ -117,38 +153,44 @@ impl Witness {
             |origin| {
                 state.logs.get(origin).map(|c| Recorded {
                     size: c.size,
-                    root: B64
-                        .decode(&c.root)
-                        .ok()
-                        .and_then(|r| r.try_into().ok())
-                        .unwrap_or_default(),
+                    root: decode_root(&c.root).unwrap_or_default(),
                 })
             },
         );
-        let checkpoint = match decided {
-            Ok(c) => c,
-            Err(refusal @ Refusal::Unprocessable(_)) => {
-                // Validly signed yet inconsistent: keep it, it may prove a fork.
-                let mut next = state.clone();
-                next.evidence.push(request.note.clone());
-                let excess = next.evidence.len().saturating_sub(MAX_EVIDENCE);
-                next.evidence.drain(..excess);
-                persist(&self.state_path, &next)?;
-                *state = next;
-                tracing::warn!(%refusal, "checkpoint refused and kept as evidence");
-                return Err(refusal.into());
+        let accepted = match decided {
+            Ok(accepted) => accepted,
+            Err(Refusal::Fork { evidence }) => {
+                tracing::warn!("a forked checkpoint refused and kept as evidence");
+                {
+                    let fork = evidence.clone();
+                    if !state.evidence.contains(&fork) {
+                        let mut next = state.clone();
+                        next.evidence.push(fork);
+                        let excess = next.evidence.len().saturating_sub(MAX_EVIDENCE);
+                        next.evidence.drain(..excess);
+                        // The answer is 422 whether or not the evidence could be written.
+                        match persist(&self.state_path, &next) {
+                            Ok(()) => *state = next,
+                            Err(e) => tracing::error!(error = %e, "evidence of a fork not written"),
+                        }
+                    }
+                }
+                return Err(Refusal::Fork { evidence }.into());
             }
             Err(refusal) => return Err(refusal.into()),
         };
-        let body_text = checkpoint.body();
-        let line = self.signer.cosignature_line(&body_text, now);
+        let checkpoint = &accepted.checkpoint;
+        let last_time = state.logs.get(&checkpoint.origin).map_or(0, |c| c.time);
+        let time = now().max(last_time).max(1);
+        let line = self.signer.cosignature_line(&accepted.text, time);
         let mut next = state.clone();
         next.logs.insert(
             checkpoint.origin.clone(),
             Cosigned {
                 size: checkpoint.size,
                 root: B64.encode(checkpoint.root),
-                checkpoint: format!("{}{line}", request.note),
+                checkpoint: accepted.cosigned_note(&line),
+                time,
             },
         );
         persist(&self.state_path, &next)?;
@@ -179,6 +221,10 @@ impl Witness {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         state.evidence.clone()
     }
+}
+
+fn decode_root(text: &str) -> Option<crate::domain::tlog::merkle::Hash> {
+    B64.decode(text).ok().and_then(|r| r.try_into().ok())
 }
 
 /// The name of a log in the monitoring URL: SHA-256 of its origin, in lowercase hex.
@@ -222,8 +268,10 @@ async fn add_checkpoint(
             "the body is not UTF-8\n".to_owned(),
         ));
     };
-    let now = chrono::Utc::now().timestamp().max(1) as u64;
-    let outcome = web::block(move || witness.add_checkpoint(&body, now)).await?;
+    let outcome = web::block(move || {
+        witness.add_checkpoint(&body, || chrono::Utc::now().timestamp().max(1) as u64)
+    })
+    .await?;
     Ok(match outcome {
         Ok(line) => text(StatusCode::OK, "text/plain; charset=utf-8", line),
         Err(WitnessError::Refused(Refusal::Conflict(size))) => text(
@@ -319,3 +367,7 @@ pub async fn serve(witness: Witness, listen: &str) -> anyhow::Result<()> {
     .await?;
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "witness_tests.rs"]
+mod tests;

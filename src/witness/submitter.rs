@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::db::log_cosignatures::{self, Cosignature};
+use crate::db::log_cosignatures::{self, Cosignature, Stored};
 use crate::db::{log, DbPool};
 use crate::domain::tlog::merkle;
 use crate::domain::tlog::note::{self, Verifier};
@@ -153,11 +153,15 @@ impl Submitter {
             reason,
         };
         let vkey = witness.key.vkey();
-        let mut conn = match self.pool.get() {
-            Ok(c) => c,
-            Err(e) => return refused(format!("database: {e}")),
-        };
-        match log_cosignatures::of_checkpoint(&mut conn, head.size, &head.root) {
+        let already = self
+            .pool
+            .get()
+            .map_err(|e| e.to_string())
+            .and_then(|mut c| {
+                log_cosignatures::of_checkpoint(&mut c, head.size, &head.root)
+                    .map_err(|e| e.to_string())
+            });
+        match already {
             Ok(lines) if lines.iter().any(|(w, _)| *w == vkey) => {
                 self.slots[i].known_size = Some(head.size);
                 return Outcome::UpToDate { witness: name };
@@ -178,11 +182,20 @@ impl Submitter {
                     head.size
                 ));
             }
-            let proof = match log::with_subtrees(&mut conn, |s| {
-                merkle::consistency_proof(s, old, head.size)
-            }) {
-                Ok(Ok(proof)) => proof,
-                Ok(Err(e)) => return refused(format!("the log is damaged: {e}")),
+            // The connection goes back to the pool before the request: a slow witness must
+            // not hold one the pages need.
+            let proof =
+                self.pool.get().map_err(|e| e.to_string()).and_then(
+                    |mut c| match log::with_subtrees(&mut c, |s| {
+                        merkle::consistency_proof(s, old, head.size)
+                    }) {
+                        Ok(Ok(proof)) => Ok(proof),
+                        Ok(Err(e)) => Err(format!("the log is damaged: {e}")),
+                        Err(e) => Err(e.to_string()),
+                    },
+                );
+            let proof = match proof {
+                Ok(proof) => proof,
                 Err(e) => return refused(format!("database: {e}")),
             };
             let body = request_body(old, &proof, &head.checkpoint);
@@ -204,11 +217,25 @@ impl Submitter {
                 .unwrap_or_default();
             match status {
                 200 => {
-                    let Some(cosignature) = verified(&witness.key, head, &answer) else {
-                        return refused("the answer holds no valid cosignature".to_owned());
+                    let now = chrono::Utc::now().timestamp();
+                    let cosignature = match verified(&witness.key, head, &answer, now) {
+                        Ok(c) => c,
+                        Err(reason) => return refused(reason),
                     };
-                    if let Err(e) = log_cosignatures::store(&mut conn, &cosignature) {
-                        return refused(format!("database: {e}"));
+                    let stored = self
+                        .pool
+                        .get()
+                        .map_err(|e| e.to_string())
+                        .and_then(|mut c| {
+                            log_cosignatures::store(&mut c, &cosignature).map_err(|e| e.to_string())
+                        });
+                    match stored {
+                        Ok(Stored::New | Stored::Already) => {}
+                        Ok(Stored::OtherRoot) => return refused(format!(
+                            "a cosignature of another root of size {} is stored: the log forked?",
+                            head.size
+                        )),
+                        Err(e) => return refused(format!("database: {e}")),
                     }
                     self.slots[i].known_size = Some(head.size);
                     return Outcome::Cosigned {
@@ -239,23 +266,60 @@ fn first_line(text: &str) -> String {
         .collect()
 }
 
-/// The witness's cosignature of the head in its answer, checked against its key.
-fn verified(key: &Verifier, head: &log::Head, answer: &str) -> Option<Cosignature> {
-    let with_answer = format!("{}{}", head.checkpoint, answer);
-    let parsed = note::parse(&with_answer).ok()?;
-    parsed
-        .signatures
-        .iter()
-        .filter(|s| s.name == key.name && s.id == key.id)
-        .find_map(|s| {
-            let time = key.check(&parsed.text, s).ok()??;
-            Some(Cosignature {
-                witness: key.vkey(),
-                size: i64::try_from(head.size).ok()?,
-                root: head.root.to_vec(),
-                line: s.line.clone(),
-                cosigned_at: chrono::DateTime::from_timestamp(i64::try_from(time).ok()?, 0)?
-                    .naive_utc(),
-            })
-        })
+/// The most a cosignature's time may run ahead of ours.
+const MAX_CLOCK_AHEAD: i64 = 3_600;
+
+/// The witness's cosignature of the head in its answer, checked against its key. The answer
+/// must be signature lines only; each is checked on its own against the checkpoint's text (so
+/// an answer cannot change what the text is).
+pub(crate) fn verified(
+    key: &Verifier,
+    head: &log::Head,
+    answer: &str,
+    now: i64,
+) -> Result<Cosignature, String> {
+    let text = note::parse(&head.checkpoint)
+        .map_err(|e| format!("our own checkpoint: {e}"))?
+        .text;
+    if answer.is_empty() || !answer.ends_with('\n') {
+        return Err("the answer is not signature lines".to_owned());
+    }
+    for line in answer.lines() {
+        if !line.starts_with("— ") {
+            return Err("the answer is not signature lines".to_owned());
+        }
+        let Ok(one) = note::parse(&format!("{text}\n{line}\n")) else {
+            return Err("a line of the answer is not a signature".to_owned());
+        };
+        let Some(sig) = one.signatures.first() else {
+            continue;
+        };
+        if sig.name != key.name || sig.id != key.id {
+            continue;
+        }
+        let time = match key.check(&text, sig) {
+            Ok(Some(time)) => time,
+            _ => return Err("the witness's cosignature does not verify".to_owned()),
+        };
+        let time = i64::try_from(time).unwrap_or(i64::MAX);
+        if time == 0 || time > now + MAX_CLOCK_AHEAD {
+            return Err(format!(
+                "the cosignature's time {time} is zero or in the future"
+            ));
+        }
+        return Ok(Cosignature {
+            witness: key.vkey(),
+            size: i64::try_from(head.size).map_err(|e| e.to_string())?,
+            root: head.root.to_vec(),
+            line: sig.line.clone(),
+            cosigned_at: chrono::DateTime::from_timestamp(time, 0)
+                .ok_or("a time out of range")?
+                .naive_utc(),
+        });
+    }
+    Err("the answer holds no cosignature by the witness's key".to_owned())
 }
+
+#[cfg(test)]
+#[path = "submitter_tests.rs"]
+mod tests;

@@ -244,7 +244,9 @@ both_backends_async!(
         let page = app.get("/log/?lang=en").await;
         page.assert_contains("W1")
             .assert_contains("witness.test/w1")
-            .assert_contains(&format!("{first_size} entries"));
+            .assert_contains(&format!("cosigned the checkpoint of {first_size} entries"))
+            .assert_contains("The current checkpoint has the cosignatures the log")
+            .assert_contains("href=\"/log/policy\"");
 
         // A later checkpoint is sent with the consistency proof from the size cosigned.
         with_conn(&db, |conn| act(conn, "C-2", ActionKind::Suspend));

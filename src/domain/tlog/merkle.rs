@@ -93,7 +93,7 @@ fn split_point(n: u64) -> u64 {
 pub fn range_hash(source: &dyn HashSource, lo: u64, hi: u64) -> Result<Hash, MissingHash> {
     debug_assert!(lo < hi);
     let width = hi - lo;
-    if width.is_power_of_two() && lo % width == 0 {
+    if width.is_power_of_two() && lo.is_multiple_of(width) {
         return source.subtree(width.trailing_zeros() as u8, lo / width);
     }
     let k = split_point(width);

@@ -64,11 +64,18 @@ impl Policy {
             quorum: None,
         };
         let mut quorum_seen = false;
-        for (i, raw) in text.lines().enumerate() {
+        // Each name may be a group member once in the whole policy.
+        let mut members_used: Vec<String> = Vec::new();
+        for (i, raw) in text.split('\n').enumerate() {
             let fail = |message: &str| PolicyError {
                 line: i + 1,
                 message: message.to_owned(),
             };
+            if raw.chars().any(|c| c.is_control() && c != '\t') {
+                return Err(fail(
+                    "control characters (only spaces and tabs separate items)",
+                ));
+            }
             let words: Vec<&str> = raw.split([' ', '\t']).filter(|w| !w.is_empty()).collect();
             match words.as_slice() {
                 [] => {}
@@ -97,6 +104,12 @@ impl Policy {
                 }
                 ["group", name, threshold, members @ ..] if !members.is_empty() => {
                     policy.check_new_name(name).map_err(|m| fail(&m))?;
+                    for m in members {
+                        if members_used.iter().any(|u| u == m) {
+                            return Err(fail(&format!("{m} is a group member more than once")));
+                        }
+                        members_used.push((*m).to_owned());
+                    }
                     let members = members
                         .iter()
                         .map(|m| policy.member(m))
@@ -133,7 +146,7 @@ impl Policy {
         }
         if !quorum_seen {
             return Err(PolicyError {
-                line: text.lines().count(),
+                line: text.split('\n').count(),
                 message: "no quorum line".to_owned(),
             });
         }

@@ -120,6 +120,13 @@ fn broken_policies_are_refused_with_their_line() {
             "malformed key",
         ),
         ("cosigner A\nquorum none\n".to_owned(), "expected"),
+        // One witness must not count twice, in one group or across groups.
+        (format!("witness A {w1}\ngroup G 2 A A\nquorum G\n"), "more than once"),
+        (
+            format!("witness A {w1}\nwitness B {w2}\ngroup G any A\ngroup H any A B\ngroup I all G H\nquorum I\n"),
+            "more than once",
+        ),
+        (format!("witness A {w1}\r\nquorum A\n"), "control"),
     ];
     for (text, expected) in cases {
         let err = Policy::parse(&text).expect_err(&text);

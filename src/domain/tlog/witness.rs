@@ -49,6 +49,13 @@ pub enum Refusal {
     /// 409: the old size is not the size the witness cosigned last (which is returned).
     #[error("the witness's size is {0}")]
     Conflict(u64),
+    /// 422: a validly signed checkpoint of the size cosigned last with another root — proof
+    /// that the log forked, worth keeping.
+    #[error("unprocessable: this size was cosigned with another root: a fork")]
+    Fork {
+        /// The forked checkpoint as the log signed it (text and the verified signatures).
+        evidence: String,
+    },
     /// 422: the proof does not verify, or the same size comes with another root.
     #[error("unprocessable: {0}")]
     Unprocessable(String),
@@ -62,7 +69,7 @@ impl Refusal {
             Refusal::Forbidden(_) => 403,
             Refusal::UnknownOrigin(_) => 404,
             Refusal::Conflict(_) => 409,
-            Refusal::Unprocessable(_) => 422,
+            Refusal::Fork { .. } | Refusal::Unprocessable(_) => 422,
         }
     }
 }
@@ -124,13 +131,37 @@ pub fn parse_conflict(body: &str) -> Option<u64> {
     canonical_decimal(body.strip_suffix('\n')?)
 }
 
+/// A checkpoint the witness may cosign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    pub checkpoint: Checkpoint,
+    /// The note's whole text (with any extension lines): what the cosignature signs.
+    pub text: String,
+    /// The signature lines by the log's trusted keys (all verified), without newlines.
+    pub log_signatures: Vec<String>,
+}
+
+impl Accepted {
+    /// The checkpoint as the witness keeps and serves it: the text, the log's verified
+    /// signatures and the witness's cosignature line (nothing else the submitter sent).
+    pub fn cosigned_note(&self, cosignature_line: &str) -> String {
+        let mut note = format!("{}\n", self.text);
+        for line in &self.log_signatures {
+            note.push_str(line);
+            note.push('\n');
+        }
+        note.push_str(cosignature_line);
+        note
+    }
+}
+
 /// Decides a request: the checkpoint to cosign, or why not. `keys_for` gives the trusted keys
 /// of an origin (None: unknown origin); `recorded` is what the witness cosigned last for it.
 pub fn decide<'k>(
     request: &AddCheckpoint,
     keys_for: impl FnOnce(&str) -> Option<&'k [Verifier]>,
     recorded: impl FnOnce(&str) -> Option<Recorded>,
-) -> Result<Checkpoint, Refusal> {
+) -> Result<Accepted, Refusal> {
     let parsed = note::parse(&request.note).map_err(|e| Refusal::BadRequest(e.to_string()))?;
     let checkpoint =
         Checkpoint::parse(&parsed.text).map_err(|e| Refusal::BadRequest(e.to_string()))?;
@@ -143,6 +174,18 @@ pub fn decide<'k>(
         }
         Err(e) => return Err(Refusal::BadRequest(e.to_string())),
     }
+    // `open` verified every line of a trusted key.
+    let accepted = Accepted {
+        log_signatures: parsed
+            .signatures
+            .iter()
+            .filter(|s| keys.iter().any(|k| k.name == s.name && k.id == s.id))
+            .map(|s| s.line.clone())
+            .collect(),
+        text: parsed.text,
+        checkpoint,
+    };
+    let checkpoint = &accepted.checkpoint;
     if request.old > checkpoint.size {
         return Err(bad("the old size exceeds the checkpoint's size"));
     }
@@ -169,13 +212,13 @@ pub fn decide<'k>(
             &checkpoint.root,
         )
         .map_err(|e| match (r.size == checkpoint.size, e) {
-            (true, merkle::ProofError::RootMismatch) => {
-                unprocessable("this size was cosigned with another root: a fork")
-            }
+            (true, merkle::ProofError::RootMismatch) if request.proof.is_empty() => Refusal::Fork {
+                evidence: accepted.cosigned_note(""),
+            },
             (_, e) => Refusal::Unprocessable(format!("the consistency proof fails: {e}")),
         })?,
     }
-    Ok(checkpoint)
+    Ok(accepted)
 }
 
 #[cfg(test)]

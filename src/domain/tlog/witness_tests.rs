@@ -35,6 +35,10 @@ fn proof(new: &MemoryTree, old: u64) -> Vec<Hash> {
 
 /// Decides `request` for a witness that trusts `log_key()` and last cosigned `recorded`.
 fn decide_with(request: &AddCheckpoint, recorded: Option<Recorded>) -> Result<Checkpoint, Refusal> {
+    accept_with(request, recorded).map(|a| a.checkpoint)
+}
+
+fn accept_with(request: &AddCheckpoint, recorded: Option<Recorded>) -> Result<Accepted, Refusal> {
     let keys = [log_key().verifier()];
     decide(
         request,
@@ -92,6 +96,8 @@ fn malformed_requests_are_bad_requests() {
         format!("old 3\nnot-base64!\n\n{note}"),
         format!("old 3\nAAAA\n\n{note}"),
         format!("old 3\n{many}\n{note}"),
+        // Proof lines and no blank line: no checkpoint at all.
+        format!("old 3\n{hash}"),
     ] {
         let refused = parse_request(&body).and_then(|r| decide_with(&r, None));
         assert_eq!(refused.map_err(|e| e.status()), Err(400), "{body:?}");
@@ -212,7 +218,14 @@ fn bad_proofs_forks_and_a_false_empty_tree_are_unprocessable() {
     };
     let refused = decide_with(&forked, recorded(&t10)).expect_err("a fork");
     assert_eq!(refused.status(), 422);
-    assert!(refused.to_string().contains("fork"), "{refused}");
+    let Refusal::Fork { evidence } = refused else {
+        panic!("a fork: {refused:?}")
+    };
+    assert_eq!(
+        evidence,
+        signed(&fork, &log_key()),
+        "the forked checkpoint as signed"
+    );
 
     // A fork that grows: its proof cannot lead from the cosigned root.
     let mut longer = tree(9);
@@ -255,4 +268,50 @@ fn bad_proofs_forks_and_a_false_empty_tree_are_unprocessable() {
         decide_with(&with_proof, None).map_err(|e| e.status()),
         Err(422)
     );
+}
+
+#[test]
+fn the_cosigned_text_keeps_extension_lines_and_only_the_logs_verified_signatures() {
+    let t3 = tree(3);
+    let text = format!(
+        "{}extension line\n",
+        Checkpoint {
+            origin: ORIGIN.to_owned(),
+            size: 3,
+            root: t3.root(),
+        }
+        .body()
+    );
+    // The log's signature, and a line under another name the witness ignores and drops.
+    let stranger = NoteSigner::from_seed("stranger.example", TYPE_ED25519, [3; 32]).expect("key");
+    let note = note::sign(&text, &[&log_key(), &stranger]).expect("sign");
+    let request = AddCheckpoint {
+        old: 0,
+        proof: vec![],
+        note,
+    };
+    let accepted = accept_with(&request, None).expect("accepted");
+    assert_eq!(accepted.text, text);
+    assert_eq!(accepted.log_signatures.len(), 1);
+    assert!(accepted.log_signatures[0].starts_with("— example.com/log "));
+    let kept = accepted.cosigned_note("— w.example/w1 AAAA\n");
+    assert_eq!(
+        kept,
+        format!(
+            "{text}\n{}\n— w.example/w1 AAAA\n",
+            accepted.log_signatures[0]
+        )
+    );
+    // A proof with the same size and another root is a bad proof, not kept as a fork.
+    let mut fork = tree(2);
+    fork.push(b"other");
+    let junk = AddCheckpoint {
+        old: 3,
+        proof: vec![t3.root()],
+        note: signed(&fork, &log_key()),
+    };
+    assert!(matches!(
+        accept_with(&junk, recorded(&t3)),
+        Err(Refusal::Unprocessable(_))
+    ));
 }
