@@ -856,5 +856,6 @@ log-witnesses = Witnesses
 log-witnesses-intro = Independent witnesses keep the last checkpoint they saw and cosign a new one only if it extends it, so the registry cannot show different logs to different people. Their cosignatures are added to the checkpoint as they arrive.
 log-witness-cosigned = cosigned the checkpoint of { $n } entries at { $time }
 log-witness-none = has not cosigned a checkpoint yet
+log-witness-current = (the current checkpoint)
 log-quorum-met = The current checkpoint has the cosignatures the log's policy asks for.
 log-quorum-not-met = The current checkpoint does not yet have all the cosignatures the log's policy asks for (witnesses cosign within seconds when they are reachable).

@@ -821,5 +821,6 @@ log-witnesses = 见证方
 log-witnesses-intro = 独立的见证方保存其见过的最新检查点，只有新检查点是其延续时才会联署，因此登记库无法向不同的人展示不同的日志。联署签名到达后即附加在检查点上。
 log-witness-cosigned = 已于 { $time } 联署含 { $n } 条记录的检查点
 log-witness-none = 尚未联署任何检查点
+log-witness-current = （即当前检查点）
 log-quorum-met = 当前检查点已具备日志策略要求的联署签名。
 log-quorum-not-met = 当前检查点尚未具备日志策略要求的全部联署签名（见证方可访问时会在数秒内联署）。

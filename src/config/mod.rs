@@ -87,7 +87,10 @@ impl SessionSecret {
     /// From at least 128 hex digits (64 bytes), as `openssl rand -hex 64` prints.
     pub fn from_hex(hex: &str) -> anyhow::Result<SessionSecret> {
         let hex = hex.trim();
-        if hex.len() < 128 || !hex.len().is_multiple_of(2) || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if hex.len() < 128
+            || !hex.len().is_multiple_of(2)
+            || !hex.bytes().all(|b| b.is_ascii_hexdigit())
+        {
             bail!("SQE_SESSION_KEY must be at least 128 hex digits (openssl rand -hex 64)");
         }
         let bytes = (0..hex.len())

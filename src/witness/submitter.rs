@@ -231,10 +231,12 @@ impl Submitter {
                         });
                     match stored {
                         Ok(Stored::New | Stored::Already) => {}
-                        Ok(Stored::OtherRoot) => return refused(format!(
+                        Ok(Stored::OtherRoot) => {
+                            return refused(format!(
                             "a cosignature of another root of size {} is stored: the log forked?",
                             head.size
-                        )),
+                        ))
+                        }
                         Err(e) => return refused(format!("database: {e}")),
                     }
                     self.slots[i].known_size = Some(head.size);

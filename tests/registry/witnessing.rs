@@ -245,6 +245,8 @@ both_backends_async!(
         page.assert_contains("W1")
             .assert_contains("witness.test/w1")
             .assert_contains(&format!("cosigned the checkpoint of {first_size} entries"))
+            .assert_contains("(the current checkpoint)")
+            .assert_contains("— witness.test/w1 ")
             .assert_contains("The current checkpoint has the cosignatures the log")
             .assert_contains("href=\"/log/policy\"");
 

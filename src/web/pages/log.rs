@@ -88,7 +88,17 @@ pub async fn show(
             size: head
                 .as_ref()
                 .map_or(0, |h| i64::try_from(h.size).unwrap_or(i64::MAX)),
-            checkpoint: head.map(|h| h.checkpoint).unwrap_or_default(),
+            // As /log/checkpoint serves it: with the cosignatures stored for it.
+            checkpoint: head
+                .map(|h| {
+                    let mut note = h.checkpoint;
+                    for (_, line) in &cosigned {
+                        note.push_str(line);
+                        note.push('\n');
+                    }
+                    note
+                })
+                .unwrap_or_default(),
             keys: signer.map(|s| s.verifier().vkey()).into_iter().collect(),
             demo_key: signer.is_some_and(crate::config::log_key::is_demo_key),
             base: state.config.public_url.trim_end_matches('/').to_owned(),
