@@ -95,6 +95,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, state: &AppState) {
                 .service(page("/reports/follow/{token}", reports::follow::show))
                 .service(page("/downloads", pages::downloads::show))
                 .service(page("/downloads/sqe-registry.csv", pages::downloads::csv))
+                .service(page("/downloads/README.txt", pages::downloads::readme))
                 .service(page(
                     "/downloads/sqe-registry.jsonl",
                     pages::downloads::jsonl,

@@ -162,3 +162,33 @@ both_backends_async!(an_empty_registry_downloads_a_header_only, |db| {
     assert_eq!((jsonl.status.as_u16(), jsonl.body.as_str()), (200, ""));
     get(&app, "/downloads").await.assert_contains("—");
 });
+
+/// The downloads' README names the files and carries the log's verifier keys (labelled as the
+/// demo's published key here), so a copy of the files can be checked against the log.
+#[actix_web::test]
+async fn the_readme_carries_the_logs_verifier_keys() {
+    let db = common::TestDb::sqlite();
+    let app = app!(db, common::beijing(2026, 11, 28, 12, 0));
+    let readme = get(&app, "/downloads/README.txt").await;
+    assert_eq!(readme.status, 200);
+    assert_eq!(
+        readme.headers.get("content-type").expect("type"),
+        "text/plain; charset=utf-8"
+    );
+    let demo_key = sqe_registry::config::log_key::demo_signer()
+        .verifier()
+        .vkey();
+    assert!(
+        readme.body.contains(&format!("  {demo_key}\n")),
+        "{}",
+        readme.body
+    );
+    assert!(readme.body.contains("DEMO REGISTRY"), "{}", readme.body);
+    assert!(readme.body.contains("/downloads/sqe-registry.jsonl"));
+    assert!(readme
+        .body
+        .contains("log verify --url http://127.0.0.1:8080 --key"));
+    get(&app, "/downloads")
+        .await
+        .assert_contains("href=\"/downloads/README.txt\"");
+}

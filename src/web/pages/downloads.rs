@@ -197,3 +197,41 @@ pub async fn csv(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRes
 pub async fn jsonl(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     serve(req, state, Format::Jsonl).await
 }
+
+/// `/downloads/README.txt`: what the files are, their licence, and how to check the registry's
+/// history against its transparency log — with the log's verifier keys, so a copy of the files
+/// carries what is needed to check it.
+pub async fn readme(state: web::Data<AppState>) -> HttpResponse {
+    let base = state.config.public_url.trim_end_matches('/');
+    let mut keys = String::new();
+    if let Some(signer) = &state.config.log_signer {
+        if crate::config::log_key::is_demo_key(signer) {
+            keys.push_str("  (DEMO REGISTRY: this key is published with the source code; anyone can sign with it.)\n");
+        }
+        keys.push_str(&format!("  {}\n", signer.verifier().vkey()));
+    }
+    let body = format!(
+        "SQE Registry — downloads / SQE 服务质量评价证书登记库 — 数据下载\n\
+         \n\
+         Files / 文件\n\
+         \x20 {base}/downloads/sqe-registry.csv    every certificate, one per line (UTF-8 CSV) / 每行一张证书\n\
+         \x20 {base}/downloads/sqe-registry.jsonl  the same as JSON Lines / 相同内容，JSON Lines 格式\n\
+         \x20 The columns are documented at / 各列说明见 {base}/downloads\n\
+         \n\
+         Licence / 许可: CC BY 4.0, {LICENCE_URL}\n\
+         \n\
+         Transparency log / 透明日志\n\
+         \x20 Every public event of every certificate is an entry of an append-only log:\n\
+         \x20 每张证书的每个公开事件都是只增日志中的一条记录：\n\
+         \x20 {base}/log/ (C2SP tlog-tiles at {base}/log/checkpoint, policy at {base}/log/policy)\n\
+         \x20 Verifier keys of its checkpoints (C2SP signed-note) / 检查点验证公钥:\n\
+         {keys}\
+         \x20 Check it from outside / 外部核验:\n\
+         \x20   sqe-registry log verify --url {base} --key <verifier key> --state log-state.json\n"
+    );
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .body(body)
+}
