@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 
 use crate::domain::tlog::checkpoint::Checkpoint;
 use crate::domain::tlog::note::{self, Verifier};
@@ -22,10 +22,7 @@ pub struct HttpLog {
 
 impl HttpLog {
     pub fn new(base: &str) -> anyhow::Result<HttpLog> {
-        let url = url::Url::parse(base).context("--url is not a URL")?;
-        if !matches!(url.scheme(), "http" | "https") {
-            bail!("--url must be an http or https URL");
-        }
+        crate::outbound::check_url(base).map_err(|e| anyhow::anyhow!("--url: {e}"))?;
         let config = ureq::Agent::config_builder()
             .timeout_global(Some(Duration::from_secs(60)))
             .max_redirects(0)

@@ -16,16 +16,24 @@ pub const DEMO_ORIGIN: &str = "demo.sqe-registry.invalid/log";
 /// The demo key: derived from a published phrase, so every demo instance signs alike and
 /// nobody mistakes it for a secret.
 pub fn demo_signer() -> NoteSigner {
-    use sha2::{Digest, Sha256};
-    let seed: [u8; 32] =
-        Sha256::digest(b"sqe-registry demo log key: public, anyone can sign with it").into();
-    NoteSigner::from_seed(DEMO_ORIGIN, TYPE_ED25519, seed)
-        .unwrap_or_else(|_| unreachable!("the demo origin is a valid key name"))
+    demo().clone()
+}
+
+/// The demo key, derived once per process (pages that label it ask on every request).
+fn demo() -> &'static NoteSigner {
+    static DEMO: std::sync::OnceLock<NoteSigner> = std::sync::OnceLock::new();
+    DEMO.get_or_init(|| {
+        use sha2::{Digest, Sha256};
+        let seed: [u8; 32] =
+            Sha256::digest(b"sqe-registry demo log key: public, anyone can sign with it").into();
+        NoteSigner::from_seed(DEMO_ORIGIN, TYPE_ED25519, seed)
+            .unwrap_or_else(|_| unreachable!("the demo origin is a valid key name"))
+    })
 }
 
 /// Whether `signer` is the published demo key (pages say so).
 pub fn is_demo_key(signer: &NoteSigner) -> bool {
-    signer.verifier() == demo_signer().verifier()
+    signer.verifier() == demo().verifier()
 }
 
 /// The origin a new key is named after: the public URL's host and path, and `/log`

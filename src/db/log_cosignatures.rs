@@ -54,6 +54,41 @@ pub fn store(conn: &mut DbConnection, cosignature: &Cosignature) -> QueryResult<
     })
 }
 
+/// The signed head with the cosignatures stored for it.
+#[derive(Debug, Clone)]
+pub struct CosignedHead {
+    pub head: super::log::Head,
+    /// Witness key and signature line, by witness key.
+    pub cosignatures: Vec<(String, String)>,
+}
+
+impl CosignedHead {
+    /// The checkpoint as served: the log's note with the cosignature lines appended (a signed
+    /// note may carry any number of signatures; verifiers ignore keys they do not know).
+    pub fn note(&self) -> String {
+        let mut note = self.head.checkpoint.clone();
+        for (_, line) in &self.cosignatures {
+            note.push_str(line);
+            note.push('\n');
+        }
+        note
+    }
+
+    /// Whether the witness of this verifier key cosigned the head.
+    pub fn cosigned_by(&self, vkey: &str) -> bool {
+        self.cosignatures.iter().any(|(w, _)| w == vkey)
+    }
+}
+
+/// The current head and its cosignatures, if the log has begun.
+pub fn cosigned_head(conn: &mut DbConnection) -> QueryResult<Option<CosignedHead>> {
+    let Some(head) = super::log::head(conn)? else {
+        return Ok(None);
+    };
+    let cosignatures = of_checkpoint(conn, head.size, &head.root)?;
+    Ok(Some(CosignedHead { head, cosignatures }))
+}
+
 /// The cosignature lines of the checkpoint of `size` with `root`, by witness key.
 pub fn of_checkpoint(
     conn: &mut DbConnection,

@@ -12,7 +12,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use quick_cache::sync::Cache;
 
-use crate::db::log;
+use crate::db::{log, log_cosignatures};
 use crate::domain::tlog::merkle;
 use crate::domain::tlog::tile::{self, TileRef};
 use crate::error::AppError;
@@ -79,22 +79,6 @@ impl FeatureState for KeptLog {
     }
 }
 
-/// The head's checkpoint with the cosignature lines stored for it appended (a signed note may
-/// carry any number of signatures; verifiers ignore the keys they do not know).
-fn cosigned_head(
-    conn: &mut crate::db::DbConnection,
-) -> Result<Option<(log::Head, String)>, AppError> {
-    let Some(head) = log::head(conn)? else {
-        return Ok(None);
-    };
-    let mut checkpoint = head.checkpoint.clone();
-    for (_, line) in crate::db::log_cosignatures::of_checkpoint(conn, head.size, &head.root)? {
-        checkpoint.push_str(&line);
-        checkpoint.push('\n');
-    }
-    Ok(Some((head, checkpoint)))
-}
-
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 fn plain_text(body: String, cache: CacheControl) -> HttpResponse {
@@ -129,8 +113,10 @@ pub async fn checkpoint(state: web::Data<AppState>) -> Result<HttpResponse, AppE
     let checkpoint = match cached {
         Some((_, _, checkpoint)) => Some(checkpoint),
         None => {
-            let head = state.db(cosigned_head).await?;
-            let checkpoint = head.map(|(_, c)| c);
+            let head = state
+                .db(|conn| Ok(log_cosignatures::cosigned_head(conn)?))
+                .await?;
+            let checkpoint = head.map(|h| h.note());
             if let (Some(c), Ok(mut slot)) = (&checkpoint, kept.checkpoint.write()) {
                 *slot = Some((revision, now, c.clone()));
             }
@@ -229,9 +215,10 @@ pub async fn proof(
     };
     let found = state
         .db(move |conn| {
-            let Some((head, checkpoint)) = cosigned_head(conn)? else {
+            let Some(cosigned) = log_cosignatures::cosigned_head(conn)? else {
                 return Ok(None);
             };
+            let (head, checkpoint) = (&cosigned.head, cosigned.note());
             if index >= head.size {
                 return Ok(None);
             }
@@ -314,21 +301,12 @@ pub async fn policy(state: web::Data<AppState>) -> HttpResponse {
             url: Some(log_url.clone()),
         })
         .collect();
-    let text = match &state.config.witnessing {
-        Some(w) => {
-            let mut policy = (*w.policy).clone();
-            policy.logs = logs;
-            policy.to_text()
-        }
-        None => {
-            let mut text = String::new();
-            for log in &logs {
-                text.push_str(&format!("log {} {log_url}\n", log.key.vkey()));
-            }
-            text.push_str("quorum none\n");
-            text
-        }
+    let mut policy = match &state.config.witnessing {
+        Some(w) => (*w.policy).clone(),
+        None => crate::domain::tlog::policy::Policy::without_witnesses(Vec::new()),
     };
+    policy.logs = logs;
+    let text = policy.to_text();
     plain_text(
         format!("# SQE Registry transparency log: C2SP tlog-policy\n{text}"),
         CacheControl(vec![CacheDirective::Public, CacheDirective::MaxAge(300)]),

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::db::log_cosignatures::{self, Cosignature, Stored};
+use crate::db::log_cosignatures::{self, Cosignature, CosignedHead, Stored};
 use crate::db::{log, DbPool};
 use crate::domain::tlog::merkle;
 use crate::domain::tlog::note::{self, Verifier};
@@ -107,13 +107,14 @@ impl Submitter {
 
     /// Submits the current checkpoint to every witness that is due and has not cosigned it.
     pub fn round(&mut self, now: Instant) -> Vec<Outcome> {
-        let head = match self
+        // The head and the cosignatures stored for it, read once for every witness.
+        let cosigned = match self
             .pool
             .get()
             .map_err(|e| e.to_string())
-            .and_then(|mut c| log::head(&mut c).map_err(|e| e.to_string()))
+            .and_then(|mut c| log_cosignatures::cosigned_head(&mut c).map_err(|e| e.to_string()))
         {
-            Ok(Some(head)) => head,
+            Ok(Some(cosigned)) => cosigned,
             Ok(None) => return Vec::new(),
             Err(error) => {
                 tracing::warn!(%error, "witness submitter cannot read the log head");
@@ -128,7 +129,7 @@ impl Submitter {
                 outcomes.push(Outcome::Waiting { witness: name });
                 continue;
             }
-            let outcome = self.submit(i, witness, &head);
+            let outcome = self.submit(i, witness, &cosigned);
             let slot = &mut self.slots[i];
             match outcome {
                 Outcome::Refused { .. } | Outcome::Unreachable { .. } => {
@@ -146,28 +147,16 @@ impl Submitter {
         outcomes
     }
 
-    fn submit(&mut self, i: usize, witness: &PolicyWitness, head: &log::Head) -> Outcome {
+    fn submit(&mut self, i: usize, witness: &PolicyWitness, cosigned: &CosignedHead) -> Outcome {
         let name = witness.name.clone();
         let refused = |reason: String| Outcome::Refused {
             witness: witness.name.clone(),
             reason,
         };
-        let vkey = witness.key.vkey();
-        let already = self
-            .pool
-            .get()
-            .map_err(|e| e.to_string())
-            .and_then(|mut c| {
-                log_cosignatures::of_checkpoint(&mut c, head.size, &head.root)
-                    .map_err(|e| e.to_string())
-            });
-        match already {
-            Ok(lines) if lines.iter().any(|(w, _)| *w == vkey) => {
-                self.slots[i].known_size = Some(head.size);
-                return Outcome::UpToDate { witness: name };
-            }
-            Ok(_) => {}
-            Err(e) => return refused(format!("database: {e}")),
+        let head = &cosigned.head;
+        if cosigned.cosigned_by(&witness.key.vkey()) {
+            self.slots[i].known_size = Some(head.size);
+            return Outcome::UpToDate { witness: name };
         }
         let Some(url) = witness.url.as_deref() else {
             return refused("the policy gives this witness no URL".to_owned());

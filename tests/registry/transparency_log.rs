@@ -609,11 +609,7 @@ fn log_verify_checks_a_running_registry_over_http() {
         "{}",
         String::from_utf8_lossy(&demo.stderr)
     );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("port")
-        .local_addr()
-        .expect("addr")
-        .port();
+    let port = common::free_port();
     let base = format!("http://127.0.0.1:{port}");
     let mut server = Command::new(bin)
         .arg("serve")
@@ -626,10 +622,7 @@ fn log_verify_checks_a_running_registry_over_http() {
         .stderr(Stdio::null())
         .spawn()
         .expect("serve");
-    let up = (0..200).any(|_| {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        ureq::get(&format!("{base}/healthz")).call().is_ok()
-    });
+    let up = common::wait_until_up(&format!("{base}/healthz"));
     let verify = |args: &[&str]| {
         let out = Command::new(bin)
             .args(["log", "verify", "--url", &base])

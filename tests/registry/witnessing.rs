@@ -45,14 +45,6 @@ impl Drop for WitnessProcess {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("port")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
 /// Generates a witness key with the CLI and serves a witness trusting the demo log key.
 fn start_witness() -> WitnessProcess {
     let dir = tempfile::tempdir().expect("dir");
@@ -81,7 +73,7 @@ fn start_witness() -> WitnessProcess {
     let vkey = String::from_utf8(generated.stdout).expect("utf-8");
     let key = Verifier::parse(vkey.trim()).expect("a verifier key");
     assert_eq!(key.key_type, note::TYPE_COSIGNATURE);
-    let port = free_port();
+    let port = common::free_port();
     let state = dir.path().join("witness-state.json");
     let child = Command::new(BIN)
         .args(["witness", "serve", "--listen", &format!("127.0.0.1:{port}")])
@@ -96,11 +88,10 @@ fn start_witness() -> WitnessProcess {
         .spawn()
         .expect("witness serve");
     let url = format!("http://127.0.0.1:{port}");
-    let up = (0..200).any(|_| {
-        std::thread::sleep(Duration::from_millis(50));
-        ureq::get(&format!("{url}/")).call().is_ok()
-    });
-    assert!(up, "the witness did not start");
+    assert!(
+        common::wait_until_up(&format!("{url}/")),
+        "the witness did not start"
+    );
     WitnessProcess {
         child,
         url,

@@ -55,6 +55,16 @@ pub struct PolicyError {
 }
 
 impl Policy {
+    /// A policy that asks for no cosignature (`quorum none`), with the given logs.
+    pub fn without_witnesses(logs: Vec<PolicyLog>) -> Policy {
+        Policy {
+            logs,
+            witnesses: Vec::new(),
+            groups: Vec::new(),
+            quorum: None,
+        }
+    }
+
     /// Parses a policy file.
     pub fn parse(text: &str) -> Result<Policy, PolicyError> {
         let mut policy = Policy {

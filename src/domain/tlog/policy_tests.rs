@@ -70,6 +70,7 @@ fn quorum_none_asks_for_no_cosignature() {
     let policy = Policy::parse("quorum none\n").expect("parses");
     assert!(!policy.needs_cosignatures());
     assert!(policy.satisfied(&|_| false));
+    assert_eq!(Policy::without_witnesses(Vec::new()), policy);
 }
 
 #[test]

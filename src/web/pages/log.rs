@@ -4,7 +4,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use crate::db::{log, log_cosignatures};
+use crate::db::log_cosignatures;
 use crate::error::AppError;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
@@ -48,19 +48,17 @@ pub async fn show(
     lang: Lang,
 ) -> Result<HttpResponse, AppError> {
     shared::serve(&req, &state, "log", lang, || async {
-        let (head, cosigned, latest) = state
+        let (head, latest) = state
             .db(|conn| {
-                let head = log::head(conn)?;
-                let cosigned = match &head {
-                    Some(h) => log_cosignatures::of_checkpoint(conn, h.size, &h.root)?,
-                    None => Vec::new(),
-                };
-                Ok((head, cosigned, log_cosignatures::latest(conn)?))
+                Ok((
+                    log_cosignatures::cosigned_head(conn)?,
+                    log_cosignatures::latest(conn)?,
+                ))
             })
             .await?;
         let signer = state.config.log_signer.as_deref();
         let policy = state.config.witnessing.as_ref().map(|w| &w.policy);
-        let has_cosigned = |vkey: &str| cosigned.iter().any(|(w, _)| w == vkey);
+        let has_cosigned = |vkey: &str| head.as_ref().is_some_and(|h| h.cosigned_by(vkey));
         let witnesses = policy
             .map(|p| {
                 p.witnesses
@@ -87,18 +85,9 @@ pub async fn show(
             layout: Layout::new(&req, &state, lang).await,
             size: head
                 .as_ref()
-                .map_or(0, |h| i64::try_from(h.size).unwrap_or(i64::MAX)),
+                .map_or(0, |h| i64::try_from(h.head.size).unwrap_or(i64::MAX)),
             // As /log/checkpoint serves it: with the cosignatures stored for it.
-            checkpoint: head
-                .map(|h| {
-                    let mut note = h.checkpoint;
-                    for (_, line) in &cosigned {
-                        note.push_str(line);
-                        note.push('\n');
-                    }
-                    note
-                })
-                .unwrap_or_default(),
+            checkpoint: head.as_ref().map(|h| h.note()).unwrap_or_default(),
             keys: signer.map(|s| s.verifier().vkey()).into_iter().collect(),
             demo_key: signer.is_some_and(crate::config::log_key::is_demo_key),
             base: state.config.public_url.trim_end_matches('/').to_owned(),

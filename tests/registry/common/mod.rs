@@ -501,3 +501,20 @@ pub fn signing_key_file() -> std::path::PathBuf {
     .1
     .clone()
 }
+
+/// A port free on 127.0.0.1 at the time of asking (for a process the test starts).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// Whether `url` answers a GET within about twenty seconds (a process the test started is up).
+pub fn wait_until_up(url: &str) -> bool {
+    (0..400).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        ureq::get(url).call().is_ok()
+    })
+}
