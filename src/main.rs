@@ -141,8 +141,10 @@ enum LogCommand {
     /// checkpoint (the server does this before it serves).
     Start,
     /// Check a registry's log from outside: the checkpoint's signature against pinned keys,
-    /// every entry and each certificate's chain, the root, every tile, and (with --state) that
-    /// the log only grew since the last run. Prints a one-line verdict; exits 1 on any failure.
+    /// every entry and each certificate's chain, the root, every tile, each certificate's
+    /// public history (the history download) against its entries and back, and (with --state)
+    /// that the log only grew since the last run. Prints a one-line verdict; exits 1 on any
+    /// failure.
     Verify {
         /// The registry's public URL.
         #[arg(long)]
@@ -154,6 +156,9 @@ enum LogCommand {
         /// A file that keeps the keys and the last verified checkpoint between runs.
         #[arg(long)]
         state: Option<PathBuf>,
+        /// Do not compare the certificates' public histories with the log (the log alone).
+        #[arg(long)]
+        skip_histories: bool,
     },
 }
 
@@ -243,8 +248,19 @@ fn message(e: &anyhow::Error) -> String {
 fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     // Checking another registry's log needs no configuration or database of our own.
-    if let Some(Command::Log(LogCommand::Verify { url, key, state })) = &cli.command {
-        return verify_log(url, key, state.as_deref());
+    if let Some(Command::Log(LogCommand::Verify {
+        url,
+        key,
+        state,
+        skip_histories,
+    })) = &cli.command
+    {
+        return sqe_registry::log_client::verify_command(
+            url,
+            key,
+            state.as_deref(),
+            !skip_histories,
+        );
     }
     if let Some(Command::Witness(WitnessCommand::Serve {
         listen,
@@ -381,77 +397,6 @@ fn demo_key_unless_own(config: &mut Config, pool: &db::DbPool) -> anyhow::Result
         config.log_signer = Some(std::sync::Arc::new(log_key::demo_signer()));
     }
     Ok(())
-}
-
-/// `log verify`: the outside check of a registry's log, with a progress bar on a terminal.
-fn verify_log(
-    url: &str,
-    keys: &[String],
-    state_file: Option<&std::path::Path>,
-) -> anyhow::Result<()> {
-    use sqe_registry::domain::tlog::note::Verifier;
-    use sqe_registry::log_client::{HttpLog, VerifyState};
-    let state = match state_file {
-        Some(path) => VerifyState::read(path)?,
-        None => None,
-    };
-    let mut pinned: Vec<String> = keys.to_vec();
-    if let Some(s) = &state {
-        pinned.extend(s.keys.iter().cloned());
-    }
-    pinned.sort();
-    pinned.dedup();
-    if pinned.is_empty() {
-        anyhow::bail!("no key to check against: give --key (the registry's /log/keys lists them)");
-    }
-    let verifiers = pinned
-        .iter()
-        .map(|k| Verifier::parse(k).map_err(|e| anyhow::anyhow!("--key {k}: {e}")))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let earlier = match &state {
-        Some(s) => Some(s.checkpoint(&verifiers)?),
-        None => None,
-    };
-    let started = std::time::Instant::now();
-    let bar = indicatif::ProgressBar::new(0);
-    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(4));
-    let mut log = HttpLog::new(url)?;
-    let outcome =
-        actix_web::rt::System::new().block_on(sqe_registry::domain::tlog::verify::verify(
-            &mut log,
-            &verifiers,
-            earlier.as_ref(),
-            |n, of| {
-                bar.set_length(of);
-                bar.set_position(n);
-            },
-        ));
-    bar.finish_and_clear();
-    match outcome {
-        Ok(verified) => {
-            if let Some(path) = state_file {
-                VerifyState {
-                    keys: pinned,
-                    checkpoint: verified.note.clone(),
-                }
-                .write(path)?;
-            }
-            println!(
-                "OK: {} holds {} entries of {} certificates; root, chains and {} tiles check out{} ({:.1} s)",
-                verified.checkpoint.origin,
-                verified.checkpoint.size,
-                verified.certificates,
-                verified.tiles,
-                match &earlier {
-                    Some(old) => format!("; it extends the {} entries kept before", old.size),
-                    None => String::new(),
-                },
-                started.elapsed().as_secs_f64()
-            );
-            Ok(())
-        }
-        Err(e) => anyhow::bail!("FAILED: {e}"),
-    }
 }
 
 /// Begins the transparency log if it has not begun (backfilling the recorded history), with a

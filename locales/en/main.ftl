@@ -560,6 +560,7 @@ downloads-lead = All the registry's public data can be downloaded freely, withou
 downloads-files = Files
 downloads-csv = CSV (UTF-8, comma-separated, column names on the first line): opens in a spreadsheet, and imports into another registry as it is.
 downloads-jsonl = JSON Lines (one JSON object per line), for programs: scores are numbers, domains and app names are arrays.
+downloads-history = every certificate’s public history, each event with its index in the transparency log (/log/), for sqe-registry log verify to compare the two.
 downloads-readme = what the files are, their licence, and the transparency log's verifier keys to check them against
 downloads-count = Certificates
 downloads-updated = Last change

@@ -540,6 +540,7 @@ downloads-lead = 登记册的全部公开数据可免费下载，无需注册：
 downloads-files = 文件
 downloads-csv = CSV（UTF-8，逗号分隔，首行为列名），可用电子表格打开，也可直接导入其他登记系统。
 downloads-jsonl = JSON Lines（每行一个 JSON 对象），适合程序处理；得分为数字，域名和应用名称为数组。
+downloads-history = 每张证书的公开历史，每个事件附其在透明日志（/log/）中的序号，供 sqe-registry log verify 逐条比对。
 downloads-readme = 文件说明、许可及用于核验的透明日志验证公钥
 downloads-count = 证书数量
 downloads-updated = 数据最后更新

@@ -9,6 +9,7 @@ pub mod evaluations;
 pub mod events;
 pub mod feeds;
 pub mod health;
+pub mod histories;
 pub mod holders;
 pub mod issuing;
 pub mod lifecycle;

@@ -7,6 +7,9 @@
 //! The CSV has the import's columns (`domain::record::Column`, so a download can be imported
 //! elsewhere) followed by the derived ones (`DERIVED_COLUMNS`: grade, effective status, the
 //! verification page), which an import ignores.
+//!
+//! The history file (`transfer::history_file`) is every certificate's public history with the
+//! transparency-log index of each event, for `log verify` to compare with the log.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -30,30 +33,33 @@ pub const PAGE: i64 = 1000;
 pub enum Format {
     Csv,
     Jsonl,
+    /// Each certificate's public history with its log indexes (`transfer::history_file`).
+    History,
 }
 
 impl Format {
-    pub const ALL: [Format; 2] = [Format::Csv, Format::Jsonl];
+    pub const ALL: [Format; 3] = [Format::Csv, Format::Jsonl, Format::History];
 
     /// The name users download it under.
     pub fn file_name(self) -> &'static str {
         match self {
             Format::Csv => "sqe-registry.csv",
             Format::Jsonl => "sqe-registry.jsonl",
+            Format::History => "sqe-registry-history.jsonl",
         }
     }
 
     pub fn content_type(self) -> &'static str {
         match self {
             Format::Csv => "text/csv; charset=utf-8",
-            Format::Jsonl => "application/x-ndjson; charset=utf-8",
+            Format::Jsonl | Format::History => "application/x-ndjson; charset=utf-8",
         }
     }
 
     fn extension(self) -> &'static str {
         match self {
             Format::Csv => "csv",
-            Format::Jsonl => "jsonl",
+            Format::Jsonl | Format::History => "jsonl",
         }
     }
 }
@@ -74,12 +80,19 @@ impl Edition {
     }
 }
 
-/// The files of `format`: `sqe-registry-r{revision}-{day}.{csv,jsonl}.gz`.
+/// The files of `format`: `sqe-registry-r{revision}-{day}.{csv,jsonl}.gz`, and
+/// `sqe-registry-history-r{revision}-{day}.jsonl.gz` (a prefix the others do not start with).
 fn kind(format: Format) -> Kind {
-    Kind::new(PREFIX, format!(".{}.gz", format.extension()))
+    let prefix = if format == Format::History {
+        HISTORY_PREFIX
+    } else {
+        PREFIX
+    };
+    Kind::new(prefix, format!(".{}.gz", format.extension()))
 }
 
 const PREFIX: &str = "sqe-registry-r";
+const HISTORY_PREFIX: &str = "sqe-registry-history-r";
 
 /// The newest complete file of `format` in `dir` (by modification time), if any.
 pub fn latest(dir: &Path, format: Format) -> Option<PathBuf> {
@@ -105,8 +118,10 @@ fn write_to(
     edition: Edition,
     link: &Link,
 ) -> anyhow::Result<()> {
-    if edition.format == Format::Csv {
-        out.write_all(&csv_lines(&[], true)?)?;
+    match edition.format {
+        Format::Csv => out.write_all(&csv_lines(&[], true)?)?,
+        Format::History => return super::history_file::write_to(pool, out),
+        Format::Jsonl => {}
     }
     let mut after = 0;
     loop {
@@ -117,7 +132,7 @@ fn write_to(
             .collect();
         let bytes = match edition.format {
             Format::Csv => csv_lines(&rows, false)?,
-            Format::Jsonl => json_lines(&rows)?,
+            Format::Jsonl | Format::History => json_lines(&rows)?,
         };
         out.write_all(&bytes)?;
         match page.last() {
@@ -132,6 +147,7 @@ fn write_to(
 /// have an old revision number whose files hold other data).
 pub fn clear(dir: &Path) {
     stored::clear(dir, PREFIX);
+    stored::clear(dir, HISTORY_PREFIX);
 }
 
 /// One record's published fields, in file order: the stored columns, then the derived ones.

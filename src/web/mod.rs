@@ -100,6 +100,10 @@ pub fn routes(cfg: &mut web::ServiceConfig, state: &AppState) {
                     "/downloads/sqe-registry.jsonl",
                     pages::downloads::jsonl,
                 ))
+                .service(page(
+                    "/downloads/sqe-registry-history.jsonl",
+                    pages::downloads::history,
+                ))
                 .service(page("/statistics", pages::statistics::show))
                 .service(page("/statistics/{chart}.csv", pages::statistics::csv))
                 .service(page("/api", pages::api::show))

@@ -30,6 +30,7 @@ mod html_pages;
 mod i18n;
 mod import;
 mod layers;
+mod log_histories;
 mod lookalikes;
 mod marks;
 mod operations;

@@ -21,7 +21,7 @@ use sqe_registry::domain::tlog::note::{self, NoteSigner, TYPE_ED25519};
 use sqe_registry::domain::tlog::tile;
 
 use common::fixtures::{credit_code, seed_reference, CertificateBuilder};
-use common::{beijing, cli_actor, with_conn};
+use common::{beijing, cli_actor, with_conn, Served};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("date")
@@ -455,20 +455,6 @@ both_backends!(binding_scope_and_misuse_changes_are_logged_too, |db| {
     });
 });
 
-/// The log as the app serves it, for the outside check.
-struct Served<'a>(&'a common::TestApp);
-
-impl sqe_registry::domain::tlog::verify::Fetch for Served<'_> {
-    async fn get(&mut self, path: &str) -> Result<Option<Vec<u8>>, String> {
-        let page = self.0.get(&format!("/log/{path}")).await;
-        match page.status.as_u16() {
-            200 => Ok(Some(page.bytes)),
-            404 => Ok(None),
-            other => Err(format!("status {other}")),
-        }
-    }
-}
-
 both_backends_async!(
     the_outside_check_accepts_the_log_and_catches_a_rewrite_or_a_fork,
     |db| {
@@ -485,9 +471,11 @@ both_backends_async!(
         let app = common::TestApp::new(&db, beijing(2026, 12, 2, 11, 0)).await;
         let keys = [demo_signer().verifier()];
         let mut steps = Vec::new();
-        let first = verify(&mut Served(&app), &keys, None, |n, of| steps.push((n, of)))
-            .await
-            .expect("the log checks out");
+        let first = verify(&mut Served(&app), &keys, None, true, |n, of| {
+            steps.push((n, of))
+        })
+        .await
+        .expect("the log checks out");
         assert_eq!(first.checkpoint.size, 3);
         assert_eq!(first.certificates, 1);
         assert_eq!(first.tiles, 1);
@@ -504,9 +492,15 @@ both_backends_async!(
             apply(conn, &actor, "C-1", ActionKind::Restore, &restore).expect("restored");
         });
         app.state.revision.force_check();
-        let again = verify(&mut Served(&app), &keys, Some(&first.checkpoint), |_, _| {})
-            .await
-            .expect("still checks out");
+        let again = verify(
+            &mut Served(&app),
+            &keys,
+            Some(&first.checkpoint),
+            true,
+            |_, _| {},
+        )
+        .await
+        .expect("still checks out");
         assert_eq!(again.checkpoint.size, 4);
 
         // Another key: refused.
@@ -514,7 +508,7 @@ both_backends_async!(
             .expect("key")
             .verifier();
         assert!(matches!(
-            verify(&mut Served(&app), &[other], None, |_, _| {}).await,
+            verify(&mut Served(&app), &[other], None, true, |_, _| {}).await,
             Err(VerifyError::Signature(_))
         ));
 
@@ -522,13 +516,13 @@ both_backends_async!(
         let mut forked = first.checkpoint.clone();
         forked.root[0] ^= 1;
         assert_eq!(
-            verify(&mut Served(&app), &keys, Some(&forked), |_, _| {}).await,
+            verify(&mut Served(&app), &keys, Some(&forked), true, |_, _| {}).await,
             Err(VerifyError::Fork { old: 3 })
         );
         let mut longer = again.checkpoint.clone();
         longer.size = 5;
         assert_eq!(
-            verify(&mut Served(&app), &keys, Some(&longer), |_, _| {}).await,
+            verify(&mut Served(&app), &keys, Some(&longer), true, |_, _| {}).await,
             Err(VerifyError::Shrunk { old: 5, new: 4 })
         );
 
@@ -547,7 +541,7 @@ both_backends_async!(
         });
         set_leaf(vec![0; 32]);
         assert_eq!(
-            verify(&mut Served(&app), &keys, None, |_, _| {}).await,
+            verify(&mut Served(&app), &keys, None, true, |_, _| {}).await,
             Err(VerifyError::Tile {
                 path: "tile/0/000.p/4".into()
             })
@@ -556,6 +550,8 @@ both_backends_async!(
 
         // An insider rewrites entries in the database. The last one: the entries no longer give
         // the signed root. An earlier one: the next entry of the certificate no longer follows it.
+        // (The log alone; compared with the histories, the rewritten entry differs first:
+        // `log_histories`.)
         let rewrite = |index: i64, from: &'static str, to: &'static str| {
             with_conn(&db, |conn| {
                 let body: Vec<u8> = log_entries::table
@@ -573,16 +569,16 @@ both_backends_async!(
         };
         rewrite(3, "整改完成", "从未暂停");
         assert_eq!(
-            verify(&mut Served(&app), &keys, None, |_, _| {}).await,
+            verify(&mut Served(&app), &keys, None, false, |_, _| {}).await,
             Err(VerifyError::Root)
         );
         rewrite(3, "从未暂停", "整改完成");
-        verify(&mut Served(&app), &keys, None, |_, _| {})
+        verify(&mut Served(&app), &keys, None, false, |_, _| {})
             .await
             .expect("as it was");
         rewrite(1, "\"grade_after\":5", "\"grade_after\":4");
         assert_eq!(
-            verify(&mut Served(&app), &keys, None, |_, _| {}).await,
+            verify(&mut Served(&app), &keys, None, false, |_, _| {}).await,
             Err(VerifyError::Chain {
                 index: 2,
                 certificate: "C-1".into()
@@ -653,6 +649,12 @@ fn log_verify_checks_a_running_registry_over_http() {
         first
             .1
             .starts_with("OK: demo.sqe-registry.invalid/log holds "),
+        "{first:?}"
+    );
+    assert!(
+        first
+            .1
+            .contains("the public histories of 40 certificates match their "),
         "{first:?}"
     );
     assert!(

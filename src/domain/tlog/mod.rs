@@ -4,10 +4,12 @@
 
 pub mod checkpoint;
 pub mod entry;
+pub mod histories;
 pub mod merkle;
 pub mod note;
 pub mod policy;
 pub mod tile;
+pub mod tile_rows;
 pub mod verify;
 pub mod witness;
 

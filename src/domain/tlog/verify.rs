@@ -1,22 +1,32 @@
 //! Checking a log from outside, as `sqe-registry log verify` does: the signed checkpoint against
 //! pinned keys, every entry bundle (canonical entries, their indexes, each certificate's chain),
-//! the root recomputed from the entries, every tile against the recomputed tree, and — given
-//! the checkpoint kept from an earlier run — that the log only grew. The fetching is the
+//! the root recomputed from the entries, every tile against the recomputed tree, each
+//! certificate's public history (the history download) against its entries and back, and —
+//! given the checkpoint kept from an earlier run — that the log only grew. The fetching is the
 //! caller's ([`Fetch`]: HTTP for the command, the app itself for the tests), so this is pure.
 
 use std::collections::HashMap;
+use std::io::BufRead;
 
 use super::checkpoint::{Checkpoint, CheckpointError};
 use super::entry::{EntryError, LogEntry};
-use super::merkle::{self, Hash, HashSource, MemoryTree};
+use super::histories::{Claims, HistoryError};
+use super::merkle::{self, Hash};
 use super::note::{self, NoteError, Verifier};
 use super::tile::{self, TileRef};
+use super::tile_rows::{FullRow, TileRows};
 
-/// Reads one resource of the log, by its path below the log's prefix (`checkpoint`,
-/// `tile/0/000`): `Ok(None)` when it does not exist.
+/// The history download's path on the registry's site.
+pub const HISTORY_PATH: &str = "/downloads/sqe-registry-history.jsonl";
+
+/// Reads the log's resources and the registry's history download: `Ok(None)` when one does
+/// not exist.
 #[allow(async_fn_in_trait)]
 pub trait Fetch {
+    /// One resource of the log, by its path below the log's prefix (`checkpoint`, `tile/0/000`).
     async fn get(&mut self, path: &str) -> Result<Option<Vec<u8>>, String>;
+    /// The history download ([`HISTORY_PATH`]), decompressed, to be read line by line.
+    async fn history(&mut self) -> Result<Option<Box<dyn BufRead>>, String>;
 }
 
 /// Why a log fails the check.
@@ -48,6 +58,8 @@ pub enum VerifyError {
     Shrunk { old: u64, new: u64 },
     #[error("the first {old} entries are not those of the checkpoint kept earlier: the log was rewritten (a fork)")]
     Fork { old: u64 },
+    #[error(transparent)]
+    History(#[from] HistoryError),
 }
 
 /// What a successful check saw.
@@ -60,6 +72,18 @@ pub struct Verified {
     pub certificates: usize,
     /// Tiles compared with the tree.
     pub tiles: u64,
+    /// What the comparison with the history download saw, when asked for.
+    pub histories: Option<HistoriesCompared>,
+}
+
+/// The history download compared with the entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoriesCompared {
+    pub certificates: u64,
+    /// Events of the histories found at their entries.
+    pub events: u64,
+    /// The log size the file covers.
+    pub log_size: u64,
 }
 
 async fn fetch<F: Fetch>(f: &mut F, path: &str) -> Result<Vec<u8>, VerifyError> {
@@ -74,13 +98,22 @@ async fn fetch<F: Fetch>(f: &mut F, path: &str) -> Result<Vec<u8>, VerifyError> 
 }
 
 /// Checks the log `f` serves against `keys`, and against `earlier` (a checkpoint body kept
-/// from a previous run) when given. `progress` is told entries read so far and the total.
+/// from a previous run) when given; with `histories`, compares the history download with the
+/// entries both ways (`domain::tlog::histories`). `progress` is told entries read so far and
+/// the total. Entries stream through: the tree is kept as its tiles' right edge
+/// (`tile_rows`), each tile compared as it fills.
 pub async fn verify<F: Fetch>(
     f: &mut F,
     keys: &[Verifier],
     earlier: Option<&Checkpoint>,
+    histories: bool,
     mut progress: impl FnMut(u64, u64),
 ) -> Result<Verified, VerifyError> {
+    // The history file first: it then covers no more of the log than the checkpoint does.
+    let mut claims = match histories {
+        true => Some(read_histories(f).await?),
+        false => None,
+    };
     let note_bytes = fetch(f, "checkpoint").await?;
     let note_text = String::from_utf8(note_bytes).map_err(|_| VerifyError::Bundle {
         path: "checkpoint".into(),
@@ -102,7 +135,11 @@ pub async fn verify<F: Fetch>(
         }
     }
     let size = checkpoint.size;
-    let mut tree = MemoryTree::default();
+    let mut rows = TileRows::default();
+    let mut tiles = 0;
+    let mut old_root = earlier
+        .filter(|old| old.size == 0)
+        .map(|_| merkle::empty_root());
     let mut last: HashMap<String, Hash> = HashMap::new();
     let bundles = size.div_ceil(tile::WIDTH);
     for n in 0..bundles {
@@ -118,7 +155,7 @@ pub async fn verify<F: Fetch>(
             .filter(|e| e.len() == usize::from(width))
             .ok_or_else(|| VerifyError::Bundle { path: path.clone() })?;
         for body in entries {
-            let index = tree.size();
+            let index = rows.size();
             let entry =
                 LogEntry::parse(body).map_err(|error| VerifyError::Entry { index, error })?;
             if entry.index != index {
@@ -133,19 +170,31 @@ pub async fn verify<F: Fetch>(
                     certificate: entry.certificate,
                 });
             }
+            if let Some(claims) = &mut claims {
+                claims.entry(index, &entry)?;
+            }
             let leaf = merkle::leaf_hash(body);
-            tree.push_leaf_hash(leaf);
+            rows.push_leaf_hash(leaf);
             last.insert(entry.certificate, leaf);
+            if earlier.is_some_and(|old| old.size == rows.size()) {
+                old_root = Some(rows.root());
+            }
         }
-        progress(tree.size(), size);
+        for row in rows.take_full_rows() {
+            compare_tile(f, &row).await?;
+            tiles += 1;
+        }
+        progress(rows.size(), size);
     }
-    if tree.root() != checkpoint.root {
+    if rows.root() != checkpoint.root {
         return Err(VerifyError::Root);
     }
-    let tiles = check_tiles(f, &tree).await?;
+    for row in rows.partial_rows() {
+        compare_tile(f, &row).await?;
+        tiles += 1;
+    }
     if let Some(old) = earlier {
-        let old_root = merkle::tree_hash(tree.source(), old.size).map_err(|_| VerifyError::Root)?;
-        if old_root != old.root {
+        if old_root != Some(old.root) {
             return Err(VerifyError::Fork { old: old.size });
         }
     }
@@ -154,38 +203,34 @@ pub async fn verify<F: Fetch>(
         note: note_text,
         certificates: last.len(),
         tiles,
+        histories: claims.map(|c| HistoriesCompared {
+            certificates: c.certificates,
+            events: c.compared,
+            log_size: c.log_size,
+        }),
     })
 }
 
-/// Every hash tile of the tree, compared with the tree recomputed from the entries.
-async fn check_tiles<F: Fetch>(f: &mut F, tree: &MemoryTree) -> Result<u64, VerifyError> {
-    let size = tree.size();
-    let mut checked = 0;
-    for level in 0u8..64 {
-        let merkle_level = u32::from(level) * u32::from(tile::HEIGHT);
-        let complete = size.checked_shr(merkle_level).unwrap_or(0);
-        if complete == 0 {
-            break;
+/// The history download, read through.
+async fn read_histories<F: Fetch>(f: &mut F) -> Result<Claims, VerifyError> {
+    let reader = match f.history().await {
+        Ok(Some(reader)) => reader,
+        Ok(None) => return Err(VerifyError::Missing(HISTORY_PATH.to_owned())),
+        Err(why) => {
+            return Err(VerifyError::Fetch {
+                path: HISTORY_PATH.to_owned(),
+                why,
+            })
         }
-        for n in 0..complete.div_ceil(tile::WIDTH) {
-            let mut t = TileRef {
-                level: Some(level),
-                index: n,
-                width: 256,
-            };
-            t.width = tile::available_width(&t, size) as u16;
-            let path = t.path();
-            let bytes = fetch(f, &path).await?;
-            let expected: Vec<u8> = (0..u64::from(t.width))
-                .map(|i| tree.source().subtree(merkle_level as u8, t.first() + i))
-                .collect::<Result<Vec<Hash>, _>>()
-                .map_err(|_| VerifyError::Tile { path: path.clone() })?
-                .concat();
-            if bytes != expected {
-                return Err(VerifyError::Tile { path });
-            }
-            checked += 1;
-        }
+    };
+    Ok(Claims::read(reader)?)
+}
+
+/// A tile as served, compared with the same tile of the tree recomputed from the entries.
+async fn compare_tile<F: Fetch>(f: &mut F, row: &FullRow) -> Result<(), VerifyError> {
+    let path = row.tile.path();
+    if fetch(f, &path).await? != row.bytes {
+        return Err(VerifyError::Tile { path });
     }
-    Ok(checked)
+    Ok(())
 }

@@ -198,6 +198,15 @@ pub async fn jsonl(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
     serve(req, state, Format::Jsonl).await
 }
 
+/// `/downloads/sqe-registry-history.jsonl`: every certificate's public history with the log
+/// index of each event (`domain::tlog::histories`), which `log verify` compares with the log.
+pub async fn history(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    serve(req, state, Format::History).await
+}
+
 /// `/downloads/README.txt`: what the files are, their licence, and how to check the registry's
 /// history against its transparency log — with the log's verifier keys, so a copy of the files
 /// carries what is needed to check it.
@@ -216,6 +225,9 @@ pub async fn readme(state: web::Data<AppState>) -> HttpResponse {
          Files / 文件\n\
          \x20 {base}/downloads/sqe-registry.csv    every certificate, one per line (UTF-8 CSV) / 每行一张证书\n\
          \x20 {base}/downloads/sqe-registry.jsonl  the same as JSON Lines / 相同内容，JSON Lines 格式\n\
+         \x20 {base}/downloads/sqe-registry-history.jsonl  every certificate's public history, each event\n\
+         \x20   with its index in the transparency log; the first line names the log size it covers\n\
+         \x20   每张证书的公开历史，每个事件附其透明日志序号；首行为其涵盖的日志大小\n\
          \x20 The columns are documented at / 各列说明见 {base}/downloads\n\
          \n\
          Licence / 许可: CC BY 4.0, {LICENCE_URL}\n\
@@ -226,7 +238,7 @@ pub async fn readme(state: web::Data<AppState>) -> HttpResponse {
          \x20 {base}/log/ (C2SP tlog-tiles at {base}/log/checkpoint, policy at {base}/log/policy)\n\
          \x20 Verifier keys of its checkpoints (C2SP signed-note) / 检查点验证公钥:\n\
          {keys}\
-         \x20 Check it from outside / 外部核验:\n\
+         \x20 Check it from outside (the log, and each history against it) / 外部核验（日志及各证书历史）:\n\
          \x20   sqe-registry log verify --url {base} --key <verifier key> --state log-state.json\n"
     );
     HttpResponse::Ok()

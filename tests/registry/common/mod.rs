@@ -518,3 +518,30 @@ pub fn wait_until_up(url: &str) -> bool {
         ureq::get(url).call().is_ok()
     })
 }
+
+/// The log and the history download as the app serves them, for the outside check
+/// (`domain::tlog::verify`).
+pub struct Served<'a>(pub &'a TestApp);
+
+impl sqe_registry::domain::tlog::verify::Fetch for Served<'_> {
+    async fn get(&mut self, path: &str) -> Result<Option<Vec<u8>>, String> {
+        let page = self.0.get(&format!("/log/{path}")).await;
+        match page.status.as_u16() {
+            200 => Ok(Some(page.bytes)),
+            404 => Ok(None),
+            other => Err(format!("status {other}")),
+        }
+    }
+
+    async fn history(&mut self) -> Result<Option<Box<dyn std::io::BufRead>>, String> {
+        let page = self
+            .0
+            .get(sqe_registry::domain::tlog::verify::HISTORY_PATH)
+            .await;
+        match page.status.as_u16() {
+            200 => Ok(Some(Box::new(std::io::Cursor::new(page.bytes)))),
+            404 => Ok(None),
+            other => Err(format!("status {other}")),
+        }
+    }
+}
