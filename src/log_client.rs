@@ -133,7 +133,14 @@ pub fn verify_command(
         Some(path) => VerifyState::read(path)?,
         None => None,
     };
-    let mut pinned: Vec<String> = keys.to_vec();
+    // A --key may hold several lines, as /log/keys serves them (comments are skipped).
+    let mut pinned: Vec<String> = keys
+        .iter()
+        .flat_map(|k| k.lines())
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
     if let Some(s) = &state {
         pinned.extend(s.keys.iter().cloned());
     }

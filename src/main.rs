@@ -131,7 +131,8 @@ enum KeysCommand {
         #[arg(long)]
         witness: bool,
     },
-    /// Print the public verifier key of SQE_SIGNING_KEY_FILE (or of the demo key).
+    /// Print the log's published verifier keys with their periods, as /log/keys serves them:
+    /// SQE_LOG_KEYS_FILE's, or the key of SQE_SIGNING_KEY_FILE (or the demo key).
     Show,
 }
 
@@ -149,7 +150,8 @@ enum LogCommand {
         /// The registry's public URL.
         #[arg(long)]
         url: String,
-        /// A verifier key to trust (name+hash+key, from the registry's /log/keys); repeatable.
+        /// A verifier key to trust (name+hash+key, from the registry's /log/keys); repeatable,
+        /// and one value may hold several lines as /log/keys serves them (# lines skipped).
         /// Needed on the first run; later runs use the keys kept in --state.
         #[arg(long)]
         key: Vec<String>,
@@ -348,12 +350,18 @@ fn run() -> anyhow::Result<()> {
         }
         Command::Keys(KeysCommand::Generate { .. }) => Ok(()), // done above
         Command::Keys(KeysCommand::Show) => {
-            let signer = config
+            if config.log_signer.is_none() {
+                config.log_signer = Some(std::sync::Arc::new(log_key::demo_signer()));
+            }
+            let demo = config
                 .log_signer
                 .as_deref()
-                .cloned()
-                .unwrap_or_else(log_key::demo_signer);
-            println!("{}", signer.verifier().vkey());
+                .is_some_and(log_key::is_demo_key);
+            let today = sqe_registry::domain::dates::beijing_today(chrono::Utc::now());
+            print!(
+                "{}",
+                sqe_registry::domain::tlog::keyring::to_text(&config.published_keys(), today, demo)
+            );
             Ok(())
         }
         Command::Log(LogCommand::Start) => start_log(&pool, &config),

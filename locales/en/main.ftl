@@ -850,6 +850,11 @@ log-size = { $n ->
 }
 log-not-begun = The log has not begun yet.
 log-keys = Verifier keys
+log-key-in-use = In use
+log-key-retired = Retired (checks the checkpoints of its period only)
+log-key-from = signing since { $date }
+log-key-from-start = signing since the log began
+log-key-until = until { $date }
 log-demo-key = This is the demo registry: its key is published with the source code, so anyone can sign with it. A real registry's key is its own secret.
 footer-log = Transparency log
 log-entry-ref = Log entry { $n }

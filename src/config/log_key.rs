@@ -94,6 +94,38 @@ pub fn load(path: &Path, setting: &str) -> anyhow::Result<NoteSigner> {
         .map_err(|e| anyhow::anyhow!("{setting} {} is not a signing key: {e}", path.display()))
 }
 
+/// Reads the published keys at `path` (`SQE_LOG_KEYS_FILE`): the signing key must be among
+/// them and not retired by `today` (after a rotation, the old key keeps its line with the day
+/// its period ended, and the new one is listed from the day it began).
+pub fn load_keys(
+    path: &Path,
+    signer: Option<&NoteSigner>,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<Vec<crate::domain::tlog::keyring::PublishedKey>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("SQE_LOG_KEYS_FILE {}", path.display()))?;
+    let keys = crate::domain::tlog::keyring::parse(&text)
+        .map_err(|e| anyhow::anyhow!("SQE_LOG_KEYS_FILE {}: {e}", path.display()))?;
+    if let Some(signer) = signer {
+        let vkey = signer.verifier().vkey();
+        match keys.iter().find(|k| k.vkey() == vkey) {
+            None => bail!(
+                "SQE_LOG_KEYS_FILE {} does not list the signing key {vkey}: add it with the day it \
+                 begins (`{vkey} YYYY-MM-DD`)",
+                path.display()
+            ),
+            Some(k) if k.retired(today) => bail!(
+                "the signing key {vkey} was retired on {} (SQE_LOG_KEYS_FILE {}): sign with the \
+                 key that follows it",
+                k.until.map(|d| d.to_string()).unwrap_or_default(),
+                path.display()
+            ),
+            Some(_) => {}
+        }
+    }
+    Ok(keys)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -66,6 +66,9 @@ pub struct Config {
     /// Signs the transparency log's checkpoints (`SQE_SIGNING_KEY_FILE`, `config::log_key`);
     /// a demo registry without one uses the published demo key.
     pub log_signer: Option<std::sync::Arc<crate::domain::tlog::note::NoteSigner>>,
+    /// The log's published keys with their periods, old ones too (`SQE_LOG_KEYS_FILE`,
+    /// `domain::tlog::keyring`); without it, the signing key alone ([`Config::published_keys`]).
+    pub log_keys: Option<Vec<crate::domain::tlog::keyring::PublishedKey>>,
     /// The witnesses asked to cosign checkpoints (`SQE_WITNESS_POLICY_FILE`, `config::witnesses`).
     pub witnessing: Option<witnesses::Witnessing>,
 }
@@ -226,6 +229,14 @@ impl Config {
                 "SQE_SIGNING_KEY_FILE",
             )?));
         }
+        if let Some(path) = env::var_os("SQE_LOG_KEYS_FILE") {
+            let today = crate::domain::dates::beijing_today(chrono::Utc::now());
+            config.log_keys = Some(log_key::load_keys(
+                path.as_ref(),
+                config.log_signer.as_deref(),
+                today,
+            )?);
+        }
         config.witnessing = witnesses::Witnessing::from_env()?;
         Ok(config)
     }
@@ -264,8 +275,26 @@ impl Config {
             sitemap_urls_per_file: MAX_SITEMAP_URLS_PER_FILE,
             operations: Operations::default(),
             log_signer: None,
+            log_keys: None,
             witnessing: None,
         })
+    }
+
+    /// The log's published verifier keys, newest first: those of `SQE_LOG_KEYS_FILE`, or else
+    /// the signing key's alone (its period unknown: since the log began).
+    pub fn published_keys(&self) -> Vec<crate::domain::tlog::keyring::PublishedKey> {
+        match &self.log_keys {
+            Some(keys) => keys.clone(),
+            None => self
+                .log_signer
+                .iter()
+                .map(|s| crate::domain::tlog::keyring::PublishedKey {
+                    verifier: s.verifier(),
+                    from: None,
+                    until: None,
+                })
+                .collect(),
+        }
     }
 
     /// Whether the public site is served over https (the session cookie is then `Secure`).
@@ -295,6 +324,7 @@ impl Config {
             operations: Operations::default(),
             // Tests and tools sign with the published demo key.
             log_signer: Some(std::sync::Arc::new(log_key::demo_signer())),
+            log_keys: None,
             witnessing: None,
         }
     }

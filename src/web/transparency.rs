@@ -267,20 +267,13 @@ pub async fn entry(
 
 /// `/log/keys`: the verifier keys of the log's checkpoints, one per line after comments.
 pub async fn keys(state: web::Data<AppState>) -> HttpResponse {
-    let mut body = String::from(
-        "# SQE Registry transparency log: the keys that sign its checkpoints (C2SP signed-note\n\
-         # verifier keys, Ed25519). Lines starting with # are comments.\n",
-    );
-    if let Some(signer) = &state.config.log_signer {
-        if crate::config::log_key::is_demo_key(signer) {
-            body.push_str(
-                "# DEMO REGISTRY: this key is published with the source code; anyone can sign\n\
-                 # with it. A real registry's key is its own secret.\n",
-            );
-        }
-        body.push_str(&signer.verifier().vkey());
-        body.push('\n');
-    }
+    let demo = state
+        .config
+        .log_signer
+        .as_deref()
+        .is_some_and(crate::config::log_key::is_demo_key);
+    let body =
+        crate::domain::tlog::keyring::to_text(&state.config.published_keys(), state.today(), demo);
     plain_text(
         body,
         CacheControl(vec![CacheDirective::Public, CacheDirective::MaxAge(300)]),

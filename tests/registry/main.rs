@@ -31,6 +31,7 @@ mod i18n;
 mod import;
 mod layers;
 mod log_histories;
+mod log_keys;
 mod lookalikes;
 mod marks;
 mod operations;

@@ -634,7 +634,14 @@ fn log_verify_checks_a_running_registry_over_http() {
     let state = dir.path().join("state.json");
     let state = state.to_str().expect("path");
     let key = demo_signer().verifier().vkey();
-    let first = verify(&["--key", &key, "--state", state]);
+    // The keys as /log/keys serves them, comments and all.
+    let served_keys = ureq::get(&format!("{base}/log/keys"))
+        .call()
+        .ok()
+        .and_then(|mut r| r.body_mut().read_to_string().ok())
+        .unwrap_or_default();
+    assert!(served_keys.contains(&key), "{served_keys}");
+    let first = verify(&["--key", &served_keys, "--state", state]);
     let second = verify(&["--state", state]);
     let stranger = NoteSigner::from_seed("demo.sqe-registry.invalid/log", TYPE_ED25519, [3; 32])
         .expect("key")

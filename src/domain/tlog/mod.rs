@@ -5,6 +5,7 @@
 pub mod checkpoint;
 pub mod entry;
 pub mod histories;
+pub mod keyring;
 pub mod merkle;
 pub mod note;
 pub mod policy;

@@ -213,11 +213,22 @@ pub async fn history(
 pub async fn readme(state: web::Data<AppState>) -> HttpResponse {
     let base = state.config.public_url.trim_end_matches('/');
     let mut keys = String::new();
-    if let Some(signer) = &state.config.log_signer {
-        if crate::config::log_key::is_demo_key(signer) {
-            keys.push_str("  (DEMO REGISTRY: this key is published with the source code; anyone can sign with it.)\n");
-        }
-        keys.push_str(&format!("  {}\n", signer.verifier().vkey()));
+    if state
+        .config
+        .log_signer
+        .as_deref()
+        .is_some_and(crate::config::log_key::is_demo_key)
+    {
+        keys.push_str("  (DEMO REGISTRY: this key is published with the source code; anyone can sign with it.)\n");
+    }
+    let today = state.today();
+    for key in state.config.published_keys() {
+        let retired = if key.retired(today) { ", retired" } else { "" };
+        keys.push_str(&format!(
+            "  {}\n    (signed {}{retired})\n",
+            key.vkey(),
+            key.period()
+        ));
     }
     let body = format!(
         "SQE Registry — downloads / SQE 服务质量评价证书登记库 — 数据下载\n\

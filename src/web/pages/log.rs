@@ -18,8 +18,8 @@ pub struct LogPage {
     /// The signed checkpoint, verbatim (empty before the log begins).
     pub checkpoint: String,
     pub size: i64,
-    /// The verifier keys (C2SP signed-note), newest first.
-    pub keys: Vec<String>,
+    /// The verifier keys (C2SP signed-note), newest first, with their periods.
+    pub keys: Vec<KeyRow>,
     /// The key is the demo registry's published one.
     pub demo_key: bool,
     /// The public URL of the log (for the commands shown).
@@ -28,6 +28,15 @@ pub struct LogPage {
     pub witnesses: Vec<WitnessRow>,
     /// Whether the current checkpoint has the cosignatures the policy's quorum asks for.
     pub quorum_met: bool,
+}
+
+/// One published key on the page.
+pub struct KeyRow {
+    pub vkey: String,
+    /// The first and last day it signed (`None`: since the log began / still).
+    pub from: Option<String>,
+    pub until: Option<String>,
+    pub retired: bool,
 }
 
 /// One witness on the page.
@@ -88,7 +97,17 @@ pub async fn show(
                 .map_or(0, |h| i64::try_from(h.head.size).unwrap_or(i64::MAX)),
             // As /log/checkpoint serves it: with the cosignatures stored for it.
             checkpoint: head.as_ref().map(|h| h.note()).unwrap_or_default(),
-            keys: signer.map(|s| s.verifier().vkey()).into_iter().collect(),
+            keys: state
+                .config
+                .published_keys()
+                .iter()
+                .map(|k| KeyRow {
+                    vkey: k.vkey(),
+                    from: k.from.map(|d| d.to_string()),
+                    until: k.until.map(|d| d.to_string()),
+                    retired: k.retired(state.today()),
+                })
+                .collect(),
             demo_key: signer.is_some_and(crate::config::log_key::is_demo_key),
             base: state.config.public_url.trim_end_matches('/').to_owned(),
             witnesses,
