@@ -4,6 +4,7 @@ pub mod account;
 pub mod best_match;
 pub mod binding;
 pub mod chart;
+pub mod credentials;
 pub mod credit_code;
 pub mod dates;
 pub mod evaluation;

@@ -234,3 +234,7 @@ async fn compare_tile<F: Fetch>(f: &mut F, row: &FullRow) -> Result<(), VerifyEr
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "verify_tests.rs"]
+mod tests;
