@@ -9,6 +9,7 @@ pub mod charts;
 pub mod client;
 pub mod compression;
 pub mod conditional;
+pub mod credentials;
 pub mod errors;
 pub mod feeds;
 pub mod form_token;
@@ -72,6 +73,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, state: &AppState) {
                 .service(page("/companies/{credit_code}", pages::company::show))
                 .service(page("/companies/{credit_code}/events.atom", feeds::company))
                 .service(page("/feeds/events.atom", feeds::registry))
+                .service(page("/.well-known/did.json", credentials::did_document))
                 .service(page("/robots.txt", sitemap::robots))
                 .service(page("/sitemap.xml", sitemap::index))
                 .service(page("/sitemaps/pages.xml", sitemap::pages))

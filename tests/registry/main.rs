@@ -21,6 +21,7 @@ mod backup;
 mod certificate_pages;
 mod cluster;
 mod commit_path;
+mod credentials;
 mod db_layer;
 mod downloads;
 mod feeds;
