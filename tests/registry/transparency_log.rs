@@ -671,3 +671,44 @@ fn log_verify_checks_a_running_registry_over_http() {
     assert!(!refused.0, "{refused:?}");
     assert!(refused.2.contains("FAILED"), "{refused:?}");
 }
+
+both_backends!(a_large_backfill_is_written_whole_and_chained, |db| {
+    // 300 events: on PostgreSQL the flush takes COPY FROM (100 rows or more).
+    with_conn(&db, |conn| {
+        let refs = seed_reference(conn);
+        let mut c1 = CertificateBuilder::new("C-1");
+        let mut c2 = CertificateBuilder::new("C-2").company(
+            "第二公司",
+            None,
+            &credit_code("91330100MA2B00002"),
+        );
+        for i in 0..150u32 {
+            let on = day(2020, 1, 1) + chrono::Days::new(u64::from(i));
+            c1 = c1.event("surveillance_passed", on, (Some(4), Some(4)), None);
+            c2 = c2.event("surveillance_passed", on, (Some(3), Some(3)), None);
+        }
+        c1.insert(conn, &refs);
+        c2.insert(conn, &refs);
+        let started = transparency::start(conn, &demo_signer(), |_| {}).expect("start");
+        let transparency::Started::Began { backfilled, .. } = started else {
+            panic!("began now: {started:?}");
+        };
+        assert_eq!(backfilled, 300);
+        let (entries, tree) = read_log(conn);
+        assert_eq!(tree.size(), 300);
+        let mut last: std::collections::HashMap<String, String> = Default::default();
+        for (i, e) in entries.iter().enumerate() {
+            assert_eq!(e.index, i as u64);
+            assert_eq!(e.previous, last.get(&e.certificate).cloned(), "entry {i}");
+            let body = e.to_bytes().expect("bytes");
+            last.insert(e.certificate.clone(), hex(&merkle::leaf_hash(&body)));
+        }
+        let linked: i64 = log_entries::table
+            .filter(log_entries::event_id.is_not_null())
+            .count()
+            .get_result(conn)
+            .expect("count");
+        assert_eq!(linked, 300, "every entry keeps its event");
+        assert_head_signs(conn, &tree);
+    });
+});
