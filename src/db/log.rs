@@ -18,8 +18,6 @@ use crate::domain::tlog::note::{self, NoteError, NoteSigner};
 
 /// Rows per insert statement (SQLite allows 32,766 bound values).
 const BATCH: usize = 2_000;
-/// Rows from which a flush on PostgreSQL uses `COPY FROM` rather than `INSERT`s.
-const COPY_FROM: usize = 100;
 
 /// Why the log cannot append; every variant rolls the whole change back.
 #[derive(Debug, thiserror::Error)]
@@ -205,7 +203,7 @@ fn last_of_certificate(conn: &mut DbConnection, certificate_id: i32) -> QueryRes
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = log_entries, treat_none_as_default_value = false)]
+#[diesel(table_name = log_entries)]
 struct EntryRow {
     idx: i64,
     certificate_id: i32,
@@ -215,7 +213,7 @@ struct EntryRow {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = log_hashes, treat_none_as_default_value = false)]
+#[diesel(table_name = log_hashes)]
 struct HashRow {
     level: i16,
     idx: i64,
@@ -333,25 +331,11 @@ impl Appender {
 
     /// Writes the rows pushed so far and forgets every hash but the right edge.
     pub fn flush(&mut self, conn: &mut DbConnection) -> Result<(), LogError> {
-        match conn {
-            // Many rows (a backfill, an import) on PostgreSQL: COPY FROM in its binary format,
-            // which the server takes several times faster than multi-row INSERTs.
-            DbConnection::Pg(c) if self.entries.len() >= COPY_FROM => {
-                diesel::copy_from(log_entries::table)
-                    .from_insertable(self.entries.as_slice())
-                    .execute(c)?;
-                diesel::copy_from(log_hashes::table)
-                    .from_insertable(self.new_hashes.as_slice())
-                    .execute(c)?;
-            }
-            _ => {
-                for chunk in self.entries.chunks(BATCH) {
-                    insert_batch!(conn, log_entries::table, chunk)?;
-                }
-                for chunk in self.new_hashes.chunks(BATCH) {
-                    insert_batch!(conn, log_hashes::table, chunk)?;
-                }
-            }
+        for chunk in self.entries.chunks(BATCH) {
+            insert_batch!(conn, log_entries::table, chunk)?;
+        }
+        for chunk in self.new_hashes.chunks(BATCH) {
+            insert_batch!(conn, log_hashes::table, chunk)?;
         }
         self.entries.clear();
         self.new_hashes.clear();
