@@ -673,7 +673,7 @@ fn log_verify_checks_a_running_registry_over_http() {
 }
 
 both_backends!(a_large_backfill_is_written_whole_and_chained, |db| {
-    // 300 events: on PostgreSQL the flush takes COPY FROM (100 rows or more).
+    // 300 events over two certificates, appended in one backfill.
     with_conn(&db, |conn| {
         let refs = seed_reference(conn);
         let mut c1 = CertificateBuilder::new("C-1");
