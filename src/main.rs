@@ -353,15 +353,13 @@ fn run() -> anyhow::Result<()> {
             if config.log_signer.is_none() {
                 config.log_signer = Some(std::sync::Arc::new(log_key::demo_signer()));
             }
-            let demo = config
-                .log_signer
-                .as_deref()
-                .is_some_and(log_key::is_demo_key);
             let today = sqe_registry::domain::dates::beijing_today(chrono::Utc::now());
-            print!(
-                "{}",
-                sqe_registry::domain::tlog::keyring::to_text(&config.published_keys(), today, demo)
+            let keys = sqe_registry::domain::tlog::keyring::to_text(
+                &config.published_keys(),
+                today,
+                config.signs_with_demo_key(),
             );
+            print!("{keys}");
             Ok(())
         }
         Command::Log(LogCommand::Start) => start_log(&pool, &config),

@@ -297,6 +297,12 @@ impl Config {
         }
     }
 
+    /// Whether the log is signed with the demo registry's published key (pages and files that
+    /// show the key say so).
+    pub fn signs_with_demo_key(&self) -> bool {
+        self.log_signer.as_deref().is_some_and(log_key::is_demo_key)
+    }
+
     /// Whether the public site is served over https (the session cookie is then `Secure`).
     pub fn is_https(&self) -> bool {
         self.public_url.starts_with("https://")

@@ -38,8 +38,6 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 3] = [Format::Csv, Format::Jsonl, Format::History];
-
     /// The name users download it under.
     pub fn file_name(self) -> &'static str {
         match self {

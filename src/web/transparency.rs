@@ -267,13 +267,11 @@ pub async fn entry(
 
 /// `/log/keys`: the verifier keys of the log's checkpoints, one per line after comments.
 pub async fn keys(state: web::Data<AppState>) -> HttpResponse {
-    let demo = state
-        .config
-        .log_signer
-        .as_deref()
-        .is_some_and(crate::config::log_key::is_demo_key);
-    let body =
-        crate::domain::tlog::keyring::to_text(&state.config.published_keys(), state.today(), demo);
+    let body = crate::domain::tlog::keyring::to_text(
+        &state.config.published_keys(),
+        state.today(),
+        state.config.signs_with_demo_key(),
+    );
     plain_text(
         body,
         CacheControl(vec![CacheDirective::Public, CacheDirective::MaxAge(300)]),

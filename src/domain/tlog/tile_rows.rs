@@ -7,9 +7,10 @@
 use super::merkle::{empty_root, node_hash, Hash};
 use super::tile::{TileRef, WIDTH};
 
-/// A full tile row to compare with the served tile.
+/// A row of a hash tile (full, or the partial one at the right edge), to compare with the
+/// served tile.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FullRow {
+pub struct TileRow {
     pub tile: TileRef,
     /// Its 256 hashes, concatenated as a tile is served.
     pub bytes: Vec<u8>,
@@ -21,7 +22,7 @@ pub struct TileRows {
     /// `levels[l]`: the hashes of Merkle level 8·l beyond the last full tile of level l.
     levels: Vec<Vec<Hash>>,
     /// Full rows not yet taken.
-    full: Vec<FullRow>,
+    full: Vec<TileRow>,
     size: u64,
 }
 
@@ -57,7 +58,7 @@ impl TileRows {
             hash = perfect_root(row);
             // The tile's index: subtrees of Merkle level 8·(l+1) completed before this one.
             let index = (self.size >> (8 * (u32::from(level) + 1))) - 1;
-            self.full.push(FullRow {
+            self.full.push(TileRow {
                 tile: TileRef {
                     level: Some(level),
                     index,
@@ -70,17 +71,17 @@ impl TileRows {
     }
 
     /// The full rows completed since the last call, lowest level first.
-    pub fn take_full_rows(&mut self) -> Vec<FullRow> {
+    pub fn take_full_rows(&mut self) -> Vec<TileRow> {
         std::mem::take(&mut self.full)
     }
 
     /// The partial tiles at the right edge (none at a level whose last tile is full).
-    pub fn partial_rows(&self) -> Vec<FullRow> {
+    pub fn partial_rows(&self) -> Vec<TileRow> {
         self.levels
             .iter()
             .enumerate()
             .filter(|(_, row)| !row.is_empty())
-            .map(|(level, row)| FullRow {
+            .map(|(level, row)| TileRow {
                 tile: TileRef {
                     level: Some(level as u8),
                     index: self.size >> (8 * (level as u32 + 1)),

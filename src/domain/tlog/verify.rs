@@ -14,7 +14,7 @@ use super::histories::{Claims, HistoryError};
 use super::merkle::{self, Hash};
 use super::note::{self, NoteError, Verifier};
 use super::tile::{self, TileRef};
-use super::tile_rows::{FullRow, TileRows};
+use super::tile_rows::{TileRow, TileRows};
 
 /// The history download's path on the registry's site.
 pub const HISTORY_PATH: &str = "/downloads/sqe-registry-history.jsonl";
@@ -110,9 +110,10 @@ pub async fn verify<F: Fetch>(
     mut progress: impl FnMut(u64, u64),
 ) -> Result<Verified, VerifyError> {
     // The history file first: it then covers no more of the log than the checkpoint does.
-    let mut claims = match histories {
-        true => Some(read_histories(f).await?),
-        false => None,
+    let mut claims = if histories {
+        Some(read_histories(f).await?)
+    } else {
+        None
     };
     let note_bytes = fetch(f, "checkpoint").await?;
     let note_text = String::from_utf8(note_bytes).map_err(|_| VerifyError::Bundle {
@@ -227,7 +228,7 @@ async fn read_histories<F: Fetch>(f: &mut F) -> Result<Claims, VerifyError> {
 }
 
 /// A tile as served, compared with the same tile of the tree recomputed from the entries.
-async fn compare_tile<F: Fetch>(f: &mut F, row: &FullRow) -> Result<(), VerifyError> {
+async fn compare_tile<F: Fetch>(f: &mut F, row: &TileRow) -> Result<(), VerifyError> {
     let path = row.tile.path();
     if fetch(f, &path).await? != row.bytes {
         return Err(VerifyError::Tile { path });

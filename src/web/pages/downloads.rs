@@ -213,12 +213,7 @@ pub async fn history(
 pub async fn readme(state: web::Data<AppState>) -> HttpResponse {
     let base = state.config.public_url.trim_end_matches('/');
     let mut keys = String::new();
-    if state
-        .config
-        .log_signer
-        .as_deref()
-        .is_some_and(crate::config::log_key::is_demo_key)
-    {
+    if state.config.signs_with_demo_key() {
         keys.push_str("  (DEMO REGISTRY: this key is published with the source code; anyone can sign with it.)\n");
     }
     let today = state.today();

@@ -65,7 +65,6 @@ pub async fn show(
                 ))
             })
             .await?;
-        let signer = state.config.log_signer.as_deref();
         let policy = state.config.witnessing.as_ref().map(|w| &w.policy);
         let has_cosigned = |vkey: &str| head.as_ref().is_some_and(|h| h.cosigned_by(vkey));
         let witnesses = policy
@@ -108,7 +107,7 @@ pub async fn show(
                     retired: k.retired(state.today()),
                 })
                 .collect(),
-            demo_key: signer.is_some_and(crate::config::log_key::is_demo_key),
+            demo_key: state.config.signs_with_demo_key(),
             base: state.config.public_url.trim_end_matches('/').to_owned(),
             witnesses,
             quorum_met,
