@@ -134,6 +134,62 @@ pub fn backfill(
     appender: &mut Appender,
     mut progress: impl FnMut(u64),
 ) -> Result<u64, LogError> {
+    let bulk = appender.is_new() && matches!(conn, DbConnection::Pg(_));
+    if bulk {
+        bulk_load(conn, BulkLoad::Begin)?;
+    }
+    let count = backfill_events(conn, appender, &mut progress)?;
+    if bulk {
+        // The rows must be written before the indexes and keys are built over them.
+        appender.flush(conn)?;
+        bulk_load(conn, BulkLoad::End)?;
+    }
+    Ok(count)
+}
+
+/// The two ends of a PostgreSQL bulk load into the empty log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BulkLoad {
+    Begin,
+    End,
+}
+
+/// Into an empty log on PostgreSQL, millions of rows load far faster without the two secondary
+/// indexes and the two foreign keys of `log_entries` (each checked row by row takes a lock on
+/// the certificate and the event): they are dropped before the backfill and built again over
+/// the whole table after it, in the same transaction — a failed backfill restores them with
+/// everything else. Their names and definitions are the migration's.
+fn bulk_load(conn: &mut DbConnection, end: BulkLoad) -> QueryResult<()> {
+    let statements: &[&str] = match end {
+        BulkLoad::Begin => &[
+            "ALTER TABLE log_entries DROP CONSTRAINT log_entries_certificate_id_fkey, \
+             DROP CONSTRAINT log_entries_event_id_fkey",
+            "DROP INDEX log_entries_certificate",
+            "DROP INDEX log_entries_event",
+        ],
+        BulkLoad::End => &[
+            "SET LOCAL maintenance_work_mem = '256MB'",
+            "CREATE INDEX log_entries_certificate ON log_entries (certificate_id, idx)",
+            "CREATE INDEX log_entries_event ON log_entries (event_id)",
+            "ALTER TABLE log_entries \
+             ADD CONSTRAINT log_entries_certificate_id_fkey FOREIGN KEY (certificate_id) \
+             REFERENCES certificates (id), \
+             ADD CONSTRAINT log_entries_event_id_fkey FOREIGN KEY (event_id) \
+             REFERENCES certificate_events (id)",
+        ],
+    };
+    for statement in statements {
+        diesel::sql_query(*statement).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Appends the recorded events, page by page.
+fn backfill_events(
+    conn: &mut DbConnection,
+    appender: &mut Appender,
+    progress: &mut impl FnMut(u64),
+) -> Result<u64, LogError> {
     let mut after = 0;
     let mut count = 0u64;
     loop {

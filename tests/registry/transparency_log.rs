@@ -710,5 +710,36 @@ both_backends!(a_large_backfill_is_written_whole_and_chained, |db| {
             .expect("count");
         assert_eq!(linked, 300, "every entry keeps its event");
         assert_head_signs(conn, &tree);
+        if let DbConnection::Pg(pg) = conn {
+            // The bulk load dropped the secondary indexes and foreign keys: all are back.
+            assert_eq!(
+                log_entries_schema(pg),
+                [
+                    "CREATE INDEX log_entries_certificate ON public.log_entries USING btree (certificate_id, idx)",
+                    "CREATE INDEX log_entries_event ON public.log_entries USING btree (event_id)",
+                    "CREATE UNIQUE INDEX log_entries_pkey ON public.log_entries USING btree (idx)",
+                    "FOREIGN KEY (certificate_id) REFERENCES certificates(id)",
+                    "FOREIGN KEY (event_id) REFERENCES certificate_events(id)",
+                    "PRIMARY KEY (idx)",
+                ]
+            );
+        }
     });
 });
+
+/// The definitions of the indexes and constraints of `log_entries` on PostgreSQL, sorted.
+fn log_entries_schema(pg: &mut diesel::PgConnection) -> Vec<String> {
+    #[derive(QueryableByName)]
+    struct Definition {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        definition: String,
+    }
+    let rows: Vec<Definition> = diesel::sql_query(
+        "SELECT indexdef AS definition FROM pg_indexes WHERE tablename = 'log_entries' \
+         UNION ALL SELECT pg_get_constraintdef(oid) FROM pg_constraint \
+         WHERE conrelid = 'log_entries'::regclass ORDER BY 1",
+    )
+    .load(pg)
+    .expect("schema");
+    rows.into_iter().map(|r| r.definition).collect()
+}
