@@ -406,7 +406,8 @@ fn demo_key_unless_own(config: &mut Config, pool: &db::DbPool) -> anyhow::Result
 }
 
 /// Begins the transparency log if it has not begun (backfilling the recorded history), with a
-/// progress bar on a terminal; refuses to go on without a signing key.
+/// progress bar on a terminal, then issues the missing credentials; refuses to go on without a
+/// signing key.
 fn start_log(pool: &db::DbPool, config: &Config) -> anyhow::Result<()> {
     let Some(signer) = config.log_signer.as_deref() else {
         anyhow::bail!(
@@ -436,6 +437,16 @@ fn start_log(pool: &db::DbPool, config: &Config) -> anyhow::Result<()> {
                 "transparency log begun"
             );
         }
+    }
+    let started = std::time::Instant::now();
+    let credentials = app::credentials::start(&mut *pool.get()?)?;
+    if credentials.issued > 0 || credentials.indexed > 0 {
+        tracing::info!(
+            issued = credentials.issued,
+            indexed = credentials.indexed,
+            seconds = started.elapsed().as_secs_f64(),
+            "credentials issued to the certificates without one"
+        );
     }
     Ok(())
 }

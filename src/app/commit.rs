@@ -1,7 +1,7 @@
 //! The one commit path. Every use case runs its work through [`run`]: one write transaction, at
 //! whose end [`Changes`] writes what must follow every change of the registry — its public
-//! events with their transparency-log entries and the log's newly signed checkpoint, its
-//! audit entries and, when a public page shows the change, the registry revision (which makes
+//! events with their transparency-log entries and the log's newly signed checkpoint, the
+//! certificate's signed credential and status-list bits that follow them, its audit entries and, when a public page shows the change, the registry revision (which makes
 //! every instance drop its cached pages). Anything that must follow every public
 //! event is added here, once, never to each use case.
 
@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::Actor;
 use crate::db::accounts::{append_audit_entries, AuditEntry};
+use crate::db::credentials;
 use crate::db::log::LogError;
 use crate::db::log_entries;
 use crate::db::models::NewCertificateEvent;
@@ -185,20 +186,33 @@ fn publish_events(
         };
         (c.certificate_id, None, change)
     }));
+    let mut new_credentials = Vec::new();
     for (certificate_id, event_id, facts_of_entry) in entries {
         let certificate = facts
             .get(&certificate_id)
             .ok_or(diesel::result::Error::NotFound)?;
-        log.push(
-            conn,
-            certificate_id,
-            event_id,
-            facts_of_entry.kind,
-            log_entries::entry(certificate, &facts_of_entry),
-        )
-        .map_err(log_failure)?;
+        let index = log
+            .push(
+                conn,
+                certificate_id,
+                event_id,
+                facts_of_entry.kind,
+                log_entries::entry(certificate, &facts_of_entry),
+            )
+            .map_err(log_failure)?;
+        if facts_of_entry.kind.gives_new_credential() {
+            new_credentials.push((certificate_id, event_id, index, facts_of_entry.occurred_on));
+        }
     }
     log.finish(conn, signer, actor.now).map_err(log_failure)?;
+    // Each credential follows: a new one for a new grade, validity or set of domains (the
+    // one before superseded), and the current one's status bits for every certificate.
+    for (certificate_id, event_id, index, valid_from) in new_credentials {
+        credentials::issue(conn, certificate_id, event_id, index, valid_from, actor.now)?;
+    }
+    for certificate_id in ids {
+        credentials::follow_status(conn, certificate_id)?;
+    }
     Ok(())
 }
 

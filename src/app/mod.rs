@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod actor;
 pub mod certificates;
 pub mod commit;
+pub mod credentials;
 pub mod evaluations;
 pub mod holders;
 pub mod import;

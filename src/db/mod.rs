@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod certificates;
 pub mod companies;
+pub mod credentials;
 pub mod dashboard;
 pub mod evaluations;
 pub mod events;

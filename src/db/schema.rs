@@ -295,6 +295,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    credentials (id) {
+        id -> Integer,
+        certificate_id -> Integer,
+        event_id -> Nullable<Integer>,
+        log_index -> Nullable<BigInt>,
+        issued_at -> Timestamp,
+        valid_from -> Date,
+        valid_until -> Date,
+        grade -> SmallInt,
+        score -> Double,
+        scheme_slug -> Text,
+        scheme_code -> Text,
+        body_name_zh -> Text,
+        body_name_en -> Text,
+        operator_name -> Text,
+        credit_code -> Text,
+        platform_name -> Text,
+        domains -> Text,
+        superseded_by -> Nullable<Integer>,
+        revoked -> Bool,
+        suspended -> Bool,
+    }
+}
+
 diesel::joinable!(indicators -> scheme_versions (scheme_version_id));
 diesel::joinable!(platforms -> companies (company_id));
 diesel::joinable!(platform_domains -> platforms (platform_id));
@@ -314,6 +339,7 @@ diesel::joinable!(sighting_networks -> mark_sightings (sighting_id));
 diesel::joinable!(report_cases -> certificates (certificate_id));
 diesel::joinable!(reports -> report_cases (case_id));
 diesel::joinable!(log_entries -> certificates (certificate_id));
+diesel::joinable!(credentials -> certificates (certificate_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     certification_bodies,
@@ -342,4 +368,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     log_entries,
     log_hashes,
     log_head,
+    credentials,
 );

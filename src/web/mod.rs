@@ -68,6 +68,16 @@ pub fn routes(cfg: &mut web::ServiceConfig, state: &AppState) {
                     "/certificates/{number}/events.atom",
                     feeds::certificate,
                 ))
+                .service(page(
+                    "/certificates/{number}/credential.json",
+                    credentials::current,
+                ))
+                .service(page(
+                    "/certificates/{number}/status.json",
+                    credentials::status,
+                ))
+                .service(page("/credentials/{id}", credentials::by_id))
+                .service(page("/status/{purpose}/{list}", credentials::status_list))
                 .service(page("/certificates/{number}/embed", pages::embed::show))
                 .service(page("/certificates/{number}/print", pages::print::show))
                 .service(page("/companies/{credit_code}", pages::company::show))

@@ -22,6 +22,7 @@ mod certificate_pages;
 mod cluster;
 mod commit_path;
 mod credentials;
+mod credentials_issued;
 mod db_layer;
 mod downloads;
 mod feeds;

@@ -27,7 +27,12 @@ pub fn did_web(public_url: &str) -> Option<String> {
 
 /// A key's verification method id: the DID and `#key-` with the key's signed-note id in hex.
 pub fn method_id(did: &str, key: &PublishedKey) -> String {
-    let id: String = key.verifier.id.iter().map(|b| format!("{b:02x}")).collect();
+    method_id_of(did, &key.verifier.id)
+}
+
+/// The verification method id of the key with signed-note id `key_id`.
+pub fn method_id_of(did: &str, key_id: &[u8; 4]) -> String {
+    let id: String = key_id.iter().map(|b| format!("{b:02x}")).collect();
     format!("{did}#key-{id}")
 }
 

@@ -34,6 +34,21 @@ impl LogKind {
         }
     }
 
+    /// Whether the certificate's credential is issued anew (issue 17): what it states changed
+    /// — its grade, its validity, its holder's platform or bound domains.
+    pub fn gives_new_credential(self) -> bool {
+        matches!(
+            self,
+            LogKind::Event(
+                EventKind::Issued
+                    | EventKind::Upgraded
+                    | EventKind::Downgraded
+                    | EventKind::Renewed
+            ) | LogKind::DomainsChanged
+                | LogKind::ScopeChanged
+        )
+    }
+
     /// The kind of a name written by [`as_str`](Self::as_str).
     pub fn parse(s: &str) -> Option<LogKind> {
         match s {

@@ -173,6 +173,11 @@ impl NoteSigner {
         )
     }
 
+    /// The Ed25519 key itself, for the credentials signed with the log's key.
+    pub fn signing_key(&self) -> &SigningKey {
+        &self.key
+    }
+
     pub fn name(&self) -> &str {
         &self.name
     }
