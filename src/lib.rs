@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod config;
+pub mod credential_client;
 pub mod db;
 pub mod demo;
 pub mod domain;

@@ -90,6 +90,29 @@ enum Command {
     /// The transparency log.
     #[command(subcommand)]
     Log(LogCommand),
+    /// Check a certificate's signed credential as a third party would: its proof against the
+    /// issuer's published keys, its validity, its status lists and (with --log-proof) the log
+    /// entry it reflects. Prints a verdict; exits 1 on any failure.
+    Verify {
+        /// The credential: a file, or its URL (…/certificates/{number}/credential.json).
+        source: String,
+        /// The issuer's keys in a file: the DID document (/.well-known/did.json) or the
+        /// log's verifier keys (/log/keys). Without it they are fetched from the registry.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// A saved status list credential (repeatable); lists not given are fetched.
+        #[arg(long = "status-list")]
+        status_list: Vec<PathBuf>,
+        /// Fetch nothing: with --key, and --status-list for the status.
+        #[arg(long)]
+        offline: bool,
+        /// The registry's public URL, when not the one the credential's id names.
+        #[arg(long)]
+        registry: Option<String>,
+        /// Also check the C2SP tlog-proof of the log entry the credential reflects.
+        #[arg(long)]
+        log_proof: bool,
+    },
     /// Run a witness of registries' transparency logs (C2SP tlog-witness).
     #[command(subcommand)]
     Witness(WitnessCommand),
@@ -264,6 +287,26 @@ fn run() -> anyhow::Result<()> {
             !skip_histories,
         );
     }
+    if let Some(Command::Verify {
+        source,
+        key,
+        status_list,
+        offline,
+        registry,
+        log_proof,
+    }) = &cli.command
+    {
+        return sqe_registry::credential_client::verify_command(
+            &sqe_registry::credential_client::VerifyRequest {
+                source: source.clone(),
+                key: key.clone(),
+                status_lists: status_list.clone(),
+                offline: *offline,
+                registry: registry.clone(),
+                log_proof: *log_proof,
+            },
+        );
+    }
     if let Some(Command::Witness(WitnessCommand::Serve {
         listen,
         key,
@@ -365,6 +408,7 @@ fn run() -> anyhow::Result<()> {
         Command::Log(LogCommand::Start) => start_log(&pool, &config),
         Command::Log(LogCommand::Verify { .. }) => Ok(()), // done above
         Command::Witness(_) => Ok(()),                     // done above
+        Command::Verify { .. } => Ok(()),                  // done above
         Command::Demo { count, seed } => {
             let summary = demo::fill_empty(&mut *pool.get()?, &demo_options(count, seed))?;
             println!("{summary}");

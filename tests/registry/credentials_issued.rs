@@ -40,6 +40,8 @@ fn verified(body: &str) -> Value {
 
 /// Whether credential `id`'s entry is set in list 0 of `purpose`, as the app serves it.
 async fn bit(app: &TestApp, purpose: &str, id: u64) -> bool {
+    // What each instance does within a second of a change made elsewhere.
+    app.state.revision.force_check();
     let page = app.get(&format!("/status/{purpose}/0")).await;
     assert_eq!(page.status, 200, "{}", page.body);
     let list = verified(&page.body);
@@ -354,18 +356,19 @@ both_backends_async!(an_independent_python_verifier_agrees, |db| {
         .replace("三星级", "五星级");
     let forged = save("forged.json", &forged);
     let (ok, verdict) = python_verdict(&[&forged, did_flag, &did]).expect("ready");
-    assert!(!ok);
+    assert!(!ok, "{verdict}");
     assert_eq!(verdict.trim(), "FAILED: the signature does not verify");
 
     // Revoked: the list the script fetched says so.
     act(&db, "C-1", ActionKind::Revoke);
+    app.state.revision.force_check();
     let list = save(
         "revocation.json",
         &app.get("/status/revocation/0").await.body,
     );
     let (ok, verdict) =
         python_verdict(&[&credential, did_flag, &did, list_flag, &list]).expect("ready");
-    assert!(!ok);
+    assert!(!ok, "{verdict}");
     assert_eq!(
         verdict.trim(),
         "NOT VALID: the credential is marked revocation"
@@ -385,5 +388,182 @@ fn the_python_verifier_verifies_the_specifications_example() {
     assert!(
         verdict.starts_with("VERIFIED: urn:uuid:58172aac"),
         "{verdict}"
+    );
+}
+
+#[test]
+fn sqe_registry_verify_checks_a_credential_online_and_offline() {
+    use diesel::prelude::*;
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("r.db");
+    let url = format!("sqlite://{}", file.display());
+    let bin = env!("CARGO_BIN_EXE_sqe-registry");
+    let demo = Command::new(bin)
+        .args(["demo", "--count", "40"])
+        .env("DATABASE_URL", &url)
+        .env("SQE_DATA_DIR", dir.path())
+        .output()
+        .expect("demo");
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    // A certificate in force and a revoked one, as the demo generated them.
+    let mut db = SqliteConnection::establish(file.to_str().expect("path")).expect("db");
+    let number_with = |db: &mut SqliteConnection, status: &str, in_force: bool| -> String {
+        use sqe_registry::db::schema::certificates;
+        let until = if in_force {
+            date(2027, 6, 1)
+        } else {
+            date(2000, 1, 1)
+        };
+        certificates::table
+            .filter(certificates::status.eq(status))
+            .filter(certificates::expires_on.gt(until))
+            .order(certificates::id)
+            .select(certificates::number)
+            .first(db)
+            .expect("a certificate with that status")
+    };
+    let valid = number_with(&mut db, "valid", true);
+    let revoked = number_with(&mut db, "revoked", false);
+    let port = common::free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = Command::new(bin)
+        .arg("serve")
+        .env("DATABASE_URL", &url)
+        .env("SQE_DATA_DIR", dir.path())
+        .env("SQE_BIND", format!("127.0.0.1:{port}"))
+        .env("SQE_PUBLIC_URL", &base)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let up = common::wait_until_up(&format!("{base}/healthz"));
+    let verify = |args: &[&str]| {
+        let out = Command::new(bin)
+            .arg("verify")
+            .args(args)
+            .output()
+            .expect("verify");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let fetch = |path: &str| {
+        ureq::get(&format!("{base}{path}"))
+            .call()
+            .ok()
+            .and_then(|mut r| r.body_mut().read_to_string().ok())
+            .unwrap_or_default()
+    };
+    let credential_url = format!("{base}/certificates/{valid}/credential.json");
+    let online = verify(&[&credential_url, "--log-proof"]);
+    // Saved for offline use: the credential, the DID document and the two lists.
+    let save = |name: &str, body: String| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, body).expect("written");
+        path.to_str().expect("path").to_owned()
+    };
+    let credential = save(
+        "credential.json",
+        fetch(&format!("/certificates/{valid}/credential.json")),
+    );
+    let did = save("did.json", fetch("/.well-known/did.json"));
+    let revocation = save("revocation.json", fetch("/status/revocation/0"));
+    let suspension = save("suspension.json", fetch("/status/suspension/0"));
+    let keys = save("keys.txt", fetch("/log/keys"));
+    let revoked_online = verify(&[&format!("{base}/certificates/{revoked}/credential.json")]);
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(up, "the server did not start");
+
+    assert!(online.0, "{online:?}");
+    assert!(
+        online
+            .1
+            .contains("signature: valid, by did:web:127.0.0.1%3A"),
+        "{online:?}"
+    );
+    assert!(online.1.contains("revocation: not set"), "{online:?}");
+    assert!(
+        online
+            .1
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with("VALID: ")
+                && l.contains(&format!("of certificate {valid}"))
+                && l.contains("not revoked, not suspended; log entry ")),
+        "{online:?}"
+    );
+    assert!(!revoked_online.0, "{revoked_online:?}");
+    assert!(
+        revoked_online.2.contains(
+            "NOT VALID: the credential is marked revocation (the certificate is now revoked"
+        ),
+        "{revoked_online:?}"
+    );
+
+    // Offline, with everything saved: the same verdict, the server gone.
+    let offline = verify(&[
+        &credential,
+        "--offline",
+        "--key",
+        &did,
+        "--status-list",
+        &revocation,
+        "--status-list",
+        &suspension,
+    ]);
+    assert!(offline.0, "{offline:?}");
+    assert!(
+        offline.1.contains("not revoked, not suspended"),
+        "{offline:?}"
+    );
+    // The log's keys file serves as well; without the lists the status is said unchecked.
+    let unchecked = verify(&[&credential, "--offline", "--key", &keys]);
+    assert!(unchecked.0, "{unchecked:?}");
+    assert!(
+        unchecked
+            .1
+            .contains("status NOT CHECKED (revocation, suspension"),
+        "{unchecked:?}"
+    );
+    // A forged star, or a stranger's key, fails.
+    let forged = save(
+        "forged.json",
+        std::fs::read_to_string(&credential)
+            .expect("saved")
+            .replace("★", "☆"),
+    );
+    let refused = verify(&[&forged, "--offline", "--key", &did]);
+    assert!(!refused.0, "{refused:?}");
+    assert!(
+        refused
+            .2
+            .contains("FAILED: the proof: the signature does not verify"),
+        "{refused:?}"
+    );
+    let stranger = save(
+        "stranger.txt",
+        sqe_registry::domain::tlog::note::NoteSigner::from_seed(
+            "demo.sqe-registry.invalid/log",
+            sqe_registry::domain::tlog::note::TYPE_ED25519,
+            [3; 32],
+        )
+        .expect("key")
+        .verifier()
+        .vkey(),
+    );
+    let unknown = verify(&[&credential, "--offline", "--key", &stranger]);
+    assert!(!unknown.0, "{unknown:?}");
+    assert!(
+        unknown.2.contains("FAILED: the proof: no published key is"),
+        "{unknown:?}"
     );
 }
