@@ -20,6 +20,16 @@ pub fn certificate_feed(number: &str) -> String {
     format!("{}/events.atom", certificate(number))
 }
 
+/// The certificate's current signed credential.
+pub fn credential(number: &str) -> String {
+    format!("{}/credential.json", certificate(number))
+}
+
+/// The certificate's small signed status document.
+pub fn status_json(number: &str) -> String {
+    format!("{}/status.json", certificate(number))
+}
+
 /// The embed kit of a certificate's mark.
 pub fn embed(number: &str) -> String {
     format!("{}/embed", certificate(number))

@@ -18,6 +18,9 @@ both_backends_async!(every_built_path_is_routed, |db| {
         CertificateBuilder::new("CQM-SQE-2025-000001")
             .company("路径测试有限公司", None, &code)
             .insert(conn, &refs);
+        let signer = sqe_registry::config::log_key::demo_signer();
+        sqe_registry::app::transparency::start(conn, &signer, |_| {}).expect("log");
+        sqe_registry::app::credentials::start(conn).expect("credentials");
     });
     let submitted = with_conn(&db, |conn| {
         let report =
@@ -37,6 +40,8 @@ both_backends_async!(every_built_path_is_routed, |db| {
         paths::certificate_feed(number),
         paths::embed(number),
         paths::print(number),
+        paths::credential(number),
+        paths::status_json(number),
         paths::company(&code),
         paths::company_feed(&code),
         paths::REGISTRY_FEED.to_owned(),

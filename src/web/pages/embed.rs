@@ -192,6 +192,11 @@ fn page(d: &CertificateDetail, layout: Layout, state: &AppState, lang: Lang) -> 
         href: paths::qr(&c.number, "svg", "?size=l"),
         filename: format!("sqe-qr-{}.svg", file_safe(&c.number)),
     });
+    downloads.push(Download {
+        label: lang.t("credential-link"),
+        href: paths::credential(&c.number),
+        filename: format!("sqe-credential-{}.json", file_safe(&c.number)),
+    });
     EmbedPage {
         number: c.number.clone(),
         verify_href: paths::certificate(&c.number),
