@@ -394,24 +394,9 @@ fn the_python_verifier_verifies_the_specifications_example() {
 #[test]
 fn sqe_registry_verify_checks_a_credential_online_and_offline() {
     use diesel::prelude::*;
-    use std::process::{Command, Stdio};
-    let dir = tempfile::tempdir().expect("dir");
-    let file = dir.path().join("r.db");
-    let url = format!("sqlite://{}", file.display());
-    let bin = env!("CARGO_BIN_EXE_sqe-registry");
-    let demo = Command::new(bin)
-        .args(["demo", "--count", "40"])
-        .env("DATABASE_URL", &url)
-        .env("SQE_DATA_DIR", dir.path())
-        .output()
-        .expect("demo");
-    assert!(
-        demo.status.success(),
-        "{}",
-        String::from_utf8_lossy(&demo.stderr)
-    );
+    let mut server = common::DemoServer::start(40);
     // A certificate in force and a revoked one, as the demo generated them.
-    let mut db = SqliteConnection::establish(file.to_str().expect("path")).expect("db");
+    let mut db = SqliteConnection::establish(server.file.to_str().expect("path")).expect("db");
     let number_with = |db: &mut SqliteConnection, status: &str, in_force: bool| -> String {
         use sqe_registry::db::schema::certificates;
         let until = if in_force {
@@ -429,59 +414,32 @@ fn sqe_registry_verify_checks_a_credential_online_and_offline() {
     };
     let valid = number_with(&mut db, "valid", true);
     let revoked = number_with(&mut db, "revoked", false);
-    let port = common::free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = Command::new(bin)
-        .arg("serve")
-        .env("DATABASE_URL", &url)
-        .env("SQE_DATA_DIR", dir.path())
-        .env("SQE_BIND", format!("127.0.0.1:{port}"))
-        .env("SQE_PUBLIC_URL", &base)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve");
-    let up = common::wait_until_up(&format!("{base}/healthz"));
+    let base = server.base.clone();
     let verify = |args: &[&str]| {
-        let out = Command::new(bin)
-            .arg("verify")
-            .args(args)
-            .output()
-            .expect("verify");
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
-    let fetch = |path: &str| {
-        ureq::get(&format!("{base}{path}"))
-            .call()
-            .ok()
-            .and_then(|mut r| r.body_mut().read_to_string().ok())
-            .unwrap_or_default()
+        let mut all = vec!["verify"];
+        all.extend_from_slice(args);
+        common::run_bin(&all)
     };
     let credential_url = format!("{base}/certificates/{valid}/credential.json");
     let online = verify(&[&credential_url, "--log-proof"]);
     // Saved for offline use: the credential, the DID document and the two lists.
+    let dir = server.dir.path().to_owned();
     let save = |name: &str, body: String| {
-        let path = dir.path().join(name);
+        let path = dir.join(name);
         std::fs::write(&path, body).expect("written");
         path.to_str().expect("path").to_owned()
     };
     let credential = save(
         "credential.json",
-        fetch(&format!("/certificates/{valid}/credential.json")),
+        server.fetch(&format!("/certificates/{valid}/credential.json")),
     );
-    let did = save("did.json", fetch("/.well-known/did.json"));
-    let revocation = save("revocation.json", fetch("/status/revocation/0"));
-    let suspension = save("suspension.json", fetch("/status/suspension/0"));
-    let keys = save("keys.txt", fetch("/log/keys"));
+    let did = save("did.json", server.fetch("/.well-known/did.json"));
+    let revocation = save("revocation.json", server.fetch("/status/revocation/0"));
+    let suspension = save("suspension.json", server.fetch("/status/suspension/0"));
+    let keys = save("keys.txt", server.fetch("/log/keys"));
     let revoked_online = verify(&[&format!("{base}/certificates/{revoked}/credential.json")]);
-    let _ = server.kill();
-    let _ = server.wait();
-    assert!(up, "the server did not start");
+    server.stop();
+    assert!(server.up, "the server did not start");
 
     assert!(online.0, "{online:?}");
     assert!(

@@ -590,56 +590,18 @@ both_backends_async!(
 /// `sqe-registry log verify` against a registry served over HTTP by the real binary.
 #[test]
 fn log_verify_checks_a_running_registry_over_http() {
-    use std::process::{Command, Stdio};
-    let dir = tempfile::tempdir().expect("dir");
-    let url = format!("sqlite://{}", dir.path().join("r.db").display());
-    let bin = env!("CARGO_BIN_EXE_sqe-registry");
-    let demo = Command::new(bin)
-        .args(["demo", "--count", "40"])
-        .env("DATABASE_URL", &url)
-        .env("SQE_DATA_DIR", dir.path())
-        .output()
-        .expect("demo");
-    assert!(
-        demo.status.success(),
-        "{}",
-        String::from_utf8_lossy(&demo.stderr)
-    );
-    let port = common::free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = Command::new(bin)
-        .arg("serve")
-        .env("DATABASE_URL", &url)
-        .env("SQE_DATA_DIR", dir.path())
-        .env("SQE_BIND", format!("127.0.0.1:{port}"))
-        .env("SQE_PUBLIC_URL", &base)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve");
-    let up = common::wait_until_up(&format!("{base}/healthz"));
+    let mut server = common::DemoServer::start(40);
+    let base = server.base.clone();
     let verify = |args: &[&str]| {
-        let out = Command::new(bin)
-            .args(["log", "verify", "--url", &base])
-            .args(args)
-            .output()
-            .expect("verify");
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        let mut all = vec!["log", "verify", "--url", &base];
+        all.extend_from_slice(args);
+        common::run_bin(&all)
     };
-    let state = dir.path().join("state.json");
+    let state = server.dir.path().join("state.json");
     let state = state.to_str().expect("path");
     let key = demo_signer().verifier().vkey();
     // The keys as /log/keys serves them, comments and all.
-    let served_keys = ureq::get(&format!("{base}/log/keys"))
-        .call()
-        .ok()
-        .and_then(|mut r| r.body_mut().read_to_string().ok())
-        .unwrap_or_default();
+    let served_keys = server.fetch("/log/keys");
     assert!(served_keys.contains(&key), "{served_keys}");
     let first = verify(&["--key", &served_keys, "--state", state]);
     let second = verify(&["--state", state]);
@@ -648,9 +610,8 @@ fn log_verify_checks_a_running_registry_over_http() {
         .verifier()
         .vkey();
     let refused = verify(&["--key", &stranger]);
-    let _ = server.kill();
-    let _ = server.wait();
-    assert!(up, "the server did not start");
+    server.stop();
+    assert!(server.up, "the server did not start");
     assert!(first.0, "{first:?}");
     assert!(
         first

@@ -519,6 +519,98 @@ pub fn wait_until_up(url: &str) -> bool {
     })
 }
 
+/// The real binary serving a demo registry of `count` certificates on a free port, in a
+/// temporary directory: what an outside client (`log verify`, `verify`) is tested against.
+/// The server is stopped when this is dropped.
+pub struct DemoServer {
+    pub dir: tempfile::TempDir,
+    /// The SQLite file.
+    pub file: std::path::PathBuf,
+    /// Its public URL, `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// Whether it answered `/healthz`.
+    pub up: bool,
+    child: std::process::Child,
+}
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_sqe-registry");
+
+impl DemoServer {
+    pub fn start(count: u32) -> DemoServer {
+        use std::process::{Command, Stdio};
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("r.db");
+        let url = format!("sqlite://{}", file.display());
+        let demo = Command::new(BIN)
+            .args(["demo", "--count", &count.to_string()])
+            .env("DATABASE_URL", &url)
+            .env("SQE_DATA_DIR", dir.path())
+            .output()
+            .expect("demo");
+        assert!(
+            demo.status.success(),
+            "{}",
+            String::from_utf8_lossy(&demo.stderr)
+        );
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let child = Command::new(BIN)
+            .arg("serve")
+            .env("DATABASE_URL", &url)
+            .env("SQE_DATA_DIR", dir.path())
+            .env("SQE_BIND", format!("127.0.0.1:{port}"))
+            .env("SQE_PUBLIC_URL", &base)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("serve");
+        let up = wait_until_up(&format!("{base}/healthz"));
+        DemoServer {
+            dir,
+            file,
+            base,
+            up,
+            child,
+        }
+    }
+
+    /// The body of a GET of `path` (empty on any failure).
+    pub fn fetch(&self, path: &str) -> String {
+        ureq::get(&format!("{}{path}", self.base))
+            .call()
+            .ok()
+            .and_then(|mut r| r.body_mut().read_to_string().ok())
+            .unwrap_or_default()
+    }
+
+    /// Stops the server now (a later check must not reach it).
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Runs the binary with `args`: whether it succeeded, its standard output and its error output.
+pub fn run_bin(args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// The log and the history download as the app serves them, for the outside check
 /// (`domain::tlog::verify`).
 pub struct Served<'a>(pub &'a TestApp);
