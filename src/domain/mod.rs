@@ -37,3 +37,4 @@ pub mod status;
 pub mod surveillance;
 pub mod throttle;
 pub mod tlog;
+pub mod webhook_signature;
