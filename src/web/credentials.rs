@@ -8,6 +8,8 @@
 
 use std::collections::HashMap;
 
+use quick_cache::sync::Cache;
+
 use actix_web::http::header::{self, CacheControl, CacheDirective, EntityTag};
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -90,14 +92,40 @@ fn document(req: &HttpRequest, content_type: &str, body: impl Into<Bytes>) -> Ht
     res
 }
 
-fn signed_credential(state: &AppState, credential: &StoredCredential) -> Result<Vec<u8>, AppError> {
+/// Signed credentials this instance has served: a credential's facts never change once its log
+/// index is known, nor does this process's key, so its bytes are kept as long as room allows.
+pub struct KeptCredentials {
+    documents: Cache<(i64, Option<u64>), Bytes>,
+}
+
+/// Credentials kept per instance (about 3 KB each).
+const KEPT_CREDENTIALS: usize = 20_000;
+
+impl Default for KeptCredentials {
+    fn default() -> Self {
+        KeptCredentials {
+            documents: Cache::new(KEPT_CREDENTIALS),
+        }
+    }
+}
+
+impl FeatureState for KeptCredentials {}
+
+fn signed_credential(state: &AppState, credential: &StoredCredential) -> Result<Bytes, AppError> {
+    let key = (credential.facts.id, credential.facts.log_index);
+    let kept = state.feature::<KeptCredentials>();
+    if let Some(body) = kept.documents.get(&key) {
+        return Ok(body);
+    }
     let signer = Signer::of(state)?;
     let registry = Registry {
         public_url: &state.config.public_url,
         did: &signer.did,
     };
     let unsigned = badge::credential(&credential.facts, &registry);
-    signer.sign(&unsigned, credential.facts.issued_at)
+    let body = Bytes::from(signer.sign(&unsigned, credential.facts.issued_at)?);
+    kept.documents.insert(key, body.clone());
+    Ok(body)
 }
 
 /// `/credentials/{id}`: a credential as issued (superseded ones too: their status says so).
