@@ -68,7 +68,7 @@ fn main() -> anyhow::Result<()> {
     );
     for purpose in StatusPurpose::ALL {
         let start = Instant::now();
-        let set = credentials::set_entries(conn, purpose, 0, status_list::LIST_SIZE)?;
+        let set = credentials::set_entries(conn, purpose, 0)?;
         let read = start.elapsed();
         let count = set.len();
         let encoded = status_list::encode(set);

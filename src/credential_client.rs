@@ -13,6 +13,7 @@ use anyhow::Context;
 use serde_json::Value;
 
 use crate::domain::credentials::check::{self, Keys, StatusEntry};
+use crate::domain::tlog::keyring;
 use crate::domain::tlog::note::Verifier;
 
 /// The largest document read (a status list of 2^20 entries, all set, is ~180 KB).
@@ -90,10 +91,7 @@ fn keys_from_file(path: &Path) -> anyhow::Result<(Keys, Vec<Verifier>)> {
 }
 
 fn parse_verifiers(text: &str) -> anyhow::Result<Vec<Verifier>> {
-    let verifiers = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    let verifiers = keyring::bare_keys(text)
         .map(|l| Verifier::parse(l).map_err(|e| anyhow::anyhow!("key {l}: {e}")))
         .collect::<anyhow::Result<Vec<_>>>()?;
     if verifiers.is_empty() {
@@ -244,11 +242,9 @@ fn superseded_by(
     keys: &Keys,
 ) -> Option<String> {
     let base = registry?;
-    let number: String =
-        url::form_urlencoded::byte_serialize(credential.certificate.as_bytes()).collect();
     let url = format!(
-        "{base}/certificates/{}/status.json",
-        number.replace('+', "%20")
+        "{base}{}",
+        crate::web::paths::status_json(&credential.certificate)
     );
     let status = fetcher.json(&url).ok()?;
     crate::domain::credentials::data_integrity::verify(&status, |m| keys.key_for(m)).ok()?;

@@ -10,6 +10,7 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::domain::tlog::checkpoint::Checkpoint;
+use crate::domain::tlog::keyring;
 use crate::domain::tlog::note::{self, Verifier};
 use crate::domain::tlog::verify::{Fetch, HISTORY_PATH};
 
@@ -136,9 +137,7 @@ pub fn verify_command(
     // A --key may hold several lines, as /log/keys serves them (comments are skipped).
     let mut pinned: Vec<String> = keys
         .iter()
-        .flat_map(|k| k.lines())
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .flat_map(|k| keyring::bare_keys(k))
         .map(str::to_owned)
         .collect();
     if let Some(s) = &state {

@@ -405,7 +405,7 @@ fn run() -> anyhow::Result<()> {
             print!("{keys}");
             Ok(())
         }
-        Command::Log(LogCommand::Start) => start_log(&pool, &config),
+        Command::Log(LogCommand::Start) => start_log_and_credentials(&pool, &config),
         Command::Log(LogCommand::Verify { .. }) => Ok(()), // done above
         Command::Witness(_) => Ok(()),                     // done above
         Command::Verify { .. } => Ok(()),                  // done above
@@ -413,7 +413,7 @@ fn run() -> anyhow::Result<()> {
             let summary = demo::fill_empty(&mut *pool.get()?, &demo_options(count, seed))?;
             println!("{summary}");
             demo_key_unless_own(&mut config, &pool)?;
-            start_log(&pool, &config)
+            start_log_and_credentials(&pool, &config)
         }
         Command::Serve { demo } => {
             if demo {
@@ -434,7 +434,7 @@ fn run() -> anyhow::Result<()> {
                     "certificates re-indexed for the search's new folding"
                 );
             }
-            start_log(&pool, &config)?;
+            start_log_and_credentials(&pool, &config)?;
             serve(pool, config)
         }
     }
@@ -452,7 +452,7 @@ fn demo_key_unless_own(config: &mut Config, pool: &db::DbPool) -> anyhow::Result
 /// Begins the transparency log if it has not begun (backfilling the recorded history), with a
 /// progress bar on a terminal, then issues the missing credentials; refuses to go on without a
 /// signing key.
-fn start_log(pool: &db::DbPool, config: &Config) -> anyhow::Result<()> {
+fn start_log_and_credentials(pool: &db::DbPool, config: &Config) -> anyhow::Result<()> {
     let Some(signer) = config.log_signer.as_deref() else {
         anyhow::bail!(
             "the transparency log needs a signing key: run `sqe-registry keys generate --output FILE` \

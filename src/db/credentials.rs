@@ -6,14 +6,14 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::{
-    certificates, certification_bodies, companies, credentials, platform_domains, platforms,
-    scheme_versions,
+    certificates, certification_bodies, companies, credentials, platforms, scheme_versions,
 };
 use super::write::insert_returning_id;
 use super::DbConnection;
 use crate::domain::credentials::badge::CredentialFacts;
-use crate::domain::credentials::status_list::StatusPurpose;
+use crate::domain::credentials::status_list::{StatusPurpose, LIST_SIZE};
 use crate::domain::grade::Grade;
+use crate::domain::status::CertificateStatus;
 
 /// A stored credential with its certificate's number.
 #[derive(Debug, Clone, PartialEq)]
@@ -145,10 +145,9 @@ pub fn set_entries(
     conn: &mut DbConnection,
     purpose: StatusPurpose,
     list: i64,
-    list_size: i64,
 ) -> QueryResult<Vec<i64>> {
-    let first = i32::try_from(list * list_size).unwrap_or(i32::MAX);
-    let end = i32::try_from((list + 1) * list_size).unwrap_or(i32::MAX);
+    let first = i32::try_from(list * LIST_SIZE).unwrap_or(i32::MAX);
+    let end = i32::try_from((list + 1) * LIST_SIZE).unwrap_or(i32::MAX);
     let in_list = credentials::id.ge(first).and(credentials::id.lt(end));
     let ids: Vec<i32> = match purpose {
         StatusPurpose::Revocation => credentials::table
@@ -208,7 +207,7 @@ pub fn issue(
     valid_from: NaiveDate,
     issued_at: NaiveDateTime,
 ) -> QueryResult<i32> {
-    let (facts, status): (CertificateNow, String) = certificates::table
+    let (facts, status): (CertificateNow, CertificateStatus) = certificates::table
         .inner_join(companies::table)
         .inner_join(platforms::table)
         .inner_join(scheme_versions::table)
@@ -233,12 +232,8 @@ pub fn issue(
         .first(conn)?;
     let (valid_until, grade, score, slug, code, body_zh, body_en, operator, credit, platform, pid) =
         facts;
-    let mut domains: Vec<String> = platform_domains::table
-        .filter(platform_domains::platform_id.eq(pid))
-        .select(platform_domains::domain)
-        .load(conn)?;
-    domains.sort();
-    domains.dedup();
+    let domains = super::certificates::domains_of(conn, pid)?;
+    let (revoked, suspended) = status_bits(status);
     let previous = current_id(conn, certificate_id)?;
     let row = NewCredential {
         certificate_id,
@@ -257,8 +252,8 @@ pub fn issue(
         credit_code: credit,
         platform_name: platform,
         domains: domains.join("\n"),
-        revoked: matches!(status.as_str(), "revoked" | "cancelled"),
-        suspended: status == "suspended",
+        revoked,
+        suspended,
     };
     let id = insert_returning_id!(conn, credentials::table, &row, credentials::id)?;
     if let Some(previous) = previous {
@@ -297,17 +292,30 @@ fn current_id(conn: &mut DbConnection, certificate_id: i32) -> QueryResult<Optio
         .optional()
 }
 
+/// A current credential's bits (revoked, suspended) for its certificate's stored status: revoked
+/// while revoked or cancelled, suspended while suspended (also the rule of
+/// [`issue_missing`]'s statement, in SQL).
+fn status_bits(status: CertificateStatus) -> (bool, bool) {
+    (
+        matches!(
+            status,
+            CertificateStatus::Revoked | CertificateStatus::Cancelled
+        ),
+        status == CertificateStatus::Suspended,
+    )
+}
+
 /// Sets the status bits of the certificate's current credential from its stored status:
 /// revoked while revoked or cancelled (for good), suspended while suspended.
 pub fn follow_status(conn: &mut DbConnection, certificate_id: i32) -> QueryResult<()> {
     let Some(current) = current_id(conn, certificate_id)? else {
         return Ok(());
     };
-    let status: String = certificates::table
+    let status: CertificateStatus = certificates::table
         .find(certificate_id)
         .select(certificates::status)
         .first(conn)?;
-    let revoked = matches!(status.as_str(), "revoked" | "cancelled");
+    let (revoked, suspended) = status_bits(status);
     // A revoked credential stays so, whatever its certificate does next.
     diesel::update(
         credentials::table
@@ -315,7 +323,7 @@ pub fn follow_status(conn: &mut DbConnection, certificate_id: i32) -> QueryResul
             .filter(credentials::revoked.eq(false)),
     )
     .set((
-        credentials::suspended.eq(status == "suspended" && !revoked),
+        credentials::suspended.eq(suspended),
         credentials::revoked.eq(revoked),
     ))
     .execute(conn)?;
@@ -387,7 +395,7 @@ pub fn fill_log_indexes(conn: &mut DbConnection) -> QueryResult<usize> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusFacts {
     pub number: String,
-    pub status: String,
+    pub status: CertificateStatus,
     pub expires_on: NaiveDate,
     pub grade: i16,
     pub credential: Option<i32>,
@@ -406,7 +414,7 @@ pub fn status_facts(conn: &mut DbConnection, number: &str) -> QueryResult<Option
             certificates::expires_on,
             certificates::grade,
         ))
-        .first::<(i32, String, String, NaiveDate, i16)>(conn)
+        .first::<(i32, String, CertificateStatus, NaiveDate, i16)>(conn)
         .optional()?
     else {
         return Ok(None);

@@ -37,4 +37,5 @@ pub mod status;
 pub mod surveillance;
 pub mod throttle;
 pub mod tlog;
+pub mod url_path;
 pub mod webhook_signature;

@@ -8,26 +8,24 @@
 
 use std::collections::HashMap;
 
-use quick_cache::sync::Cache;
-
 use actix_web::http::header::{self, CacheControl, CacheDirective, EntityTag};
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{NaiveDateTime, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::db::credentials::{self as stored, StoredCredential};
-use crate::db::log;
+use crate::db::log::{self, Head};
 use crate::domain::credentials::badge::{self, Registry};
 use crate::domain::credentials::data_integrity::{self, ProofOptions};
 use crate::domain::credentials::did;
 use crate::domain::credentials::status_list::{self, StatusPurpose};
-use crate::domain::status::{effective_status, CertificateStatus};
+use crate::domain::status::effective_status;
 use crate::error::AppError;
-use crate::web::conditional;
 use crate::web::state::FeatureState;
 use crate::web::AppState;
+use crate::web::{conditional, paths};
 
 /// The media type of a credential with an embedded proof (VC Data Model 2.0, §6.3).
 const VC_MEDIA_TYPE: &str = "application/vc";
@@ -83,7 +81,21 @@ impl Signer {
 /// A signed document with a strong ETag of its bytes, CORS open, cacheable for 300 s.
 fn document(req: &HttpRequest, content_type: &str, body: impl Into<Bytes>) -> HttpResponse {
     let body: Bytes = body.into();
-    let tag = EntityTag::new_strong(conditional::hex12(&Sha256::digest(&body)));
+    let tag = strong_tag(&body);
+    tagged_document(req, content_type, body, tag)
+}
+
+fn strong_tag(body: &[u8]) -> EntityTag {
+    EntityTag::new_strong(conditional::hex12(&Sha256::digest(body)))
+}
+
+/// [`document`] with its tag already computed.
+fn tagged_document(
+    req: &HttpRequest,
+    content_type: &str,
+    body: Bytes,
+    tag: EntityTag,
+) -> HttpResponse {
     let mut res = conditional::respond(req, tag, cache_control(), content_type, body);
     res.headers_mut().insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
@@ -92,40 +104,14 @@ fn document(req: &HttpRequest, content_type: &str, body: impl Into<Bytes>) -> Ht
     res
 }
 
-/// Signed credentials this instance has served: a credential's facts never change once its log
-/// index is known, nor does this process's key, so its bytes are kept as long as room allows.
-pub struct KeptCredentials {
-    documents: Cache<(i64, Option<u64>), Bytes>,
-}
-
-/// Credentials kept per instance (about 3 KB each).
-const KEPT_CREDENTIALS: usize = 20_000;
-
-impl Default for KeptCredentials {
-    fn default() -> Self {
-        KeptCredentials {
-            documents: Cache::new(KEPT_CREDENTIALS),
-        }
-    }
-}
-
-impl FeatureState for KeptCredentials {}
-
-fn signed_credential(state: &AppState, credential: &StoredCredential) -> Result<Bytes, AppError> {
-    let key = (credential.facts.id, credential.facts.log_index);
-    let kept = state.feature::<KeptCredentials>();
-    if let Some(body) = kept.documents.get(&key) {
-        return Ok(body);
-    }
+fn signed_credential(state: &AppState, credential: &StoredCredential) -> Result<Vec<u8>, AppError> {
     let signer = Signer::of(state)?;
     let registry = Registry {
         public_url: &state.config.public_url,
         did: &signer.did,
     };
     let unsigned = badge::credential(&credential.facts, &registry);
-    let body = Bytes::from(signer.sign(&unsigned, credential.facts.issued_at)?);
-    kept.documents.insert(key, body.clone());
-    Ok(body)
+    signer.sign(&unsigned, credential.facts.issued_at)
 }
 
 /// `/credentials/{id}`: a credential as issued (superseded ones too: their status says so).
@@ -162,10 +148,7 @@ pub async fn current(
     let mut res = document(&req, VC_MEDIA_TYPE, body);
     let name = format!(
         "attachment; filename=\"sqe-credential-{}.json\"",
-        credential
-            .facts
-            .certificate_number
-            .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")
+        paths::file_safe(&credential.facts.certificate_number)
     );
     if let Ok(value) = header::HeaderValue::from_str(&name) {
         res.headers_mut().insert(header::CONTENT_DISPOSITION, value);
@@ -173,13 +156,12 @@ pub async fn current(
     Ok(res)
 }
 
-/// The time a status document speaks for: the last signed change of the registry, or the
-/// start of today in Beijing when later (an expiry takes effect at midnight without an
-/// event). The same on every instance, so the same bytes.
-async fn as_of(state: &AppState) -> Result<NaiveDateTime, AppError> {
-    let head = state.db(|conn| Ok(log::head(conn)?)).await?;
-    let midnight = state.today().and_time(NaiveTime::MIN) - chrono::Duration::hours(8);
-    Ok(head.map_or(midnight, |h| h.signed_at.max(midnight)))
+/// The time a status document speaks for: the last signed change of the registry (`signed_at`
+/// of the log head), or the start of today in Beijing when later (an expiry takes effect at
+/// midnight without an event). The same on every instance, so the same bytes.
+fn as_of(head: Option<Head>, today: NaiveDate) -> NaiveDateTime {
+    let midnight = today.and_time(NaiveTime::MIN) - chrono::Duration::hours(8);
+    head.map_or(midnight, |h| h.signed_at.max(midnight))
 }
 
 /// `/status/{purpose}/{list}`: a signed Bitstring Status List credential.
@@ -200,24 +182,22 @@ pub async fn status_list(
     state.sync_revision().await;
     let revision = state.revision.current();
     let kept = state.feature::<KeptLists>();
-    if let Some(body) = kept.get(purpose, list, revision) {
-        return Ok(document(&req, VC_MEDIA_TYPE, body));
+    if let Some((body, tag)) = kept.get(purpose, list, revision) {
+        return Ok(tagged_document(&req, VC_MEDIA_TYPE, body, tag));
     }
-    let as_of = as_of(&state).await?;
-    let entries = state
+    let (entries, head) = state
         .db(move |conn| {
             if list > stored::last_id(conn)? / status_list::LIST_SIZE {
                 return Ok(None);
             }
-            Ok(Some(stored::set_entries(
-                conn,
-                purpose,
-                list,
-                status_list::LIST_SIZE,
-            )?))
+            Ok(Some((
+                stored::set_entries(conn, purpose, list)?,
+                log::head(conn)?,
+            )))
         })
         .await?
         .ok_or(AppError::NotFound)?;
+    let as_of = as_of(head, state.today());
     let encoded = web::block(move || status_list::encode(entries)).await?;
     let unsigned = status_list::list_credential(
         &state.config.public_url,
@@ -228,27 +208,42 @@ pub async fn status_list(
         &badge::utc(as_of),
     );
     let body = Bytes::from(signer.sign(&unsigned, as_of)?);
-    kept.put(purpose, list, revision, body.clone());
-    Ok(document(&req, VC_MEDIA_TYPE, body))
+    let tag = strong_tag(&body);
+    kept.put(purpose, list, revision, body.clone(), tag.clone());
+    Ok(tagged_document(&req, VC_MEDIA_TYPE, body, tag))
 }
 
 /// The status lists this instance has signed, each at the registry revision it was read at: a
 /// list of a million credentials takes a fifth of a second to build, and every verifier asks.
+/// Each is kept with its ETag (a SHA-256 of up to 180 KB is not redone per request).
 #[derive(Default)]
 pub struct KeptLists {
-    lists: std::sync::RwLock<HashMap<(StatusPurpose, i64), (i64, Bytes)>>,
+    lists: std::sync::RwLock<HashMap<(StatusPurpose, i64), KeptList>>,
+}
+
+struct KeptList {
+    revision: i64,
+    body: Bytes,
+    tag: EntityTag,
 }
 
 impl KeptLists {
-    fn get(&self, purpose: StatusPurpose, list: i64, revision: i64) -> Option<Bytes> {
+    fn get(&self, purpose: StatusPurpose, list: i64, revision: i64) -> Option<(Bytes, EntityTag)> {
         let lists = self.lists.read().ok()?;
-        let (at, body) = lists.get(&(purpose, list))?;
-        (*at == revision).then(|| body.clone())
+        let kept = lists.get(&(purpose, list))?;
+        (kept.revision == revision).then(|| (kept.body.clone(), kept.tag.clone()))
     }
 
-    fn put(&self, purpose: StatusPurpose, list: i64, revision: i64, body: Bytes) {
+    fn put(&self, purpose: StatusPurpose, list: i64, revision: i64, body: Bytes, tag: EntityTag) {
         if let Ok(mut lists) = self.lists.write() {
-            lists.insert((purpose, list), (revision, body));
+            lists.insert(
+                (purpose, list),
+                KeptList {
+                    revision,
+                    body,
+                    tag,
+                },
+            );
         }
     }
 }
@@ -270,14 +265,17 @@ pub async fn status(
 ) -> Result<HttpResponse, AppError> {
     let number = path.into_inner();
     let signer = Signer::of(&state)?;
-    let as_of = as_of(&state).await?;
-    let facts = state
-        .db(move |conn| Ok(stored::status_facts(conn, &number)?))
+    let (facts, head) = state
+        .db(move |conn| {
+            let Some(facts) = stored::status_facts(conn, &number)? else {
+                return Ok(None);
+            };
+            Ok(Some((facts, log::head(conn)?)))
+        })
         .await?
         .ok_or(AppError::NotFound)?;
-    let stored_status = CertificateStatus::parse(&facts.status)
-        .ok_or_else(|| AppError::Internal(format!("unknown status {:?}", facts.status)))?;
-    let status = effective_status(stored_status, facts.expires_on, state.today());
+    let as_of = as_of(head, state.today());
+    let status = effective_status(facts.status, facts.expires_on, state.today());
     let registry = Registry {
         public_url: &state.config.public_url,
         did: &signer.did,

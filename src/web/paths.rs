@@ -3,11 +3,20 @@
 //! Segments are percent-encoded here. `tests/registry/paths.rs` requests each path built here and checks
 //! that a route answers it.
 
-/// Percent-encodes one path segment.
-pub fn encode_segment(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20")
+pub use crate::domain::url_path::encode_segment;
+
+/// A certificate number as part of a file name.
+pub fn file_safe(number: &str) -> String {
+    number
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// The verification page of a certificate (what its mark and QR code link to).

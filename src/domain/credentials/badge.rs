@@ -58,11 +58,10 @@ impl Registry<'_> {
 
     /// The verification page of a certificate.
     pub fn certificate_url(&self, number: &str) -> String {
-        let segment: String = url::form_urlencoded::byte_serialize(number.as_bytes()).collect();
         format!(
             "{}/certificates/{}",
             self.public_url,
-            segment.replace('+', "%20")
+            crate::domain::url_path::encode_segment(number)
         )
     }
 }

@@ -11,6 +11,7 @@ use ed25519_dalek::VerifyingKey;
 use serde_json::Value;
 
 use super::data_integrity::{self, parse_multikey, ProofError};
+use super::did;
 use super::status_list::{self, ListError};
 use crate::domain::tlog::checkpoint::Checkpoint;
 use crate::domain::tlog::entry::LogEntry;
@@ -70,8 +71,7 @@ impl Keys {
     pub fn from_verifiers(verifiers: &[Verifier]) -> Keys {
         let mut keys = Keys::default();
         for v in verifiers {
-            let id: String = v.id.iter().map(|b| format!("{b:02x}")).collect();
-            keys.by_fragment.insert(format!("key-{id}"), v.key);
+            keys.by_fragment.insert(did::key_fragment(&v.id), v.key);
         }
         keys
     }

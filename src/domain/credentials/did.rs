@@ -32,8 +32,12 @@ pub fn method_id(did: &str, key: &PublishedKey) -> String {
 
 /// The verification method id of the key with signed-note id `key_id`.
 pub fn method_id_of(did: &str, key_id: &[u8; 4]) -> String {
-    let id: String = key_id.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{did}#key-{id}")
+    format!("{did}#{}", key_fragment(key_id))
+}
+
+/// The fragment naming a key in the DID document: `key-` and its signed-note id in hex.
+pub fn key_fragment(key_id: &[u8; 4]) -> String {
+    format!("key-{}", crate::domain::tlog::note::hex4(key_id))
 }
 
 /// The DID document: every published key as a `Multikey` that may assert credentials.

@@ -98,6 +98,14 @@ pub fn parse(text: &str) -> Result<Vec<PublishedKey>, KeyringError> {
     Ok(keys)
 }
 
+/// The bare keys of a text as [`to_text`] writes it (`/log/keys`): its lines, trimmed, without
+/// the comments and blank lines — what a client pins.
+pub fn bare_keys(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
 /// `/log/keys`: each key under a comment naming its period and whether it is retired.
 pub fn to_text(keys: &[PublishedKey], today: NaiveDate, demo: bool) -> String {
     let mut out = String::from(

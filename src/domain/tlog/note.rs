@@ -112,7 +112,8 @@ impl Verifier {
     }
 }
 
-fn hex4(id: &[u8; 4]) -> String {
+/// A key id in lowercase hex, as verifier keys write it.
+pub fn hex4(id: &[u8; 4]) -> String {
     id.iter().map(|b| format!("{b:02x}")).collect()
 }
 

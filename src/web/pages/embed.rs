@@ -174,7 +174,7 @@ fn page(d: &CertificateDetail, layout: Layout, state: &AppState, lang: Lang) -> 
                 href: paths::badge(&c.number, "png", &format!("{q}{sep}scale=2")),
                 filename: format!(
                     "sqe-badge-{}-{}-{}.png",
-                    file_safe(&c.number),
+                    paths::file_safe(&c.number),
                     mark_lang.tag(),
                     theme.tag()
                 ),
@@ -185,17 +185,17 @@ fn page(d: &CertificateDetail, layout: Layout, state: &AppState, lang: Lang) -> 
     downloads.push(Download {
         label: lang.t1("download-qr-png", "size", qr_px),
         href: paths::qr(&c.number, "png", "?size=l&scale=2"),
-        filename: format!("sqe-qr-{}.png", file_safe(&c.number)),
+        filename: format!("sqe-qr-{}.png", paths::file_safe(&c.number)),
     });
     downloads.push(Download {
         label: lang.t("download-qr-svg"),
         href: paths::qr(&c.number, "svg", "?size=l"),
-        filename: format!("sqe-qr-{}.svg", file_safe(&c.number)),
+        filename: format!("sqe-qr-{}.svg", paths::file_safe(&c.number)),
     });
     downloads.push(Download {
         label: lang.t("credential-link"),
         href: paths::credential(&c.number),
-        filename: format!("sqe-credential-{}.json", file_safe(&c.number)),
+        filename: format!("sqe-credential-{}.json", paths::file_safe(&c.number)),
     });
     EmbedPage {
         number: c.number.clone(),
@@ -223,18 +223,4 @@ fn html_attr(s: &str) -> String {
         .replace('"', "&quot;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
-}
-
-/// A certificate number as part of a file name.
-fn file_safe(number: &str) -> String {
-    number
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
