@@ -4,7 +4,7 @@
 //! [`domain`] knows neither. [`demo`] builds the demo registry; [`transfer`] imports, exports,
 //! backs up and restores it; [`log_client`] reads another registry's transparency log over HTTP
 //! for `log verify`; [`witness`] runs a witness of such logs and submits our checkpoints to
-//! witnesses, through [`outbound`], the one gate for requests the server makes; [`config`] and
+//! witnesses, and [`webhook_sender`] posts webhook deliveries, both through [`outbound`], the one gate for requests the server makes; [`config`] and
 //! [`error`] are shared.
 
 pub mod app;
@@ -19,4 +19,5 @@ pub mod logging;
 pub mod outbound;
 pub mod transfer;
 pub mod web;
+pub mod webhook_sender;
 pub mod witness;

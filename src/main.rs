@@ -552,6 +552,13 @@ async fn serve(pool: db::DbPool, config: Config) -> anyhow::Result<()> {
         )
         .spawn()?;
     }
+    sqe_registry::webhook_sender::Sender::new(
+        pool.clone(),
+        &config.public_url,
+        config.log_signer.clone(),
+        config.webhook_allow_loopback,
+    )
+    .spawn()?;
     let state = web::Data::new(AppState::new(pool, config, Clock::system()));
     // The statistics' figures are the one page that takes long to compute: ready before the
     // first reader comes.

@@ -1,8 +1,9 @@
 //! The one commit path. Every use case runs its work through [`run`]: one write transaction, at
 //! whose end [`Changes`] writes what must follow every change of the registry — its public
 //! events with their transparency-log entries and the log's newly signed checkpoint, the
-//! certificate's signed credential and status-list bits that follow them, its audit entries and, when a public page shows the change, the registry revision (which makes
-//! every instance drop its cached pages). Anything that must follow every public
+//! certificate's signed credential and status-list bits that follow them, the webhook deliveries
+//! that tell of them, its audit entries and, when a public page shows the change, the registry
+//! revision (which makes every instance drop its cached pages). Anything that must follow every public
 //! event is added here, once, never to each use case.
 
 use chrono::NaiveDate;
@@ -15,6 +16,7 @@ use crate::db::credentials;
 use crate::db::log::LogError;
 use crate::db::log_entries;
 use crate::db::models::NewCertificateEvent;
+use crate::db::webhooks;
 use crate::db::write::{bump_revision, insert_event, write_transaction};
 use crate::db::DbConnection;
 use crate::domain::event::EventKind;
@@ -187,6 +189,7 @@ fn publish_events(
         (c.certificate_id, None, change)
     }));
     let mut new_credentials = Vec::new();
+    let mut told = Vec::new();
     for (certificate_id, event_id, facts_of_entry) in entries {
         let certificate = facts
             .get(&certificate_id)
@@ -200,6 +203,12 @@ fn publish_events(
                 log_entries::entry(certificate, &facts_of_entry),
             )
             .map_err(log_failure)?;
+        told.push(webhooks::ToldChange {
+            certificate_id,
+            event_id,
+            log_index: index,
+            kind: facts_of_entry.kind.as_str(),
+        });
         if facts_of_entry.kind.gives_new_credential() {
             new_credentials.push((certificate_id, event_id, index, facts_of_entry.occurred_on));
         }
@@ -213,6 +222,8 @@ fn publish_events(
     for certificate_id in ids {
         credentials::follow_status(conn, certificate_id)?;
     }
+    // And every webhook endpoint of the certificate or its company is told, once this commits.
+    webhooks::enqueue_changes(conn, &told, actor.now, actor.today)?;
     Ok(())
 }
 

@@ -19,6 +19,7 @@ pub mod reports;
 pub mod sessions;
 pub mod sightings;
 pub mod transparency;
+pub mod webhooks;
 
 pub use actor::{Actor, ActorKind};
 pub use commit::{run, Changes, LoggedChange, PublicEvent};

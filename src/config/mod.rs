@@ -71,6 +71,9 @@ pub struct Config {
     pub log_keys: Option<Vec<crate::domain::tlog::keyring::PublishedKey>>,
     /// The witnesses asked to cosign checkpoints (`SQE_WITNESS_POLICY_FILE`, `config::witnesses`).
     pub witnessing: Option<witnesses::Witnessing>,
+    /// Whether webhook endpoints may be http on a loopback address (`SQE_WEBHOOK_ALLOW_LOOPBACK`;
+    /// tests and a receiver on the same machine): otherwise only https to public addresses.
+    pub webhook_allow_loopback: bool,
 }
 
 /// The key that signs session cookies: 64 bytes or more. Never printed.
@@ -155,7 +158,8 @@ impl Config {
     /// `SQE_DEFAULT_LANG`, `SQE_POOL_SIZE`, `SQE_SESSION_KEY`, `SQE_SESSION_IDLE_MINUTES`,
     /// `SQE_SESSION_MAX_HOURS`, `SQE_SIGHTING_HOSTS_PER_DAY`, `SQE_SIGHTINGS_MAX_UNCONFIRMED`,
     /// `SQE_RATE_LIMIT_<KIND>`, `SQE_STALE_IF_ERROR_SECS`, `SQE_TRUST_PROXY`,
-    /// `SQE_SIGNING_KEY_FILE`, `SQE_WITNESS_POLICY_FILE`, `SQE_WITNESS_ALLOW_LOOPBACK` and those of
+    /// `SQE_SIGNING_KEY_FILE`, `SQE_WITNESS_POLICY_FILE`, `SQE_WITNESS_ALLOW_LOOPBACK`,
+    /// `SQE_WEBHOOK_ALLOW_LOOPBACK` and those of
     /// [`Operations::from_env`].
     pub fn from_env() -> anyhow::Result<Config> {
         let database_url =
@@ -238,6 +242,11 @@ impl Config {
             )?);
         }
         config.witnessing = witnesses::Witnessing::from_env()?;
+        config.webhook_allow_loopback = match env::var("SQE_WEBHOOK_ALLOW_LOOPBACK").as_deref() {
+            Ok("1" | "true") => true,
+            Ok("0" | "false" | "") | Err(_) => false,
+            Ok(other) => bail!("SQE_WEBHOOK_ALLOW_LOOPBACK is 1 or 0, not {other:?}"),
+        };
         Ok(config)
     }
 
@@ -277,6 +286,7 @@ impl Config {
             log_signer: None,
             log_keys: None,
             witnessing: None,
+            webhook_allow_loopback: false,
         })
     }
 
@@ -332,6 +342,7 @@ impl Config {
             log_signer: Some(std::sync::Arc::new(log_key::demo_signer())),
             log_keys: None,
             witnessing: None,
+            webhook_allow_loopback: false,
         }
     }
 }

@@ -37,6 +37,7 @@ pub mod sitemap;
 pub mod stats;
 pub mod status_sql;
 mod text_enums;
+pub mod webhooks;
 pub mod write;
 
 pub use pool::{

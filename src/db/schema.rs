@@ -320,6 +320,44 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Integer,
+        certificate_id -> Nullable<Integer>,
+        company_id -> Nullable<Integer>,
+        url -> Text,
+        secret -> Text,
+        enabled -> Bool,
+        disabled_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Text,
+        last_success_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Integer,
+        endpoint_id -> Integer,
+        message_id -> Text,
+        kind -> Text,
+        event_id -> Nullable<Integer>,
+        log_index -> Nullable<BigInt>,
+        certificate_number -> Nullable<Text>,
+        credit_code -> Text,
+        status -> Nullable<Text>,
+        stars -> Nullable<SmallInt>,
+        created_at -> Timestamp,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        last_attempt_at -> Nullable<Timestamp>,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        last_response -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(indicators -> scheme_versions (scheme_version_id));
 diesel::joinable!(platforms -> companies (company_id));
 diesel::joinable!(platform_domains -> platforms (platform_id));
@@ -340,6 +378,9 @@ diesel::joinable!(report_cases -> certificates (certificate_id));
 diesel::joinable!(reports -> report_cases (case_id));
 diesel::joinable!(log_entries -> certificates (certificate_id));
 diesel::joinable!(credentials -> certificates (certificate_id));
+diesel::joinable!(webhook_endpoints -> certificates (certificate_id));
+diesel::joinable!(webhook_endpoints -> companies (company_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     certification_bodies,
@@ -369,4 +410,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     log_hashes,
     log_head,
     credentials,
+    webhook_endpoints,
+    webhook_deliveries,
 );

@@ -38,4 +38,5 @@ pub mod surveillance;
 pub mod throttle;
 pub mod tlog;
 pub mod url_path;
+pub mod webhook;
 pub mod webhook_signature;

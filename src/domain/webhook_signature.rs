@@ -40,6 +40,11 @@ impl Secret {
         Secret(bytes)
     }
 
+    /// A secret of these 32 random bytes.
+    pub fn from_random(bytes: [u8; 32]) -> Secret {
+        Secret(bytes.to_vec())
+    }
+
     pub fn parse(text: &str) -> Result<Secret, SignatureError> {
         let bytes = text
             .strip_prefix(SECRET_PREFIX)
@@ -75,6 +80,11 @@ pub fn sign_v1(secret: &Secret, id: &str, timestamp: i64, body: &[u8]) -> String
 pub fn sign_v1a(key: &SigningKey, id: &str, timestamp: i64, body: &[u8]) -> String {
     let signature = key.sign(&content(id, timestamp, body));
     format!("v1a,{}", B64.encode(signature.to_bytes()))
+}
+
+/// The text of the public key a receiver verifies `v1a` signatures with: `whpk_` + base64.
+pub fn public_key_text(key: &VerifyingKey) -> String {
+    format!("whpk_{}", B64.encode(key.as_bytes()))
 }
 
 /// Whether one of the header's signatures is the message's under `secret` (v1) or `key` (v1a).

@@ -113,6 +113,24 @@ pub fn admin_case(id: i32) -> String {
     format!("/admin/reports/{id}")
 }
 
+/// The back office's list of webhook endpoints, of the certificate or company `target` when
+/// not empty.
+pub fn admin_webhooks(target: &str) -> String {
+    if target.is_empty() {
+        "/admin/webhooks".to_owned()
+    } else {
+        format!(
+            "/admin/webhooks?{}",
+            serde_urlencoded::to_string([("for", target)]).unwrap_or_default()
+        )
+    }
+}
+
+/// The back office's page of one webhook endpoint.
+pub fn admin_webhook(id: i32) -> String {
+    format!("/admin/webhooks/{id}")
+}
+
 /// `path` with the query string `query` (`a=b&…`), or alone when `query` is empty.
 fn with_query(path: &str, query: &str) -> String {
     if query.is_empty() {

@@ -21,6 +21,19 @@ fn seed(db: &TestDb) -> i32 {
             .domains(&["yunhe.com"])
             .stars(4)
             .insert(conn, &refs);
+        // A webhook endpoint, for its routes.
+        let a1 = sqe_registry::db::webhooks::find_target(conn, "A-1")
+            .expect("read")
+            .expect("A-1");
+        sqe_registry::db::webhooks::insert_endpoint(
+            conn,
+            a1,
+            "https://hooks.yunhe.example/sqe",
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            chrono::Utc::now().naive_utc(),
+            "cli:test",
+        )
+        .expect("endpoint");
         let id = yunhe("A-2", "91330100MA2A00002")
             .domains(&["a2.example.cn"])
             .insert(conn, &refs);
@@ -64,6 +77,7 @@ fn seed(db: &TestDb) -> i32 {
 fn concrete(path: &str, sighting: i32) -> String {
     // The seed's one report case is the first.
     path.replace("/reports/{id}", "/reports/1")
+        .replace("/webhooks/{id}", "/webhooks/1")
         .replace("{number}", "A-1")
         .replace("{action}", "suspend")
         .replace("{id}", &sighting.to_string())

@@ -49,4 +49,5 @@ mod snapshots;
 mod statistics;
 mod status_rule;
 mod transparency_log;
+mod webhooks;
 mod witnessing;

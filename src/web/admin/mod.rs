@@ -20,6 +20,7 @@ pub mod platforms;
 pub mod reference;
 pub mod score_form;
 pub mod session;
+pub mod webhooks;
 
 use actix_web::body::BoxBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -157,6 +158,21 @@ pub const ROUTES: &[AdminRoute] = &[
         "/admin/reports/{id}/{action}",
         Some(Role::Evaluator),
         |r| r.to(cases::act),
+    ),
+    route("GET", "/admin/webhooks", Some(Role::Viewer), |r| {
+        r.to(webhooks::list)
+    }),
+    route("POST", "/admin/webhooks", Some(Role::Evaluator), |r| {
+        r.to(webhooks::register)
+    }),
+    route("GET", "/admin/webhooks/{id}", Some(Role::Viewer), |r| {
+        r.to(webhooks::show)
+    }),
+    route(
+        "POST",
+        "/admin/webhooks/{id}/{action}",
+        Some(Role::Evaluator),
+        |r| r.to(webhooks::act),
     ),
     route("GET", "/admin/audit", Some(Role::Viewer), |r| {
         r.to(audit::show)

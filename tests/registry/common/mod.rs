@@ -5,6 +5,7 @@ pub mod backoffice;
 pub mod fixtures;
 pub mod holders;
 pub mod proxy;
+pub mod receiver;
 pub mod staff;
 pub mod test_app;
 
