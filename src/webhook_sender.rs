@@ -22,8 +22,8 @@ use crate::domain::webhook_signature::{sign_v1, sign_v1a, Secret};
 pub const POLL: Duration = Duration::from_secs(1);
 /// A request's whole time limit.
 pub const TIMEOUT: Duration = Duration::from_secs(5);
-/// Deliveries claimed at once (each leased for `domain::webhook::LEASE`, 60 s: a batch of 8
-/// takes at most 40 s).
+/// Deliveries claimed and sent at once (each leased for `domain::webhook::LEASE`, 60 s; a
+/// batch takes at most one time-out, 5 s).
 const BATCH: i64 = 8;
 
 /// Sends queued deliveries.
@@ -84,31 +84,47 @@ impl Sender {
             })
     }
 
-    /// Claims the deliveries due at `now` (at most a batch) and attempts each.
+    /// Claims the deliveries due at `now` (at most a batch) and attempts each, all at once (a
+    /// receiver that hangs holds up the others for one time-out, not one each).
     pub fn round(&self, now: NaiveDateTime) -> Result<Vec<Attempt>, String> {
         let claimed = {
             let mut conn = self.pool.get().map_err(|e| e.to_string())?;
             webhooks::claim_due(&mut conn, now, BATCH).map_err(|e| e.to_string())?
         };
-        let mut attempts = Vec::with_capacity(claimed.len());
-        for claimed in claimed {
-            let answer = self.send(&claimed, now);
-            let verdict = judge(&answer, claimed.attempts);
-            let recorded = self
-                .pool
-                .get()
-                .map_err(|e| e.to_string())
-                .and_then(|mut c| {
-                    webhooks::record(&mut c, &claimed, &answer, verdict, now)
-                        .map_err(|e| e.to_string())
-                })?;
-            attempts.push(Attempt {
+        if claimed.is_empty() {
+            return Ok(Vec::new());
+        }
+        let answers: Vec<Answer> = std::thread::scope(|scope| {
+            let sending: Vec<_> = claimed
+                .iter()
+                .map(|c| scope.spawn(move || self.send(c, now)))
+                .collect();
+            sending
+                .into_iter()
+                .map(|s| {
+                    s.join()
+                        .unwrap_or_else(|_| Answer::Unreachable("the sender failed".to_owned()))
+                })
+                .collect()
+        });
+        let verdicts: Vec<_> = claimed
+            .iter()
+            .zip(&answers)
+            .map(|(c, a)| (c, a, judge(a, c.attempts)))
+            .collect();
+        let mut conn = self.pool.get().map_err(|e| e.to_string())?;
+        let recorded =
+            webhooks::record_all(&mut conn, &verdicts, now).map_err(|e| e.to_string())?;
+        Ok(claimed
+            .into_iter()
+            .zip(answers)
+            .zip(recorded)
+            .map(|((claimed, answer), recorded)| Attempt {
                 claimed,
                 answer,
                 recorded,
-            });
-        }
-        Ok(attempts)
+            })
+            .collect())
     }
 
     /// Posts the delivery, signed for this attempt's time.

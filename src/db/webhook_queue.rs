@@ -149,8 +149,23 @@ fn clip(text: &str) -> String {
     text[..end].to_owned()
 }
 
+/// Records the attempts of one round, each `(claimed, answer, verdict)` made at `now`, in one
+/// transaction (one commit for the round).
+pub fn record_all(
+    conn: &mut DbConnection,
+    attempts: &[(&Claimed, &Answer, Verdict)],
+    now: NaiveDateTime,
+) -> QueryResult<Vec<Recorded>> {
+    conn.transaction(|conn| {
+        attempts
+            .iter()
+            .map(|(claimed, answer, verdict)| record_one(conn, claimed, answer, *verdict, now))
+            .collect()
+    })
+}
+
 /// Records an attempt of `claimed` made at `now` that came to `answer`.
-pub fn record(
+fn record_one(
     conn: &mut DbConnection,
     claimed: &Claimed,
     answer: &Answer,
@@ -166,52 +181,50 @@ pub fn record(
         Verdict::Retry(pause) => (PENDING, Some(now + pause)),
         Verdict::GiveUp | Verdict::Gone => (FAILED, None),
     };
-    conn.transaction(|conn| {
-        // Written first: on SQLite the transaction holds the write lock from here on.
-        diesel::update(
-            webhook_deliveries::table
-                .find(claimed.id)
-                .filter(webhook_deliveries::state.ne(CANCELLED)),
-        )
-        .set((
-            webhook_deliveries::state.eq(state),
-            webhook_deliveries::next_attempt_at.eq(next),
-            webhook_deliveries::last_status.eq(status),
-            webhook_deliveries::last_response.eq(body),
-            webhook_deliveries::last_error.eq(error),
-        ))
-        .execute(conn)?;
-        match verdict {
-            Verdict::Delivered => {
-                diesel::update(webhook_endpoints::table.find(claimed.endpoint_id))
-                    .set(webhook_endpoints::last_success_at.eq(Some(now)))
-                    .execute(conn)?;
-                Ok(Recorded::Delivered)
-            }
-            Verdict::Retry(_) => Ok(Recorded::WillRetry),
-            Verdict::Gone => {
-                set_enabled(conn, claimed.endpoint_id, false, Some("410 Gone"))?;
+    // Written first: on SQLite the transaction holds the write lock from here on.
+    diesel::update(
+        webhook_deliveries::table
+            .find(claimed.id)
+            .filter(webhook_deliveries::state.ne(CANCELLED)),
+    )
+    .set((
+        webhook_deliveries::state.eq(state),
+        webhook_deliveries::next_attempt_at.eq(next),
+        webhook_deliveries::last_status.eq(status),
+        webhook_deliveries::last_response.eq(body),
+        webhook_deliveries::last_error.eq(error),
+    ))
+    .execute(conn)?;
+    match verdict {
+        Verdict::Delivered => {
+            diesel::update(webhook_endpoints::table.find(claimed.endpoint_id))
+                .set(webhook_endpoints::last_success_at.eq(Some(now)))
+                .execute(conn)?;
+            Ok(Recorded::Delivered)
+        }
+        Verdict::Retry(_) => Ok(Recorded::WillRetry),
+        Verdict::Gone => {
+            set_enabled(conn, claimed.endpoint_id, false, Some("410 Gone"))?;
+            Ok(Recorded::EndpointDisabled)
+        }
+        Verdict::GiveUp => {
+            let last_success: Option<NaiveDateTime> = webhook_endpoints::table
+                .find(claimed.endpoint_id)
+                .select(webhook_endpoints::last_success_at)
+                .first(conn)?;
+            if last_success.is_none_or(|at| at < claimed.facts.created_at) {
+                set_enabled(
+                    conn,
+                    claimed.endpoint_id,
+                    false,
+                    Some("no delivery succeeded for three days"),
+                )?;
                 Ok(Recorded::EndpointDisabled)
-            }
-            Verdict::GiveUp => {
-                let last_success: Option<NaiveDateTime> = webhook_endpoints::table
-                    .find(claimed.endpoint_id)
-                    .select(webhook_endpoints::last_success_at)
-                    .first(conn)?;
-                if last_success.is_none_or(|at| at < claimed.facts.created_at) {
-                    set_enabled(
-                        conn,
-                        claimed.endpoint_id,
-                        false,
-                        Some("no delivery succeeded for three days"),
-                    )?;
-                    Ok(Recorded::EndpointDisabled)
-                } else {
-                    Ok(Recorded::GaveUp)
-                }
+            } else {
+                Ok(Recorded::GaveUp)
             }
         }
-    })
+    }
 }
 
 /// A delivery as the endpoint's log shows it.

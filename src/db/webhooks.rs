@@ -460,4 +460,4 @@ pub fn enqueue_test(
 
 #[path = "webhook_queue.rs"]
 mod queue;
-pub use queue::{claim_due, deliveries_of, record, Claimed, Delivery, Recorded};
+pub use queue::{claim_due, deliveries_of, record_all, Claimed, Delivery, Recorded};
