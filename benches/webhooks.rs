@@ -217,4 +217,3 @@ fn main() -> anyhow::Result<()> {
     }
     Ok(())
 }
-

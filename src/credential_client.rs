@@ -123,7 +123,16 @@ pub fn verify_command(request: &VerifyRequest) -> anyhow::Result<()> {
         ),
         offline: request.offline,
     };
-    let doc: Value = serde_json::from_slice(&read(&request.source, &fetcher)?)
+    let mut bytes = read(&request.source, &fetcher)?;
+    // A baked badge (Open Badges 3.0): the credential is its `openbadgecredential` chunk.
+    if crate::domain::credentials::baking::is_png(&bytes) {
+        bytes = crate::domain::credentials::baking::unbake(&bytes)
+            .map_err(anyhow::Error::msg)
+            .and_then(|c| c.ok_or_else(|| anyhow::anyhow!("the PNG carries no credential")))
+            .with_context(|| request.source.clone())?
+            .into_bytes();
+    }
+    let doc: Value = serde_json::from_slice(&bytes)
         .with_context(|| format!("{} is not JSON", request.source))?;
     let id = doc["id"].as_str().unwrap_or_default().to_owned();
     let registry = registry_of(request, &id);

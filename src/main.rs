@@ -94,7 +94,8 @@ enum Command {
     /// issuer's published keys, its validity, its status lists and (with --log-proof) the log
     /// entry it reflects. Prints a verdict; exits 1 on any failure.
     Verify {
-        /// The credential: a file, or its URL (…/certificates/{number}/credential.json).
+        /// The credential: a file or its URL (…/certificates/{number}/credential.json), or a
+        /// baked badge (a PNG carrying it, …/baked-badge.png).
         source: String,
         /// The issuer's keys in a file: the DID document (/.well-known/did.json) or the
         /// log's verifier keys (/log/keys). Without it they are fetched from the registry.

@@ -18,9 +18,11 @@ use sha2::{Digest, Sha256};
 use crate::db::credentials::{self as stored, StoredCredential};
 use crate::db::log::{self, Head};
 use crate::domain::credentials::badge::{self, Registry};
+use crate::domain::credentials::baking;
 use crate::domain::credentials::data_integrity::{self, ProofOptions};
 use crate::domain::credentials::did;
 use crate::domain::credentials::status_list::{self, StatusPurpose};
+use crate::domain::mark::{MarkLang, Theme};
 use crate::domain::status::effective_status;
 use crate::error::AppError;
 use crate::web::state::FeatureState;
@@ -154,6 +156,70 @@ pub async fn current(
         res.headers_mut().insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(res)
+}
+
+/// `/certificates/{number}/baked-badge.png?lang=zh|en&theme=light|dark`: the print-ready PNG
+/// badge with the current credential baked in (Open Badges 3.0: an `iTXt` chunk
+/// `openbadgecredential`), offered by the embed kit.
+pub async fn baked_badge(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (mut lang, mut theme) = (MarkLang::Zh, Theme::Light);
+    for (name, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+        let bad = || AppError::bad_request_with("error-bad-mark-parameter", &value);
+        match &*name {
+            "lang" => lang = MarkLang::parse(&value).ok_or_else(bad)?,
+            "theme" => theme = Theme::parse(&value).ok_or_else(bad)?,
+            _ => {}
+        }
+    }
+    let number = path.into_inner();
+    let key = number.clone();
+    let credential = state
+        .db(move |conn| Ok(stored::current_of(conn, &key)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let signed = signed_credential(&state, &credential)?;
+    let png = crate::web::marks::print_badge(&state, number, lang, theme)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let text = String::from_utf8(signed).map_err(|e| AppError::Internal(e.to_string()))?;
+    let baked = baking::bake(&png, &text).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut res = document(&req, "image/png", baked);
+    let name = format!(
+        "attachment; filename=\"sqe-badge-{}-{}-{}.png\"",
+        paths::file_safe(&credential.facts.certificate_number),
+        lang.tag(),
+        theme.tag()
+    );
+    if let Ok(value) = header::HeaderValue::from_str(&name) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(res)
+}
+
+/// `/certificates/{number}/credential-proof`: 303 to the log proof of the entry the current
+/// credential reflects (`/log/proof/{index}`); 404 while it has none.
+pub async fn credential_proof(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let number = path.into_inner();
+    let credential = state
+        .db(move |conn| Ok(stored::current_of(conn, &number)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let index = credential
+        .facts
+        .log_index
+        .and_then(|i| i64::try_from(i).ok())
+        .ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, paths::log_proof(index)))
+        .insert_header(cache_control())
+        .finish())
 }
 
 /// The time a status document speaks for: the last signed change of the registry (`signed_at`

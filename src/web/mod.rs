@@ -76,6 +76,14 @@ pub fn routes(cfg: &mut web::ServiceConfig, state: &AppState) {
                     "/certificates/{number}/status.json",
                     credentials::status,
                 ))
+                .service(page(
+                    "/certificates/{number}/baked-badge.png",
+                    credentials::baked_badge,
+                ))
+                .service(page(
+                    "/certificates/{number}/credential-proof",
+                    credentials::credential_proof,
+                ))
                 .service(page("/credentials/{id}", credentials::by_id))
                 .service(page("/status/{purpose}/{list}", credentials::status_list))
                 .service(page("/certificates/{number}/embed", pages::embed::show))

@@ -39,6 +39,17 @@ pub fn status_json(number: &str) -> String {
     format!("{}/status.json", certificate(number))
 }
 
+/// The print-ready PNG badge with the certificate's credential baked in; `query` is `""` or
+/// `?lang=…&theme=…`.
+pub fn baked_badge(number: &str, query: &str) -> String {
+    format!("{}/baked-badge.png{query}", certificate(number))
+}
+
+/// Where the log proof of the certificate's current credential is (a redirect to it).
+pub fn credential_proof(number: &str) -> String {
+    format!("{}/credential-proof", certificate(number))
+}
+
 /// The embed kit of a certificate's mark.
 pub fn embed(number: &str) -> String {
     format!("{}/embed", certificate(number))

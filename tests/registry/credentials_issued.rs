@@ -437,6 +437,21 @@ fn sqe_registry_verify_checks_a_credential_online_and_offline() {
     let revocation = save("revocation.json", server.fetch("/status/revocation/0"));
     let suspension = save("suspension.json", server.fetch("/status/suspension/0"));
     let keys = save("keys.txt", server.fetch("/log/keys"));
+    // A baked badge (the embed kit's print PNG) carries the same credential.
+    let baked_url = format!("{base}/certificates/{valid}/baked-badge.png?lang=en");
+    let baked_bytes = {
+        let mut response = ureq::get(&baked_url).call().expect("baked badge");
+        response
+            .body_mut()
+            .with_config()
+            .limit(1 << 20)
+            .read_to_vec()
+            .expect("bytes")
+    };
+    let baked = dir.join("badge.png");
+    std::fs::write(&baked, &baked_bytes).expect("written");
+    let baked = baked.to_str().expect("path").to_owned();
+    let baked_online = verify(&[&baked_url]);
     let revoked_online = verify(&[&format!("{base}/certificates/{revoked}/credential.json")]);
     server.stop();
     assert!(server.up, "the server did not start");
@@ -483,6 +498,22 @@ fn sqe_registry_verify_checks_a_credential_online_and_offline() {
         offline.1.contains("not revoked, not suspended"),
         "{offline:?}"
     );
+    assert!(baked_online.0, "{baked_online:?}");
+    let baked_offline = verify(&[
+        &baked,
+        "--offline",
+        "--key",
+        &did,
+        "--status-list",
+        &revocation,
+        "--status-list",
+        &suspension,
+    ]);
+    assert!(baked_offline.0, "{baked_offline:?}");
+    assert!(
+        baked_offline.1.contains("not revoked, not suspended"),
+        "{baked_offline:?}"
+    );
     // The log's keys file serves as well; without the lists the status is said unchecked.
     let unchecked = verify(&[&credential, "--offline", "--key", &keys]);
     assert!(unchecked.0, "{unchecked:?}");
@@ -525,3 +556,90 @@ fn sqe_registry_verify_checks_a_credential_online_and_offline() {
         "{unknown:?}"
     );
 }
+
+both_backends_async!(
+    the_print_badge_carries_the_credential_and_its_log_proof_is_linked,
+    |db| {
+        with_conn(&db, |conn| {
+            let refs = seed_reference(conn);
+            CertificateBuilder::new("C-1")
+                .company(
+                    "示例网络科技有限公司",
+                    None,
+                    &credit_code("91310000MA1FL0001"),
+                )
+                .domains(&["shop.example.cn"])
+                .event("issued", date(2025, 1, 10), (None, Some(3)), None)
+                .insert(conn, &refs);
+            transparency::start(conn, &demo_signer(), |_| {}).expect("log");
+            credentials::start(conn).expect("credentials");
+        });
+        let app = TestApp::new(&db, beijing(2026, 12, 7, 10, 0)).await;
+        let baked = app
+            .get("/certificates/C-1/baked-badge.png?lang=en&theme=dark")
+            .await;
+        assert_eq!(baked.status, 200, "{}", baked.body);
+        assert_eq!(baked.header("content-type").as_deref(), Some("image/png"));
+        assert!(baked
+            .header("content-disposition")
+            .is_some_and(|d| d.contains("sqe-badge-C-1-en-dark.png")));
+        // Read with the png crate: the image is the print badge, the chunk the credential.
+        let decoder = png::Decoder::new(std::io::Cursor::new(baked.bytes.to_vec()));
+        let reader = decoder.read_info().expect("a PNG");
+        let texts: Vec<(String, bool, String)> = reader
+            .info()
+            .utf8_text
+            .iter()
+            .map(|t| (t.keyword.clone(), t.compressed, t.get_text().expect("text")))
+            .collect();
+        assert_eq!(texts.len(), 1);
+        assert_eq!(texts[0].0, "openbadgecredential");
+        assert!(!texts[0].1, "uncompressed, as Open Badges 3.0 asks");
+        let credential = verified(&texts[0].2);
+        let current = verified(&app.get("/certificates/C-1/credential.json").await.body);
+        assert_eq!(credential, current);
+        let plain = app
+            .get("/badge/C-1.png?size=l&lang=en&theme=dark&scale=2")
+            .await;
+        assert_eq!(
+            common::decode_png(&baked.bytes),
+            common::decode_png(&plain.bytes),
+            "the same image as the served badge"
+        );
+        // Bad parameters and unknown numbers.
+        assert_eq!(
+            app.get("/certificates/C-1/baked-badge.png?theme=neon")
+                .await
+                .status,
+            400
+        );
+        assert_eq!(
+            app.get("/certificates/C-9/baked-badge.png").await.status,
+            404
+        );
+
+        // The credential's log proof: a redirect to the proof of the entry it names.
+        let proof = app.get("/certificates/C-1/credential-proof").await;
+        assert_eq!(proof.status, 303);
+        let location = proof.header("location").expect("location");
+        assert_eq!(location, format!("/log/proof/{}", current["logIndex"]));
+        assert_eq!(app.get(&location).await.status, 200);
+        assert_eq!(
+            app.get("/certificates/C-9/credential-proof").await.status,
+            404
+        );
+        // Offered on the verification page, the embed kit and the print page.
+        for page in [
+            "/certificates/C-1",
+            "/certificates/C-1/embed",
+            "/certificates/C-1/print",
+        ] {
+            app.get(page)
+                .await
+                .assert_contains("/certificates/C-1/credential-proof");
+        }
+        app.get("/certificates/C-1/embed")
+            .await
+            .assert_contains("/certificates/C-1/baked-badge.png?lang=en&#38;theme=dark");
+    }
+);

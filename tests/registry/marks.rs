@@ -466,7 +466,7 @@ both_backends_async!(the_embed_kit_gives_snippets_previews_and_downloads, |db| {
         format!("[![SQE service quality mark: 4 stars, certificate valid, certificate V-1]({BASE}/badge/V-1.svg?lang=en)]({BASE}/certificates/V-1)"),
         // A preview of every variant, and print-ready downloads.
         r#"<img src="/badge/V-1.svg?size=l&lang=en&theme=dark" width="330" height="96" alt="SQE service quality mark: 4 stars, certificate valid, certificate V-1">"#.to_owned(),
-        r#"href="/badge/V-1.png?size=l&scale=2" download="sqe-badge-V-1-zh-CN-light.png""#.to_owned(),
+        r#"href="/certificates/V-1/baked-badge.png" download="sqe-badge-V-1-zh-CN-light.png""#.to_owned(),
         r#"href="/qr/V-1.png?size=l&scale=2""#.to_owned(),
         r#"<img class="qr" src="/qr/V-1.svg?size=s" width="120" height="120""#.to_owned(),
         "<code>yunhe-mall.cn</code>".to_owned(),

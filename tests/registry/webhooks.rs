@@ -592,37 +592,40 @@ both_backends!(instances_never_claim_the_same_delivery, |db| {
     assert_eq!(all.len(), 40);
 });
 
-both_backends!(a_receiver_that_hangs_times_out_without_holding_up_others, |db| {
-    seed(&db);
-    // Accepts connections and never answers.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in listener.incoming().flatten() {
-            held.push(stream);
+both_backends!(
+    a_receiver_that_hangs_times_out_without_holding_up_others,
+    |db| {
+        seed(&db);
+        // Accepts connections and never answers.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming().flatten() {
+                held.push(stream);
+            }
+        });
+        let hooks = Receiver::start(&[204]);
+        let hanging = register(&db, "C-1", &format!("http://127.0.0.1:{port}/hooks"));
+        let answering = register(&db, "C-1", &hooks.url);
+        act(&db, "C-1", ActionKind::Suspend);
+        let started = std::time::Instant::now();
+        let attempts = sender(&db, true).round(now()).expect("round");
+        let took = started.elapsed();
+        assert_eq!(attempts.len(), 2);
+        for a in &attempts {
+            if a.claimed.endpoint_id == hanging {
+                assert_eq!(a.recorded, Recorded::WillRetry);
+                let sqe_registry::domain::webhook::Answer::Unreachable(why) = &a.answer else {
+                    panic!("{:?}", a.answer);
+                };
+                assert!(why.to_lowercase().contains("timeout"), "{why}");
+            } else {
+                assert_eq!(a.claimed.endpoint_id, answering);
+                assert_eq!(a.recorded, Recorded::Delivered);
+            }
         }
-    });
-    let hooks = Receiver::start(&[204]);
-    let hanging = register(&db, "C-1", &format!("http://127.0.0.1:{port}/hooks"));
-    let answering = register(&db, "C-1", &hooks.url);
-    act(&db, "C-1", ActionKind::Suspend);
-    let started = std::time::Instant::now();
-    let attempts = sender(&db, true).round(now()).expect("round");
-    let took = started.elapsed();
-    assert_eq!(attempts.len(), 2);
-    for a in &attempts {
-        if a.claimed.endpoint_id == hanging {
-            assert_eq!(a.recorded, Recorded::WillRetry);
-            let sqe_registry::domain::webhook::Answer::Unreachable(why) = &a.answer else {
-                panic!("{:?}", a.answer);
-            };
-            assert!(why.to_lowercase().contains("timeout"), "{why}");
-        } else {
-            assert_eq!(a.claimed.endpoint_id, answering);
-            assert_eq!(a.recorded, Recorded::Delivered);
-        }
+        // The time-out is the sender's 5 s (not a limit of this test's making).
+        assert!(took >= sqe_registry::webhook_sender::TIMEOUT, "{took:?}");
     }
-    // The time-out is the sender's 5 s (not a limit of this test's making).
-    assert!(took >= sqe_registry::webhook_sender::TIMEOUT, "{took:?}");
-});
+);

@@ -4,6 +4,7 @@
 //! Pure: documents in, documents out.
 
 pub mod badge;
+pub mod baking;
 pub mod check;
 pub mod data_integrity;
 pub mod did;

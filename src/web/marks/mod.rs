@@ -288,6 +288,43 @@ async fn serve(
     respond(&req, &image, format)
 }
 
+/// The print-ready PNG badge of a certificate (large, 2×) in `lang` and `theme`, from the
+/// same cache as the served badges; None for a number the registry does not hold.
+pub async fn print_badge(
+    state: &AppState,
+    number: String,
+    lang: MarkLang,
+    theme: Theme,
+) -> Result<Option<Bytes>, AppError> {
+    state.sync_revision().await;
+    let key = MarkKey {
+        number,
+        variant: MarkVariant::Badge {
+            size: BadgeSize::Large,
+            lang,
+            theme,
+        },
+        format: Format::Png { scale: 2 },
+        today: state.today(),
+    };
+    let cache = state.feature::<MarkCache>();
+    let image = match cache.0.get(&state.revision, &key) {
+        Some(image) => image,
+        None => {
+            cache
+                .0
+                .get_or_render_if(
+                    &state.revision,
+                    &key,
+                    |image| image.binding.is_some(),
+                    || render_image(state, &cache, key.clone()),
+                )
+                .await?
+        }
+    };
+    Ok(image.binding.is_some().then(|| image.body.clone()))
+}
+
 /// The database has not answered for longer than cached answers may be served: no badge may
 /// say "valid" (nor anything else about a certificate), so every number gets the neutral one,
 /// as a 503 that nobody keeps.

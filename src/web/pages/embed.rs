@@ -157,8 +157,8 @@ fn page(d: &CertificateDetail, layout: Layout, state: &AppState, lang: Lang) -> 
     for mark_lang in MarkLang::ALL {
         for theme in Theme::ALL {
             let (w, h) = BadgeSize::Large.dimensions();
-            let q = query(BadgeSize::Large, mark_lang, theme);
-            let sep = if q.is_empty() { "?" } else { "&" };
+            // The large badge at 2×, with the certificate's signed credential baked in.
+            let q = query(BadgeSize::Medium, mark_lang, theme);
             downloads.push(Download {
                 label: lang.t1(
                     "download-badge",
@@ -171,7 +171,7 @@ fn page(d: &CertificateDetail, layout: Layout, state: &AppState, lang: Lang) -> 
                         h * 2
                     ),
                 ),
-                href: paths::badge(&c.number, "png", &format!("{q}{sep}scale=2")),
+                href: paths::baked_badge(&c.number, &q),
                 filename: format!(
                     "sqe-badge-{}-{}-{}.png",
                     paths::file_safe(&c.number),
@@ -196,6 +196,11 @@ fn page(d: &CertificateDetail, layout: Layout, state: &AppState, lang: Lang) -> 
         label: lang.t("credential-link"),
         href: paths::credential(&c.number),
         filename: format!("sqe-credential-{}.json", paths::file_safe(&c.number)),
+    });
+    downloads.push(Download {
+        label: lang.t("credential-proof-link"),
+        href: paths::credential_proof(&c.number),
+        filename: format!("sqe-credential-proof-{}.txt", paths::file_safe(&c.number)),
     });
     EmbedPage {
         number: c.number.clone(),
