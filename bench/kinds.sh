@@ -50,6 +50,7 @@ for path in / "/search?q=%E4%BC%98%E9%80%89" "/search?q=%E7%A7%91%E6%8A%80&page=
   "/api/v1/certificates?q=%E4%BC%98%E9%80%89" "/api/v1/certificates/$number" "/api/v1/lookup?domain=example.com" \
   "/api/v1/companies?page=2" /reports/new /privacy /log/ /log/keys /log/policy /downloads/README.txt "$follow" \
   "/certificates/$number/credential.json" "/certificates/$number/status.json" /credentials/1 \
+  "/certificates/$number/baked-badge.png" "/certificates/$number/credential-proof" \
   /status/revocation/0 /status/suspension/0 /.well-known/did.json; do
   out=$(curl -s -o /dev/null -w "%{http_code}" "$base$path")
   res=$(wrk -t2 -c64 -d"${SECONDS_EACH}s" --timeout 5s --latency -H "Accept-Encoding: gzip, br" "$base$path" 2>&1)

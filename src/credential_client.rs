@@ -47,21 +47,9 @@ impl Fetcher {
             anyhow::bail!("offline: {url} is not fetched");
         }
         crate::outbound::check_url(url).map_err(anyhow::Error::msg)?;
-        let mut response = self
-            .agent
-            .get(url)
-            .call()
-            .with_context(|| format!("cannot fetch {url}"))?;
-        let status = response.status().as_u16();
-        if status != 200 {
-            anyhow::bail!("{url}: HTTP status {status}");
-        }
-        response
-            .body_mut()
-            .with_config()
-            .limit(MAX_BODY)
-            .read_to_vec()
-            .with_context(|| format!("cannot read {url}"))
+        crate::outbound::get_bounded(&self.agent, url, MAX_BODY)
+            .map_err(|e| anyhow::anyhow!("cannot fetch {url}: {e}"))?
+            .ok_or_else(|| anyhow::anyhow!("{url}: HTTP status 404"))
     }
 
     fn json(&self, url: &str) -> anyhow::Result<Value> {

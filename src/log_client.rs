@@ -53,18 +53,7 @@ impl HttpLog {
 impl Fetch for HttpLog {
     async fn get(&mut self, path: &str) -> Result<Option<Vec<u8>>, String> {
         let url = format!("{}/log/{path}", self.base);
-        let mut response = self.agent.get(&url).call().map_err(|e| e.to_string())?;
-        match response.status().as_u16() {
-            200 => response
-                .body_mut()
-                .with_config()
-                .limit(MAX_BODY)
-                .read_to_vec()
-                .map(Some)
-                .map_err(|e| e.to_string()),
-            404 => Ok(None),
-            other => Err(format!("HTTP status {other}")),
-        }
+        crate::outbound::get_bounded(&self.agent, &url, MAX_BODY)
     }
 
     async fn history(&mut self) -> Result<Option<Box<dyn BufRead>>, String> {

@@ -119,6 +119,24 @@ pub fn agent(timeout: Duration, allow_loopback: bool, user_agent: &str) -> ureq:
     )
 }
 
+/// GETs `url` with `agent` and reads at most `max` bytes of a 200 answer: None for a 404, an
+/// error for any other status, a failure or a longer body (the clients that read another
+/// registry's log or credentials).
+pub fn get_bounded(agent: &ureq::Agent, url: &str, max: u64) -> Result<Option<Vec<u8>>, String> {
+    let mut response = agent.get(url).call().map_err(|e| e.to_string())?;
+    match response.status().as_u16() {
+        200 => response
+            .body_mut()
+            .with_config()
+            .limit(max)
+            .read_to_vec()
+            .map(Some)
+            .map_err(|e| e.to_string()),
+        404 => Ok(None),
+        other => Err(format!("HTTP status {other}")),
+    }
+}
+
 /// Whether `url` is one the server may be configured to call: http(s), with a host.
 pub fn check_url(url: &str) -> Result<url::Url, String> {
     let parsed = url::Url::parse(url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;

@@ -24,7 +24,7 @@ pub const POLL: Duration = Duration::from_secs(1);
 pub const TIMEOUT: Duration = Duration::from_secs(5);
 /// Deliveries claimed and sent at once (each leased for `domain::webhook::LEASE`, 60 s; a
 /// batch takes at most one time-out, 5 s).
-const BATCH: i64 = 8;
+const BATCH: i64 = 32;
 
 /// Sends queued deliveries.
 pub struct Sender {
