@@ -135,6 +135,27 @@ pub async fn by_id(
     Ok(document(&req, VC_MEDIA_TYPE, body))
 }
 
+/// The current credential of the certificate numbered `number` (404 when it has none).
+async fn current_credential(
+    state: &AppState,
+    number: String,
+) -> Result<StoredCredential, AppError> {
+    state
+        .db(move |conn| Ok(stored::current_of(conn, &number)?))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// `res` saved by browsers as `filename` (a file-safe name).
+fn attachment(mut res: HttpResponse, filename: &str) -> HttpResponse {
+    if let Ok(value) =
+        header::HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+    {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+    }
+    res
+}
+
 /// `/certificates/{number}/credential.json`: the certificate's current credential.
 pub async fn current(
     req: HttpRequest,
@@ -142,20 +163,14 @@ pub async fn current(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let number = path.into_inner();
-    let credential = state
-        .db(move |conn| Ok(stored::current_of(conn, &number)?))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let credential = current_credential(&state, number).await?;
     let body = signed_credential(&state, &credential)?;
-    let mut res = document(&req, VC_MEDIA_TYPE, body);
+    let res = document(&req, VC_MEDIA_TYPE, body);
     let name = format!(
-        "attachment; filename=\"sqe-credential-{}.json\"",
+        "sqe-credential-{}.json",
         paths::file_safe(&credential.facts.certificate_number)
     );
-    if let Ok(value) = header::HeaderValue::from_str(&name) {
-        res.headers_mut().insert(header::CONTENT_DISPOSITION, value);
-    }
-    Ok(res)
+    Ok(attachment(res, &name))
 }
 
 /// `/certificates/{number}/baked-badge.png?lang=zh|en&theme=light|dark`: the print-ready PNG
@@ -176,28 +191,21 @@ pub async fn baked_badge(
         }
     }
     let number = path.into_inner();
-    let key = number.clone();
-    let credential = state
-        .db(move |conn| Ok(stored::current_of(conn, &key)?))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let credential = current_credential(&state, number.clone()).await?;
     let signed = signed_credential(&state, &credential)?;
     let png = crate::web::marks::print_badge(&state, number, lang, theme)
         .await?
         .ok_or(AppError::NotFound)?;
     let text = String::from_utf8(signed).map_err(|e| AppError::Internal(e.to_string()))?;
     let baked = baking::bake(&png, &text).map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut res = document(&req, "image/png", baked);
+    let res = document(&req, "image/png", baked);
     let name = format!(
-        "attachment; filename=\"sqe-badge-{}-{}-{}.png\"",
+        "sqe-badge-{}-{}-{}.png",
         paths::file_safe(&credential.facts.certificate_number),
         lang.tag(),
         theme.tag()
     );
-    if let Ok(value) = header::HeaderValue::from_str(&name) {
-        res.headers_mut().insert(header::CONTENT_DISPOSITION, value);
-    }
-    Ok(res)
+    Ok(attachment(res, &name))
 }
 
 /// `/certificates/{number}/credential-proof`: 303 to the log proof of the entry the current
@@ -207,10 +215,7 @@ pub async fn credential_proof(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let number = path.into_inner();
-    let credential = state
-        .db(move |conn| Ok(stored::current_of(conn, &number)?))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let credential = current_credential(&state, number).await?;
     let index = credential
         .facts
         .log_index

@@ -7,12 +7,12 @@
 use crate::common;
 
 use serde_json::Value;
-use sqe_registry::app::certificates::{apply, change_binding, BindingChange};
+use sqe_registry::app::certificates::{change_binding, BindingChange};
 use sqe_registry::app::{credentials, transparency};
 use sqe_registry::config::log_key::demo_signer;
 use sqe_registry::domain::credentials::data_integrity;
 use sqe_registry::domain::credentials::status_list::{decode, is_set};
-use sqe_registry::domain::lifecycle::{ActionInput, ActionKind};
+use sqe_registry::domain::lifecycle::ActionKind;
 
 use common::fixtures::{credit_code, seed_reference, CertificateBuilder};
 use common::{beijing, cli_actor, date, with_conn, TestApp};
@@ -65,23 +65,6 @@ fn id_of(credential: &Value) -> u64 {
         .next()
         .and_then(|n| n.parse().ok())
         .expect("a number")
-}
-
-fn act(db: &common::TestDb, number: &str, action: ActionKind) {
-    with_conn(db, |conn| {
-        apply(
-            conn,
-            &cli_actor("ops", beijing(2026, 12, 7, 10, 0)),
-            number,
-            action,
-            &ActionInput {
-                reason_zh: "监督结果".into(),
-                reason_en: "Surveillance result".into(),
-                until: Some(date(2027, 1, 31)),
-            },
-        )
-        .expect("applied");
-    });
 }
 
 both_backends_async!(a_credential_follows_its_certificate, |db| {
@@ -196,7 +179,7 @@ both_backends_async!(a_credential_follows_its_certificate, |db| {
     assert_eq!(unchanged.status, 304);
 
     // A suspension sets the suspension bit at once; a restoration clears it.
-    act(&db, "C-1", ActionKind::Suspend);
+    common::act(&db, "C-1", ActionKind::Suspend);
     assert!(bit(&app, "suspension", first_id).await);
     assert!(!bit(&app, "revocation", first_id).await);
     let suspended = app
@@ -206,11 +189,11 @@ both_backends_async!(a_credential_follows_its_certificate, |db| {
     let doc = verified(&suspended.body);
     assert_eq!(doc["status"], "suspended");
     assert_eq!(doc["logIndex"], 2, "the suspension's entry");
-    act(&db, "C-1", ActionKind::Restore);
+    common::act(&db, "C-1", ActionKind::Restore);
     assert!(!bit(&app, "suspension", first_id).await);
 
     // A renewal issues a new credential; the first is superseded (revoked) yet still served.
-    act(&db, "C-1", ActionKind::Renew);
+    common::act(&db, "C-1", ActionKind::Renew);
     let renewed = verified(&app.get("/certificates/C-1/credential.json").await.body);
     let renewed_id = id_of(&renewed);
     assert!(renewed_id > first_id);
@@ -246,7 +229,7 @@ both_backends_async!(a_credential_follows_its_certificate, |db| {
     assert!(bit(&app, "revocation", renewed_id).await);
 
     // A revocation revokes the current credential for good.
-    act(&db, "C-1", ActionKind::Revoke);
+    common::act(&db, "C-1", ActionKind::Revoke);
     assert!(bit(&app, "revocation", rebound_id).await);
     let doc = verified(&app.get("/certificates/C-1/status.json").await.body);
     assert_eq!(doc["status"], "revoked");
@@ -360,7 +343,7 @@ both_backends_async!(an_independent_python_verifier_agrees, |db| {
     assert_eq!(verdict.trim(), "FAILED: the signature does not verify");
 
     // Revoked: the list the script fetched says so.
-    act(&db, "C-1", ActionKind::Revoke);
+    common::act(&db, "C-1", ActionKind::Revoke);
     app.state.revision.force_check();
     let list = save(
         "revocation.json",

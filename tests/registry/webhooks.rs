@@ -14,12 +14,11 @@ use base64::Engine;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::Value;
-use sqe_registry::app::certificates::apply;
 use sqe_registry::app::webhooks as use_case;
 use sqe_registry::config::log_key::demo_signer;
 use sqe_registry::db::schema::{log_entries, webhook_deliveries, webhook_endpoints};
 use sqe_registry::db::webhooks::{self, Recorded};
-use sqe_registry::domain::lifecycle::{ActionInput, ActionKind};
+use sqe_registry::domain::lifecycle::ActionKind;
 use sqe_registry::webhook_sender::Sender;
 
 use common::fixtures::{credit_code, seed_reference, CertificateBuilder};
@@ -46,23 +45,6 @@ fn seed(db: &TestDb) {
             .insert(conn, &refs);
         sqe_registry::app::transparency::start(conn, &demo_signer(), |_| {}).expect("log");
         sqe_registry::app::credentials::start(conn).expect("credentials");
-    });
-}
-
-fn act(db: &TestDb, number: &str, action: ActionKind) {
-    with_conn(db, |conn| {
-        apply(
-            conn,
-            &cli_actor("ops", beijing(2026, 12, 7, 10, 0)),
-            number,
-            action,
-            &ActionInput {
-                reason_zh: "监督结果".into(),
-                reason_en: "Surveillance result".into(),
-                until: Some(date(2027, 1, 31)),
-            },
-        )
-        .expect("applied");
     });
 }
 
@@ -249,7 +231,7 @@ both_backends_async!(
             .assert_contains(&company_hooks.url);
 
         // A suspension of C-1: queued for its endpoint in the same transaction, none for C-2's.
-        act(&db, "C-1", ActionKind::Suspend);
+        common::act(&db, "C-1", ActionKind::Suspend);
         assert_eq!(deliveries(&db, id), vec![("pending".to_owned(), 0)]);
         assert!(deliveries(&db, company_endpoint).is_empty());
         let attempts = sender(&db, true).round(now()).expect("round");
@@ -309,7 +291,7 @@ both_backends_async!(
         assert_eq!(body["data"]["certificate"], Value::Null);
         assert_eq!(body["data"]["company"], code2);
         // An event of C-2 reaches the company's endpoint.
-        act(&db, "C-2", ActionKind::Suspend);
+        common::act(&db, "C-2", ActionKind::Suspend);
         sender(&db, true).round(now()).expect("round");
         let got = company_hooks.received();
         assert_eq!(got.len(), 2);
@@ -327,7 +309,7 @@ both_backends_async!(failures_are_retried_with_backoff_and_a_410_disables, |db| 
     let hooks = Receiver::start(&[500, 204]);
     let id = register(&db, "C-1", &hooks.url);
     let secret = secret_of(&db, id);
-    act(&db, "C-1", ActionKind::Suspend);
+    common::act(&db, "C-1", ActionKind::Suspend);
     let t0 = now();
     let first = sender(&db, true).round(t0).expect("round");
     assert_eq!(first[0].recorded, Recorded::WillRetry);
@@ -365,7 +347,7 @@ both_backends_async!(failures_are_retried_with_backoff_and_a_410_disables, |db| 
 
     // 410 Gone: the endpoint is disabled, and later events are not queued for it.
     hooks.answer(410);
-    act(&db, "C-1", ActionKind::Restore);
+    common::act(&db, "C-1", ActionKind::Restore);
     let gone = sender(&db, true)
         .round(t0 + Duration::from_secs(10))
         .expect("round");
@@ -374,7 +356,7 @@ both_backends_async!(failures_are_retried_with_backoff_and_a_410_disables, |db| 
         with_conn(&db, |conn| webhooks::endpoint(conn, id).expect("read")).expect("endpoint");
     assert!(!endpoint.enabled);
     assert_eq!(endpoint.disabled_reason.as_deref(), Some("410 Gone"));
-    act(&db, "C-1", ActionKind::Suspend);
+    common::act(&db, "C-1", ActionKind::Suspend);
     assert_eq!(
         deliveries(&db, id).len(),
         2,
@@ -390,7 +372,7 @@ both_backends_async!(failures_are_retried_with_backoff_and_a_410_disables, |db| 
         )
         .expect("enabled")
     });
-    act(&db, "C-1", ActionKind::Restore);
+    common::act(&db, "C-1", ActionKind::Restore);
     assert_eq!(deliveries(&db, id).len(), 3);
 });
 
@@ -398,7 +380,7 @@ both_backends_async!(three_days_of_failures_give_up_and_disable, |db| {
     seed(&db);
     let hooks = Receiver::start(&[503]);
     let id = register(&db, "C-1", &hooks.url);
-    act(&db, "C-1", ActionKind::Suspend);
+    common::act(&db, "C-1", ActionKind::Suspend);
     let mut at = now();
     let mut outcomes = Vec::new();
     for _ in 0..12 {
@@ -428,7 +410,7 @@ both_backends_async!(a_delivery_whose_sender_died_is_sent_after_its_lease, |db| 
     seed(&db);
     let hooks = Receiver::start(&[204]);
     let id = register(&db, "C-1", &hooks.url);
-    act(&db, "C-1", ActionKind::Suspend);
+    common::act(&db, "C-1", ActionKind::Suspend);
     let t0 = now();
     // An instance claims it and dies before sending (kill -9): the claim is all that is left.
     let claimed = with_conn(&db, |conn| webhooks::claim_due(conn, t0, 8).expect("claim"));
@@ -473,7 +455,7 @@ both_backends_async!(private_addresses_are_refused_after_resolution, |db| {
             );
         }
     });
-    act(&db, "C-1", ActionKind::Suspend);
+    common::act(&db, "C-1", ActionKind::Suspend);
     let attempts = sender(&db, false).round(now()).expect("round");
     assert_eq!(attempts.len(), 2);
     for a in &attempts {
@@ -608,7 +590,7 @@ both_backends!(
         let hooks = Receiver::start(&[204]);
         let hanging = register(&db, "C-1", &format!("http://127.0.0.1:{port}/hooks"));
         let answering = register(&db, "C-1", &hooks.url);
-        act(&db, "C-1", ActionKind::Suspend);
+        common::act(&db, "C-1", ActionKind::Suspend);
         let started = std::time::Instant::now();
         let attempts = sender(&db, true).round(now()).expect("round");
         let took = started.elapsed();

@@ -463,6 +463,25 @@ pub fn cli_actor(os_user: &str, now: DateTime<Utc>) -> sqe_registry::app::Actor 
     }
 }
 
+/// Applies a lifecycle action to certificate `number` from the command line, at 10:00 Beijing
+/// on 2026-12-07 (a public reason, and an end date for a suspension).
+pub fn act(db: &TestDb, number: &str, action: sqe_registry::domain::lifecycle::ActionKind) {
+    with_conn(db, |conn| {
+        sqe_registry::app::certificates::apply(
+            conn,
+            &cli_actor("ops", beijing(2026, 12, 7, 10, 0)),
+            number,
+            action,
+            &sqe_registry::domain::lifecycle::ActionInput {
+                reason_zh: "监督结果".into(),
+                reason_en: "Surveillance result".into(),
+                until: Some(date(2027, 1, 31)),
+            },
+        )
+        .expect("applied");
+    });
+}
+
 /// A PNG decoded to RGBA: width, height and 4 bytes a pixel.
 pub use sqe_registry::domain::mark::raster::decode_rgba as decode_png;
 
