@@ -37,12 +37,7 @@ pub fn register(
     let url = check_endpoint_url(url, allow_loopback, |ip| {
         crate::outbound::allowed(ip, allow_loopback)
     })?;
-    let secret = {
-        use argon2::password_hash::rand_core::{OsRng, RngCore};
-        let mut bytes = [0u8; 32];
-        OsRng.fill_bytes(&mut bytes);
-        Secret::from_random(bytes)
-    };
+    let secret = Secret::generate(&mut rand::rng());
     let target_text = target.trim().to_owned();
     run(conn, actor, |conn, changes| {
         let found = webhooks::find_target(conn, &target_text)?

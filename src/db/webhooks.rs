@@ -38,46 +38,25 @@ pub struct Endpoint {
     pub last_success_at: Option<NaiveDateTime>,
 }
 
-type EndpointRow = (
-    i32,
-    Option<i32>,
-    Option<i32>,
-    String,
-    String,
-    bool,
-    Option<String>,
-    NaiveDateTime,
-    String,
-    Option<NaiveDateTime>,
-);
-
-const ENDPOINT_COLUMNS: (
-    webhook_endpoints::id,
-    webhook_endpoints::certificate_id,
-    webhook_endpoints::company_id,
-    webhook_endpoints::url,
-    webhook_endpoints::secret,
-    webhook_endpoints::enabled,
-    webhook_endpoints::disabled_reason,
-    webhook_endpoints::created_at,
-    webhook_endpoints::created_by,
-    webhook_endpoints::last_success_at,
-) = (
-    webhook_endpoints::id,
-    webhook_endpoints::certificate_id,
-    webhook_endpoints::company_id,
-    webhook_endpoints::url,
-    webhook_endpoints::secret,
-    webhook_endpoints::enabled,
-    webhook_endpoints::disabled_reason,
-    webhook_endpoints::created_at,
-    webhook_endpoints::created_by,
-    webhook_endpoints::last_success_at,
-);
+/// An endpoint's row.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = webhook_endpoints)]
+struct EndpointRow {
+    id: i32,
+    certificate_id: Option<i32>,
+    company_id: Option<i32>,
+    url: String,
+    secret: String,
+    enabled: bool,
+    disabled_reason: Option<String>,
+    created_at: NaiveDateTime,
+    created_by: String,
+    last_success_at: Option<NaiveDateTime>,
+}
 
 /// Gives rows their certificate number and credit code (two small reads).
 fn endpoints_of(conn: &mut DbConnection, rows: Vec<EndpointRow>) -> QueryResult<Vec<Endpoint>> {
-    let certificate_ids: Vec<i32> = rows.iter().filter_map(|r| r.1).collect();
+    let certificate_ids: Vec<i32> = rows.iter().filter_map(|r| r.certificate_id).collect();
     let held: HashMap<i32, (String, String)> = certificates::table
         .inner_join(companies::table)
         .filter(certificates::id.eq_any(&certificate_ids))
@@ -90,7 +69,7 @@ fn endpoints_of(conn: &mut DbConnection, rows: Vec<EndpointRow>) -> QueryResult<
         .into_iter()
         .map(|(id, number, code)| (id, (number, code)))
         .collect();
-    let company_ids: Vec<i32> = rows.iter().filter_map(|r| r.2).collect();
+    let company_ids: Vec<i32> = rows.iter().filter_map(|r| r.company_id).collect();
     let codes: HashMap<i32, String> = companies::table
         .filter(companies::id.eq_any(&company_ids))
         .select((companies::id, companies::credit_code))
@@ -100,7 +79,7 @@ fn endpoints_of(conn: &mut DbConnection, rows: Vec<EndpointRow>) -> QueryResult<
     Ok(rows
         .into_iter()
         .map(|r| {
-            let (number, code) = match (r.1, r.2) {
+            let (number, code) = match (r.certificate_id, r.company_id) {
                 (Some(c), _) => held
                     .get(&c)
                     .map(|(n, code)| (Some(n.clone()), code.clone()))
@@ -109,17 +88,17 @@ fn endpoints_of(conn: &mut DbConnection, rows: Vec<EndpointRow>) -> QueryResult<
                 (None, None) => (None, String::new()),
             };
             Endpoint {
-                id: r.0,
+                id: r.id,
                 certificate_number: number,
                 credit_code: code,
-                for_company: r.1.is_none(),
-                url: r.3,
-                secret: r.4,
-                enabled: r.5,
-                disabled_reason: r.6,
-                created_at: r.7,
-                created_by: r.8,
-                last_success_at: r.9,
+                for_company: r.certificate_id.is_none(),
+                url: r.url,
+                secret: r.secret,
+                enabled: r.enabled,
+                disabled_reason: r.disabled_reason,
+                created_at: r.created_at,
+                created_by: r.created_by,
+                last_success_at: r.last_success_at,
             }
         })
         .collect())
@@ -181,8 +160,8 @@ pub fn insert_endpoint(
 pub fn endpoint(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Endpoint>> {
     let rows = webhook_endpoints::table
         .find(id)
-        .select(ENDPOINT_COLUMNS)
-        .load::<EndpointRow>(conn)?;
+        .select(EndpointRow::as_select())
+        .load(conn)?;
     Ok(endpoints_of(conn, rows)?.pop())
 }
 
@@ -194,7 +173,7 @@ pub fn list_endpoints(
     limit: i64,
 ) -> QueryResult<Vec<Endpoint>> {
     let mut query = webhook_endpoints::table
-        .select(ENDPOINT_COLUMNS)
+        .select(EndpointRow::as_select())
         .order(webhook_endpoints::id.desc())
         .limit(limit)
         .into_boxed();
@@ -222,7 +201,7 @@ pub fn list_endpoints(
         }
         None => {}
     }
-    let rows = query.load::<EndpointRow>(conn)?;
+    let rows: Vec<EndpointRow> = query.load(conn)?;
     endpoints_of(conn, rows)
 }
 
@@ -265,11 +244,7 @@ pub struct ToldChange {
 
 /// A message id: `msg_` and 128 random bits.
 fn message_id() -> String {
-    use argon2::password_hash::rand_core::{OsRng, RngCore};
-    let mut bytes = [0u8; 16];
-    OsRng.fill_bytes(&mut bytes);
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("msg_{hex}")
+    format!("msg_{:032x}", rand::Rng::random::<u128>(&mut rand::rng()))
 }
 
 struct Told {

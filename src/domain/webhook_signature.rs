@@ -40,11 +40,6 @@ impl Secret {
         Secret(bytes)
     }
 
-    /// A secret of these 32 random bytes.
-    pub fn from_random(bytes: [u8; 32]) -> Secret {
-        Secret(bytes.to_vec())
-    }
-
     pub fn parse(text: &str) -> Result<Secret, SignatureError> {
         let bytes = text
             .strip_prefix(SECRET_PREFIX)

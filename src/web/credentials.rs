@@ -22,7 +22,6 @@ use crate::domain::credentials::baking;
 use crate::domain::credentials::data_integrity::{self, ProofOptions};
 use crate::domain::credentials::did;
 use crate::domain::credentials::status_list::{self, StatusPurpose};
-use crate::domain::mark::{MarkLang, Theme};
 use crate::domain::status::effective_status;
 use crate::error::AppError;
 use crate::web::state::FeatureState;
@@ -181,30 +180,16 @@ pub async fn baked_badge(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (mut lang, mut theme) = (MarkLang::Zh, Theme::Light);
-    for (name, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
-        let bad = || AppError::bad_request_with("error-bad-mark-parameter", &value);
-        match &*name {
-            "lang" => lang = MarkLang::parse(&value).ok_or_else(bad)?,
-            "theme" => theme = Theme::parse(&value).ok_or_else(bad)?,
-            _ => {}
-        }
-    }
     let number = path.into_inner();
     let credential = current_credential(&state, number.clone()).await?;
     let signed = signed_credential(&state, &credential)?;
-    let png = crate::web::marks::print_badge(&state, number, lang, theme)
+    let (png, lang, theme) = crate::web::marks::print_badge(&req, &state, number)
         .await?
         .ok_or(AppError::NotFound)?;
     let text = String::from_utf8(signed).map_err(|e| AppError::Internal(e.to_string()))?;
     let baked = baking::bake(&png, &text).map_err(|e| AppError::Internal(e.to_string()))?;
     let res = document(&req, "image/png", baked);
-    let name = format!(
-        "sqe-badge-{}-{}-{}.png",
-        paths::file_safe(&credential.facts.certificate_number),
-        lang.tag(),
-        theme.tag()
-    );
+    let name = paths::badge_file(&credential.facts.certificate_number, lang, theme);
     Ok(attachment(res, &name))
 }
 

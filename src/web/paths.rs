@@ -45,6 +45,20 @@ pub fn baked_badge(number: &str, query: &str) -> String {
     format!("{}/baked-badge.png{query}", certificate(number))
 }
 
+/// The file name of a downloaded print badge.
+pub fn badge_file(
+    number: &str,
+    lang: crate::domain::mark::MarkLang,
+    theme: crate::domain::mark::Theme,
+) -> String {
+    format!(
+        "sqe-badge-{}-{}-{}.png",
+        file_safe(number),
+        lang.tag(),
+        theme.tag()
+    )
+}
+
 /// Where the log proof of the certificate's current credential is (a redirect to it).
 pub fn credential_proof(number: &str) -> String {
     format!("{}/credential-proof", certificate(number))

@@ -250,23 +250,9 @@ async fn serve(
         format,
         today: state.today(),
     };
-    let cache = state.feature::<MarkCache>();
-    let image = match cache.0.get(&state.revision, &key) {
-        Some(image) => image,
-        None => match cache
-            .0
-            .get_or_render_if(
-                &state.revision,
-                &key,
-                // A number the registry does not hold gets the shared image, not an entry.
-                |image| image.binding.is_some(),
-                || render_image(&state, &cache, key.clone()),
-            )
-            .await
-        {
-            Ok(image) => image,
-            Err(e) => return plain_error(&e),
-        },
+    let image = match cached_image(&state, key).await {
+        Ok(image) => image,
+        Err(e) => return plain_error(&e),
     };
     if image.binding.is_none() {
         // A number we do not hold: limited per network (known ones never are).
@@ -288,14 +274,36 @@ async fn serve(
     respond(&req, &image, format)
 }
 
-/// The print-ready PNG badge of a certificate (large, 2×) in `lang` and `theme`, from the
-/// same cache as the served badges; None for a number the registry does not hold.
+/// The image of `key`: kept, or drawn once for every reader that asks meanwhile.
+async fn cached_image(state: &AppState, key: MarkKey) -> Result<Arc<MarkImage>, AppError> {
+    let cache = state.feature::<MarkCache>();
+    if let Some(image) = cache.0.get(&state.revision, &key) {
+        return Ok(image);
+    }
+    cache
+        .0
+        .get_or_render_if(
+            &state.revision,
+            &key,
+            // A number the registry does not hold gets the shared image, not an entry.
+            |image| image.binding.is_some(),
+            || render_image(state, &cache, key.clone()),
+        )
+        .await
+}
+
+/// The print-ready PNG badge of a certificate (large, 2×) in the `lang` and `theme` the request
+/// asks for (the badge URLs' parameters and errors), from the same cache as the served badges,
+/// with the language and theme; None for a number the registry does not hold.
 pub async fn print_badge(
+    req: &HttpRequest,
     state: &AppState,
     number: String,
-    lang: MarkLang,
-    theme: Theme,
-) -> Result<Option<Bytes>, AppError> {
+) -> Result<Option<(Bytes, MarkLang, Theme)>, AppError> {
+    let (lang, theme) = match variant(req, Kind::Badge, true)?.0 {
+        MarkVariant::Badge { lang, theme, .. } => (lang, theme),
+        MarkVariant::Qr { .. } => (MarkLang::Zh, Theme::Light),
+    };
     state.sync_revision().await;
     let key = MarkKey {
         number,
@@ -307,22 +315,11 @@ pub async fn print_badge(
         format: Format::Png { scale: 2 },
         today: state.today(),
     };
-    let cache = state.feature::<MarkCache>();
-    let image = match cache.0.get(&state.revision, &key) {
-        Some(image) => image,
-        None => {
-            cache
-                .0
-                .get_or_render_if(
-                    &state.revision,
-                    &key,
-                    |image| image.binding.is_some(),
-                    || render_image(state, &cache, key.clone()),
-                )
-                .await?
-        }
-    };
-    Ok(image.binding.is_some().then(|| image.body.clone()))
+    let image = cached_image(state, key).await?;
+    Ok(image
+        .binding
+        .is_some()
+        .then(|| (image.body.clone(), lang, theme)))
 }
 
 /// The database has not answered for longer than cached answers may be served: no badge may

@@ -172,12 +172,7 @@ fn page(d: &CertificateDetail, layout: Layout, state: &AppState, lang: Lang) -> 
                     ),
                 ),
                 href: paths::baked_badge(&c.number, &q),
-                filename: format!(
-                    "sqe-badge-{}-{}-{}.png",
-                    paths::file_safe(&c.number),
-                    mark_lang.tag(),
-                    theme.tag()
-                ),
+                filename: paths::badge_file(&c.number, mark_lang, theme),
             });
         }
     }
